@@ -1,0 +1,112 @@
+"""chronos: event-sourced chronologies of who held which post when, and what was known when.
+
+Re-exports only; see the modules for the details.
+"""
+
+from chronos.chronology import Chronology
+from chronos.codec import SCHEMA_VERSION, Codec, make_converter
+from chronos.dates import End, FuzzyDate, PartialDate, parse_date
+from chronos.entities import Catalogue, Entity, Organisation, Person, Place, Post, name_key
+from chronos.errors import (
+    AmbiguousName,
+    CatalogueError,
+    ChronosError,
+    ConcurrencyError,
+    DateError,
+    IntegrityError,
+    LookupFailed,
+    RecordError,
+    UnknownEventType,
+    UnknownReference,
+)
+from chronos.events import (
+    EVENT_TYPES,
+    Appointed,
+    Arrested,
+    Charged,
+    Corrected,
+    Died,
+    Dismissed,
+    Dissolved,
+    Event,
+    Founded,
+    Left,
+    Moved,
+    Released,
+    Renamed,
+    Resigned,
+    Retracted,
+    RosterEntry,
+    RosterReported,
+    Source,
+    TenureEnded,
+    register_event,
+)
+from chronos.log import AppendResult, EventLog, Recorded, Verified
+from chronos.projections import Diff, History, NameAnswer, Policy, Seat, SnapshotRow, Tenure
+from chronos.stores import JsonlStore, MemoryStore, Store
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "EVENT_TYPES",
+    "SCHEMA_VERSION",
+    "AmbiguousName",
+    "AppendResult",
+    "Appointed",
+    "Arrested",
+    "Catalogue",
+    "CatalogueError",
+    "Charged",
+    "ChronosError",
+    "Chronology",
+    "Codec",
+    "ConcurrencyError",
+    "Corrected",
+    "DateError",
+    "Died",
+    "Diff",
+    "Dismissed",
+    "Dissolved",
+    "End",
+    "Entity",
+    "Event",
+    "EventLog",
+    "Founded",
+    "FuzzyDate",
+    "History",
+    "IntegrityError",
+    "JsonlStore",
+    "Left",
+    "LookupFailed",
+    "MemoryStore",
+    "Moved",
+    "NameAnswer",
+    "Organisation",
+    "PartialDate",
+    "Person",
+    "Place",
+    "Policy",
+    "Post",
+    "RecordError",
+    "Recorded",
+    "Released",
+    "Renamed",
+    "Resigned",
+    "Retracted",
+    "RosterEntry",
+    "RosterReported",
+    "Seat",
+    "SnapshotRow",
+    "Source",
+    "Store",
+    "Tenure",
+    "TenureEnded",
+    "UnknownEventType",
+    "UnknownReference",
+    "Verified",
+    "make_converter",
+    "name_key",
+    "parse_date",
+    "register_event",
+]

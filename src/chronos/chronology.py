@@ -1,0 +1,223 @@
+"""The questions chronos answers, asked by name, on any date, as known on any date.
+
+`Chronology` wraps the events of a log and its catalogue. Every question takes
+names as users write them (any alias, any spelling), dates as ISO strings,
+`datetime.date` values or `FuzzyDate` (``"2016"`` answers with certainty), and an
+optional knowledge date ``known_at`` (what the public record said that day).
+
+    >>> from chronos import Chronology
+    >>> chronology = Chronology.open("events")               # doctest: +SKIP
+    >>> chronology.roster("KNB", at="2022-01-05")            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+
+from chronos.dates import FuzzyDate, parse_date
+from chronos.entities import Catalogue, Entity
+from chronos.errors import ChronosError, DateError
+from chronos.events import EVENT_TYPES, Event, RosterReported
+from chronos.log import EventLog
+from chronos.projections import (
+    Diff,
+    History,
+    NameAnswer,
+    Policy,
+    Seat,
+    SnapshotRow,
+    State,
+    Tenure,
+    compare_snapshot,
+    diff,
+    history,
+    name_at,
+    project,
+    resolve,
+    roster,
+    sort_key,
+)
+from chronos.projections.queries import When
+
+__all__ = ["Chronology", "DateLike", "as_day", "as_when", "parse_when"]
+
+DateLike = str | dt.date | FuzzyDate
+
+
+def as_when(value: DateLike) -> When:
+    """A query date: a `datetime.date` for a day, a `FuzzyDate` for a month, year or range."""
+    if isinstance(value, dt.date):
+        return value
+    date = FuzzyDate.of(value)
+    return date.earliest if date.is_exact else date
+
+
+def as_day(value: DateLike | None) -> dt.date | None:
+    """A knowledge date as a day: a month or year means its last day (everything known by then)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value
+    date = FuzzyDate.of(value)
+    if date.latest == dt.date.max:
+        raise DateError(f"knowledge date {str(date)!r} has no end")
+    return date.latest
+
+
+class Chronology:
+    """Events and a catalogue, and the questions asked of them."""
+
+    def __init__(self, events: Iterable[Event], catalogue: Catalogue, *, policy: Policy | str | None = None):
+        self.events: tuple[Event, ...] = tuple(events)
+        self.catalogue = catalogue
+        self.policy = Policy.parse(policy)
+        self._states: dict[dt.date | None, State] = {}
+
+    @classmethod
+    def from_log(cls, log: EventLog, *, policy: Policy | str | None = None) -> Chronology:
+        """Everything in a log."""
+        return cls(log.events(), log.catalogue, policy=policy)
+
+    @classmethod
+    def open(cls, location: str | Path, *, policy: Policy | str | None = None) -> Chronology:
+        """Everything in the log at ``location`` (see `EventLog.open`)."""
+        return cls.from_log(EventLog.open(location), policy=policy)
+
+    def __repr__(self) -> str:
+        return f"Chronology({len(self.events)} events, {len(self.catalogue)} entities)"
+
+    # Plumbing ---------------------------------------------------------------------
+
+    def state(self, known_at: DateLike | None = None) -> State:
+        """The projection of what was known on ``known_at`` (everything when None); cached."""
+        day = as_day(known_at)
+        state = self._states.get(day)
+        if state is None:
+            state = self._states[day] = project(self.events, self.catalogue, known_at=day)
+        return state
+
+    def lookup(self, name: str, *, kind: str | None = None) -> Entity:
+        """The entity with this id, name or alias (see `Catalogue.lookup`)."""
+        return self.catalogue.lookup(name, kind=kind)
+
+    def _id(self, name: str, kind: str | None = None) -> str:
+        return self.lookup(name, kind=kind).id
+
+    def _policy(self, policy: Policy | str | None) -> Policy:
+        return self.policy if policy is None else Policy.parse(policy)
+
+    # Questions ------------------------------------------------------------------------
+
+    def roster(
+        self,
+        org: str,
+        *,
+        at: DateLike,
+        known_at: DateLike | None = None,
+        policy: Policy | str | None = None,
+    ) -> tuple[Seat, ...]:
+        """Who held each post of ``org`` and its units on ``at``, vacant seats included."""
+        return roster(
+            self.state(known_at),
+            self.catalogue,
+            self._id(org, "organisation"),
+            at=as_when(at),
+            policy=self._policy(policy),
+        )
+
+    def diff(
+        self,
+        org: str,
+        a: DateLike,
+        b: DateLike,
+        *,
+        known_at: DateLike | None = None,
+        policy: Policy | str | None = None,
+    ) -> Diff:
+        """Who joined, left or moved in ``org`` between ``a`` and ``b``, with the events that explain it."""
+        return diff(
+            self.state(known_at),
+            self.catalogue,
+            self._id(org, "organisation"),
+            as_when(a),
+            as_when(b),
+            policy=self._policy(policy),
+        )
+
+    def history(
+        self,
+        person: str,
+        *,
+        known_at: DateLike | None = None,
+        policy: Policy | str | None = None,
+    ) -> History:
+        """A person's tenures (and how each ended), custody and death."""
+        return history(self.state(known_at), self._id(person, "person"), policy=self._policy(policy))
+
+    def name(self, entity: str, *, at: DateLike, known_at: DateLike | None = None) -> NameAnswer:
+        """What an organisation, post or place was called on ``at``."""
+        return name_at(self.state(known_at), self.catalogue, self._id(entity), at=as_when(at))
+
+    def tenures(
+        self,
+        *,
+        known_at: DateLike | None = None,
+        policy: Policy | str | None = None,
+    ) -> tuple[Tenure, ...]:
+        """Every tenure, reconciled by the policy."""
+        chosen = self._policy(policy)
+        return tuple(resolve(p, chosen) for p in self.state(known_at).tenures)
+
+    def disputes(self, *, known_at: DateLike | None = None) -> tuple[Tenure, ...]:
+        """The tenures whose start or end the sources date differently."""
+        return tuple(t for t in self.tenures(known_at=known_at, policy="cautious") if t.disputed)
+
+    def snapshots(self, org: str | None = None) -> tuple[RosterReported, ...]:
+        """The sources' own rosters (of ``org`` when given), in date order."""
+        wanted = None if org is None else self._id(org, "organisation")
+        found = [s for s in self.state().snapshots if wanted is None or s.org == wanted]
+        return tuple(found)
+
+    def compare(
+        self,
+        snapshot: RosterReported,
+        *,
+        known_at: DateLike | None = None,
+        policy: Policy | str | None = None,
+    ) -> tuple[SnapshotRow, ...]:
+        """A source's snapshot set against the projection on its date."""
+        return compare_snapshot(self.state(known_at), self.catalogue, snapshot, policy=self._policy(policy))
+
+    def events_about(
+        self,
+        entity: str | None = None,
+        *,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        kind: str | None = None,
+    ) -> tuple[Event, ...]:
+        """Events (in valid-time order) about an entity, that can fall between two dates, of one kind."""
+        wanted = None if entity is None else self._id(entity)
+        low = FuzzyDate.of(start).earliest if start is not None else dt.date.min
+        high = FuzzyDate.of(end).latest if end is not None else dt.date.max
+        if kind is not None and kind not in EVENT_TYPES:
+            near = difflib.get_close_matches(kind, list(EVENT_TYPES), n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise ChronosError(f"unknown event kind {kind!r}{hint}")
+        found = [
+            e
+            for e in self.events
+            if (wanted is None or wanted in e.about())
+            and e.occurred.latest >= low
+            and e.occurred.earliest <= high
+            and (kind is None or type(e).__name__ == kind)
+        ]
+        return tuple(sorted(found, key=sort_key))
+
+
+def parse_when(text: str) -> When:
+    """Parse a query date given as text (``2022-01-05``, ``2022-01``, ``2016``)."""
+    return as_when(parse_date(text))

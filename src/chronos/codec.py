@@ -1,0 +1,175 @@
+"""The codec: events to plain dicts and JSON, and back, with type tags and schema versions.
+
+An event becomes a dict whose ``"type"`` is its tag (the class name), dates are
+EDTF strings, and fields equal to their default are left out. A stored record
+wraps an event with its schema version ``"v"``; records written by an older
+version are upgraded on read by the upcasters (``upcast_v{n}_v{n+1}``), so old
+logs always load.
+
+Build converters with `make_converter`; cattrs's global converter is never touched.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_unstructure_fn
+
+from chronos.dates import FuzzyDate, parse_date
+from chronos.errors import ChronosError, RecordError, UnknownEventType
+from chronos.events import EVENT_TYPES, Event
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "UPCASTERS",
+    "Codec",
+    "make_converter",
+]
+
+#: The schema version this code writes.
+SCHEMA_VERSION: Final = 1
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+#: ``UPCASTERS[n]`` turns a version-n event dict into a version n+1 one.
+#: Version 1 is the first, so there is nothing to upgrade yet; the mechanism
+#: is exercised by the tests with a synthetic older version.
+UPCASTERS: dict[int, Upcaster] = {}
+
+
+def make_converter(types: Mapping[str, type[Event]] | None = None) -> cattrs.Converter:
+    """A cattrs converter for events, with tags looked up in ``types`` (default: all registered)."""
+    registry = EVENT_TYPES if types is None else types
+    conv = cattrs.Converter(omit_if_default=True, forbid_extra_keys=True)
+    conv.register_unstructure_hook(FuzzyDate, str)
+    conv.register_structure_hook(FuzzyDate, lambda value, _: _date(value))
+
+    unstructurers: dict[type, Callable[[Any], dict[str, Any]]] = {}
+
+    def unstructure_event(event: Event) -> dict[str, Any]:
+        cls = type(event)
+        fn = unstructurers.get(cls)
+        if fn is None:
+            fn = unstructurers[cls] = make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
+        return {"type": cls.__name__, **fn(event)}
+
+    def structure_event(data: Any, declared: type) -> Event:
+        if not isinstance(data, Mapping):
+            raise RecordError(f"an event must be a JSON object, not {type(data).__name__}")
+        tag = data.get("type")
+        cls = registry.get(tag) if isinstance(tag, str) else None
+        if cls is None:
+            raise UnknownEventType(
+                f"unknown event type {tag!r}" + _near(str(tag), list(registry))
+            )
+        if declared is not Event and not issubclass(cls, declared):
+            raise RecordError(f"expected a {declared.__name__} event, got {tag!r}")
+        fields = {f.name for f in attrs.fields(cls) if f.init}
+        body = {k: v for k, v in data.items() if k != "type"}
+        for key in body:
+            if key not in fields:
+                raise RecordError(f"{tag}: unexpected field {key!r}" + _near(key, sorted(fields)))
+        for field in attrs.fields(cls):
+            if field.init and field.default is attrs.NOTHING and field.name not in body:
+                raise RecordError(f"{tag}: missing field {field.name!r}")
+        try:
+            return conv.structure_attrs_fromdict(body, cls)
+        except ChronosError as exc:
+            raise type(exc)(f"{tag}: {exc}") from None
+        except cattrs.BaseValidationError as exc:
+            inner = _first_chronos_error(exc)
+            if inner is not None:
+                raise type(inner)(f"{tag}: {inner}") from None
+            raise RecordError(f"{tag}: " + "; ".join(cattrs.transform_error(exc))) from None
+        except (TypeError, ValueError) as exc:
+            raise RecordError(f"{tag}: {exc}") from None
+
+    conv.register_unstructure_hook_func(_is_event_class, unstructure_event)
+    conv.register_structure_hook_func(_is_event_class, structure_event)
+    return conv
+
+
+def _is_event_class(cls: Any) -> bool:
+    return isinstance(cls, type) and issubclass(cls, Event)
+
+
+def _date(value: Any) -> FuzzyDate:
+    if isinstance(value, FuzzyDate):
+        return value
+    return parse_date(value)
+
+
+def _first_chronos_error(exc: BaseException) -> ChronosError | None:
+    if isinstance(exc, ChronosError):
+        return exc
+    for inner in getattr(exc, "exceptions", ()):
+        found = _first_chronos_error(inner)
+        if found is not None:
+            return found
+    return None
+
+
+def _near(value: str, candidates: list[str]) -> str:
+    near = difflib.get_close_matches(value, candidates, n=1, cutoff=0.6)
+    return f" (did you mean {near[0]!r}?)" if near else ""
+
+
+class Codec:
+    """Events to dicts and JSON text and back, with schema versions and upcasting."""
+
+    def __init__(
+        self,
+        *,
+        types: Mapping[str, type[Event]] | None = None,
+        upcasters: Mapping[int, Upcaster] | None = None,
+        version: int = SCHEMA_VERSION,
+    ):
+        self.converter = make_converter(types)
+        self.upcasters = UPCASTERS if upcasters is None else upcasters
+        self.version = version
+
+    def to_dict(self, event: Event) -> dict[str, Any]:
+        """The plain-dict form of an event, with its ``"type"`` tag."""
+        result: dict[str, Any] = self.converter.unstructure(event, Event)
+        return result
+
+    def from_dict(self, data: Any, *, version: int | None = None) -> Event:
+        """The event a dict describes, upgraded from ``version`` when it is older.
+
+        Raises `RecordError` (or `UnknownEventType`, `DateError`) naming the
+        offending value.
+        """
+        if not isinstance(data, Mapping):
+            raise RecordError(f"an event must be a JSON object, not {type(data).__name__}")
+        data = self.upcast(dict(data), version if version is not None else self.version)
+        event: Event = self.converter.structure(data, Event)
+        return event
+
+    def upcast(self, data: dict[str, Any], version: int) -> dict[str, Any]:
+        """Run the upcasters from ``version`` to the current version."""
+        if not isinstance(version, int) or isinstance(version, bool) or version > self.version:
+            raise RecordError(f"unsupported schema version {version!r} (this chronos writes {self.version})")
+        while version < self.version:
+            step = self.upcasters.get(version)
+            if step is None:
+                raise RecordError(f"no upcaster from schema version {version} to {version + 1}")
+            data = step(data)
+            version += 1
+        return data
+
+    def dumps(self, event: Event) -> str:
+        """Compact JSON for one event."""
+        return json.dumps(self.to_dict(event), ensure_ascii=False, separators=(",", ":"))
+
+    def loads(self, text: str) -> Event:
+        """The event in a JSON text."""
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise RecordError(f"malformed JSON: {exc.msg} at column {exc.colno}") from None
+        return self.from_dict(data)

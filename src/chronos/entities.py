@@ -1,0 +1,355 @@
+"""Persons, organisations, posts and places; their names, aliases and lookup.
+
+Entities live in a catalogue beside the log (``events/catalogue.toml``), not in
+the log itself. The catalogue answers *what things are* (an id, a canonical
+name, every spelling the sources use, which organisation a post belongs to and
+how many seats it has); the log answers *what happened to them and when*. Names
+that change over time (Astana became Nur-Sultan) are `Renamed` events in the
+log; the catalogue only gathers every spelling so that lookups find the entity.
+
+Lookups take an id, the name or any alias, and ignore case, accents,
+punctuation, word order and the usual transliteration variants of Kazakh and
+Russian names (Masimov = Massimov, Toqaev = Tokayev, Qasym-Zhomart =
+Kassym-Jomart), see `name_key`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+
+from chronos.errors import AmbiguousName, CatalogueError, LookupFailed
+
+__all__ = [
+    "Catalogue",
+    "Entity",
+    "Organisation",
+    "Person",
+    "Place",
+    "Post",
+    "name_key",
+]
+
+Kind = Literal["person", "organisation", "post", "place"]
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*$")
+
+
+def _slug(_instance: object, _attribute: object, value: str) -> None:
+    if not isinstance(value, str) or not _SLUG.match(value):
+        raise CatalogueError(
+            f"bad id {value!r}: use lowercase ASCII words joined by '-', units separated by '/'"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Entity:
+    """Something with a stable id and names: the base of the four kinds."""
+
+    id: str = attrs.field(validator=_slug)
+    name: str
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    note: str | None = None
+
+    kind: str = attrs.field(default="", init=False)  # each kind sets its own
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The canonical name followed by every alias."""
+        return (self.name, *self.aliases)
+
+
+@attrs.frozen(kw_only=True)
+class Person(Entity):
+    """A person."""
+
+    kind: Kind = attrs.field(default="person", init=False)
+
+
+@attrs.frozen(kw_only=True)
+class Organisation(Entity):
+    """An organisation, or a unit of one (``parent`` is the organisation it belongs to)."""
+
+    parent: str | None = None
+    kind: Kind = attrs.field(default="organisation", init=False)
+
+
+@attrs.frozen(kw_only=True)
+class Post(Entity):
+    """A post in an organisation, held by up to ``seats`` people at once."""
+
+    org: str
+    seats: int = 1
+    kind: Kind = attrs.field(default="post", init=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.seats, int) or self.seats < 1:
+            raise CatalogueError(f"post {self.id!r}: seats must be a positive integer, not {self.seats!r}")
+
+
+@attrs.frozen(kw_only=True)
+class Place(Entity):
+    """A place (a city, a region)."""
+
+    kind: Kind = attrs.field(default="place", init=False)
+
+
+KINDS: dict[str, type[Entity]] = {
+    "person": Person,
+    "organisation": Organisation,
+    "post": Post,
+    "place": Place,
+}
+
+# Transliteration variants, applied in order to a lowercased, accent-free name.
+# Kazakh/Russian names reach English through several systems: q/k, zh/j, double
+# consonants, a "y" glide between vowels (Tokayev/Toqaev), "iy"/"i" endings.
+_VARIANTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"dzh|zh|dj"), "j"),
+    (re.compile(r"kh"), "h"),
+    (re.compile(r"q"), "k"),
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"w"), "v"),
+    (re.compile(r"(?<=[aeiou])y(?=[aeiou])"), ""),
+    (re.compile(r"iy\b|yi\b"), "i"),
+    (re.compile(r"(.)\1+"), r"\1"),
+)
+
+
+def name_key(name: str) -> str:
+    """The form two spellings of one name share.
+
+    Lowercases, drops accents and punctuation, applies the transliteration
+    variants above, and sorts the words so that "Massimov Karim" matches
+    "Karim Masimov".
+    """
+    text = unicodedata.normalize("NFKD", name.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    for pattern, replacement in _VARIANTS:
+        text = pattern.sub(replacement, text)
+    return " ".join(sorted(text.split()))
+
+
+class Catalogue(Mapping[str, Entity]):
+    """Every known entity, by id, with lookup by any name.
+
+    A catalogue is immutable once built; `Catalogue.load` reads the TOML form.
+    """
+
+    def __init__(self, entities: Iterable[Entity] = (), *, origin: str = "<catalogue>"):
+        self.origin = origin
+        self._by_id: dict[str, Entity] = {}
+        for entity in entities:
+            if entity.id in self._by_id:
+                raise CatalogueError(f"{origin}: duplicate id {entity.id!r}")
+            self._by_id[entity.id] = entity
+        self._check_references()
+        self._by_key: dict[str, set[str]] = {}
+        for entity in self._by_id.values():
+            for name in (entity.id, *entity.names):
+                self._by_key.setdefault(name_key(name), set()).add(entity.id)
+        self._children: dict[str, list[str]] = {}
+        for entity in self._by_id.values():
+            if isinstance(entity, Organisation) and entity.parent is not None:
+                self._children.setdefault(entity.parent, []).append(entity.id)
+        self._posts: dict[str, list[str]] = {}
+        for entity in self._by_id.values():
+            if isinstance(entity, Post):
+                self._posts.setdefault(entity.org, []).append(entity.id)
+
+    def _check_references(self) -> None:
+        for entity in self._by_id.values():
+            if isinstance(entity, Organisation) and entity.parent is not None:
+                self._expect(entity, "parent", entity.parent, "organisation")
+            if isinstance(entity, Post):
+                self._expect(entity, "org", entity.org, "organisation")
+        for entity in self._by_id.values():
+            seen = {entity.id}
+            current = entity
+            while isinstance(current, Organisation) and current.parent is not None:
+                if current.parent in seen:
+                    raise CatalogueError(f"{self.origin}: {entity.id!r} is its own ancestor")
+                seen.add(current.parent)
+                current = self._by_id[current.parent]
+
+    def _expect(self, entity: Entity, field: str, ref: str, kind: str) -> None:
+        target = self._by_id.get(ref)
+        if target is None or target.kind != kind:
+            raise CatalogueError(
+                f"{self.origin}: {entity.id!r} has {field} {ref!r}, which is not a known {kind}"
+                + _did_you_mean(ref, [e.id for e in self._by_id.values() if e.kind == kind])
+            )
+
+    # Mapping ----------------------------------------------------------------
+
+    def __getitem__(self, entity_id: str) -> Entity:
+        return self._by_id[entity_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Catalogue) and self._by_id == other._by_id
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # Lookup -------------------------------------------------------------------
+
+    def lookup(self, query: str, *, kind: str | None = None) -> Entity:
+        """The entity with this id, name or alias (any case, accent or spelling).
+
+        Raises `LookupFailed` with the nearest known names when nothing
+        matches, and `AmbiguousName` when several entities share the name.
+        """
+        if not isinstance(query, str):
+            raise TypeError(f"lookup takes a string, not {query!r}")
+        entity = self._by_id.get(query)
+        if entity is not None and (kind is None or entity.kind == kind):
+            return entity
+        ids = sorted(
+            i for i in self._by_key.get(name_key(query), ()) if kind is None or self._by_id[i].kind == kind
+        )
+        if not ids:
+            # Part of a name: "Massimov" for "Karim Massimov", when only one entity fits.
+            ids = self._partial(query, kind)
+        if len(ids) == 1:
+            return self._by_id[ids[0]]
+        what = kind or "entity"
+        if len(ids) > 1:
+            raise AmbiguousName(
+                f"{query!r} could be any of: "
+                + ", ".join(f"{i} ({self._by_id[i].name})" for i in ids),
+                query=query,
+                suggestions=tuple(ids),
+            )
+        suggestions = self.suggest(query, kind=kind)
+        hint = f" (did you mean {', '.join(repr(s) for s in suggestions)}?)" if suggestions else ""
+        raise LookupFailed(f"unknown {what} {query!r}{hint}", query=query, suggestions=suggestions)
+
+    def _partial(self, query: str, kind: str | None) -> list[str]:
+        words = set(name_key(query).split())
+        if not words:
+            return []
+        found = {
+            entity_id
+            for key, entity_ids in self._by_key.items()
+            if words <= set(key.split())
+            for entity_id in entity_ids
+            if kind is None or self._by_id[entity_id].kind == kind
+        }
+        return sorted(found)
+
+    def suggest(self, query: str, *, kind: str | None = None, n: int = 3) -> tuple[str, ...]:
+        """The ids of the entities whose names come nearest to ``query``, best first."""
+        candidates: dict[str, str] = {}
+        for entity in self._by_id.values():
+            if kind is not None and entity.kind != kind:
+                continue
+            for name in (entity.id, *entity.names):
+                candidates.setdefault(name_key(name), entity.id)
+                candidates.setdefault(name.casefold(), entity.id)
+        keys = [name_key(query), query.casefold()]
+        found: list[str] = []
+        for key in keys:
+            for match in difflib.get_close_matches(key, list(candidates), n=n * 3, cutoff=0.6):
+                entity_id = candidates[match]
+                if entity_id not in found:
+                    found.append(entity_id)
+        return tuple(found[:n])
+
+    def get_kind(self, entity_id: str, kind: str) -> Entity:
+        """The entity with exactly this id, which must be of ``kind``."""
+        entity = self._by_id.get(entity_id)
+        if entity is None or entity.kind != kind:
+            raise LookupFailed(
+                f"unknown {kind} {entity_id!r}"
+                + _did_you_mean(entity_id, [e.id for e in self._by_id.values() if e.kind == kind]),
+                query=entity_id,
+            )
+        return entity
+
+    # Structure ----------------------------------------------------------------
+
+    def units(self, org: str) -> tuple[str, ...]:
+        """The organisation and every unit under it, depth first."""
+        out = [org]
+        for child in sorted(self._children.get(org, ())):
+            out.extend(self.units(child))
+        return tuple(out)
+
+    def posts(self, org: str, *, recursive: bool = True) -> tuple[Post, ...]:
+        """The posts of an organisation (and of its units, when recursive), in catalogue order."""
+        orgs = self.units(org) if recursive else (org,)
+        out: list[Post] = []
+        for unit in orgs:
+            out.extend(self._by_id[p] for p in self._posts.get(unit, ()))  # type: ignore[misc]
+        return tuple(out)
+
+    def of_kind(self, kind: str) -> tuple[Entity, ...]:
+        """Every entity of one kind, in catalogue order."""
+        return tuple(e for e in self._by_id.values() if e.kind == kind)
+
+    def with_entities(self, entities: Iterable[Entity]) -> Catalogue:
+        """A new catalogue with more entities added."""
+        return Catalogue([*self._by_id.values(), *entities], origin=self.origin)
+
+    # TOML -----------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: str | Path) -> Catalogue:
+        """Read a catalogue from TOML: arrays of tables ``[[person]]``, ``[[organisation]]``, ``[[post]]``, ``[[place]]``."""
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise CatalogueError(f"{path}: {exc}") from None
+        except OSError as exc:
+            raise CatalogueError(f"{path}: cannot read: {exc.strerror}") from None
+        return cls.from_dict(data, origin=str(path))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, origin: str = "<catalogue>") -> Catalogue:
+        """Build a catalogue from the parsed TOML structure."""
+        entities: list[Entity] = []
+        for kind, rows in data.items():
+            entity_class = KINDS.get(kind)
+            if entity_class is None:
+                raise CatalogueError(
+                    f"{origin}: unknown entity kind {kind!r}" + _did_you_mean(kind, list(KINDS))
+                )
+            for index, row in enumerate(rows, start=1):
+                try:
+                    entities.append(entity_class(**row))
+                except TypeError as exc:
+                    raise CatalogueError(f"{origin}: {kind} #{index}: {exc}") from None
+                except CatalogueError as exc:
+                    raise CatalogueError(f"{origin}: {kind} #{index}: {exc}") from None
+        return cls(entities, origin=origin)
+
+    def to_dict(self) -> dict[str, list[dict[str, Any]]]:
+        """The TOML-shaped structure `from_dict` reads."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for entity in self._by_id.values():
+            row = {
+                k: (list(v) if isinstance(v, tuple) else v)
+                for k, v in attrs.asdict(entity, recurse=False).items()
+                if k != "kind" and v not in (None, ())
+            }
+            out.setdefault(entity.kind, []).append(row)
+        return out
+
+
+def _did_you_mean(value: str, candidates: list[str]) -> str:
+    near = difflib.get_close_matches(value, candidates, n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(repr(n) for n in near)}?)" if near else ""

@@ -1,0 +1,93 @@
+"""The exceptions chronos raises, all under one root.
+
+    ChronosError                    anything chronos raises on purpose
+    ├── DateError                   a date that does not parse or is impossible
+    ├── LookupFailed                a name or id matching no entity (with suggestions)
+    │   └── AmbiguousName           a name matching several entities
+    ├── CatalogueError              a bad entity catalogue (duplicate id, bad reference)
+    ├── RecordError                 a bad stored or submitted record
+    │   ├── UnknownEventType        a type tag with no event class
+    │   └── UnknownReference        an event naming an entity or event that does not exist
+    ├── ConcurrencyError            an append whose expected position is stale
+    └── IntegrityError              a log that fails verification (edited, removed,
+                                    reordered or truncated records)
+
+Every message names the offending value and, for data, where it came from
+(``file:line``), so the command line can print it as one line.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AmbiguousName",
+    "CatalogueError",
+    "ChronosError",
+    "ConcurrencyError",
+    "DateError",
+    "IntegrityError",
+    "LookupFailed",
+    "RecordError",
+    "UnknownEventType",
+    "UnknownReference",
+]
+
+
+class ChronosError(Exception):
+    """Root of every error chronos raises on purpose."""
+
+
+class DateError(ChronosError, ValueError):
+    """A date that does not parse, or names an impossible day."""
+
+
+class LookupFailed(ChronosError, KeyError):
+    """No entity has this id, name or alias.
+
+    ``suggestions`` holds the nearest known names, best first.
+    """
+
+    def __init__(self, message: str, *, query: str = "", suggestions: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.query = query
+        self.suggestions = suggestions
+
+    def __str__(self) -> str:
+        # KeyError quotes its argument; we want the plain sentence.
+        return str(self.args[0])
+
+
+class AmbiguousName(LookupFailed):
+    """A name that several entities share; ``suggestions`` lists their ids."""
+
+
+class CatalogueError(ChronosError, ValueError):
+    """An entity catalogue that is inconsistent or malformed."""
+
+
+class RecordError(ChronosError, ValueError):
+    """A stored or submitted record that cannot be read or accepted."""
+
+
+class UnknownEventType(RecordError):
+    """A record whose type tag names no known event class."""
+
+
+class UnknownReference(RecordError):
+    """An event naming an entity, or targeting an event, that does not exist."""
+
+
+class ConcurrencyError(ChronosError):
+    """An append whose ``expected_position`` is not the log's position; nothing was written."""
+
+    def __init__(self, message: str, *, expected: int, actual: int):
+        super().__init__(message)
+        self.expected = expected
+        self.actual = actual
+
+
+class IntegrityError(ChronosError):
+    """A log whose records fail verification; ``position`` is the first bad record, when known."""
+
+    def __init__(self, message: str, *, position: int | None = None):
+        super().__init__(message)
+        self.position = position

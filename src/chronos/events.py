@@ -1,0 +1,343 @@
+"""The event classes: immutable claims about what happened, when, and who says so.
+
+Every event is a claim with two clocks and its sources:
+
+- ``occurred``: when it happened (valid time), a `FuzzyDate` ("2016" stays a year);
+- ``known``: when it became public or was recorded (knowledge time);
+- ``sources``: one or more `Source` citations, each with a short exact quote;
+- ``note``: optional free text.
+
+Events are never edited or deleted. A claim that turns out wrong is withdrawn
+by a later `Retracted`, or replaced by a later `Corrected`; the original stays
+readable in the log. Two sources that disagree are two events.
+
+An event's ``id`` is derived from its content, so recording the same claim
+twice yields the same id and the log can ignore the repeat.
+
+This module imports only `chronos.dates` (a value type) and does no I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from functools import cached_property
+from typing import Any, ClassVar
+
+import attrs
+
+from chronos.dates import FuzzyDate
+
+__all__ = [
+    "EVENT_TYPES",
+    "Appointed",
+    "Arrested",
+    "Charged",
+    "Corrected",
+    "Died",
+    "Dismissed",
+    "Dissolved",
+    "Event",
+    "Founded",
+    "Left",
+    "Moved",
+    "Released",
+    "Renamed",
+    "Resigned",
+    "Retracted",
+    "RosterEntry",
+    "RosterReported",
+    "Source",
+    "TenureEnded",
+    "register_event",
+]
+
+
+def _sources(value: Iterable[Source | dict[str, Any]]) -> tuple[Source, ...]:
+    return tuple(s if isinstance(s, Source) else Source(**s) for s in value)
+
+
+def _non_empty(_instance: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
+    if not value:
+        raise ValueError(f"{attribute.name} must not be empty")
+
+
+def _text(_instance: object, attribute: attrs.Attribute[Any], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{attribute.name} must be a non-empty string, not {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class Source:
+    """A citation: which source, the exact words it uses, and where (optional)."""
+
+    source: str = attrs.field(validator=_text)
+    quote: str = attrs.field(validator=_text)
+    locator: str | None = None
+
+    def __str__(self) -> str:
+        where = f", {self.locator}" if self.locator else ""
+        return f'{self.source}{where}: "{self.quote}"'
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """Base of every event. Subclass it (frozen attrs, past-tense name) to add a kind.
+
+    A new kind must be registered with `register_event` so the codec knows its tag.
+    """
+
+    occurred: FuzzyDate = attrs.field(converter=FuzzyDate.of)
+    known: FuzzyDate = attrs.field(converter=FuzzyDate.of)
+    sources: tuple[Source, ...] = attrs.field(converter=_sources, validator=_non_empty)
+    note: str | None = None
+
+    #: The entity-reference fields of this kind, and the kind of entity each names.
+    references: ClassVar[dict[str, str]] = {}
+
+    @cached_property
+    def id(self) -> str:
+        """A stable id derived from the event's content (type and every field)."""
+        blob = json.dumps(canonical(self), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+    @property
+    def type(self) -> str:
+        """The type tag of this event (its class name)."""
+        return type(self).__name__
+
+    def about(self) -> tuple[str, ...]:
+        """The ids of the entities this event is about, in field order."""
+        ids: list[str] = []
+        for name in self.references:
+            value = getattr(self, name)
+            if value is not None:
+                ids.append(value)
+        return tuple(ids)
+
+
+def canonical(value: Any) -> Any:
+    """A JSON-able form of an event used only to derive ids.
+
+    Fields equal to their default are left out, so adding an optional field to
+    a kind later does not change the ids of events already recorded.
+    """
+    if isinstance(value, FuzzyDate):
+        return str(value)
+    if isinstance(value, Event | Source | RosterEntry):
+        out: dict[str, Any] = {"type": type(value).__name__} if isinstance(value, Event) else {}
+        for field in attrs.fields(type(value)):
+            item = getattr(value, field.name)
+            if field.default is not attrs.NOTHING and item == field.default:
+                continue
+            out[field.name] = canonical(item)
+        return out
+    if isinstance(value, tuple | list):
+        return [canonical(v) for v in value]
+    return value
+
+
+# Tenures ---------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Appointed(Event):
+    """A person took up a post."""
+
+    person: str
+    post: str
+    references: ClassVar[dict[str, str]] = {"person": "person", "post": "post"}
+
+
+@attrs.frozen(kw_only=True)
+class TenureEnded(Event):
+    """Base of the events that end one person's tenure of one post."""
+
+    person: str
+    post: str
+    references: ClassVar[dict[str, str]] = {"person": "person", "post": "post"}
+
+
+@attrs.frozen(kw_only=True)
+class Dismissed(TenureEnded):
+    """A person was removed from a post."""
+
+
+@attrs.frozen(kw_only=True)
+class Resigned(TenureEnded):
+    """A person resigned a post."""
+
+
+@attrs.frozen(kw_only=True)
+class Left(TenureEnded):
+    """A person's tenure of a post ended and the sources do not say how."""
+
+
+@attrs.frozen(kw_only=True)
+class Moved(Event):
+    """A person left one post for another in one act."""
+
+    person: str
+    from_post: str
+    to_post: str
+    references: ClassVar[dict[str, str]] = {
+        "person": "person",
+        "from_post": "post",
+        "to_post": "post",
+    }
+
+
+# Custody and death -------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Arrested(Event):
+    """A person was detained. ``vacates`` when the arrest itself removed them from office."""
+
+    person: str
+    vacates: bool = False
+    references: ClassVar[dict[str, str]] = {"person": "person"}
+
+
+@attrs.frozen(kw_only=True)
+class Released(Event):
+    """A person was released from custody."""
+
+    person: str
+    references: ClassVar[dict[str, str]] = {"person": "person"}
+
+
+@attrs.frozen(kw_only=True)
+class Charged(Event):
+    """A person was charged with an offence."""
+
+    person: str
+    charge: str = attrs.field(validator=_text)
+    references: ClassVar[dict[str, str]] = {"person": "person"}
+
+
+@attrs.frozen(kw_only=True)
+class Died(Event):
+    """A person died; every post they held ends."""
+
+    person: str
+    references: ClassVar[dict[str, str]] = {"person": "person"}
+
+
+# Organisations and names ---------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Founded(Event):
+    """An organisation or unit was founded."""
+
+    org: str
+    references: ClassVar[dict[str, str]] = {"org": "organisation"}
+
+
+@attrs.frozen(kw_only=True)
+class Dissolved(Event):
+    """An organisation or unit ceased to exist; every tenure of its posts ends."""
+
+    org: str
+    references: ClassVar[dict[str, str]] = {"org": "organisation"}
+
+
+@attrs.frozen(kw_only=True)
+class Renamed(Event):
+    """An organisation, post or place took a new name (``former`` is the old one, if stated)."""
+
+    entity: str
+    name: str = attrs.field(validator=_text)
+    former: str | None = None
+    references: ClassVar[dict[str, str]] = {"entity": "any"}
+
+
+# Claims about claims ---------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Retracted(Event):
+    """An earlier event (``target`` id) is withdrawn from the moment this is known."""
+
+    target: str = attrs.field(validator=_text)
+    reason: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Corrected(Event):
+    """An earlier event (``target`` id) is replaced by ``replacement`` from the moment this is known."""
+
+    target: str = attrs.field(validator=_text)
+    replacement: Event
+
+    def about(self) -> tuple[str, ...]:
+        """The entities the replacement is about."""
+        return self.replacement.about()
+
+
+@attrs.frozen(kw_only=True)
+class RosterEntry:
+    """One seat in a source's own list: the post, and who the source names (None: vacant)."""
+
+    post: str
+    person: str | None = None
+    name: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RosterReported(Event):
+    """A source's own snapshot of an organisation's leadership on ``occurred``.
+
+    It is a claim to compare with the projection, not an input to it: chronos
+    reports where the source's list and the events disagree.
+    """
+
+    org: str
+    entries: tuple[RosterEntry, ...] = attrs.field(
+        converter=lambda es: tuple(e if isinstance(e, RosterEntry) else RosterEntry(**e) for e in es)
+    )
+    references: ClassVar[dict[str, str]] = {"org": "organisation"}
+
+    def about(self) -> tuple[str, ...]:
+        """The organisation, then every post and person the list names."""
+        ids = [self.org]
+        for entry in self.entries:
+            ids.append(entry.post)
+            if entry.person is not None:
+                ids.append(entry.person)
+        return tuple(ids)
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.__name__: cls
+    for cls in (
+        Appointed,
+        Dismissed,
+        Resigned,
+        Left,
+        Moved,
+        Arrested,
+        Released,
+        Charged,
+        Died,
+        Founded,
+        Dissolved,
+        Renamed,
+        Retracted,
+        Corrected,
+        RosterReported,
+    )
+}
+
+
+def register_event(cls: type[Event]) -> type[Event]:
+    """Make a user-defined event kind known to the codec (usable as a decorator)."""
+    if not (isinstance(cls, type) and issubclass(cls, Event) and attrs.has(cls)):
+        raise TypeError(f"{cls!r} is not an attrs subclass of Event")
+    existing = EVENT_TYPES.get(cls.__name__)
+    if existing is not None and existing is not cls:
+        raise ValueError(f"an event type named {cls.__name__!r} is already registered")
+    EVENT_TYPES[cls.__name__] = cls
+    return cls

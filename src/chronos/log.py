@@ -1,0 +1,283 @@
+"""The append-only event log: validated appends with optimistic concurrency, reads, verification.
+
+Events are appended in the order they were learned, which is not the order in
+which they happened; projections sort by valid time. Nothing is ever updated
+or deleted: there is no such method. Each record carries the hash of the one
+before it, and `EventLog.verify` names the first record that breaks the chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import attrs
+
+from chronos.codec import Codec
+from chronos.entities import Catalogue
+from chronos.errors import (
+    ChronosError,
+    ConcurrencyError,
+    IntegrityError,
+    LookupFailed,
+    RecordError,
+    UnknownReference,
+)
+from chronos.events import Corrected, Event, Retracted, RosterReported
+from chronos.records import GENESIS, Head, Record, record_hash
+from chronos.stores.base import Store
+from chronos.stores.jsonl import JsonlStore
+from chronos.stores.memory import MemoryStore
+
+__all__ = ["CATALOGUE_FILE", "AppendResult", "EventLog", "Recorded", "Verified"]
+
+CATALOGUE_FILE = "catalogue.toml"
+
+
+@attrs.frozen
+class Recorded:
+    """An event as read from the log: its position, id and where it came from."""
+
+    position: int
+    event: Event
+    origin: str = attrs.field(default="", eq=False)
+
+    @property
+    def id(self) -> str:
+        """The event's content-derived id."""
+        return self.event.id
+
+
+@attrs.frozen
+class AppendResult:
+    """What an append did: the new position, the ids written, and the repeats it skipped."""
+
+    position: int
+    appended: tuple[str, ...]
+    skipped: tuple[str, ...]
+
+
+@attrs.frozen
+class Verified:
+    """A log that passed verification: how many records and the head hash."""
+
+    count: int
+    head: str
+
+
+class EventLog:
+    """An append-only log of events over a `Store`, checked against a `Catalogue`.
+
+    >>> from chronos import Catalogue, EventLog, MemoryStore
+    >>> log = EventLog(MemoryStore(), Catalogue())
+    >>> log.position
+    0
+    """
+
+    def __init__(self, store: Store, catalogue: Catalogue | None = None, *, codec: Codec | None = None):
+        self.store = store
+        self.catalogue = catalogue if catalogue is not None else Catalogue()
+        self.codec = codec if codec is not None else Codec()
+        self._ids: set[str] = set()
+        self._ids_position = 0
+
+    @classmethod
+    def open(cls, location: str | Path, *, catalogue: Catalogue | None = None) -> EventLog:
+        """Open the log at a directory of JSON Lines files (created if missing), or ``":memory:"``.
+
+        The catalogue is read from ``catalogue.toml`` in the directory unless given.
+        """
+        if str(location) == ":memory:":
+            return cls(MemoryStore(), catalogue)
+        directory = Path(location)
+        if catalogue is None:
+            path = directory / CATALOGUE_FILE
+            catalogue = Catalogue.load(path) if path.exists() else Catalogue()
+        return cls(JsonlStore(directory), catalogue)
+
+    def __repr__(self) -> str:
+        return f"EventLog({self.store!r})"
+
+    # Reading ---------------------------------------------------------------------
+
+    @property
+    def position(self) -> int:
+        """The number of records in the log."""
+        return self.store.head().position
+
+    def head(self) -> Head:
+        """The position and the hash of the last record."""
+        return self.store.head()
+
+    def read(self, *, after: int = 0, until: int | None = None) -> Iterator[Recorded]:
+        """Decoded events with ``after < position <= until``, in append order.
+
+        Raises `RecordError` naming the record (``file:line``) that does not decode.
+        """
+        for record in self.store.read(after=after, until=until):
+            yield Recorded(record.seq, self._decode(record), record.origin)
+
+    def events(self) -> list[Event]:
+        """Every event in append order."""
+        return [r.event for r in self.read()]
+
+    def _decode(self, record: Record) -> Event:
+        where = record.origin or f"record {record.seq}"
+        try:
+            return self.codec.from_dict(record.event, version=record.v)
+        except ChronosError as exc:
+            raise type(exc)(f"{where}: {exc}") from None
+
+    # Writing --------------------------------------------------------------------
+
+    def append(self, events: Iterable[Event], *, expected_position: int) -> AppendResult:
+        """Append events, all or nothing, if the log is still at ``expected_position``.
+
+        Every event is checked first: entity references must be in the
+        catalogue with the right kind, and a `Retracted` or `Corrected` must
+        target an event already in the log (or earlier in the batch). Events
+        already in the log (same content, so same id) are skipped, which makes
+        importing the same claims twice a no-op. On any error nothing is written.
+
+        Raises `ConcurrencyError` when the log has moved on, `UnknownReference`
+        or `RecordError` for a bad event.
+        """
+        batch = list(events)
+        head = self.store.head()
+        if expected_position != head.position:
+            raise ConcurrencyError(
+                f"stale append: expected position {expected_position}, log is at {head.position}",
+                expected=expected_position,
+                actual=head.position,
+            )
+        self._catch_up(head.position)
+        fresh: list[Event] = []
+        skipped: list[str] = []
+        batch_ids: set[str] = set()
+        for index, event in enumerate(batch, start=1):
+            if not isinstance(event, Event):
+                raise RecordError(f"event #{index}: not an Event: {event!r}")
+            if event.id in self._ids or event.id in batch_ids:
+                skipped.append(event.id)
+                continue
+            try:
+                self.validate(event, known_ids=self._ids | batch_ids)
+            except ChronosError as exc:
+                raise type(exc)(f"event #{index} ({event.type}): {exc}") from None
+            batch_ids.add(event.id)
+            fresh.append(event)
+        records = self._chain(fresh, head)
+        new_head = self.store.append(records, expected_position=expected_position)
+        self._ids |= batch_ids
+        self._ids_position = new_head.position
+        return AppendResult(new_head.position, tuple(e.id for e in fresh), tuple(skipped))
+
+    def _chain(self, events: Sequence[Event], head: Head) -> list[Record]:
+        records: list[Record] = []
+        prev = head.hash
+        for offset, event in enumerate(events, start=1):
+            seq = head.position + offset
+            data = self.codec.to_dict(event)
+            digest = record_hash(seq, self.codec.version, event.id, data, prev)
+            records.append(Record(seq, self.codec.version, event.id, data, prev, digest))
+            prev = digest
+        return records
+
+    def _catch_up(self, position: int) -> None:
+        if position > self._ids_position:
+            for record in self.store.read(after=self._ids_position, until=position):
+                self._ids.add(record.id)
+            self._ids_position = position
+
+    def validate(self, event: Event, *, known_ids: set[str] | frozenset[str] = frozenset()) -> None:
+        """Check an event's references against the catalogue and ``known_ids``.
+
+        Raises `UnknownReference` naming the field and the value, with the
+        nearest known ids.
+        """
+        if isinstance(event, Retracted | Corrected) and event.target not in known_ids:
+            raise UnknownReference(f"target {event.target!r} is not an event in the log")
+        if isinstance(event, Corrected):
+            self.validate(event.replacement, known_ids=known_ids)
+            return
+        for field, kind in type(event).references.items():
+            value = getattr(event, field)
+            if value is None:
+                continue
+            if kind == "any":
+                if value not in self.catalogue:
+                    self._unknown(field, value, None)
+            else:
+                self._reference(field, value, kind)
+        if isinstance(event, RosterReported):
+            for entry in event.entries:
+                self._reference("entries.post", entry.post, "post")
+                if entry.person is not None:
+                    self._reference("entries.person", entry.person, "person")
+
+    def _reference(self, field: str, value: str, kind: str) -> None:
+        try:
+            self.catalogue.get_kind(value, kind)
+        except LookupFailed:
+            self._unknown(field, value, kind)
+
+    def _unknown(self, field: str, value: str, kind: str | None) -> None:
+        suggestions = self.catalogue.suggest(value, kind=kind)
+        hint = f" (did you mean {', '.join(repr(s) for s in suggestions)}?)" if suggestions else ""
+        raise UnknownReference(f"{field}: unknown {kind or 'entity'} {value!r}{hint}")
+
+    # Verification ------------------------------------------------------------------
+
+    def verify(self, *, expected: Head | None = None) -> Verified:
+        """Check every record: position, hash, chain, event id and decoding.
+
+        Returns the count and head hash, or raises `IntegrityError` naming the
+        first bad record (an edit, a removal, a reordering or a truncation).
+        ``expected`` is a head noted earlier (a checkpoint): a log that no
+        longer holds it was truncated or rewritten. Stores that keep their own
+        head (JSON Lines) are checked against it as well.
+        """
+        prev = GENESIS
+        expected_seq = 0
+        for record in self.store.read():
+            expected_seq += 1
+            where = record.origin or f"record {expected_seq}"
+            if record.seq != expected_seq:
+                raise self._broken(expected_seq, f"{where}: position {record.seq} where {expected_seq} belongs (removed or reordered records)")
+            if record.prev != prev:
+                raise self._broken(expected_seq, f"{where}: does not follow the record before it (removed or reordered records)")
+            if record.hash != record.expected_hash():
+                raise self._broken(expected_seq, f"{where}: content does not match its hash (edited record)")
+            try:
+                event = self._decode(record)
+            except ChronosError as exc:
+                raise self._broken(expected_seq, str(exc)) from None
+            if event.id != record.id:
+                raise self._broken(expected_seq, f"{where}: event id {record.id!r} does not match its content ({event.id!r})")
+            prev = record.hash
+        head = self.store.head()
+        if head.position != expected_seq or head.hash != prev:
+            raise self._broken(
+                expected_seq + 1 if head.position > expected_seq else head.position,
+                f"the head says {head.position} records ending in {head.hash[:12]}, "
+                f"the log holds {expected_seq} ending in {prev[:12]} (truncated or rewritten)",
+            )
+        if expected is not None:
+            if expected.position > expected_seq:
+                raise self._broken(expected_seq + 1, f"truncated: the checkpoint has {expected.position} records, the log {expected_seq}")
+            if expected.position > 0 and self._hash_at(expected.position) != expected.hash:
+                raise self._broken(expected.position, f"record {expected.position} differs from the checkpoint (rewritten)")
+        tail = getattr(self.store, "tail", None)
+        problem = tail() if tail is not None else None
+        if problem is not None:
+            raise self._broken(expected_seq + 1, problem)
+        return Verified(expected_seq, prev)
+
+    def _hash_at(self, position: int) -> str:
+        for record in self.store.read(after=position - 1, until=position):
+            return record.hash
+        return GENESIS
+
+    @staticmethod
+    def _broken(position: int, message: str) -> IntegrityError:
+        return IntegrityError(message, position=position)

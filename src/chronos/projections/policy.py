@@ -1,0 +1,179 @@
+"""Claims about one date, and the policies that reconcile them.
+
+When two sources date the same dismissal differently, the tenure's end has two
+claims. A `Policy` turns a group of claims into one day range and says whether
+it is disputed:
+
+- ``cautious`` (the default): if the claims can all be true (their ranges
+  overlap), the overlap; if they conflict, the whole span they cover, so
+  dates inside it answer ``possible``, and every claim is named;
+- ``earliest`` / ``latest``: the claim that comes first / last;
+- ``prefer:SOURCE[,SOURCE...]``: the claims citing the first listed source
+  that has any (a source id or its prefix, e.g. ``prefer:004``), else cautious.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Literal
+
+import attrs
+
+from chronos.dates import MAX_DAY, MIN_DAY, End, FuzzyDate, PartialDate
+from chronos.errors import ChronosError
+from chronos.events import Event, Source
+
+__all__ = ["OPEN_END", "OPEN_START", "Claim", "Policy", "Resolved"]
+
+PolicyName = Literal["cautious", "earliest", "latest", "prefer"]
+
+
+@attrs.frozen
+class Claim:
+    """One event's claim about when something started or ended, and how."""
+
+    event: Event
+    date: FuzzyDate
+    cause: str
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """The sources of the claiming event."""
+        return self.event.sources
+
+    def cites(self, source: str) -> bool:
+        """True when one of the sources is ``source`` or starts with it."""
+        return any(s.source == source or s.source.startswith(source) for s in self.event.sources)
+
+
+@attrs.frozen
+class Resolved:
+    """A group of claims reconciled by a policy: the day range, and which claims support it.
+
+    ``date`` is ``None`` when there are no claims (an open start, or no end
+    yet). ``disputed`` is true when the claims cannot all be true.
+    """
+
+    earliest: dt.date
+    latest: dt.date
+    date: FuzzyDate | None
+    chosen: tuple[Claim, ...]
+    alternatives: tuple[Claim, ...] = ()
+    disputed: bool = False
+
+    @property
+    def claims(self) -> tuple[Claim, ...]:
+        """Every claim, chosen first."""
+        return self.chosen + self.alternatives
+
+    @property
+    def cause(self) -> str | None:
+        """The cause the chosen claims give (joined with '/' when they differ)."""
+        causes = sorted({c.cause for c in self.chosen})
+        return "/".join(causes) if causes else None
+
+
+#: The start of a tenure nobody dated: could be any day, so never certain.
+OPEN_START = Resolved(MIN_DAY, MAX_DAY, None, ())
+#: The end of a tenure that has not ended.
+OPEN_END = Resolved(MAX_DAY, MAX_DAY, None, ())
+
+
+@attrs.frozen
+class Policy:
+    """How to reconcile claims that disagree (see the module docstring)."""
+
+    name: PolicyName = "cautious"
+    prefer: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str | Policy | None) -> Policy:
+        """``cautious``, ``earliest``, ``latest`` or ``prefer:SOURCE[,SOURCE...]``."""
+        if text is None:
+            return cls()
+        if isinstance(text, Policy):
+            return text
+        name, _, rest = text.partition(":")
+        if name == "prefer":
+            sources = tuple(s.strip() for s in rest.split(",") if s.strip())
+            if not sources:
+                raise ChronosError("policy 'prefer' needs sources: prefer:SOURCE[,SOURCE...]")
+            return cls("prefer", sources)
+        if name in ("cautious", "earliest", "latest") and not rest:
+            return cls(name)  # type: ignore[arg-type]
+        raise ChronosError(
+            f"unknown policy {text!r} (use cautious, earliest, latest or prefer:SOURCE)"
+        )
+
+    def __str__(self) -> str:
+        return f"prefer:{','.join(self.prefer)}" if self.name == "prefer" else self.name
+
+    def resolve(self, claims: Sequence[Claim], *, empty: Resolved) -> Resolved:
+        """Reconcile a group of claims into one range; ``empty`` when there are none."""
+        if not claims:
+            return empty
+        ordered = sorted(claims, key=_claim_key)
+        if len(ordered) == 1:
+            only = ordered[0]
+            return Resolved(only.date.earliest, only.date.latest, only.date, (only,))
+        conflict = _conflict(ordered)
+        if self.name == "earliest":
+            return _pick(ordered, ordered[0], conflict)
+        if self.name == "latest":
+            last = max(ordered, key=lambda c: (c.date.latest, c.date.earliest, c.event.id))
+            return _pick(ordered, last, conflict)
+        if self.name == "prefer":
+            for source in self.prefer:
+                citing = [c for c in ordered if c.cites(source)]
+                if citing:
+                    chosen = _cautious(citing)
+                    others = tuple(c for c in ordered if c not in citing)
+                    return attrs.evolve(chosen, alternatives=others, disputed=conflict)
+        return _cautious(ordered)
+
+
+def _claim_key(claim: Claim) -> tuple[dt.date, dt.date, str]:
+    return (claim.date.earliest, claim.date.latest, claim.event.id)
+
+
+def _conflict(claims: Sequence[Claim]) -> bool:
+    return max(c.date.earliest for c in claims) > min(c.date.latest for c in claims)
+
+
+def _pick(claims: Sequence[Claim], chosen: Claim, conflict: bool) -> Resolved:
+    others = tuple(c for c in claims if c is not chosen)
+    return Resolved(chosen.date.earliest, chosen.date.latest, chosen.date, (chosen,), others, conflict)
+
+
+def _cautious(claims: Sequence[Claim]) -> Resolved:
+    low = max(c.date.earliest for c in claims)
+    high = min(c.date.latest for c in claims)
+    if low <= high:
+        # The claims can all be true: keep the overlap, as the most precise
+        # claim states it when one does.
+        exact = [c for c in claims if c.date.earliest == low and c.date.latest == high]
+        date = exact[0].date if exact else _span(low, high)
+        return Resolved(low, high, date, tuple(claims))
+    low = min(c.date.earliest for c in claims)
+    high = max(c.date.latest for c in claims)
+    singles = [c.date for c in claims]
+    if all(d.is_exact for d in singles):
+        days = sorted({d.earliest for d in singles})
+        date = FuzzyDate(
+            PartialDate.from_date(days[0]),
+            PartialDate.from_date(days[-1]),
+            "set",
+            tuple(PartialDate.from_date(d) for d in days),
+        )
+    else:
+        date = _span(low, high)
+    return Resolved(low, high, date, tuple(claims), (), True)
+
+
+def _span(low: dt.date, high: dt.date) -> FuzzyDate:
+    lower = PartialDate.from_date(low) if low != MIN_DAY else None
+    upper = PartialDate.from_date(high) if high != MAX_DAY else None
+    if lower is not None and lower == upper:
+        return FuzzyDate(lower, lower)
+    return FuzzyDate(lower or End.OPEN, upper or End.OPEN, "interval")

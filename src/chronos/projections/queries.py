@@ -1,0 +1,490 @@
+"""Questions asked of a projected `State`: roster, diff, history, name, and snapshot comparison.
+
+Dates are half-open at day granularity: appointed on D holds on D; dismissed
+on D no longer holds on D. Every answer carries a certainty: ``certain`` when
+every reading of the claims agrees, ``possible`` when an imprecise or disputed
+date leaves it open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Literal
+
+import attrs
+
+from chronos.dates import FuzzyDate
+from chronos.entities import Catalogue, Post
+from chronos.events import Event, RosterReported, Source
+from chronos.projections.policy import OPEN_END, OPEN_START, Claim, Policy, Resolved
+from chronos.projections.state import Custody, Period, State
+
+__all__ = [
+    "Certainty",
+    "Change",
+    "Diff",
+    "History",
+    "NameAnswer",
+    "Seat",
+    "SnapshotRow",
+    "Spell",
+    "Tenure",
+    "compare_snapshot",
+    "diff",
+    "history",
+    "holds",
+    "name_at",
+    "resolve",
+    "roster",
+    "span",
+]
+
+Certainty = Literal["certain", "possible"]
+#: A query date: a day, or a `FuzzyDate` (a month, a year, a range) answered with certainty.
+When = dt.date | FuzzyDate
+
+
+@attrs.frozen
+class Tenure:
+    """A tenure with its start and end reconciled by a policy."""
+
+    person: str
+    post: str
+    start: Resolved
+    end: Resolved
+
+    @property
+    def open_start(self) -> bool:
+        """True when no source dates the start."""
+        return not self.start.chosen
+
+    @property
+    def disputed(self) -> bool:
+        """True when the sources disagree on the start or the end."""
+        return self.start.disputed or self.end.disputed
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        """The events behind this tenure, start claims first."""
+        seen: dict[str, Event] = {}
+        for claim in (*self.start.claims, *self.end.claims):
+            seen.setdefault(claim.event.id, claim.event)
+        return tuple(seen.values())
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """Every source of every claim, without repeats."""
+        return _sources(self.start.claims + self.end.claims)
+
+    def holds(self, at: When) -> Certainty | None:
+        """Whether the person holds the post on ``at``."""
+        return holds(self.start, self.end, at)
+
+
+
+def span(at: When) -> tuple[dt.date, dt.date]:
+    """The first and last day a query date covers."""
+    if isinstance(at, FuzzyDate):
+        return at.earliest, at.latest
+    return at, at
+
+
+def holds(start: Resolved, end: Resolved, at: When) -> Certainty | None:
+    """``certain``, ``possible`` or None for a period from ``start`` to ``end`` on ``at``.
+
+    For a day: certain when it starts on or before every reading of the start
+    and ends after every reading of the end. For a month or a year: certain
+    when that holds on every day of it, possible when on some day.
+    """
+    low, high = span(at)
+    if start.latest <= low and high < end.earliest:
+        return "certain"
+    if start.earliest <= high and low < end.latest:
+        return "possible"
+    return None
+
+
+def resolve(period: Period, policy: Policy) -> Tenure:
+    """Reconcile a period's claims with a policy."""
+    return Tenure(
+        period.person,
+        period.subject,
+        policy.resolve(period.starts, empty=OPEN_START),
+        policy.resolve(period.ends, empty=OPEN_END),
+    )
+
+
+def _sources(claims: Sequence[Claim]) -> tuple[Source, ...]:
+    seen: dict[tuple[str, str], Source] = {}
+    for claim in claims:
+        for source in claim.sources:
+            seen.setdefault((source.source, source.quote), source)
+    return tuple(seen.values())
+
+
+# Roster -------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Seat:
+    """One seat of a post on a date: who holds it (None: vacant), since when, how certainly."""
+
+    post: Post
+    person: str | None
+    certainty: Certainty
+    tenure: Tenure | None = None
+
+    @property
+    def vacant(self) -> bool:
+        """True for an empty seat."""
+        return self.person is None
+
+    @property
+    def since(self) -> FuzzyDate | None:
+        """The start of the holder's tenure, as reconciled (None: vacant or undated)."""
+        return self.tenure.start.date if self.tenure is not None else None
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """The sources behind the holder's tenure."""
+        return self.tenure.sources if self.tenure is not None else ()
+
+
+def roster(
+    state: State,
+    catalogue: Catalogue,
+    org: str,
+    *,
+    at: When,
+    policy: Policy | None = None,
+) -> tuple[Seat, ...]:
+    """The seats of every post of ``org`` and its units on ``at``, vacant seats included.
+
+    A post shows every certain and possible holder (a disputed handover shows
+    both people as possible), then as many vacant seats as remain. A post over
+    its seat count shows everyone; `chronos.checks` reports it.
+    """
+    policy = policy or Policy()
+    seats: list[Seat] = []
+    by_post: dict[str, list[Period]] = {}
+    for period in state.tenures:
+        by_post.setdefault(period.subject, []).append(period)
+    for post in catalogue.posts(org):
+        holders: list[Seat] = []
+        for period in by_post.get(post.id, ()):
+            tenure = resolve(period, policy)
+            certainty = tenure.holds(at)
+            if certainty is not None:
+                holders.append(Seat(post, tenure.person, certainty, tenure))
+        holders.sort(key=lambda s: (s.certainty != "certain", _start_key(s), s.person or ""))
+        seats.extend(holders)
+        seats.extend(Seat(post, None, "certain") for _ in range(post.seats - len(holders)))
+    return tuple(seats)
+
+
+def _start_key(seat: Seat) -> dt.date:
+    return seat.tenure.start.earliest if seat.tenure is not None else dt.date.min
+
+
+# Diff ------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Change:
+    """A person who joined, left or moved between two dates, and the events that explain it."""
+
+    person: str
+    before: Seat | None
+    after: Seat | None
+    events: tuple[Event, ...]
+
+    @property
+    def kind(self) -> Literal["joined", "left", "moved", "changed"]:
+        """What happened to the person's seat."""
+        if self.before is None:
+            return "joined"
+        if self.after is None:
+            return "left"
+        if self.before.post.id != self.after.post.id:
+            return "moved"
+        return "changed"
+
+
+@attrs.frozen
+class Diff:
+    """Who joined, left, moved or changed certainty between ``a`` and ``b``."""
+
+    org: str
+    a: When
+    b: When
+    joined: tuple[Change, ...]
+    left: tuple[Change, ...]
+    moved: tuple[Change, ...]
+    changed: tuple[Change, ...]
+
+    def apply(self, seats: Sequence[Seat]) -> set[tuple[str, str, str]]:
+        """The (post, person, certainty) holders of ``seats`` with this diff applied."""
+        held = {(s.post.id, s.person, s.certainty) for s in seats if s.person is not None}
+        for change in (*self.left, *self.moved, *self.changed):
+            assert change.before is not None and change.before.person is not None
+            held.discard((change.before.post.id, change.before.person, change.before.certainty))
+        for change in (*self.joined, *self.moved, *self.changed):
+            assert change.after is not None and change.after.person is not None
+            held.add((change.after.post.id, change.after.person, change.after.certainty))
+        return held
+
+
+def diff(
+    state: State,
+    catalogue: Catalogue,
+    org: str,
+    a: When,
+    b: When,
+    *,
+    policy: Policy | None = None,
+) -> Diff:
+    """The changes in ``org``'s roster from ``a`` to ``b``, each with its explaining events.
+
+    A person who left one post and joined another in the organisation has
+    moved; a holder whose certainty changed (possible to certain) is listed
+    under ``changed``.
+    """
+    before = {(s.person, s.post.id): s for s in roster(state, catalogue, org, at=a, policy=policy) if s.person}
+    after = {(s.person, s.post.id): s for s in roster(state, catalogue, org, at=b, policy=policy) if s.person}
+    gone = [k for k in before if k not in after]
+    came = [k for k in after if k not in before]
+    low, high = min(span(a)[0], span(b)[0]), max(span(a)[1], span(b)[1])
+    joined: list[Change] = []
+    left: list[Change] = []
+    moved: list[Change] = []
+    changed: list[Change] = []
+    matched: set[tuple[str, str]] = set()
+    for key in gone:
+        person = key[0]
+        target = next((k for k in came if k[0] == person and k not in matched), None)
+        if target is not None:
+            matched.add(target)
+            seat_a, seat_b = before[key], after[target]
+            moved.append(Change(person, seat_a, seat_b, _explain(state, person, (key[1], target[1]), low, high)))
+        else:
+            left.append(Change(person, before[key], None, _explain(state, person, (key[1],), low, high)))
+    for key in came:
+        if key not in matched:
+            joined.append(Change(key[0], None, after[key], _explain(state, key[0], (key[1],), low, high)))
+    for key in before.keys() & after.keys():
+        if before[key].certainty != after[key].certainty:
+            changed.append(Change(key[0], before[key], after[key], _explain(state, key[0], (key[1],), low, high)))
+    order = {p.id: i for i, p in enumerate(catalogue.posts(org))}
+
+    def key_of(change: Change) -> tuple[int, str]:
+        seat = change.before or change.after
+        assert seat is not None
+        return (order.get(seat.post.id, 0), change.person)
+
+    return Diff(
+        org,
+        a,
+        b,
+        tuple(sorted(joined, key=key_of)),
+        tuple(sorted(left, key=key_of)),
+        tuple(sorted(moved, key=key_of)),
+        tuple(sorted(changed, key=key_of)),
+    )
+
+
+def _explain(state: State, person: str, posts: tuple[str, ...], low: dt.date, high: dt.date) -> tuple[Event, ...]:
+    """The claims about this person at these posts that can fall in ``(low, high]``."""
+    found: dict[str, Event] = {}
+    for period in state.tenures:
+        if period.person != person or period.subject not in posts:
+            continue
+        for claim in (*period.starts, *period.ends):
+            if claim.date.latest > low and claim.date.earliest <= high:
+                found.setdefault(claim.event.id, claim.event)
+    return tuple(found.values())
+
+
+# History --------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Spell:
+    """A spell in custody with its charges, reconciled by a policy."""
+
+    person: str
+    start: Resolved
+    end: Resolved
+    charges: tuple[Claim, ...]
+
+    def holds(self, at: When) -> Certainty | None:
+        """Whether the person is in custody on ``at``."""
+        return holds(self.start, self.end, at)
+
+
+@attrs.frozen
+class History:
+    """A person's tenures and spells in custody, in date order, and their death if recorded."""
+
+    person: str
+    tenures: tuple[Tenure, ...]
+    custody: tuple[Spell, ...]
+    death: Resolved | None
+
+
+def history(state: State, person: str, *, policy: Policy | None = None) -> History:
+    """A person's tenures (with how each ended), custody and death."""
+    policy = policy or Policy()
+    tenures = sorted(
+        (resolve(p, policy) for p in state.tenures if p.person == person),
+        key=lambda t: (t.start.earliest, t.end.earliest, t.post),
+    )
+    spells = tuple(_spell(c, policy) for c in state.custody if c.person == person)
+    deaths = state.deaths.get(person, ())
+    death = policy.resolve(deaths, empty=OPEN_END) if deaths else None
+    return History(person, tuple(tenures), spells, death)
+
+
+def _spell(custody: Custody, policy: Policy) -> Spell:
+    return Spell(
+        custody.person,
+        policy.resolve(custody.starts, empty=OPEN_START),
+        policy.resolve(custody.ends, empty=OPEN_END),
+        custody.charges,
+    )
+
+
+# Names ------------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class NameAnswer:
+    """What an entity was called on a date; ``alternatives`` when a rename date leaves it open."""
+
+    entity: str
+    name: str
+    certainty: Certainty
+    alternatives: tuple[str, ...] = ()
+    since: FuzzyDate | None = None
+    events: tuple[Event, ...] = ()
+
+
+def name_at(state: State, catalogue: Catalogue, entity: str, *, at: When) -> NameAnswer:
+    """The name of ``entity`` on ``at``, from its `Renamed` events (the catalogue name when none)."""
+    low, high = span(at)
+    renames = sorted(state.renames.get(entity, ()), key=lambda r: (r.occurred.earliest, r.occurred.latest, r.id))
+    if not renames:
+        return NameAnswer(entity, catalogue[entity].name, "certain")
+    current = renames[0].former or catalogue[entity].name
+    since: FuzzyDate | None = None
+    because: tuple[Event, ...] = ()
+    possible: list[str] = []
+    for rename in renames:
+        if rename.occurred.latest <= low:
+            current, since, because = rename.name, rename.occurred, (rename,)
+            possible.clear()
+        elif rename.occurred.earliest <= high:
+            possible.append(rename.name)
+            because = (*because, rename)
+    if possible:
+        return NameAnswer(entity, current, "possible", tuple(possible), since, because)
+    return NameAnswer(entity, current, "certain", (), since, because)
+
+
+# Snapshots ----------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class SnapshotRow:
+    """One line of a source's snapshot set against the projection on the same date.
+
+    ``verdict`` is ``agrees``, ``agrees-possibly``, ``disagrees``, ``unknown-person``
+    (the source names someone the catalogue does not know) or ``missing`` (the
+    projection has a holder the source's list leaves out).
+    """
+
+    post: str
+    source_says: str | None
+    person: str | None
+    projection: tuple[tuple[str, Certainty], ...]
+    verdict: str
+    detail: str
+
+
+def compare_snapshot(
+    state: State,
+    catalogue: Catalogue,
+    snapshot: RosterReported,
+    *,
+    policy: Policy | None = None,
+) -> tuple[SnapshotRow, ...]:
+    """Set a source's own list of an organisation's leadership against the projection on its date."""
+    day = snapshot.occurred.latest
+    seats = roster(state, catalogue, snapshot.org, at=day, policy=policy)
+    held: dict[str, list[tuple[str, Certainty]]] = {}
+    for seat in seats:
+        if seat.person is not None:
+            held.setdefault(seat.post.id, []).append((seat.person, seat.certainty))
+    rows: list[SnapshotRow] = []
+    listed: dict[str, set[str]] = {}
+    vacancies: dict[str, int] = {}
+    for entry in snapshot.entries:
+        holders = tuple(held.get(entry.post, ()))
+        names = ", ".join(f"{catalogue[p].name} ({c})" for p, c in holders) or "nobody"
+        if entry.person is not None:
+            listed.setdefault(entry.post, set()).add(entry.person)
+            certainty = dict(holders).get(entry.person)
+            label = entry.name or catalogue[entry.person].name
+            if certainty == "certain":
+                verdict, detail = "agrees", f"{label}: the events agree"
+            elif certainty == "possible":
+                verdict, detail = "agrees-possibly", f"{label}: the events say possibly"
+            else:
+                verdict, detail = "disagrees", f"the source lists {label}; the events have {names}"
+            rows.append(SnapshotRow(entry.post, label, entry.person, holders, verdict, detail))
+        elif entry.name is not None:
+            near = catalogue.suggest(entry.name, kind="person")
+            hint = f" (nearest known: {', '.join(catalogue[n].name for n in near)})" if near else ""
+            rows.append(
+                SnapshotRow(
+                    entry.post,
+                    entry.name,
+                    None,
+                    holders,
+                    "unknown-person",
+                    f"the source names {entry.name!r}, who is no known person{hint}; the events have {names}",
+                )
+            )
+            listed.setdefault(entry.post, set()).add(f"?{entry.name}")
+        else:
+            vacancies[entry.post] = vacancies.get(entry.post, 0) + 1
+            post = catalogue[entry.post]
+            seats_total = post.seats if isinstance(post, Post) else 1
+            free = seats_total - len(holders)
+            ok = free >= vacancies[entry.post]
+            rows.append(
+                SnapshotRow(
+                    entry.post,
+                    None,
+                    None,
+                    holders,
+                    "agrees" if ok else "disagrees",
+                    "vacant: the events agree" if ok else f"the source says vacant; the events have {names}",
+                )
+            )
+    for post_id, holders_here in held.items():
+        if post_id not in listed and post_id not in vacancies:
+            continue
+        for person, certainty in holders_here:
+            if person not in listed.get(post_id, set()):
+                rows.append(
+                    SnapshotRow(
+                        post_id,
+                        None,
+                        person,
+                        tuple(holders_here),
+                        "missing",
+                        f"the events have {catalogue[person].name} ({certainty}), whom the source does not list",
+                    )
+                )
+    return tuple(rows)

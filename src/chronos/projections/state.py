@@ -1,0 +1,314 @@
+"""The fold: from the events known at a date to tenures, custody, deaths and names.
+
+`visible` selects what was known on a knowledge date K (an event counts once
+its ``known`` date has certainly passed, i.e. ``known.latest <= K``) and applies
+the retractions and corrections known by then. `project` folds the result in
+valid-time order (never append order) into a `State`, one handler per event
+type.
+
+Claims are grouped by structure, not by guesswork: the start claims of one
+person at one post with no end claim between them are alternative claims of
+one start (two sources dating one appointment), and the end claims after them
+are alternative claims of one end. A policy later reconciles each group.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from chronos.entities import Catalogue
+from chronos.events import (
+    Appointed,
+    Arrested,
+    Charged,
+    Corrected,
+    Died,
+    Dissolved,
+    Event,
+    Founded,
+    Moved,
+    Released,
+    Renamed,
+    Retracted,
+    RosterReported,
+    TenureEnded,
+)
+from chronos.projections.policy import Claim
+
+__all__ = ["Custody", "Period", "State", "fold", "project", "sort_key", "visible"]
+
+
+@attrs.frozen
+class Period:
+    """One stretch of something (a tenure of a post, a spell in custody) as its claims give it."""
+
+    person: str
+    subject: str
+    starts: tuple[Claim, ...]
+    ends: tuple[Claim, ...]
+
+
+@attrs.frozen
+class Custody:
+    """A spell in custody: arrest claims, release claims, and the charges brought meanwhile."""
+
+    person: str
+    starts: tuple[Claim, ...]
+    ends: tuple[Claim, ...]
+    charges: tuple[Claim, ...]
+
+
+@attrs.frozen
+class State:
+    """Everything a projection knows, built by `project`."""
+
+    tenures: tuple[Period, ...]
+    custody: tuple[Custody, ...]
+    deaths: Mapping[str, tuple[Claim, ...]]
+    founded: Mapping[str, tuple[Claim, ...]]
+    dissolved: Mapping[str, tuple[Claim, ...]]
+    renames: Mapping[str, tuple[Renamed, ...]]
+    snapshots: tuple[RosterReported, ...]
+    events: tuple[Event, ...]
+    known_at: dt.date | None = None
+
+    def tenures_at(self, post: str) -> tuple[Period, ...]:
+        """Every tenure of one post."""
+        return tuple(t for t in self.tenures if t.subject == post)
+
+
+def visible(events: Iterable[Event], *, known_at: dt.date | None = None) -> list[Event]:
+    """The claims standing on ``known_at``: known by then, minus what was retracted or corrected by then.
+
+    A correction contributes its replacement; retracting a retraction or a
+    correction restores what it had withdrawn.
+    """
+    known = [e for e in events if known_at is None or e.known.latest <= known_at]
+    by_id = {e.id: e for e in known}
+    # A replacement can itself be targeted: point its id at the Corrected that carries it.
+    for event in known:
+        if isinstance(event, Corrected):
+            by_id.setdefault(event.replacement.id, event)
+    targeted_by: dict[str, list[Event]] = {}
+    for event in known:
+        if isinstance(event, Retracted | Corrected):
+            target = by_id.get(event.target)
+            if target is not None:
+                targeted_by.setdefault(target.id, []).append(event)
+
+    memo: dict[str, bool] = {}
+
+    def withdrawn(event: Event) -> bool:
+        # Targets always precede what targets them, so this recursion ends.
+        if event.id not in memo:
+            memo[event.id] = any(not withdrawn(m) for m in targeted_by.get(event.id, ()))
+        return memo[event.id]
+
+    out: list[Event] = []
+    for event in known:
+        if withdrawn(event):
+            continue
+        if isinstance(event, Retracted):
+            continue
+        if isinstance(event, Corrected):
+            out.append(event.replacement)
+            continue
+        out.append(event)
+    return out
+
+
+_STARTS = (Appointed, Founded, Arrested)
+
+
+def sort_key(event: Event) -> tuple[dt.date, dt.date, int, str]:
+    """Valid-time order: by earliest then latest possible day; ends before starts on a tie; then id."""
+    rank = 1 if isinstance(event, _STARTS) else 0
+    return (event.occurred.earliest, event.occurred.latest, rank, event.id)
+
+
+@attrs.define
+class _Open:
+    person: str
+    subject: str
+    starts: list[Claim] = attrs.Factory(list)
+    ends: list[Claim] = attrs.Factory(list)
+    charges: list[Claim] = attrs.Factory(list)
+
+
+@attrs.define
+class _Fold:
+    """The mutable state inside one `project` call; `project` is pure from outside."""
+
+    catalogue: Catalogue
+    tenures: dict[tuple[str, str], list[_Open]] = attrs.Factory(dict)
+    order: list[_Open] = attrs.Factory(list)
+    custody: dict[str, list[_Open]] = attrs.Factory(dict)
+    custody_order: list[_Open] = attrs.Factory(list)
+    deaths: dict[str, list[Claim]] = attrs.Factory(dict)
+    founded: dict[str, list[Claim]] = attrs.Factory(dict)
+    dissolved: dict[str, list[Claim]] = attrs.Factory(dict)
+    renames: dict[str, list[Renamed]] = attrs.Factory(dict)
+    snapshots: list[RosterReported] = attrs.Factory(list)
+
+    def start(self, person: str, post: str, claim: Claim) -> None:
+        periods = self.tenures.setdefault((person, post), [])
+        last = periods[-1] if periods else None
+        if last is not None and (
+            not last.ends
+            # An end dated before we saw any start (sorted by earliest day) may
+            # still come after this start: "dismissed in 2022", "appointed in March 2022".
+            or (not last.starts and max(c.date.latest for c in last.ends) >= claim.date.earliest)
+        ):
+            last.starts.append(claim)
+            return
+        period = _Open(person, post, [claim])
+        periods.append(period)
+        self.order.append(period)
+
+    def end(self, person: str, post: str, claim: Claim) -> None:
+        periods = self.tenures.setdefault((person, post), [])
+        if periods:
+            periods[-1].ends.append(claim)
+            return
+        period = _Open(person, post, [], [claim])
+        periods.append(period)
+        self.order.append(period)
+
+    def end_all(self, person: str, claim: Claim, posts: Iterable[str] | None = None) -> None:
+        """End every open tenure of ``person`` (or of anyone, at ``posts``)."""
+        wanted = None if posts is None else set(posts)
+        for (holder, post), periods in self.tenures.items():
+            if (wanted is None and holder != person) or (wanted is not None and post not in wanted):
+                continue
+            last = periods[-1]
+            if not last.ends and last.starts:
+                last.ends.append(claim)
+
+
+def _appointed(fold: _Fold, event: Appointed) -> None:
+    fold.start(event.person, event.post, Claim(event, event.occurred, "appointed"))
+
+
+def _ended(fold: _Fold, event: TenureEnded) -> None:
+    fold.end(event.person, event.post, Claim(event, event.occurred, type(event).__name__.lower()))
+
+
+def _moved(fold: _Fold, event: Moved) -> None:
+    fold.end(event.person, event.from_post, Claim(event, event.occurred, "moved"))
+    fold.start(event.person, event.to_post, Claim(event, event.occurred, "moved"))
+
+
+def _arrested(fold: _Fold, event: Arrested) -> None:
+    claim = Claim(event, event.occurred, "arrested")
+    spells = fold.custody.setdefault(event.person, [])
+    last = spells[-1] if spells else None
+    if last is not None and not last.ends:
+        last.starts.append(claim)
+    else:
+        spell = _Open(event.person, "custody", [claim])
+        spells.append(spell)
+        fold.custody_order.append(spell)
+    if event.vacates:
+        fold.end_all(event.person, claim)
+
+
+def _released(fold: _Fold, event: Released) -> None:
+    claim = Claim(event, event.occurred, "released")
+    spells = fold.custody.setdefault(event.person, [])
+    if spells:
+        spells[-1].ends.append(claim)
+    else:
+        spell = _Open(event.person, "custody", [], [claim])
+        spells.append(spell)
+        fold.custody_order.append(spell)
+
+
+def _charged(fold: _Fold, event: Charged) -> None:
+    claim = Claim(event, event.occurred, "charged")
+    spells = fold.custody.setdefault(event.person, [])
+    if not spells:
+        # Charged without a recorded arrest: keep the charge on a spell with no start.
+        spell = _Open(event.person, "custody")
+        spells.append(spell)
+        fold.custody_order.append(spell)
+    spells[-1].charges.append(claim)
+
+
+def _died(fold: _Fold, event: Died) -> None:
+    claim = Claim(event, event.occurred, "died")
+    fold.deaths.setdefault(event.person, []).append(claim)
+    fold.end_all(event.person, claim)
+
+
+def _founded(fold: _Fold, event: Founded) -> None:
+    fold.founded.setdefault(event.org, []).append(Claim(event, event.occurred, "founded"))
+
+
+def _dissolved(fold: _Fold, event: Dissolved) -> None:
+    claim = Claim(event, event.occurred, "dissolved")
+    fold.dissolved.setdefault(event.org, []).append(claim)
+    if event.org in fold.catalogue:
+        fold.end_all("", claim, posts=[p.id for p in fold.catalogue.posts(event.org)])
+
+
+def _renamed(fold: _Fold, event: Renamed) -> None:
+    fold.renames.setdefault(event.entity, []).append(event)
+
+
+def _reported(fold: _Fold, event: RosterReported) -> None:
+    fold.snapshots.append(event)
+
+
+HANDLERS: dict[type[Event], Callable[[_Fold, Any], None]] = {
+    Appointed: _appointed,
+    TenureEnded: _ended,
+    Moved: _moved,
+    Arrested: _arrested,
+    Released: _released,
+    Charged: _charged,
+    Died: _died,
+    Founded: _founded,
+    Dissolved: _dissolved,
+    Renamed: _renamed,
+    RosterReported: _reported,
+}
+
+
+def fold(state: _Fold, event: Event) -> _Fold:
+    """Apply one event; kinds without a handler (a user's own kinds) leave the state as it is."""
+    for cls in type(event).__mro__:
+        handler = HANDLERS.get(cls)
+        if handler is not None:
+            handler(state, event)
+            break
+    return state
+
+
+def project(
+    events: Iterable[Event],
+    catalogue: Catalogue,
+    *,
+    known_at: dt.date | None = None,
+) -> State:
+    """Fold the events standing on ``known_at`` in valid-time order into a `State`."""
+    standing = sorted(visible(events, known_at=known_at), key=sort_key)
+    state = _Fold(catalogue)
+    for event in standing:
+        fold(state, event)
+    return State(
+        tenures=tuple(Period(p.person, p.subject, tuple(p.starts), tuple(p.ends)) for p in state.order),
+        custody=tuple(
+            Custody(c.person, tuple(c.starts), tuple(c.ends), tuple(c.charges)) for c in state.custody_order
+        ),
+        deaths={k: tuple(v) for k, v in state.deaths.items()},
+        founded={k: tuple(v) for k, v in state.founded.items()},
+        dissolved={k: tuple(v) for k, v in state.dissolved.items()},
+        renames={k: tuple(v) for k, v in state.renames.items()},
+        snapshots=tuple(state.snapshots),
+        events=tuple(standing),
+        known_at=known_at,
+    )

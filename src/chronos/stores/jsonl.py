@@ -1,0 +1,297 @@
+"""A store that keeps records as JSON Lines files in a directory: the embedded default.
+
+Layout of the directory (``events/`` in this repository)::
+
+    log-000001.jsonl    records, one compact JSON object per line, in order
+    log-000002.jsonl    the next segment, once the previous one is full
+    HEAD                {"position", "hash", "segment", "size"} of the last acknowledged append
+    .lock               taken (flock) by writers; never holds data
+
+An append writes its whole batch with one ``write`` to the last segment,
+fsyncs it, then replaces ``HEAD`` atomically (write, fsync, rename, fsync the
+directory). The append is acknowledged only once ``HEAD`` is replaced, so a
+crash at any point leaves either the old head or the new one. Readers read up
+to ``HEAD``'s size and never see a half-written batch; bytes beyond it are an
+interrupted append, reported by `JsonlStore.tail` and cut off (after a backup)
+by `JsonlStore.repair`, never silently loaded or dropped.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Final
+
+from chronos.errors import ConcurrencyError, IntegrityError, RecordError
+from chronos.records import Head, Record
+
+__all__ = ["JsonlStore"]
+
+HEAD_FILE: Final = "HEAD"
+LOCK_FILE: Final = ".lock"
+SEGMENT_BYTES: Final = 64 * 1024 * 1024
+
+
+def _segment_name(number: int) -> str:
+    return f"log-{number:06d}.jsonl"
+
+
+class JsonlStore:
+    """Records in JSON Lines segment files under ``directory``."""
+
+    def __init__(self, directory: str | Path, *, segment_bytes: int = SEGMENT_BYTES, create: bool = True):
+        self.directory = Path(directory)
+        if not self.directory.is_dir():
+            if not create:
+                raise RecordError(f"{self.directory}: no such log directory")
+            self.directory.mkdir(parents=True)
+        self.segment_bytes = segment_bytes
+
+    def __repr__(self) -> str:
+        return f"JsonlStore({str(self.directory)!r})"
+
+    # Files ------------------------------------------------------------------
+
+    def segments(self) -> list[Path]:
+        """The segment files, in order."""
+        return sorted(self.directory.glob("log-*.jsonl"))
+
+    def _read_head_file(self) -> dict[str, Any] | None:
+        path = self.directory / HEAD_FILE
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+            for key, kind in (("position", int), ("hash", str), ("segment", str), ("size", int)):
+                if not isinstance(data.get(key), kind):
+                    raise ValueError(f"missing or bad {key!r}")
+        except ValueError as exc:
+            raise IntegrityError(f"{path}: unreadable head: {exc}") from None
+        return data
+
+    def _state(self) -> tuple[Head, Path | None, int]:
+        """The acknowledged head, the last segment and the acknowledged size of that segment."""
+        data = self._read_head_file()
+        segments = self.segments()
+        if data is None:
+            if not segments:
+                return Head(), None, 0
+            # A directory written by hand or by an older tool: every complete
+            # line counts, and a last line without its newline is torn.
+            position, last_hash, size = self._scan_without_head(segments)
+            return Head(position, last_hash), segments[-1], size
+        segment = self.directory / data["segment"]
+        if not segment.exists():
+            raise IntegrityError(f"{segment}: missing (HEAD names it as the last segment)")
+        if segments and segments[-1] != segment:
+            raise IntegrityError(f"{segments[-1]}: segment after the head's last segment {segment.name}")
+        actual = segment.stat().st_size
+        if actual < data["size"]:
+            raise IntegrityError(
+                f"{segment}: truncated: {actual} bytes, the head says {data['size']} "
+                f"(position {data['position']})"
+            )
+        return Head(data["position"], data["hash"]), segment, data["size"]
+
+    def _scan_without_head(self, segments: list[Path]) -> tuple[int, str, int]:
+        position = 0
+        last_hash = Head().hash
+        size = 0
+        for path in segments:
+            size = 0
+            with path.open("rb") as handle:
+                for number, line in enumerate(handle, start=1):
+                    if not line.endswith(b"\n"):
+                        raise IntegrityError(
+                            f"{path}:{number}: torn last record ({len(line)} bytes without a newline); "
+                            "run `chronos repair` to cut it off after a backup"
+                        )
+                    size += len(line)
+                    position += 1
+                    last_hash = self._parse(line, f"{path}:{number}").hash
+        return position, last_hash, size
+
+    def tail(self) -> str | None:
+        """A description of bytes beyond the acknowledged head (an interrupted append), or None."""
+        head, segment, size = self._state()
+        if segment is None or self._read_head_file() is None:
+            return None
+        extra = segment.stat().st_size - size
+        if extra <= 0:
+            return None
+        return (
+            f"{segment}: {extra} bytes after position {head.position} belong to an interrupted append "
+            "(never acknowledged); run `chronos repair` to cut them off after a backup"
+        )
+
+    def repair(self) -> Path | None:
+        """Cut off an interrupted append, saving the cut bytes beside the segment first.
+
+        Returns the backup's path, or None when there was nothing to repair.
+        """
+        with self._locked():
+            if self._read_head_file() is None:
+                return self._repair_headless()
+            _head, segment, size = self._state()
+            if segment is None or segment.stat().st_size <= size:
+                return None
+            return self._cut(segment, size)
+
+    def _repair_headless(self) -> Path | None:
+        segments = self.segments()
+        if not segments:
+            return None
+        last = segments[-1]
+        data = last.read_bytes()
+        keep = data.rfind(b"\n") + 1
+        if keep == len(data):
+            return None
+        return self._cut(last, keep)
+
+    def _cut(self, segment: Path, size: int) -> Path:
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        backup = segment.with_name(f"{segment.name}.torn-{stamp}")
+        with segment.open("rb") as source:
+            source.seek(size)
+            backup.write_bytes(source.read())
+        _fsync_path(backup)
+        with segment.open("r+b") as handle:
+            handle.truncate(size)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return backup
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        with (self.directory / LOCK_FILE).open("a") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+    # Protocol ---------------------------------------------------------------
+
+    def head(self) -> Head:
+        """The acknowledged position and last hash."""
+        return self._state()[0]
+
+    def append(self, records: Sequence[Record], *, expected_position: int) -> Head:
+        """Append the batch atomically if the position is still ``expected_position``."""
+        with self._locked():
+            head, segment, size = self._state()
+            if expected_position != head.position:
+                raise ConcurrencyError(
+                    f"stale append: expected position {expected_position}, log is at {head.position}",
+                    expected=expected_position,
+                    actual=head.position,
+                )
+            if not records:
+                return head
+            problem = self.tail()
+            if problem is not None:
+                raise IntegrityError(problem)
+            for offset, record in enumerate(records, start=1):
+                if record.seq != head.position + offset:
+                    raise RecordError(f"record seq {record.seq} does not follow position {head.position + offset - 1}")
+            payload = "".join(r.to_json() + "\n" for r in records).encode()
+            new_segment = segment is None or (size > 0 and size + len(payload) > self.segment_bytes)
+            if new_segment:
+                number = len(self.segments()) + 1
+                segment, size = self.directory / _segment_name(number), 0
+            assert segment is not None
+            fd = os.open(segment, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            try:
+                view = memoryview(payload)
+                while view:
+                    written = os.write(fd, view)
+                    view = view[written:]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if new_segment:
+                _fsync_path(self.directory)
+            last = records[-1]
+            new_head = Head(last.seq, last.hash)
+            self._write_head(new_head, segment.name, size + len(payload))
+            return new_head
+
+    def _write_head(self, head: Head, segment: str, size: int) -> None:
+        data = {"position": head.position, "hash": head.hash, "segment": segment, "size": size}
+        temporary = self.directory / f"{HEAD_FILE}.tmp"
+        with temporary.open("w", encoding="utf-8") as handle:
+            handle.write(json.dumps(data, indent=2) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.directory / HEAD_FILE)
+        _fsync_path(self.directory)
+
+    def read(self, *, after: int = 0, until: int | None = None) -> Iterator[Record]:
+        """Records with ``after < position <= until``, in order, up to the acknowledged head."""
+        head, last_segment, last_size = self._state()
+        stop = head.position if until is None else min(until, head.position)
+        position = 0
+        for path in self.segments():
+            limit = last_size if path == last_segment else None
+            with path.open("rb") as handle:
+                consumed = 0
+                for number, line in enumerate(handle, start=1):
+                    consumed += len(line)
+                    if limit is not None and consumed > limit:
+                        break
+                    position += 1
+                    if position > stop:
+                        return
+                    if position <= after:
+                        continue
+                    yield self._parse(line, f"{path}:{number}")
+            if path == last_segment:
+                break
+
+    @staticmethod
+    def _parse(line: bytes, origin: str) -> Record:
+        try:
+            data = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise RecordError(f"{origin}: malformed record: {exc}") from None
+        if not isinstance(data, dict):
+            raise RecordError(f"{origin}: a record must be a JSON object")
+        try:
+            return Record(
+                seq=_field(data, "seq", int),
+                v=_field(data, "v", int),
+                id=_field(data, "id", str),
+                event=_field(data, "event", dict),
+                prev=_field(data, "prev", str),
+                hash=_field(data, "hash", str),
+                origin=origin,
+            )
+        except RecordError as exc:
+            raise RecordError(f"{origin}: {exc}") from None
+
+    def close(self) -> None:
+        """Nothing stays open between calls."""
+
+
+def _field(data: dict[str, Any], key: str, kind: type) -> Any:
+    value = data.get(key)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise RecordError(f"record field {key!r} missing or not a {kind.__name__}: {value!r}")
+    return value
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,58 @@
+"""A store that keeps records in a list: for tests, scratch work and generated logs."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+
+from chronos.errors import ConcurrencyError, RecordError
+from chronos.records import Head, Record
+
+__all__ = ["MemoryStore"]
+
+
+class MemoryStore:
+    """Records in memory, guarded by a lock so threads can share one store."""
+
+    def __init__(self, records: Sequence[Record] = ()):
+        self._records: list[Record] = list(records)
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"MemoryStore({len(self._records)} records)"
+
+    def head(self) -> Head:
+        """The current position and last hash."""
+        with self._lock:
+            return self._head()
+
+    def _head(self) -> Head:
+        if not self._records:
+            return Head()
+        last = self._records[-1]
+        return Head(last.seq, last.hash)
+
+    def append(self, records: Sequence[Record], *, expected_position: int) -> Head:
+        """Append the batch if the position is still ``expected_position``."""
+        with self._lock:
+            actual = len(self._records)
+            if expected_position != actual:
+                raise ConcurrencyError(
+                    f"stale append: expected position {expected_position}, log is at {actual}",
+                    expected=expected_position,
+                    actual=actual,
+                )
+            for offset, record in enumerate(records, start=1):
+                if record.seq != actual + offset:
+                    raise RecordError(f"record seq {record.seq} does not follow position {actual + offset - 1}")
+            self._records.extend(records)
+            return self._head()
+
+    def read(self, *, after: int = 0, until: int | None = None) -> Iterator[Record]:
+        """Records with ``after < seq <= until``, in order."""
+        with self._lock:
+            snapshot = self._records[max(after, 0) : until]
+        return iter(snapshot)
+
+    def close(self) -> None:
+        """Nothing to release."""
