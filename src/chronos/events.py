@@ -332,10 +332,16 @@ EVENT_TYPES: dict[str, type[Event]] = {
 }
 
 
+# The annotations are strings (PEP 563); the codec needs the real types.
+for _cls in (Source, RosterEntry, Event, *EVENT_TYPES.values()):
+    attrs.resolve_types(_cls)
+
+
 def register_event(cls: type[Event]) -> type[Event]:
     """Make a user-defined event kind known to the codec (usable as a decorator)."""
     if not (isinstance(cls, type) and issubclass(cls, Event) and attrs.has(cls)):
         raise TypeError(f"{cls!r} is not an attrs subclass of Event")
+    attrs.resolve_types(cls)
     existing = EVENT_TYPES.get(cls.__name__)
     if existing is not None and existing is not cls:
         raise ValueError(f"an event type named {cls.__name__!r} is already registered")

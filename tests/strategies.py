@@ -1,0 +1,291 @@
+"""Every Hypothesis strategy of the test suite (attrs' rule: a new event type is added here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+from hypothesis import strategies as st
+
+from chronos import (
+    Appointed,
+    Arrested,
+    Catalogue,
+    Charged,
+    Corrected,
+    Died,
+    Dismissed,
+    Dissolved,
+    End,
+    Event,
+    Founded,
+    FuzzyDate,
+    Left,
+    Moved,
+    Organisation,
+    PartialDate,
+    Person,
+    Place,
+    Post,
+    Released,
+    Renamed,
+    Resigned,
+    Retracted,
+    RosterEntry,
+    RosterReported,
+    Source,
+)
+
+# A small world the generated events refer to. --------------------------------------------
+
+PERSONS = ("ann-abel", "ben-berg", "cem-cay", "dia-dorn", "eva-ek")
+POSTS = {"org/chair": 1, "org/deputy": 2, "org/unit/head": 1}
+
+
+def small_catalogue() -> Catalogue:
+    """Five persons, an organisation with a unit, posts of one and two seats, a place."""
+    return Catalogue(
+        [
+            Organisation(id="org", name="The Organisation", aliases=["ORG", "Org Committee"]),
+            Organisation(id="org/unit", name="The Unit", parent="org"),
+            Post(id="org/chair", name="Chair", org="org", seats=1),
+            Post(id="org/deputy", name="Deputy", org="org", seats=2),
+            Post(id="org/unit/head", name="Head of the Unit", org="org/unit", seats=1),
+            *(Person(id=p, name=p.replace("-", " ").title()) for p in PERSONS),
+            Place(id="town", name="Newtown", aliases=["Oldtown"]),
+        ]
+    )
+
+
+# Dates ------------------------------------------------------------------------------------
+
+days = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31))
+
+
+@st.composite
+def partial_dates(draw: st.DrawFn) -> PartialDate:
+    day = draw(days)
+    precision = draw(st.sampled_from(["day", "month", "year"]))
+    if precision == "year":
+        return PartialDate(day.year)
+    if precision == "month":
+        return PartialDate(day.year, day.month)
+    return PartialDate.from_date(day)
+
+
+@st.composite
+def fuzzy_dates(draw: st.DrawFn) -> FuzzyDate:
+    """Every form: single (day, month, year, qualified), interval (with open or unknown ends), set."""
+    form = draw(st.sampled_from(["single", "interval", "set"]))
+    qualifier = draw(st.sampled_from(["", "", "?", "~", "%"]))
+    if form == "single":
+        part = draw(partial_dates())
+        return FuzzyDate(part, part, "single", (), qualifier)
+    if form == "set":
+        members = draw(st.lists(partial_dates(), min_size=2, max_size=4, unique=True))
+        members.sort(key=lambda m: (m.earliest, m.latest))
+        low = min(members, key=lambda m: m.earliest)
+        high = max(members, key=lambda m: m.latest)
+        return FuzzyDate(low, high, "set", tuple(members), qualifier)
+    a, b = sorted([draw(partial_dates()), draw(partial_dates())], key=lambda p: (p.earliest, p.latest))
+    if a.earliest > b.latest:
+        a, b = b, a
+    ends: list[Any] = [End.OPEN, End.UNKNOWN]
+    lower = draw(st.sampled_from([a, a, *ends]))
+    upper = draw(st.sampled_from([b, b, *ends]) if not isinstance(lower, End) else st.just(b))
+    if isinstance(lower, PartialDate) and isinstance(upper, PartialDate) and lower.earliest > upper.latest:
+        lower, upper = upper, lower
+    return FuzzyDate(lower, upper, "interval", (), qualifier)
+
+
+# Events -------------------------------------------------------------------------------------
+
+texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=30).filter(
+    lambda s: s.strip()
+)
+sources = st.builds(
+    Source,
+    source=st.sampled_from(["000_a.txt", "004_b.txt", "report.pdf"]),
+    quote=texts,
+    locator=st.none() | st.just("line 3"),
+)
+persons = st.sampled_from(PERSONS)
+posts = st.sampled_from(sorted(POSTS))
+ids = st.text("0123456789abcdef", min_size=24, max_size=24)
+
+
+def _common() -> dict[str, Any]:
+    return {
+        "occurred": fuzzy_dates(),
+        "known": fuzzy_dates(),
+        "sources": st.lists(sources, min_size=1, max_size=3).map(tuple),
+        "note": st.none() | texts,
+    }
+
+
+def _kind(cls: type[Event], **fields: Any) -> st.SearchStrategy[Event]:
+    return st.builds(cls, **_common(), **fields)
+
+
+simple_events: st.SearchStrategy[Event] = st.one_of(
+    _kind(Appointed, person=persons, post=posts),
+    _kind(Dismissed, person=persons, post=posts),
+    _kind(Resigned, person=persons, post=posts),
+    _kind(Left, person=persons, post=posts),
+    _kind(Moved, person=persons, from_post=posts, to_post=posts),
+    _kind(Arrested, person=persons, vacates=st.booleans()),
+    _kind(Released, person=persons),
+    _kind(Charged, person=persons, charge=texts),
+    _kind(Died, person=persons),
+    _kind(Founded, org=st.sampled_from(["org", "org/unit"])),
+    _kind(Dissolved, org=st.sampled_from(["org", "org/unit"])),
+    _kind(Renamed, entity=st.sampled_from(["town", "org"]), name=texts, former=st.none() | texts),
+    _kind(Retracted, target=ids, reason=st.none() | texts),
+    _kind(
+        RosterReported,
+        org=st.just("org"),
+        entries=st.lists(
+            st.builds(RosterEntry, post=posts, person=st.none() | persons, name=st.none() | texts),
+            min_size=1,
+            max_size=4,
+        ).map(tuple),
+    ),
+)
+
+#: One strategy per event type, including `Corrected` wrapping any other event.
+any_events: st.SearchStrategy[Event] = simple_events | _kind(Corrected, target=ids, replacement=simple_events)
+
+#: Every event class the strategies cover, to check none is forgotten.
+COVERED = (
+    Appointed,
+    Dismissed,
+    Resigned,
+    Left,
+    Moved,
+    Arrested,
+    Released,
+    Charged,
+    Died,
+    Founded,
+    Dissolved,
+    Renamed,
+    Retracted,
+    Corrected,
+    RosterReported,
+)
+
+
+# Histories: plausible chronologies with a known truth ------------------------------------------------
+
+EPOCH = dt.date(2020, 1, 1)
+SRC = (Source(source="gen.txt", quote="generated"),)
+ALT = (Source(source="alt.txt", quote="a second source"),)
+
+
+def day(n: int) -> FuzzyDate:
+    """Day ``n`` after the epoch, as a day-precision date."""
+    return FuzzyDate.of(EPOCH + dt.timedelta(days=n))
+
+
+@attrs.frozen
+class History:
+    """Generated events, and for each the exact day it happened (the truth the claims describe)."""
+
+    events: tuple[Event, ...]
+    truth: dict[str, int]  # event id -> day it really happened
+    disputes: dict[str, str]  # id of a second claim -> id of the claim it disputes
+    horizon: int
+
+
+@st.composite
+def histories(
+    draw: st.DrawFn,
+    *,
+    max_steps: int = 25,
+    disputes: bool = False,
+    fuzzy: bool = False,
+    retractions: bool = True,
+) -> History:
+    """A chronology simulated day by day so that its truth is known.
+
+    Appointments respect seat counts; each event is known some days after it
+    happened (sometimes much later). With ``disputes``, some ends get a second
+    claim a few days off; with ``fuzzy``, some dates are widened to a range that
+    contains the true day; with ``retractions``, some false dismissals are
+    recorded and later retracted.
+    """
+    holders: dict[str, set[str]] = {p: set() for p in POSTS}
+    dead: set[str] = set()
+    events: list[Event] = []
+    truth: dict[str, int] = {}
+    alternatives: dict[str, str] = {}
+    today = 0
+    steps = draw(st.integers(0, max_steps))
+
+    def widen(n: int) -> FuzzyDate:
+        if fuzzy and draw(st.integers(0, 4)) == 0:
+            before, after = draw(st.integers(0, 5)), draw(st.integers(0, 5))
+            low, high = EPOCH + dt.timedelta(days=n - before), EPOCH + dt.timedelta(days=n + after)
+            return FuzzyDate(PartialDate.from_date(low), PartialDate.from_date(high), "interval")
+        return day(n)
+
+    def record(make: Callable[..., Event], n: int, **fields: Any) -> Event:
+        lag = draw(st.sampled_from([0, 0, 1, 2, 5, 40]))
+        event = make(occurred=widen(n), known=day(n + lag), sources=SRC, **fields)
+        events.append(event)
+        truth[event.id] = n
+        return event
+
+    for _ in range(steps):
+        today += draw(st.integers(1, 20))
+        living = [p for p in PERSONS if p not in dead]
+        holding = [(post, p) for post, ps in holders.items() for p in ps]
+        action = draw(st.sampled_from(["appoint", "appoint", "end", "end", "move", "die", "false"]))
+        if action == "appoint" and living:
+            post = draw(st.sampled_from(sorted(POSTS)))
+            free = [p for p in living if p not in holders[post]]
+            if len(holders[post]) < POSTS[post] and free:
+                person = draw(st.sampled_from(free))
+                record(Appointed, today, person=person, post=post)
+                holders[post].add(person)
+        elif action == "end" and holding:
+            post, person = draw(st.sampled_from(sorted(holding)))
+            cls = draw(st.sampled_from([Dismissed, Resigned, Left]))
+            first = record(cls, today, person=person, post=post)
+            holders[post].discard(person)
+            if disputes and draw(st.booleans()):
+                shift = draw(st.integers(1, 3))
+                second = cls(
+                    person=person, post=post, occurred=day(today + shift), known=day(today + shift + 3), sources=ALT
+                )
+                events.append(second)
+                truth[second.id] = today
+                alternatives[second.id] = first.id
+                today += shift
+        elif action == "move" and holding:
+            post, person = draw(st.sampled_from(sorted(holding)))
+            targets = [p for p in sorted(POSTS) if p != post and len(holders[p]) < POSTS[p] and person not in holders[p]]
+            if targets:
+                target = draw(st.sampled_from(targets))
+                record(Moved, today, person=person, from_post=post, to_post=target)
+                holders[post].discard(person)
+                holders[target].add(person)
+        elif action == "die" and living:
+            person = draw(st.sampled_from(living))
+            record(Died, today, person=person)
+            dead.add(person)
+            for ps in holders.values():
+                ps.discard(person)
+        elif action == "false" and holding and retractions:
+            post, person = draw(st.sampled_from(sorted(holding)))
+            wrong = Dismissed(
+                person=person, post=post, occurred=day(today), known=day(today), sources=(Source(source="rumour.txt", quote="sacked"),)
+            )
+            events.append(wrong)
+            retraction = Retracted(
+                target=wrong.id, occurred=day(today + 2), known=day(today + 2), sources=SRC, reason="denied"
+            )
+            events.append(retraction)
+    return History(tuple(events), truth, alternatives, today + 60)

@@ -1,0 +1,158 @@
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given
+
+from chronos import (
+    EVENT_TYPES,
+    Appointed,
+    Codec,
+    DateError,
+    Event,
+    RecordError,
+    UnknownEventType,
+    register_event,
+)
+from tests.strategies import COVERED, any_events
+
+import attrs
+
+
+def appointed() -> Appointed:
+    return Appointed(
+        person="ann-abel",
+        post="org/chair",
+        occurred="2016",
+        known="2022-01-08",
+        sources=[{"source": "003.txt", "quote": "KNB chief in 2016"}],
+    )
+
+
+class TestRoundTrip:
+    """Every event type survives dict and JSON encoding unchanged, id included."""
+
+    def test_strategies_cover_every_type(self) -> None:
+        assert set(COVERED) == set(EVENT_TYPES.values())
+
+    @given(any_events)
+    def test_dict(self, event: Event) -> None:
+        codec = Codec()
+        back = codec.from_dict(codec.to_dict(event))
+        assert back == event
+        assert back.id == event.id
+
+    @given(any_events)
+    def test_json(self, event: Event) -> None:
+        codec = Codec()
+        text = codec.dumps(event)
+        assert codec.loads(text) == event
+        assert json.loads(text)["type"] == type(event).__name__
+
+    def test_shape(self) -> None:
+        assert Codec().to_dict(appointed()) == {
+            "type": "Appointed",
+            "occurred": "2016",
+            "known": "2022-01-08",
+            "sources": [{"source": "003.txt", "quote": "KNB chief in 2016"}],
+            "person": "ann-abel",
+            "post": "org/chair",
+        }
+
+
+class TestErrors:
+    """Bad input is refused with a message naming the value."""
+
+    def good(self) -> dict[str, Any]:
+        return Codec().to_dict(appointed())
+
+    def test_unknown_type_suggests(self) -> None:
+        with pytest.raises(UnknownEventType, match="'Apointed'.*did you mean 'Appointed'"):
+            Codec().from_dict({**self.good(), "type": "Apointed"})
+
+    def test_missing_field(self) -> None:
+        data = self.good()
+        del data["person"]
+        with pytest.raises(RecordError, match="missing field 'person'"):
+            Codec().from_dict(data)
+
+    def test_unexpected_field_suggests(self) -> None:
+        with pytest.raises(RecordError, match="unexpected field 'persn'.*'person'"):
+            Codec().from_dict({**self.good(), "persn": "x"})
+
+    def test_bad_date(self) -> None:
+        with pytest.raises(DateError, match="'2016-13'"):
+            Codec().from_dict({**self.good(), "occurred": "2016-13"})
+
+    def test_no_sources(self) -> None:
+        with pytest.raises(RecordError, match="sources"):
+            Codec().from_dict({**self.good(), "sources": []})
+
+    def test_malformed_json(self) -> None:
+        with pytest.raises(RecordError, match="malformed JSON"):
+            Codec().loads("{nope")
+
+    def test_not_an_object(self) -> None:
+        with pytest.raises(RecordError, match="JSON object"):
+            Codec().from_dict([1, 2])
+
+
+class TestVersions:
+    """Records from an older schema version are upgraded on read."""
+
+    def test_upcaster_runs(self) -> None:
+        def upcast_v0_v1(data: dict[str, Any]) -> dict[str, Any]:
+            data = dict(data)
+            data["sources"] = [{"source": s, "quote": q} for s, q in data.pop("cites")]
+            return data
+
+        codec = Codec(upcasters={0: upcast_v0_v1})
+        old = {k: v for k, v in Codec().to_dict(appointed()).items() if k != "sources"}
+        old["cites"] = [["003.txt", "KNB chief in 2016"]]
+        assert codec.from_dict(old, version=0) == appointed()
+
+    def test_missing_upcaster(self) -> None:
+        with pytest.raises(RecordError, match="no upcaster from schema version 0"):
+            Codec().from_dict(Codec().to_dict(appointed()), version=0)
+
+    def test_future_version(self) -> None:
+        with pytest.raises(RecordError, match="unsupported schema version 9"):
+            Codec().from_dict(Codec().to_dict(appointed()), version=9)
+
+
+class TestUserEvents:
+    """A user's own event kind, registered, goes through the codec."""
+
+    def test_register(self) -> None:
+        @attrs.frozen(kw_only=True)
+        class Decorated(Event):
+            person: str
+            order: str
+
+        register_event(Decorated)
+        try:
+            event = Decorated(person="x", order="Order of Merit", occurred="2020", known="2020", sources=[{"source": "s", "quote": "q"}])
+            codec = Codec()
+            assert codec.from_dict(codec.to_dict(event)) == event
+        finally:
+            del EVENT_TYPES["Decorated"]
+
+    def test_register_rejects_non_events(self) -> None:
+        with pytest.raises(TypeError):
+            register_event(int)  # type: ignore[arg-type]
+
+
+class TestFreshProcess:
+    """Decoding works in a process where nothing resolved the annotations before (regression)."""
+
+    def test_optional_fields_in_a_fresh_interpreter(self) -> None:
+        import subprocess
+        import sys
+
+        code = (
+            "from chronos import Codec\n"
+            "d = {'type': 'Arrested', 'person': 'p', 'occurred': '2022', 'known': '2022', 'note': 'n',"
+            " 'sources': [{'source': 's', 'quote': 'q', 'locator': 'line 1'}]}\n"
+            "assert Codec().from_dict(d).sources[0].locator == 'line 1'\n"
+        )
+        subprocess.run([sys.executable, "-c", code], check=True)
