@@ -247,6 +247,11 @@ class JsonlStore:
                 for number, line in enumerate(handle, start=1):
                     consumed += len(line)
                     if limit is not None and consumed > limit:
+                        if consumed - len(line) != limit:
+                            raise IntegrityError(
+                                f"{path}:{number}: the head ends inside this record "
+                                "(records before the head were edited)"
+                            )
                         break
                     position += 1
                     if position > stop:
