@@ -1,0 +1,232 @@
+"""Properties of the projections: order independence, the prefix law, a reference fold, diffs, knowledge."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chronos import Chronology, Policy
+from chronos.projections import Seat
+from tests import reference
+from tests.strategies import EPOCH, History, histories, small_catalogue
+
+
+def days_of(history: History, count: int = 12) -> list[dt.date]:
+    """Query days spread over the history, and every day something happened."""
+    spread = [EPOCH + dt.timedelta(days=round(i * history.horizon / count)) for i in range(count + 1)]
+    exact = sorted({EPOCH + dt.timedelta(days=n) for n in history.truth.values()})
+    return sorted(set(spread + exact))
+
+
+def holders(seats: tuple[Seat, ...], certainty: str | None = None) -> set[tuple[str, str]]:
+    return {(s.post.id, s.person) for s in seats if s.person and (certainty is None or s.certainty == certainty)}
+
+
+def full(seats: tuple[Seat, ...]) -> set[tuple[str, str, str]]:
+    return {(s.post.id, s.person, s.certainty) for s in seats if s.person}
+
+
+def chronology(events: object) -> Chronology:
+    return Chronology(events, small_catalogue())  # type: ignore[arg-type]
+
+
+class TestOrderIndependence:
+    """Shuffling the append order changes no answer."""
+
+    @given(histories(disputes=True, fuzzy=True), st.randoms(use_true_random=False))
+    def test_rosters_diffs_histories(self, history: History, rnd: random.Random) -> None:
+        shuffled = list(history.events)
+        rnd.shuffle(shuffled)
+        a, b = chronology(history.events), chronology(shuffled)
+        known = [None, EPOCH + dt.timedelta(days=history.horizon // 2)]
+        for known_at in known:
+            for day in days_of(history, 6):
+                assert a.roster("org", at=day, known_at=known_at) == b.roster("org", at=day, known_at=known_at)
+            first, last = EPOCH, EPOCH + dt.timedelta(days=history.horizon)
+            assert a.diff("org", first, last, known_at=known_at) == b.diff("org", first, last, known_at=known_at)
+            for person in ("ann-abel", "ben-berg", "cem-cay"):
+                assert a.history(person, known_at=known_at) == b.history(person, known_at=known_at)
+
+
+class TestReference:
+    """Exact-day histories: the projection agrees with the naive replay."""
+
+    @given(histories())
+    def test_everything_known(self, history: History) -> None:
+        ours = chronology(history.events)
+        for day in days_of(history):
+            seats = ours.roster("org", at=day)
+            assert holders(seats) == reference.holders(history.events, at=day)
+            assert all(s.certainty == "certain" for s in seats)
+
+    @given(histories(), st.integers(0, 400))
+    def test_as_known_on_a_date(self, history: History, offset: int) -> None:
+        known_at = EPOCH + dt.timedelta(days=offset)
+        ours = chronology(history.events)
+        for day in days_of(history):
+            seats = ours.roster("org", at=day, known_at=known_at)
+            assert holders(seats, "certain") == reference.holders(history.events, at=day, known_at=known_at)
+            for seat in seats:
+                if seat.certainty == "possible":
+                    # Only a tenure whose start is not yet known, or whose end is contested, is uncertain.
+                    assert seat.tenure is not None
+                    assert seat.tenure.open_start or seat.tenure.end.disputed
+
+
+class TestPrefixLaw:
+    """The roster at D equals the fold of exactly the events valid at D (and known at K)."""
+
+    @given(histories(), st.integers(0, 400) | st.none())
+    def test_prefix(self, history: History, offset: int | None) -> None:
+        known_at = None if offset is None else EPOCH + dt.timedelta(days=offset)
+        everything = chronology(history.events)
+        for day in days_of(history):
+            prefix = [e for e in history.events if e.occurred.earliest <= day or e.type == "Retracted"]
+            ours = everything.roster("org", at=day, known_at=known_at)
+            folded = chronology(prefix).roster("org", at=day, known_at=known_at)
+            assert holders(ours, "certain") == holders(folded, "certain")
+            if known_at is None:
+                # With every start known there are no open starts, so nothing later can matter.
+                assert full(ours) == full(folded)
+
+
+class TestDisputes:
+    """Two claims for one end: each policy answers like the reference replaying the claims it picks."""
+
+    @given(histories(disputes=True, retractions=False))
+    def test_policies(self, history: History) -> None:
+        ours = chronology(history.events)
+        seconds = set(history.disputes)
+        firsts = set(history.disputes.values())
+        by_first = [e for e in history.events if e.id not in seconds]
+        by_second = [e for e in history.events if e.id not in firsts]
+        for day in days_of(history):
+            early = reference.holders(by_first, at=day)
+            late = reference.holders(by_second, at=day)
+            assert holders(ours.roster("org", at=day, policy="earliest")) == early
+            assert holders(ours.roster("org", at=day, policy="latest")) == late
+            cautious = ours.roster("org", at=day)
+            assert holders(cautious, "certain") == early & late
+            assert holders(cautious) == early | late
+            assert holders(ours.roster("org", at=day, policy="prefer:alt")) == late
+
+    def test_disputed_answer_names_both_claims(self) -> None:
+        from chronos import Appointed, Dismissed, Source
+
+        a = Source(source="001.txt", quote="on Jan. 5")
+        b = Source(source="004.txt", quote="January 6")
+        events = [
+            Appointed(person="ann-abel", post="org/chair", occurred="2016", known="2022-01-08", sources=[a]),
+            Dismissed(person="ann-abel", post="org/chair", occurred="2022-01-05", known="2022-01-08", sources=[a]),
+            Dismissed(person="ann-abel", post="org/chair", occurred="2022-01-06", known="2022-02-16", sources=[b]),
+        ]
+        ours = chronology(events)
+        (seat, *_) = ours.roster("org", at="2022-01-05")
+        assert (seat.person, seat.certainty) == ("ann-abel", "possible")
+        assert seat.tenure is not None
+        assert str(seat.tenure.end.date) == "[2022-01-05,2022-01-06]"
+        assert {s.source for s in seat.sources} == {"001.txt", "004.txt"}
+        assert ours.roster("org", at="2022-01-04")[0].certainty == "certain"
+        assert ours.roster("org", at="2022-01-06")[0].person is None
+        # Known on 2022-01-10, only the first claim existed: no dispute yet.
+        assert ours.roster("org", at="2022-01-05", known_at="2022-01-10")[0].person is None
+        assert ours.roster("org", at="2022-01-05", policy="prefer:004")[0].certainty == "certain"
+
+
+class TestImpreciseDates:
+    """Fuzzy dates: certain answers are true for the real day, possible ones cover it."""
+
+    @given(histories(fuzzy=True, retractions=False))
+    def test_soundness(self, history: History) -> None:
+        exact = [_at_truth(e, history) for e in history.events]
+        ours = chronology(history.events)
+        for day in days_of(history):
+            truth = reference.holders(exact, at=day)
+            seats = ours.roster("org", at=day)
+            assert holders(seats, "certain") <= truth <= holders(seats)
+
+    def test_year_precision(self) -> None:
+        from chronos import Appointed, Source
+
+        events = [Appointed(person="ann-abel", post="org/chair", occurred="2016", known="2022", sources=[Source(source="s", quote="since 2016")])]
+        ours = chronology(events)
+        assert ours.roster("org", at="2015-12-31")[0].person is None
+        assert ours.roster("org", at="2016-06-01")[0].certainty == "possible"
+        assert ours.roster("org", at="2017-01-01")[0].certainty == "certain"
+        assert ours.roster("org", at="2016")[0].certainty == "possible"
+        assert ours.roster("org", at="2017")[0].certainty == "certain"
+        assert str(ours.roster("org", at="2017")[0].since) == "2016"
+
+
+def _at_truth(event: object, history: History) -> object:
+    import attrs
+
+    from chronos import Event
+
+    assert isinstance(event, Event)
+    if event.id not in history.truth:
+        return event
+    day = EPOCH + dt.timedelta(days=history.truth[event.id])
+    return attrs.evolve(event, occurred=day)
+
+
+class TestDiff:
+    """diff(a, b) applied to roster(a) gives roster(b)."""
+
+    @given(histories(disputes=True, fuzzy=True), st.data())
+    def test_apply(self, history: History, data: st.DataObject) -> None:
+        ours = chronology(history.events)
+        days = days_of(history, 8)
+        a = data.draw(st.sampled_from(days))
+        b = data.draw(st.sampled_from(days))
+        change = ours.diff("org", a, b)
+        assert change.apply(ours.roster("org", at=a)) == full(ours.roster("org", at=b))
+
+    def test_explains_with_events(self) -> None:
+        from chronos import Appointed, Moved, Source
+
+        s = [Source(source="s", quote="q")]
+        events = [
+            Appointed(person="ann-abel", post="org/deputy", occurred="2020-01-01", known="2020-01-01", sources=s),
+            Appointed(person="ben-berg", post="org/chair", occurred="2020-01-01", known="2020-01-01", sources=s),
+            Moved(person="ann-abel", from_post="org/deputy", to_post="org/unit/head", occurred="2020-02-01", known="2020-02-01", sources=s),
+            Appointed(person="cem-cay", post="org/deputy", occurred="2020-03-01", known="2020-03-01", sources=s),
+        ]
+        change = chronology(events).diff("ORG", "2020-01-15", "2020-03-15")
+        assert [(c.person, c.kind) for c in change.moved] == [("ann-abel", "moved")]
+        assert [c.person for c in change.joined] == ["cem-cay"]
+        assert change.left == ()
+        assert [e.type for e in change.moved[0].events] == ["Moved"]
+
+
+class TestKnowledge:
+    """Adding events known after K never changes an answer as known on K."""
+
+    @given(histories(disputes=True), st.integers(0, 400))
+    def test_monotonic(self, history: History, offset: int) -> None:
+        known_at = EPOCH + dt.timedelta(days=offset)
+        early = [e for e in history.events if e.known.latest <= known_at]
+        a, b = chronology(history.events), chronology(early)
+        for day in days_of(history, 6):
+            assert a.roster("org", at=day, known_at=known_at) == b.roster("org", at=day, known_at=known_at)
+        for person in ("ann-abel", "ben-berg"):
+            assert a.history(person, known_at=known_at) == b.history(person, known_at=known_at)
+
+
+class TestPolicy:
+    """Policies parse and print."""
+
+    @pytest.mark.parametrize("text", ["cautious", "earliest", "latest", "prefer:004,001"])
+    def test_round_trip(self, text: str) -> None:
+        assert str(Policy.parse(text)) == text
+
+    @pytest.mark.parametrize("text", ["newest", "prefer:", "earliest:x"])
+    def test_rejects(self, text: str) -> None:
+        from chronos import ChronosError
+
+        with pytest.raises(ChronosError, match="policy"):
+            Policy.parse(text)
