@@ -261,7 +261,11 @@ def histories(
             if disputes and draw(st.booleans()):
                 shift = draw(st.integers(1, 3))
                 second = cls(
-                    person=person, post=post, occurred=day(today + shift), known=day(today + shift + 3), sources=ALT
+                    person=person,
+                    post=post,
+                    occurred=day(today + shift),
+                    known=day(today + shift + 3),
+                    sources=ALT,
                 )
                 events.append(second)
                 truth[second.id] = today
@@ -269,7 +273,11 @@ def histories(
                 today += shift
         elif action == "move" and holding:
             post, person = draw(st.sampled_from(sorted(holding)))
-            targets = [p for p in sorted(POSTS) if p != post and len(holders[p]) < POSTS[p] and person not in holders[p]]
+            targets = [
+                p
+                for p in sorted(POSTS)
+                if p != post and len(holders[p]) < POSTS[p] and person not in holders[p]
+            ]
             if targets:
                 target = draw(st.sampled_from(targets))
                 record(Moved, today, person=person, from_post=post, to_post=target)
@@ -284,7 +292,11 @@ def histories(
         elif action == "false" and holding and retractions:
             post, person = draw(st.sampled_from(sorted(holding)))
             wrong = Dismissed(
-                person=person, post=post, occurred=day(today), known=day(today), sources=(Source(source="rumour.txt", quote="sacked"),)
+                person=person,
+                post=post,
+                occurred=day(today),
+                known=day(today),
+                sources=(Source(source="rumour.txt", quote="sacked"),),
             )
             events.append(wrong)
             retraction = Retracted(

@@ -1,6 +1,7 @@
 import json
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 
@@ -15,8 +16,6 @@ from chronos import (
     register_event,
 )
 from tests.strategies import COVERED, any_events
-
-import attrs
 
 
 def appointed() -> Appointed:
@@ -67,7 +66,7 @@ class TestErrors:
         return Codec().to_dict(appointed())
 
     def test_unknown_type_suggests(self) -> None:
-        with pytest.raises(UnknownEventType, match="'Apointed'.*did you mean 'Appointed'"):
+        with pytest.raises(UnknownEventType, match=r"'Apointed'.*did you mean 'Appointed'"):
             Codec().from_dict({**self.good(), "type": "Apointed"})
 
     def test_missing_field(self) -> None:
@@ -77,7 +76,7 @@ class TestErrors:
             Codec().from_dict(data)
 
     def test_unexpected_field_suggests(self) -> None:
-        with pytest.raises(RecordError, match="unexpected field 'persn'.*'person'"):
+        with pytest.raises(RecordError, match=r"unexpected field 'persn'.*'person'"):
             Codec().from_dict({**self.good(), "persn": "x"})
 
     def test_bad_date(self) -> None:
@@ -131,7 +130,13 @@ class TestUserEvents:
 
         register_event(Decorated)
         try:
-            event = Decorated(person="x", order="Order of Merit", occurred="2020", known="2020", sources=[{"source": "s", "quote": "q"}])
+            event = Decorated(
+                person="x",
+                order="Order of Merit",
+                occurred="2020",
+                known="2020",
+                sources=[{"source": "s", "quote": "q"}],
+            )
             codec = Codec()
             assert codec.from_dict(codec.to_dict(event)) == event
         finally:

@@ -41,10 +41,24 @@ class TestParse:
 
     @pytest.mark.parametrize(
         "text",
-        ["", "16", "2016-13", "2016-02-30", "2016-1-5", "2016/2015", "../..", "[2016]", "2016-01-05T10:00", "abc", "1/2/3"],
+        [
+            "",
+            "16",
+            "2016-13",
+            "2016-02-30",
+            "2016-1-5",
+            "2016/2015",
+            "../..",
+            "[2016]",
+            "2016-01-05T10:00",
+            "abc",
+            "1/2/3",
+        ],
     )
     def test_rejects_with_the_value_named(self, text: str) -> None:
-        with pytest.raises(DateError, match=repr(text).replace("[", r"\[").replace("]", r"\]").replace(".", r"\.")):
+        with pytest.raises(
+            DateError, match=repr(text).replace("[", r"\[").replace("]", r"\]").replace(".", r"\.")
+        ):
             parse_date(text)
 
     def test_not_a_string(self) -> None:

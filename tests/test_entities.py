@@ -1,15 +1,30 @@
 import pytest
 
-from chronos import AmbiguousName, Catalogue, CatalogueError, LookupFailed, Organisation, Person, Post, name_key
+from chronos import (
+    AmbiguousName,
+    Catalogue,
+    CatalogueError,
+    LookupFailed,
+    Organisation,
+    Person,
+    Post,
+    name_key,
+)
 from tests.strategies import small_catalogue
 
 
 def kazakh() -> Catalogue:
     return Catalogue(
         [
-            Organisation(id="nsc", name="National Security Committee", aliases=["NSC", "KNB", "Committee for National Security"]),
+            Organisation(
+                id="nsc",
+                name="National Security Committee",
+                aliases=["NSC", "KNB", "Committee for National Security"],
+            ),
             Person(id="karim-massimov", name="Karim Massimov", aliases=["Karim Masimov"]),
-            Person(id="kassym-jomart-tokayev", name="Kassym-Jomart Tokayev", aliases=["Qasym-Zhomart Toqaev"]),
+            Person(
+                id="kassym-jomart-tokayev", name="Kassym-Jomart Tokayev", aliases=["Qasym-Zhomart Toqaev"]
+            ),
             Person(id="nursultan-nazarbayev", name="Nursultan Nazarbayev", aliases=["Nursultan Nazarbaev"]),
             Person(id="anuar-sadykulov", name="Anuar Sadykulov"),
             Person(id="berik-kunanbayev", name="Berik Kunanbayev"),
@@ -58,7 +73,7 @@ class TestLookup:
         assert kazakh().lookup(query).id == expected
 
     def test_unknown_suggests(self) -> None:
-        with pytest.raises(LookupFailed, match="'Anuar Kunanbayev'.*did you mean") as info:
+        with pytest.raises(LookupFailed, match=r"'Anuar Kunanbayev'.*did you mean") as info:
             kazakh().lookup("Anuar Kunanbayev")
         assert {"anuar-sadykulov", "berik-kunanbayev"} <= set(info.value.suggestions)
 
@@ -67,8 +82,10 @@ class TestLookup:
             kazakh().lookup("KNB", kind="person")
 
     def test_ambiguous(self) -> None:
-        catalogue = Catalogue([Person(id="a-smith", name="Ann Smith"), Person(id="b-smith", name="Bob Smith")])
-        with pytest.raises(AmbiguousName, match="a-smith.*b-smith"):
+        catalogue = Catalogue(
+            [Person(id="a-smith", name="Ann Smith"), Person(id="b-smith", name="Bob Smith")]
+        )
+        with pytest.raises(AmbiguousName, match=r"a-smith.*b-smith"):
             catalogue.lookup("Smith")
 
 
@@ -90,7 +107,7 @@ class TestCatalogue:
             Person(id="Karim", name="Karim")
 
     def test_bad_reference_suggests(self) -> None:
-        with pytest.raises(CatalogueError, match="'nsc/chair' has org 'nsx'.*'nsc'"):
+        with pytest.raises(CatalogueError, match=r"'nsc/chair' has org 'nsx'.*'nsc'"):
             Catalogue([Organisation(id="nsc", name="NSC"), Post(id="nsc/chair", name="Chair", org="nsx")])
 
     def test_bad_seats(self) -> None:

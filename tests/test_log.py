@@ -66,7 +66,10 @@ class TestAppend:
         assert log.position == 1
 
     def test_unknown_person_suggests(self, log: EventLog) -> None:
-        with pytest.raises(UnknownReference, match=r"event #2 \(Appointed\): person: unknown person 'ann-abell' \(did you mean 'ann-abel'"):
+        with pytest.raises(
+            UnknownReference,
+            match=r"event #2 \(Appointed\): person: unknown person 'ann-abell' \(did you mean 'ann-abel'",
+        ):
             log.append([appointed(), appointed("ann-abell")], expected_position=0)
         assert log.position == 0
 
@@ -80,7 +83,7 @@ class TestAppend:
 
     def test_retraction_needs_a_target(self, log: EventLog) -> None:
         missing = Retracted(target="f" * 24, occurred="2020", known="2020", sources=SRC)
-        with pytest.raises(UnknownReference, match="target 'f{24}' is not an event"):
+        with pytest.raises(UnknownReference, match=r"target 'f{24}' is not an event"):
             log.append([missing], expected_position=0)
         first = appointed()
         retraction = Retracted(target=first.id, occurred="2020", known="2020", sources=SRC)
@@ -101,7 +104,9 @@ class TestAppend:
 
     def test_learned_order_is_kept(self, log: EventLog) -> None:
         late = appointed(occurred="2020-01-01")
-        early = Dismissed(person="ann-abel", post="org/chair", occurred="2019-01-01", known="2021", sources=SRC)
+        early = Dismissed(
+            person="ann-abel", post="org/chair", occurred="2019-01-01", known="2021", sources=SRC
+        )
         log.append([late, early], expected_position=0)
         assert log.events() == [late, early]
 
@@ -112,7 +117,7 @@ class TestAppend:
 
 
 class TestReadErrors:
-    """A bad stored record is reported with its file and line (directories without HEAD, as written by hand)."""
+    """A bad stored record is reported with its file and line (in a directory without HEAD)."""
 
     def test_malformed_line(self, tmp_path: Path) -> None:
         log = EventLog(JsonlStore(tmp_path), small_catalogue())
@@ -129,9 +134,14 @@ class TestReadErrors:
         log = EventLog(JsonlStore(tmp_path), small_catalogue())
         log.append([appointed()], expected_position=0)
         segment = next(tmp_path.glob("log-*.jsonl"))
-        segment.write_text(segment.read_text(encoding="utf-8").replace('"Appointed"', '"Apointed"'), encoding="utf-8")
+        segment.write_text(
+            segment.read_text(encoding="utf-8").replace('"Appointed"', '"Apointed"'), encoding="utf-8"
+        )
         (tmp_path / "HEAD").unlink()
-        with pytest.raises(RecordError, match=r"log-000001.jsonl:1: unknown event type 'Apointed' \(did you mean 'Appointed'\?\)"):
+        with pytest.raises(
+            RecordError,
+            match=r"log-000001.jsonl:1: unknown event type 'Apointed' \(did you mean 'Appointed'\?\)",
+        ):
             log.events()
 
 
@@ -168,7 +178,9 @@ class TestVerify:
         tampered = list(records)
         if kind == "edit":
             event = dict(records[i].event, occurred="1999")
-            tampered[i] = Record(records[i].seq, records[i].v, records[i].id, event, records[i].prev, records[i].hash)
+            tampered[i] = Record(
+                records[i].seq, records[i].v, records[i].id, event, records[i].prev, records[i].hash
+            )
             first_bad = i + 1
         elif kind == "delete":
             del tampered[i]
@@ -188,13 +200,16 @@ class TestVerify:
     def test_longer_edit_is_not_silently_cut(self, tmp_path: Path) -> None:
         _build(_events(3), tmp_path)
         segment = next(tmp_path.glob("log-*.jsonl"))
-        segment.write_text(segment.read_text(encoding="utf-8").replace("2020-01-01", "2020-01-01/2020-01-02", 1), encoding="utf-8")
+        segment.write_text(
+            segment.read_text(encoding="utf-8").replace("2020-01-01", "2020-01-01/2020-01-02", 1),
+            encoding="utf-8",
+        )
         with pytest.raises(IntegrityError, match="the head ends inside this record"):
             EventLog(JsonlStore(tmp_path), small_catalogue()).events()
 
     @pytest.mark.parametrize("kind", ["edit", "delete", "swap", "truncate", "rehash"])
     def test_tampered_files(self, tmp_path: Path, kind: str) -> None:
-        log = _build(_events(5), tmp_path)
+        _build(_events(5), tmp_path)
         segment = next(tmp_path.glob("log-*.jsonl"))
         lines = segment.read_text(encoding="utf-8").splitlines(keepends=True)
         if kind == "edit":

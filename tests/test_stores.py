@@ -162,7 +162,9 @@ class StoreMachine(RuleBasedStateMachine):
     def stale_append(self, back: int) -> None:
         position = max(len(self.model) - back, 0)
         with pytest.raises(ConcurrencyError):
-            self.store.append(make_records(Head(position, GENESIS), 1, tag="stale"), expected_position=position)
+            self.store.append(
+                make_records(Head(position, GENESIS), 1, tag="stale"), expected_position=position
+            )
 
     @rule(after=st.integers(0, 30), span=st.integers(0, 30) | st.none())
     def read_range(self, after: int, span: int | None) -> None:

@@ -24,7 +24,7 @@ import attrs
 from chronos.chronology import Chronology
 from chronos.entities import Post
 from chronos.events import Corrected, Event, Renamed, Retracted
-from chronos.projections import Policy, State, Tenure, resolve, visible
+from chronos.projections import Policy, State, Tenure, resolve
 from chronos.projections.policy import OPEN_END, OPEN_START
 
 __all__ = ["RULES", "Finding", "check"]
@@ -111,7 +111,8 @@ def _reversed(chronology: Chronology, state: State, tenures: list[Tenure]) -> It
             yield _finding(
                 "error",
                 "ends-before-start",
-                f"{tenure.person} at {tenure.post} ends ({tenure.end.date}) before it starts ({tenure.start.date})",
+                f"{tenure.person} at {tenure.post} ends ({tenure.end.date}) "
+                f"before it starts ({tenure.start.date})",
                 tenure.events,
             )
 
@@ -126,7 +127,8 @@ def _disputed(chronology: Chronology, state: State, tenures: list[Tenure]) -> It
                 yield _finding(
                     "warning",
                     "disputed",
-                    f"sources disagree on the {part} of {_name(chronology, tenure.person)} at {tenure.post}: {claims}",
+                    f"sources disagree on the {part} of {_name(chronology, tenure.person)} "
+                    f"at {tenure.post}: {claims}",
                     [c.event for c in resolved.claims],
                 )
 
@@ -139,7 +141,8 @@ def _after_death(chronology: Chronology, state: State, tenures: list[Tenure]) ->
                 yield _finding(
                     "error",
                     "after-death",
-                    f"{event.type} of {_name(chronology, person)} on {event.occurred}, after their death ({died})",
+                    f"{event.type} of {_name(chronology, person)} on {event.occurred}, "
+                    f"after their death ({died})",
                     [event, *(c.event for c in claims)],
                 )
 
@@ -181,18 +184,18 @@ def _known_early(chronology: Chronology, state: State, tenures: list[Tenure]) ->
 
 
 def _withdrawn(chronology: Chronology, state: State, tenures: list[Tenure]) -> Iterator[Finding]:
-    standing = {e.id for e in visible(chronology.events)}
     by_id = {e.id: e for e in chronology.events}
     for event in chronology.events:
-        if isinstance(event, Retracted | Corrected) and event.id in standing:
+        if isinstance(event, Retracted | Corrected):
             target = by_id.get(event.target)
             what = "corrected" if isinstance(event, Corrected) else "retracted"
-            described = f"{target.type} {target.occurred}" if target is not None else event.target
+            described = (
+                f"{target.type} {target.occurred} about {', '.join(target.about())}"
+                if target
+                else event.target
+            )
             yield _finding(
-                "info",
-                what,
-                f"{described} about {', '.join(target.about()) if target else '?'} {what} on {event.known}",
-                [e for e in (target, event) if e is not None],
+                "info", what, f"{described} {what} as of {event.known}", [e for e in (target, event) if e]
             )
 
 

@@ -64,9 +64,7 @@ def make_converter(types: Mapping[str, type[Event]] | None = None) -> cattrs.Con
         tag = data.get("type")
         cls = registry.get(tag) if isinstance(tag, str) else None
         if cls is None:
-            raise UnknownEventType(
-                f"unknown event type {tag!r}" + _near(str(tag), list(registry))
-            )
+            raise UnknownEventType(f"unknown event type {tag!r}" + _near(str(tag), list(registry)))
         if declared is not Event and not issubclass(cls, declared):
             raise RecordError(f"expected a {declared.__name__} event, got {tag!r}")
         fields = {f.name for f in attrs.fields(cls) if f.init}

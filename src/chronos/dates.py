@@ -78,9 +78,7 @@ class PartialDate:
             assert self.month is not None
             last = calendar.monthrange(self.year, self.month)[1]
             if not 1 <= self.day <= last:
-                raise DateError(
-                    f"day out of range: {self.year}-{self.month:02d}-{self.day:02d}"
-                )
+                raise DateError(f"day out of range: {self.year}-{self.month:02d}-{self.day:02d}")
 
     @classmethod
     def parse(cls, text: str) -> PartialDate:

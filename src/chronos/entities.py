@@ -228,8 +228,7 @@ class Catalogue(Mapping[str, Entity]):
         what = kind or "entity"
         if len(ids) > 1:
             raise AmbiguousName(
-                f"{query!r} could be any of: "
-                + ", ".join(f"{i} ({self._by_id[i].name})" for i in ids),
+                f"{query!r} could be any of: " + ", ".join(f"{i} ({self._by_id[i].name})" for i in ids),
                 query=query,
                 suggestions=tuple(ids),
             )
@@ -308,7 +307,11 @@ class Catalogue(Mapping[str, Entity]):
 
     @classmethod
     def load(cls, path: str | Path) -> Catalogue:
-        """Read a catalogue from TOML: arrays of tables ``[[person]]``, ``[[organisation]]``, ``[[post]]``, ``[[place]]``."""
+        """Read a catalogue from TOML.
+
+        The file holds arrays of tables ``[[person]]``, ``[[organisation]]``,
+        ``[[post]]`` and ``[[place]]``.
+        """
         path = Path(path)
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -54,6 +54,14 @@ __all__ = [
 ]
 
 
+def _date(value: Any) -> FuzzyDate:
+    return FuzzyDate.of(value)
+
+
+def _entries(value: Iterable[RosterEntry | dict[str, Any]]) -> tuple[RosterEntry, ...]:
+    return tuple(e if isinstance(e, RosterEntry) else RosterEntry(**e) for e in value)
+
+
 def _sources(value: Iterable[Source | dict[str, Any]]) -> tuple[Source, ...]:
     return tuple(s if isinstance(s, Source) else Source(**s) for s in value)
 
@@ -88,8 +96,8 @@ class Event:
     A new kind must be registered with `register_event` so the codec knows its tag.
     """
 
-    occurred: FuzzyDate = attrs.field(converter=FuzzyDate.of)
-    known: FuzzyDate = attrs.field(converter=FuzzyDate.of)
+    occurred: FuzzyDate = attrs.field(converter=_date)
+    known: FuzzyDate = attrs.field(converter=_date)
     sources: tuple[Source, ...] = attrs.field(converter=_sources, validator=_non_empty)
     note: str | None = None
 
@@ -295,9 +303,7 @@ class RosterReported(Event):
     """
 
     org: str
-    entries: tuple[RosterEntry, ...] = attrs.field(
-        converter=lambda es: tuple(e if isinstance(e, RosterEntry) else RosterEntry(**e) for e in es)
-    )
+    entries: tuple[RosterEntry, ...] = attrs.field(converter=_entries)
     references: ClassVar[dict[str, str]] = {"org": "organisation"}
 
     def about(self) -> tuple[str, ...]:
@@ -337,9 +343,13 @@ for _cls in (Source, RosterEntry, Event, *EVENT_TYPES.values()):
     attrs.resolve_types(_cls)
 
 
+def _is_attrs_event(cls: object) -> bool:
+    return isinstance(cls, type) and issubclass(cls, Event) and attrs.has(cls)
+
+
 def register_event(cls: type[Event]) -> type[Event]:
     """Make a user-defined event kind known to the codec (usable as a decorator)."""
-    if not (isinstance(cls, type) and issubclass(cls, Event) and attrs.has(cls)):
+    if not _is_attrs_event(cls):
         raise TypeError(f"{cls!r} is not an attrs subclass of Event")
     attrs.resolve_types(cls)
     existing = EVENT_TYPES.get(cls.__name__)

@@ -243,9 +243,16 @@ class EventLog:
             expected_seq += 1
             where = record.origin or f"record {expected_seq}"
             if record.seq != expected_seq:
-                raise self._broken(expected_seq, f"{where}: position {record.seq} where {expected_seq} belongs (removed or reordered records)")
+                raise self._broken(
+                    expected_seq,
+                    f"{where}: position {record.seq} where {expected_seq} belongs "
+                    "(removed or reordered records)",
+                )
             if record.prev != prev:
-                raise self._broken(expected_seq, f"{where}: does not follow the record before it (removed or reordered records)")
+                raise self._broken(
+                    expected_seq,
+                    f"{where}: does not follow the record before it (removed or reordered records)",
+                )
             if record.hash != record.expected_hash():
                 raise self._broken(expected_seq, f"{where}: content does not match its hash (edited record)")
             try:
@@ -253,7 +260,9 @@ class EventLog:
             except ChronosError as exc:
                 raise self._broken(expected_seq, str(exc)) from None
             if event.id != record.id:
-                raise self._broken(expected_seq, f"{where}: event id {record.id!r} does not match its content ({event.id!r})")
+                raise self._broken(
+                    expected_seq, f"{where}: event id {record.id!r} does not match its content ({event.id!r})"
+                )
             prev = record.hash
         head = self.store.head()
         if head.position != expected_seq or head.hash != prev:
@@ -264,9 +273,14 @@ class EventLog:
             )
         if expected is not None:
             if expected.position > expected_seq:
-                raise self._broken(expected_seq + 1, f"truncated: the checkpoint has {expected.position} records, the log {expected_seq}")
+                raise self._broken(
+                    expected_seq + 1,
+                    f"truncated: the checkpoint has {expected.position} records, the log {expected_seq}",
+                )
             if expected.position > 0 and self._hash_at(expected.position) != expected.hash:
-                raise self._broken(expected.position, f"record {expected.position} differs from the checkpoint (rewritten)")
+                raise self._broken(
+                    expected.position, f"record {expected.position} differs from the checkpoint (rewritten)"
+                )
         tail = getattr(self.store, "tail", None)
         problem = tail() if tail is not None else None
         if problem is not None:

@@ -102,9 +102,7 @@ class Policy:
             return cls("prefer", sources)
         if name in ("cautious", "earliest", "latest") and not rest:
             return cls(name)  # type: ignore[arg-type]
-        raise ChronosError(
-            f"unknown policy {text!r} (use cautious, earliest, latest or prefer:SOURCE)"
-        )
+        raise ChronosError(f"unknown policy {text!r} (use cautious, earliest, latest or prefer:SOURCE)")
 
     def __str__(self) -> str:
         return f"prefer:{','.join(self.prefer)}" if self.name == "prefer" else self.name

@@ -82,7 +82,6 @@ class Tenure:
         return holds(self.start, self.end, at)
 
 
-
 def span(at: When) -> tuple[dt.date, dt.date]:
     """The first and last day a query date covers."""
     if isinstance(at, FuzzyDate):
@@ -225,12 +224,16 @@ class Diff:
 
     def apply(self, seats: Sequence[Seat]) -> set[tuple[str, str, str]]:
         """The (post, person, certainty) holders of ``seats`` with this diff applied."""
-        held = {(s.post.id, s.person, s.certainty) for s in seats if s.person is not None}
+        held: set[tuple[str, str, str]] = {
+            (s.post.id, s.person, s.certainty) for s in seats if s.person is not None
+        }
         for change in (*self.left, *self.moved, *self.changed):
-            assert change.before is not None and change.before.person is not None
+            assert change.before is not None
+            assert change.before.person is not None
             held.discard((change.before.post.id, change.before.person, change.before.certainty))
         for change in (*self.joined, *self.moved, *self.changed):
-            assert change.after is not None and change.after.person is not None
+            assert change.after is not None
+            assert change.after.person is not None
             held.add((change.after.post.id, change.after.person, change.after.certainty))
         return held
 
@@ -250,7 +253,9 @@ def diff(
     moved; a holder whose certainty changed (possible to certain) is listed
     under ``changed``.
     """
-    before = {(s.person, s.post.id): s for s in roster(state, catalogue, org, at=a, policy=policy) if s.person}
+    before = {
+        (s.person, s.post.id): s for s in roster(state, catalogue, org, at=a, policy=policy) if s.person
+    }
     after = {(s.person, s.post.id): s for s in roster(state, catalogue, org, at=b, policy=policy) if s.person}
     gone = [k for k in before if k not in after]
     came = [k for k in after if k not in before]
@@ -266,7 +271,9 @@ def diff(
         if target is not None:
             matched.add(target)
             seat_a, seat_b = before[key], after[target]
-            moved.append(Change(person, seat_a, seat_b, _explain(state, person, (key[1], target[1]), low, high)))
+            moved.append(
+                Change(person, seat_a, seat_b, _explain(state, person, (key[1], target[1]), low, high))
+            )
         else:
             left.append(Change(person, before[key], None, _explain(state, person, (key[1],), low, high)))
     for key in came:
@@ -274,7 +281,9 @@ def diff(
             joined.append(Change(key[0], None, after[key], _explain(state, key[0], (key[1],), low, high)))
     for key in before.keys() & after.keys():
         if before[key].certainty != after[key].certainty:
-            changed.append(Change(key[0], before[key], after[key], _explain(state, key[0], (key[1],), low, high)))
+            changed.append(
+                Change(key[0], before[key], after[key], _explain(state, key[0], (key[1],), low, high))
+            )
     order = {p.id: i for i, p in enumerate(catalogue.posts(org))}
 
     def key_of(change: Change) -> tuple[int, str]:
@@ -293,7 +302,9 @@ def diff(
     )
 
 
-def _explain(state: State, person: str, posts: tuple[str, ...], low: dt.date, high: dt.date) -> tuple[Event, ...]:
+def _explain(
+    state: State, person: str, posts: tuple[str, ...], low: dt.date, high: dt.date
+) -> tuple[Event, ...]:
     """The claims about this person at these posts that can fall in ``(low, high]``."""
     found: dict[str, Event] = {}
     for period in state.tenures:
@@ -372,7 +383,9 @@ class NameAnswer:
 def name_at(state: State, catalogue: Catalogue, entity: str, *, at: When) -> NameAnswer:
     """The name of ``entity`` on ``at``, from its `Renamed` events (the catalogue name when none)."""
     low, high = span(at)
-    renames = sorted(state.renames.get(entity, ()), key=lambda r: (r.occurred.earliest, r.occurred.latest, r.id))
+    renames = sorted(
+        state.renames.get(entity, ()), key=lambda r: (r.occurred.earliest, r.occurred.latest, r.id)
+    )
     if not renames:
         return NameAnswer(entity, catalogue[entity].name, "certain")
     current = renames[0].former or catalogue[entity].name
@@ -484,7 +497,8 @@ def compare_snapshot(
                         person,
                         tuple(holders_here),
                         "missing",
-                        f"the events have {catalogue[person].name} ({certainty}), whom the source does not list",
+                        f"the events have {catalogue[person].name} ({certainty}), "
+                        "whom the source does not list",
                     )
                 )
     return tuple(rows)

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from chronos import (
+    Appointed,
+    Arrested,
+    Chronology,
+    Died,
+    Dismissed,
+    Event,
+    Released,
+    Retracted,
+    RosterEntry,
+    RosterReported,
+    Source,
+)
+from chronos.checks import Finding, check
+from tests.strategies import small_catalogue
+
+S = (Source(source="s.txt", quote="q"),)
+T = (Source(source="t.txt", quote="r"),)
+
+
+def findings(events: list[Event]) -> list[Finding]:
+    return check(Chronology(events, small_catalogue()))
+
+
+def rules(events: list[Event]) -> set[tuple[str, str]]:
+    return {(f.severity, f.rule) for f in findings(events)}
+
+
+def appoint(person: str, post: str, occurred: str, known: str | None = None) -> Appointed:
+    return Appointed(person=person, post=post, occurred=occurred, known=known or occurred, sources=S)
+
+
+class TestRules:
+    """Each rule fires on the problem it names, and only then."""
+
+    def test_clean(self) -> None:
+        assert findings([appoint("ann-abel", "org/chair", "2020-01-01")]) == []
+
+    def test_over_seats(self) -> None:
+        found = findings(
+            [appoint("ann-abel", "org/chair", "2020-01-01"), appoint("ben-berg", "org/chair", "2020-02-01")]
+        )
+        assert [(f.severity, f.rule) for f in found] == [("error", "over-seats")]
+        assert "org/chair has 1 seat(s) but 2 certain holders on 2020-02-01" in found[0].message
+        assert len(found[0].events) == 2
+
+    def test_two_seats_are_fine(self) -> None:
+        assert (
+            findings(
+                [
+                    appoint("ann-abel", "org/deputy", "2020-01-01"),
+                    appoint("ben-berg", "org/deputy", "2020-02-01"),
+                ]
+            )
+            == []
+        )
+
+    def test_open_start(self) -> None:
+        event = Dismissed(
+            person="ann-abel",
+            post="org/chair",
+            occurred="2020-01-01",
+            known="2020-01-01",
+            sources=S,
+            note="start unknown",
+        )
+        (finding,) = findings([event])
+        assert (finding.severity, finding.rule) == ("warning", "open-start")
+        assert finding.notes == ("start unknown",)
+
+    def test_after_death(self) -> None:
+        events = [
+            Died(person="ann-abel", occurred="2020-01-01", known="2020-01-01", sources=S),
+            appoint("ann-abel", "org/chair", "2020-06-01"),
+        ]
+        assert ("error", "after-death") in rules(events)
+
+    def test_appointed_in_custody(self) -> None:
+        events = [
+            Arrested(person="ann-abel", occurred="2020-01-01", known="2020-01-01", sources=S),
+            appoint("ann-abel", "org/chair", "2020-03-01"),
+        ]
+        assert ("error", "in-custody") in rules(events)
+        released = [
+            *events[:1],
+            Released(person="ann-abel", occurred="2020-02-01", known="2020-02-01", sources=S),
+            events[1],
+        ]
+        assert ("error", "in-custody") not in rules(released)
+
+    def test_known_before_it_happened(self) -> None:
+        assert ("error", "known-before-occurred") in rules(
+            [appoint("ann-abel", "org/chair", "2020-03-01", known="2020-01-01")]
+        )
+
+    def test_disputed(self) -> None:
+        events = [
+            appoint("ann-abel", "org/chair", "2019-01-01"),
+            Dismissed(
+                person="ann-abel", post="org/chair", occurred="2020-01-05", known="2020-01-05", sources=S
+            ),
+            Dismissed(
+                person="ann-abel", post="org/chair", occurred="2020-01-06", known="2020-01-06", sources=T
+            ),
+        ]
+        (finding,) = findings(events)
+        assert (finding.severity, finding.rule) == ("warning", "disputed")
+        assert "s.txt" in finding.message
+        assert "t.txt" in finding.message
+
+    def test_retracted_is_listed(self) -> None:
+        wrong = Dismissed(
+            person="ann-abel", post="org/chair", occurred="2020-01-05", known="2020-01-05", sources=S
+        )
+        events = [
+            appoint("ann-abel", "org/chair", "2019-01-01"),
+            wrong,
+            Retracted(target=wrong.id, occurred="2020-01-08", known="2020-01-08", sources=T),
+        ]
+        assert rules(events) == {("info", "retracted")}
+
+    def test_snapshot_disagreement(self) -> None:
+        snapshot = RosterReported(
+            org="org",
+            entries=[
+                RosterEntry(post="org/chair", person="ben-berg"),
+                RosterEntry(post="org/unit/head", name="Somebody Else"),
+            ],
+            occurred="2020-06-01",
+            known="2020-06-01",
+            sources=T,
+        )
+        found = rules(
+            [
+                appoint("ann-abel", "org/chair", "2020-01-01"),
+                appoint("cem-cay", "org/unit/head", "2020-01-01"),
+                snapshot,
+            ]
+        )
+        assert ("warning", "snapshot-disagrees") in found
+        assert ("warning", "snapshot-unknown-person") in found
+        assert ("warning", "snapshot-missing") in found
+
+    def test_errors_come_first(self) -> None:
+        events = [
+            Dismissed(
+                person="ann-abel", post="org/chair", occurred="2020-01-01", known="2020-01-01", sources=S
+            ),
+            appoint("ben-berg", "org/chair", "2020-03-01", known="2020-01-01"),
+        ]
+        severities = [f.severity for f in findings(events)]
+        assert severities == sorted(severities, key=["error", "warning", "info"].index)
