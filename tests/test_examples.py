@@ -201,7 +201,7 @@ class TestWhatWasKnown:
 
     def test_abish_dismissal_absent_on_9_and_14_january_and_present_later(self) -> None:
         text = self.person("Samat Abish")
-        assert row(text, "left it")[1:] == ["—", "—", "—", "dismissed 2022-01-17"]
+        assert row(text, "left it")[1:] == ["—", "no", "no", "dismissed 2022-01-17"]
         withdrawn = row(text, "withdrawn")
         assert withdrawn[1] == "—"
         assert withdrawn[2] == withdrawn[3] == "dismissed 2022-01-05,"

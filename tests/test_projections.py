@@ -156,6 +156,62 @@ class TestDisputes:
         assert ours.roster("org", at="2022-01-05", policy="prefer:004")[0].certainty == "certain"
 
 
+class TestImpreciseKnowledge:
+    """An event that may, but need not, have been public on K makes what it changes possible."""
+
+    def test_report_of_uncertain_date(self) -> None:
+        from chronos import Appointed, Dismissed, Source
+
+        s = [Source(source="s", quote="q")]
+        events = [
+            Appointed(
+                person="ann-abel", post="org/chair", occurred="2020-01-01", known="2020-01-01", sources=s
+            ),
+            Dismissed(
+                person="ann-abel",
+                post="org/chair",
+                occurred="2020-03-01",
+                known="2020-03-01/2020-03-10",
+                sources=s,
+            ),
+        ]
+        ours = chronology(events)
+        assert ours.roster("org", at="2020-03-05", known_at="2020-02-28")[0].certainty == "certain"
+        assert ours.roster("org", at="2020-03-05", known_at="2020-03-05")[0].certainty == "possible"
+        assert ours.roster("org", at="2020-03-05", known_at="2020-03-10")[0].person is None
+        assert [e.type for e in ours.pending("ann-abel", known_at="2020-03-05")] == ["Dismissed"]
+        assert ours.pending("ann-abel", known_at="2020-03-10") == ()
+
+
+class TestNames:
+    """Names follow their renames, with certainty."""
+
+    def test_rename(self) -> None:
+        from chronos import Renamed, Source
+
+        s = [Source(source="s", quote="q")]
+        events = [
+            Renamed(
+                entity="town",
+                name="Newtown",
+                former="Oldtown",
+                occurred="2019-03-19/2019",
+                known="2022-01-08",
+                sources=s,
+            )
+        ]
+        ours = chronology(events)
+        assert (ours.name("Oldtown", at="2018").name, ours.name("town", at="2018").certainty) == (
+            "Oldtown",
+            "certain",
+        )
+        assert ours.name("town", at="2019-06-01").certainty == "possible"
+        assert ours.name("town", at="2019-06-01").alternatives == ("Newtown",)
+        assert ours.name("town", at="2020").name == "Newtown"
+        # Before the rename was public, the catalogue's name is all there is, and only possibly right.
+        assert ours.name("town", at="2018", known_at="2022-01-07").certainty == "possible"
+
+
 class TestImpreciseDates:
     """Fuzzy dates: certain answers are true for the real day, possible ones cover it."""
 

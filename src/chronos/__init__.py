@@ -43,7 +43,19 @@ from chronos.events import (
     register_event,
 )
 from chronos.log import AppendResult, EventLog, Recorded, Verified
-from chronos.projections import Diff, History, NameAnswer, Policy, Seat, SnapshotRow, Tenure
+from chronos.projections import (
+    Change,
+    Claim,
+    Diff,
+    History,
+    NameAnswer,
+    Policy,
+    Resolved,
+    Seat,
+    SnapshotRow,
+    Spell,
+    Tenure,
+)
 from chronos.stores import JsonlStore, MemoryStore, Store
 
 __version__ = "0.1.0"
@@ -57,9 +69,11 @@ __all__ = [
     "Arrested",
     "Catalogue",
     "CatalogueError",
+    "Change",
     "Charged",
-    "ChronosError",
     "Chronology",
+    "ChronosError",
+    "Claim",
     "Codec",
     "ConcurrencyError",
     "Corrected",
@@ -93,12 +107,14 @@ __all__ = [
     "Released",
     "Renamed",
     "Resigned",
+    "Resolved",
     "Retracted",
     "RosterEntry",
     "RosterReported",
     "Seat",
     "SnapshotRow",
     "Source",
+    "Spell",
     "Store",
     "Tenure",
     "TenureEnded",

@@ -17,6 +17,8 @@ import difflib
 from collections.abc import Iterable
 from pathlib import Path
 
+import attrs
+
 from chronos.dates import FuzzyDate, parse_date
 from chronos.entities import Catalogue, Entity
 from chronos.errors import ChronosError, DateError
@@ -74,7 +76,7 @@ class Chronology:
         self.events: tuple[Event, ...] = tuple(events)
         self.catalogue = catalogue
         self.policy = Policy.parse(policy)
-        self._states: dict[dt.date | None, State] = {}
+        self._states: dict[tuple[dt.date | None, bool], State] = {}
 
     @classmethod
     def from_log(cls, log: EventLog, *, policy: Policy | str | None = None) -> Chronology:
@@ -91,13 +93,39 @@ class Chronology:
 
     # Plumbing ---------------------------------------------------------------------
 
-    def state(self, known_at: DateLike | None = None) -> State:
-        """The projection of what was known on ``known_at`` (everything when None); cached."""
+    def state(self, known_at: DateLike | None = None, *, possibly: bool = False) -> State:
+        """The projection of what was certainly (or ``possibly``) public on ``known_at``; cached.
+
+        ``known_at=None`` means everything in the log.
+        """
         day = as_day(known_at)
-        state = self._states.get(day)
+        key = (day, possibly and day is not None)
+        state = self._states.get(key)
         if state is None:
-            state = self._states[day] = project(self.events, self.catalogue, known_at=day)
+            state = self._states[key] = project(self.events, self.catalogue, known_at=day, possibly=key[1])
         return state
+
+    def maybe_state(self, known_at: DateLike | None) -> State | None:
+        """The projection of what may already have been public on ``known_at``, when it differs.
+
+        An event whose knowledge date is a range (an undated article) may have
+        been public on a day inside that range; answers that such events would
+        change are ``possible`` rather than certain.
+        """
+        day = as_day(known_at)
+        if day is None or not any(e.known.earliest <= day < e.known.latest for e in self.events):
+            return None
+        return self.state(day, possibly=True)
+
+    def pending(self, entity: str, *, known_at: DateLike) -> tuple[Event, ...]:
+        """Events about ``entity`` that may, but need not, have been public on ``known_at``."""
+        day = as_day(known_at)
+        entity_id = self._id(entity)
+        return tuple(
+            e
+            for e in self.events
+            if day is not None and e.known.earliest <= day < e.known.latest and entity_id in e.about()
+        )
 
     def lookup(self, name: str, *, kind: str | None = None) -> Entity:
         """The entity with this id, name or alias (see `Catalogue.lookup`)."""
@@ -126,6 +154,7 @@ class Chronology:
             self._id(org, "organisation"),
             at=as_when(at),
             policy=self._policy(policy),
+            also=self.maybe_state(known_at),
         )
 
     def diff(
@@ -145,6 +174,7 @@ class Chronology:
             as_when(a),
             as_when(b),
             policy=self._policy(policy),
+            also=self.maybe_state(known_at),
         )
 
     def history(
@@ -154,12 +184,23 @@ class Chronology:
         known_at: DateLike | None = None,
         policy: Policy | str | None = None,
     ) -> History:
-        """A person's tenures (and how each ended), custody and death."""
+        """A person's tenures (and how each ended), custody and death, as certainly public on ``known_at``.
+
+        `pending` lists what may already have been public on that day.
+        """
         return history(self.state(known_at), self._id(person, "person"), policy=self._policy(policy))
 
     def name(self, entity: str, *, at: DateLike, known_at: DateLike | None = None) -> NameAnswer:
-        """What an organisation, post or place was called on ``at``."""
-        return name_at(self.state(known_at), self.catalogue, self._id(entity), at=as_when(at))
+        """What an organisation, post or place was called on ``at``.
+
+        When the log holds renames of the entity that were not yet public on
+        ``known_at``, the catalogue's name is only ``possible`` then.
+        """
+        entity_id = self._id(entity)
+        answer = name_at(self.state(known_at), self.catalogue, entity_id, at=as_when(at))
+        if not answer.events and known_at is not None and self.state().renames.get(entity_id):
+            return attrs.evolve(answer, certainty="possible")
+        return answer
 
     def tenures(
         self,

@@ -16,7 +16,7 @@ import attrs
 
 from chronos.dates import FuzzyDate
 from chronos.entities import Catalogue, Post
-from chronos.events import Event, RosterReported, Source
+from chronos.events import Event, Moved, RosterReported, Source
 from chronos.projections.policy import OPEN_END, OPEN_START, Claim, Policy, Resolved
 from chronos.projections.state import Custody, Period, State
 
@@ -157,29 +157,58 @@ def roster(
     *,
     at: When,
     policy: Policy | None = None,
+    also: State | None = None,
 ) -> tuple[Seat, ...]:
     """The seats of every post of ``org`` and its units on ``at``, vacant seats included.
 
     A post shows every certain and possible holder (a disputed handover shows
     both people as possible), then as many vacant seats as remain. A post over
     its seat count shows everyone; `chronos.checks` reports it.
+
+    ``also`` is a second state to weigh (what may already have been public on
+    the knowledge date): a holder is certain only when certain in both states,
+    and possible when in either.
     """
     policy = policy or Policy()
     seats: list[Seat] = []
-    by_post: dict[str, list[Period]] = {}
-    for period in state.tenures:
-        by_post.setdefault(period.subject, []).append(period)
+    posts = {p.id: p for p in catalogue.posts(org)}
+    found = _holders(state, posts, policy, at)
+    if also is not None:
+        other = _holders(also, posts, policy, at)
+        for key, seat in other.items():
+            mine = found.get(key)
+            if mine is None or mine.certainty != seat.certainty:
+                found[key] = attrs.evolve(mine or seat, certainty="possible")
+        for key, seat in found.items():
+            if key not in other:
+                found[key] = attrs.evolve(seat, certainty="possible")
+    by_post: dict[str, list[Seat]] = {}
+    for (post_id, _person), seat in found.items():
+        by_post.setdefault(post_id, []).append(seat)
     for post in catalogue.posts(org):
-        holders: list[Seat] = []
-        for period in by_post.get(post.id, ()):
-            tenure = resolve(period, policy)
-            certainty = tenure.holds(at)
-            if certainty is not None:
-                holders.append(Seat(post, tenure.person, certainty, tenure))
+        holders = by_post.get(post.id, [])
         holders.sort(key=lambda s: (s.certainty != "certain", _start_key(s), s.person or ""))
         seats.extend(holders)
         seats.extend(Seat(post, None, "certain") for _ in range(post.seats - len(holders)))
     return tuple(seats)
+
+
+def _holders(state: State, posts: dict[str, Post], policy: Policy, at: When) -> dict[tuple[str, str], Seat]:
+    """Every (post, person) holding one of ``posts`` on ``at`` (the surer of two tenures of one person)."""
+    found: dict[tuple[str, str], Seat] = {}
+    for period in state.tenures:
+        post = posts.get(period.subject)
+        if post is None:
+            continue
+        tenure = resolve(period, policy)
+        certainty = tenure.holds(at)
+        if certainty is None:
+            continue
+        key = (tenure.post, tenure.person)
+        known = found.get(key)
+        if known is None or (known.certainty == "possible" and certainty == "certain"):
+            found[key] = Seat(post, tenure.person, certainty, tenure)
+    return found
 
 
 def _start_key(seat: Seat) -> dt.date:
@@ -246,44 +275,58 @@ def diff(
     b: When,
     *,
     policy: Policy | None = None,
+    also: State | None = None,
 ) -> Diff:
     """The changes in ``org``'s roster from ``a`` to ``b``, each with its explaining events.
 
     A person who left one post and joined another in the organisation has
-    moved; a holder whose certainty changed (possible to certain) is listed
-    under ``changed``.
+    moved when a `Moved` event links the two posts, or when they left exactly
+    one post and took exactly one; otherwise they are listed as left and
+    joined. A holder whose certainty changed is listed under ``changed``.
+    ``also`` is as in `roster`.
     """
     before = {
-        (s.person, s.post.id): s for s in roster(state, catalogue, org, at=a, policy=policy) if s.person
+        (s.person, s.post.id): s
+        for s in roster(state, catalogue, org, at=a, policy=policy, also=also)
+        if s.person is not None
     }
-    after = {(s.person, s.post.id): s for s in roster(state, catalogue, org, at=b, policy=policy) if s.person}
-    gone = [k for k in before if k not in after]
-    came = [k for k in after if k not in before]
+    after = {
+        (s.person, s.post.id): s
+        for s in roster(state, catalogue, org, at=b, policy=policy, also=also)
+        if s.person is not None
+    }
     low, high = min(span(a)[0], span(b)[0]), max(span(a)[1], span(b)[1])
+    source = also if also is not None else state
+
+    def explain(person: str, *posts: str) -> tuple[Event, ...]:
+        return _explain(source, person, posts, low, high)
+
+    gone: dict[str, list[str]] = {}
+    came: dict[str, list[str]] = {}
+    for person, post in before:
+        if (person, post) not in after:
+            gone.setdefault(person, []).append(post)
+    for person, post in after:
+        if (person, post) not in before:
+            came.setdefault(person, []).append(post)
     joined: list[Change] = []
     left: list[Change] = []
     moved: list[Change] = []
-    changed: list[Change] = []
-    matched: set[tuple[str, str]] = set()
-    for key in gone:
-        person = key[0]
-        target = next((k for k in came if k[0] == person and k not in matched), None)
-        if target is not None:
-            matched.add(target)
-            seat_a, seat_b = before[key], after[target]
+    for person in sorted(gone.keys() | came.keys()):
+        from_posts, to_posts = gone.get(person, []), came.get(person, [])
+        for old, new in _pair_moves(source, person, from_posts, to_posts, low, high):
             moved.append(
-                Change(person, seat_a, seat_b, _explain(state, person, (key[1], target[1]), low, high))
+                Change(person, before[(person, old)], after[(person, new)], explain(person, old, new))
             )
-        else:
-            left.append(Change(person, before[key], None, _explain(state, person, (key[1],), low, high)))
-    for key in came:
-        if key not in matched:
-            joined.append(Change(key[0], None, after[key], _explain(state, key[0], (key[1],), low, high)))
-    for key in before.keys() & after.keys():
-        if before[key].certainty != after[key].certainty:
-            changed.append(
-                Change(key[0], before[key], after[key], _explain(state, key[0], (key[1],), low, high))
-            )
+            from_posts.remove(old)
+            to_posts.remove(new)
+        left.extend(Change(person, before[(person, p)], None, explain(person, p)) for p in from_posts)
+        joined.extend(Change(person, None, after[(person, p)], explain(person, p)) for p in to_posts)
+    changed = [
+        Change(key[0], seat, after[key], explain(key[0], key[1]))
+        for key, seat in before.items()
+        if key in after and seat.certainty != after[key].certainty
+    ]
     order = {p.id: i for i, p in enumerate(catalogue.posts(org))}
 
     def key_of(change: Change) -> tuple[int, str]:
@@ -300,6 +343,29 @@ def diff(
         tuple(sorted(moved, key=key_of)),
         tuple(sorted(changed, key=key_of)),
     )
+
+
+def _pair_moves(
+    state: State, person: str, gone: list[str], came: list[str], low: dt.date, high: dt.date
+) -> list[tuple[str, str]]:
+    """Which left posts and taken posts of one person form moves (see `diff`)."""
+    pairs: list[tuple[str, str]] = []
+    free_gone, free_came = list(gone), list(came)
+    for event in state.events:
+        if (
+            isinstance(event, Moved)
+            and event.person == person
+            and event.from_post in free_gone
+            and event.to_post in free_came
+            and event.occurred.latest > low
+            and event.occurred.earliest <= high
+        ):
+            pairs.append((event.from_post, event.to_post))
+            free_gone.remove(event.from_post)
+            free_came.remove(event.to_post)
+    if len(free_gone) == 1 and len(free_came) == 1:
+        pairs.append((free_gone[0], free_came[0]))
+    return pairs
 
 
 def _explain(

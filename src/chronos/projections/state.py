@@ -75,19 +75,30 @@ class State:
     snapshots: tuple[RosterReported, ...]
     events: tuple[Event, ...]
     known_at: dt.date | None = None
+    possibly: bool = False
 
     def tenures_at(self, post: str) -> tuple[Period, ...]:
         """Every tenure of one post."""
         return tuple(t for t in self.tenures if t.subject == post)
 
 
-def visible(events: Iterable[Event], *, known_at: dt.date | None = None) -> list[Event]:
+def visible(
+    events: Iterable[Event], *, known_at: dt.date | None = None, possibly: bool = False
+) -> list[Event]:
     """The claims standing on ``known_at``: known by then, minus what was retracted or corrected by then.
 
+    An event counts once it was certainly public (``known.latest <= known_at``),
+    or, with ``possibly``, once it may have been (``known.earliest <= known_at``).
     A correction contributes its replacement; retracting a retraction or a
     correction restores what it had withdrawn.
     """
-    known = [e for e in events if known_at is None or e.known.latest <= known_at]
+
+    def counts(event: Event) -> bool:
+        if known_at is None:
+            return True
+        return (event.known.earliest if possibly else event.known.latest) <= known_at
+
+    known = [e for e in events if counts(e)]
     by_id = {e.id: e for e in known}
     # A replacement can itself be targeted: point its id at the Corrected that carries it.
     for event in known:
@@ -293,9 +304,10 @@ def project(
     catalogue: Catalogue,
     *,
     known_at: dt.date | None = None,
+    possibly: bool = False,
 ) -> State:
-    """Fold the events standing on ``known_at`` in valid-time order into a `State`."""
-    standing = sorted(visible(events, known_at=known_at), key=sort_key)
+    """Fold the events standing on ``known_at`` in valid-time order into a `State` (see `visible`)."""
+    standing = sorted(visible(events, known_at=known_at, possibly=possibly), key=sort_key)
     state = _Fold(catalogue)
     for event in standing:
         fold(state, event)
@@ -311,4 +323,5 @@ def project(
         snapshots=tuple(state.snapshots),
         events=tuple(standing),
         known_at=known_at,
+        possibly=possibly,
     )
