@@ -1,6 +1,5 @@
-import pytest
-
 import attrs
+import pytest
 
 from chronos import Appointed, Corrected, Dismissed, RosterEntry, RosterReported, Source
 
@@ -37,7 +36,9 @@ class TestIds:
         assert make(**change).id != make().id
 
     def test_type_is_part_of_the_id(self) -> None:
-        dismissed = Dismissed(person="ann-abel", post="org/chair", occurred="2016", known="2022-01-08", sources=make().sources)
+        dismissed = Dismissed(
+            person="ann-abel", post="org/chair", occurred="2016", known="2022-01-08", sources=make().sources
+        )
         assert dismissed.id != make().id
 
 
@@ -65,7 +66,9 @@ class TestAbout:
         assert make().about() == ("ann-abel", "org/chair")
 
     def test_corrected_is_about_its_replacement(self) -> None:
-        corrected = Corrected(target="x" * 24, replacement=make(), occurred="2022", known="2022", sources=make().sources)
+        corrected = Corrected(
+            target="x" * 24, replacement=make(), occurred="2022", known="2022", sources=make().sources
+        )
         assert corrected.about() == ("ann-abel", "org/chair")
 
     def test_roster(self) -> None:

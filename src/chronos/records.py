@@ -51,7 +51,14 @@ class Record:
     def to_json(self) -> str:
         """The record as one compact JSON line (no newline)."""
         return json.dumps(
-            {"seq": self.seq, "v": self.v, "id": self.id, "event": self.event, "prev": self.prev, "hash": self.hash},
+            {
+                "seq": self.seq,
+                "v": self.v,
+                "id": self.id,
+                "event": self.event,
+                "prev": self.prev,
+                "hash": self.hash,
+            },
             ensure_ascii=False,
             separators=(",", ":"),
         )

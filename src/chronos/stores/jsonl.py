@@ -202,7 +202,9 @@ class JsonlStore:
                 raise IntegrityError(problem)
             for offset, record in enumerate(records, start=1):
                 if record.seq != head.position + offset:
-                    raise RecordError(f"record seq {record.seq} does not follow position {head.position + offset - 1}")
+                    raise RecordError(
+                        f"record seq {record.seq} does not follow position {head.position + offset - 1}"
+                    )
             payload = "".join(r.to_json() + "\n" for r in records).encode()
             new_segment = segment is None or (size > 0 and size + len(payload) > self.segment_bytes)
             if new_segment:

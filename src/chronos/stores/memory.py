@@ -44,7 +44,9 @@ class MemoryStore:
                 )
             for offset, record in enumerate(records, start=1):
                 if record.seq != actual + offset:
-                    raise RecordError(f"record seq {record.seq} does not follow position {actual + offset - 1}")
+                    raise RecordError(
+                        f"record seq {record.seq} does not follow position {actual + offset - 1}"
+                    )
             self._records.extend(records)
             return self._head()
 
