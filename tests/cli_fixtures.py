@@ -10,10 +10,11 @@ performance paths.
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 from typing import Any
 
-from chronos import EventLog
+from chronos import Catalogue, Chronology, Codec, Event, EventLog
 
 CATALOGUE = """\
 [[organisation]]
@@ -200,28 +201,36 @@ def write_catalogue(directory: Path, text: str = CATALOGUE) -> Path:
     return directory
 
 
+def small_events(codec: Codec | None = None) -> list[Event]:
+    """Decode the story above, with Nurtleu's appointment retracted at the end."""
+    codec = codec or Codec()
+    events = [codec.from_dict(data) for data in EVENTS]
+    retraction = {
+        "type": "Retracted",
+        "target": events[RETRACTED_INDEX].id,
+        "reason": "confused with another Nurtleu",
+        "occurred": "2022-01-20",
+        "known": "2022-01-20",
+        "sources": _src(5, "the report about Nurtleu was wrong"),
+    }
+    return [*events, codec.from_dict(retraction)]
+
+
+def small_chronology() -> Chronology:
+    """Build the story above in memory, without a log on disk."""
+    return Chronology(small_events(), Catalogue.from_dict(tomllib.loads(CATALOGUE)))
+
+
 def write_small_log(directory: Path) -> Path:
-    """The small story above as a log in ``directory``, with Nurtleu's appointment retracted."""
+    """Write the story above as a log in ``directory``."""
     write_catalogue(directory)
     log = EventLog.open(directory)
-    events = [log.codec.from_dict(data) for data in EVENTS]
-    target = events[RETRACTED_INDEX]
-    retraction = log.codec.from_dict(
-        {
-            "type": "Retracted",
-            "target": target.id,
-            "reason": "confused with another Nurtleu",
-            "occurred": "2022-01-20",
-            "known": "2022-01-20",
-            "sources": _src(5, "the report about Nurtleu was wrong"),
-        }
-    )
-    log.append([*events, retraction], expected_position=0)
+    log.append(small_events(log.codec), expected_position=0)
     return directory
 
 
 def large_catalogue(posts: int, people: int) -> str:
-    """A catalogue with one organisation, ``posts`` one-seat posts and ``people`` persons."""
+    """Make a catalogue with one organisation, ``posts`` one-seat posts and ``people`` persons."""
     parts = ['[[organisation]]\nid = "big"\nname = "Big Ministry"\n']
     parts += [f'[[post]]\nid = "big/post-{i}"\nname = "Post {i}"\norg = "big"\n' for i in range(posts)]
     parts += [f'[[person]]\nid = "person-{i}"\nname = "Person {i}"\n' for i in range(people)]
@@ -250,7 +259,7 @@ def large_events(posts: int = 50, terms: int = 20, start_year: int = 1990) -> li
 
 
 def write_large_log(directory: Path, *, posts: int = 50, terms: int = 20) -> Path:
-    """A generated log of ``posts * terms * 2`` events (2,000 by default) in ``directory``."""
+    """Write a generated log of ``posts * terms * 2`` events (2,000 by default) in ``directory``."""
     write_catalogue(directory, large_catalogue(posts, 200))
     log = EventLog.open(directory)
     log.append([log.codec.from_dict(d) for d in large_events(posts, terms)], expected_position=0)

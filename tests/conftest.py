@@ -1,6 +1,6 @@
-"""Hypothesis profiles: ``ci`` (thorough, the default in CI), ``dev`` (default), ``fast`` (quick feedback).
+"""Hypothesis profiles: ``ci`` (thorough; the default when ``$CI`` is set), ``dev`` (the default), ``fast``.
 
-Choose with ``HYPOTHESIS_PROFILE=fast pytest``.
+Choose one with ``HYPOTHESIS_PROFILE=fast pytest``.
 """
 
 from __future__ import annotations
@@ -28,4 +28,4 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
