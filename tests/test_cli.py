@@ -21,6 +21,7 @@ import pytest
 from rich.console import Console
 
 from chronos import EventLog, cli, render
+from chronos.cli import _app as cli_app
 from tests.cli_fixtures import (
     EVENTS,
     large_events,
@@ -672,7 +673,7 @@ def large_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def force_progress(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the command believe stderr is a terminal."""
-    monkeypatch.setattr(cli, "_progress_console", lambda: Console(file=sys.stderr, force_terminal=True))
+    monkeypatch.setattr(cli_app, "progress_console", lambda: Console(file=sys.stderr, force_terminal=True))
 
 
 class TestLargeLog:

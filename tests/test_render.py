@@ -10,7 +10,7 @@ import re
 import pytest
 from rich.console import Console, RenderableType
 
-from chronos import Post, render
+from chronos import Post, render, tables
 from chronos.checks import Finding
 from chronos.codec import Codec
 from tests.cli_fixtures import small_chronology
@@ -124,7 +124,7 @@ class TestFootnotes:
     """Sources are numbered once, in order of first use, and marked compactly."""
 
     def test_numbering_and_ranges(self) -> None:
-        notes = render.Footnotes()
+        notes = tables.Footnotes()
         sources = [{"source": f"{i}.txt", "quote": "q", "locator": None} for i in range(5)]
         assert notes.mark(sources[:3]).plain == "[1-3]"
         assert notes.mark([sources[4], sources[0]]).plain == "[1,4]"
@@ -145,11 +145,11 @@ class TestPostLabel:
         ],
     )
     def test_labels(self, post_id: str, root: str | None, label: str) -> None:
-        assert render.post_label(post(post_id), CATALOGUE, root=root) == label
+        assert tables.post_label(post(post_id), CATALOGUE, root=root) == label
 
     def test_unrelated_name_is_kept(self) -> None:
         odd = Post(id="agency/odd", name="Chief Archivist", org="agency")
-        assert render.post_label(odd, CATALOGUE) == "Chief Archivist"
+        assert tables.post_label(odd, CATALOGUE) == "Chief Archivist"
 
 
 class TestTables:
@@ -157,7 +157,7 @@ class TestTables:
 
     def test_roster_plain(self) -> None:
         rows = render.roster_json(CHRONOLOGY.roster("agency", at="2022-01-05"), CATALOGUE)
-        text = text_of(render.roster_table(rows, CATALOGUE, title="T"))
+        text = text_of(tables.roster_table(rows, CATALOGUE, title="T"))
         assert text.splitlines()[0] == "T"
         assert "? Karim Massimov (possible)" in text
         assert "disputed" in text
@@ -167,14 +167,14 @@ class TestTables:
 
     def test_roster_colour_on_a_terminal(self) -> None:
         rows = render.roster_json(CHRONOLOGY.roster("agency", at="2022-01-05"), CATALOGUE)
-        text = text_of(render.roster_table(rows, CATALOGUE, title="T"), terminal=True)
+        text = text_of(tables.roster_table(rows, CATALOGUE, title="T"), terminal=True)
         assert "\x1b[33m? Karim Massimov (possible)" in text  # yellow
         assert "\x1b[2mvacant" in text  # dim
 
     def test_empty_answers_say_so(self) -> None:
         data = render.diff_json(CHRONOLOGY.diff("agency", "2020-01-01", "2020-02-01"), CATALOGUE)
-        assert "no changes" in text_of(render.diff_table(data, CATALOGUE, title="T"))
-        assert "no events" in text_of(render.events_table([], CATALOGUE, title="T"))
+        assert "no changes" in text_of(tables.diff_table(data, CATALOGUE, title="T"))
+        assert "no events" in text_of(tables.events_table([], CATALOGUE, title="T"))
 
     def test_check_summary(self) -> None:
         data = render.findings_json(
@@ -184,13 +184,13 @@ class TestTables:
                 Finding("warning", "r", "m3", (), ("n",)),
             ]
         )
-        text = text_of(render.check_table(data, title="T"))
+        text = text_of(tables.check_table(data, title="T"))
         assert "note: n" in text
         assert text.rstrip().splitlines()[-1] == "1 error, 2 warnings, 0 info"
 
     def test_history_with_custody_and_death(self) -> None:
         massimov = render.history_json(CHRONOLOGY.history("karim-massimov"), CATALOGUE)
-        text = text_of(render.history_table(massimov, title="T"))
+        text = text_of(tables.history_table(massimov, title="T"))
         assert re.search(r"2022-01-06\s+\[4\]", text)
         bekov = render.history_json(CHRONOLOGY.history("erlan-bekov"), CATALOGUE)
-        assert "Died 2021-11-30 [2]" in text_of(render.history_table(bekov, title="T"))
+        assert "Died 2021-11-30 [2]" in text_of(tables.history_table(bekov, title="T"))

@@ -30,7 +30,7 @@ from chronos.chronology import Chronology
 from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate
 from chronos.entities import Post
 from chronos.projections import Policy, Resolved, Tenure
-from chronos.render import post_label
+from chronos.tables import post_label
 
 __all__ = ["Bar", "Chart", "Lane", "Marker", "Segment", "build", "figure", "render_html", "write"]
 

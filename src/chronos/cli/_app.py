@@ -1,0 +1,315 @@
+"""The command's frame: argument types, the parser, plumbing shared by the commands, and `main`.
+
+Errors are one line on stderr (``chronos: error: ...``) with exit status 1 for
+data problems and 2 for usage; ``--debug`` shows the traceback instead. Long
+operations show a transient progress bar when stderr is a terminal.
+
+Each group of commands lives in its own module with a ``register(app)``
+function; `COMMAND_MODULES` lists them in the order ``--help`` shows them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn, Protocol, TypeVar
+
+from rich.console import Console, RenderableType
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from chronos import __version__, render
+from chronos.chronology import Chronology, as_day
+from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate, parse_date
+from chronos.entities import Entity
+from chronos.errors import AmbiguousName, ChronosError, LookupFailed
+from chronos.events import Event
+from chronos.log import EventLog
+from chronos.projections import Policy
+
+__all__ = ["MAX_PROBLEMS", "PROGRESS_MIN", "App", "build_parser", "main"]
+
+#: Logs (or batches) smaller than this load too fast to need a progress bar.
+PROGRESS_MIN = 500
+#: How many bad lines of an append file are listed before the rest are counted.
+MAX_PROBLEMS = 20
+TIMELINE_SUFFIXES = (".svg", ".png", ".html")
+
+Namespace = argparse.Namespace
+Columns = tuple[str, ...]
+T = TypeVar("T")
+
+MAIN_EPILOG = """\
+examples:
+  chronos roster KNB --at 2022-01-05
+  chronos roster nsc --at 2016 --format json
+  chronos --log events diff nsc 2021-12-31 2022-01-31
+  chronos history "Karim Masimov" --known-at 2022-01-07
+  chronos timeline nsc --from 2021-12-01 --to 2022-02-28 -o nsc.svg
+
+The log is the directory given by --log, else $CHRONOS_LOG, else ./events.
+Names may be ids, names or any alias, in any case or transliteration. Dates are
+ISO days (2022-01-05) or coarser (2022-01, 2016); a coarse date answers
+"possible" where it leaves the answer open.
+
+exit status: 0 ok, 1 a data problem (or `check` found errors), 2 a usage error.
+"""
+
+
+# Argument types ---------------------------------------------------------------------------------
+
+
+def _argument(parse: Callable[[str], T]) -> Callable[[str], T]:
+    """Wrap a parser so that its `ChronosError` becomes a usage error naming the argument."""
+
+    def convert(text: str) -> T:
+        try:
+            return parse(text)
+        except ChronosError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return convert
+
+
+date_arg = _argument(parse_date)
+_known_at = _argument(lambda text: as_day(parse_date(text)))
+_policy = _argument(Policy.parse)
+
+
+def bounded_date(text: str) -> FuzzyDate:
+    date = date_arg(text)
+    if MIN_DAY in (date.earliest, date.latest) or MAX_DAY in (date.earliest, date.latest):
+        raise argparse.ArgumentTypeError(f"{text!r} has an open end; give a day, a month or a year")
+    return date
+
+
+def output_file(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in TIMELINE_SUFFIXES:
+        raise argparse.ArgumentTypeError(f"{text!r}: the file name must end in .svg, .png or .html")
+    return path
+
+
+# The parser -----------------------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print one line and exit with status 2."""
+        self.exit(2, f"chronos: error: {message} (see '{self.prog} --help')\n")
+
+
+class Register(Protocol):
+    """A command module's ``register`` function."""
+
+    def __call__(self, app: App) -> None: ...
+
+
+class App:
+    """The parser being built: command modules add their commands through it."""
+
+    def __init__(self, commands: Any, common: argparse.ArgumentParser):
+        self._commands = commands
+        self._common = common
+
+    def command(
+        self, name: str, summary: str, run: Callable[[Namespace], int], *, epilog: str
+    ) -> argparse.ArgumentParser:
+        """Add a subcommand whose help shows ``epilog`` (an example) and which runs ``run``."""
+        sub: argparse.ArgumentParser = self._commands.add_parser(
+            name,
+            help=summary,
+            description=summary,
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            parents=[self._common],
+        )
+        sub.set_defaults(run=run, parser=sub)
+        return sub
+
+    @staticmethod
+    def options(
+        sub: argparse.ArgumentParser, *, known: bool = True, policy: bool = True, fmt: bool = True
+    ) -> None:
+        """Add the shared ``--known-at``, ``--policy`` and ``--format`` options."""
+        if known:
+            sub.add_argument("--known-at", type=_known_at, metavar="DATE", help="as the record stood on DATE")
+        if policy:
+            sub.add_argument(
+                "--policy",
+                type=_policy,
+                metavar="P",
+                help="reconcile disagreeing sources: cautious (default), earliest, latest, prefer:SOURCE",
+            )
+        if fmt:
+            sub.add_argument(
+                "--format", choices=("table", "json", "csv"), default="table", help="output format"
+            )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the parser of the chronos command and its subcommands."""
+    from chronos.cli import COMMAND_MODULES
+
+    parser = _Parser(
+        prog="chronos",
+        description="Who held which post when, and what was known when: ask an event log.",
+        epilog=MAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--log", metavar="PATH", help="the log directory (default: $CHRONOS_LOG, else ./events)"
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks instead of one-line errors")
+    parser.add_argument("--version", action="version", version=f"chronos {__version__}")
+    # The global options are accepted after the command too (chronos roster nsc --at 2016 --log x).
+    common = _Parser(add_help=False)
+    common.add_argument("--log", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    app = App(parser.add_subparsers(dest="command", metavar="COMMAND", required=True), common)
+    for module in COMMAND_MODULES:
+        module.register(app)
+    return parser
+
+
+# Plumbing -----------------------------------------------------------------------------------------------
+
+
+def progress_console() -> Console | None:
+    """Return a console on stderr for progress bars, or None when stderr is not a terminal."""
+    return Console(file=sys.stderr) if sys.stderr.isatty() else None
+
+
+@contextmanager
+def progress(description: str, *, size: int, total: int | None = None) -> Iterator[Callable[[], None]]:
+    """Show a transient progress bar (a spinner without ``total``) for work on ``size`` items."""
+    console = progress_console() if size >= PROGRESS_MIN else None
+    if console is None:
+        yield lambda: None
+        return
+    columns = [SpinnerColumn(), TextColumn("{task.description}")]
+    if total is not None:
+        columns += [BarColumn(), MofNCompleteColumn()]
+    with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda: progress.advance(task)
+
+
+def open_log(args: Namespace) -> EventLog:
+    path = Path(args.log or os.environ.get("CHRONOS_LOG") or "events")
+    if not path.is_dir():
+        raise ChronosError(f"{path}: no such log directory (give --log PATH or set CHRONOS_LOG)")
+    return EventLog.open(path)
+
+
+def load(args: Namespace) -> tuple[EventLog, Chronology]:
+    log = open_log(args)
+    position = log.position
+    events: list[Event] = []
+    with progress("reading the log", size=position, total=position) as advance:
+        for recorded in log.read():
+            events.append(recorded.event)
+            advance()
+    return log, Chronology(events, log.catalogue)
+
+
+def lookup(chronology: Chronology, name: str, kind: str | None) -> Entity:
+    """Find an entity, or raise a `LookupFailed` whose message names the nearest known names."""
+    try:
+        return chronology.lookup(name, kind=kind)
+    except AmbiguousName:
+        raise
+    except LookupFailed as exc:
+        names = ", ".join(f"{chronology.catalogue[s].name} ({s})" for s in exc.suggestions)
+        hint = f"; nearest known: {names}" if names else "; no known name is close"
+        raise LookupFailed(f"unknown {kind or 'entity'} {name!r}{hint}", query=name) from None
+
+
+def console() -> Console:
+    console = Console(file=sys.stdout, highlight=False, markup=False, emoji=False)
+    if not console.is_terminal:
+        console.width = 120
+    return console
+
+
+def emit(
+    args: Namespace, data: Any, table: Callable[[], RenderableType], rows: Any, columns: Columns
+) -> None:
+    """Print ``data`` as JSON, ``rows`` as CSV, or the table drawn by ``table``, as ``--format`` asks."""
+    if args.format == "json":
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    elif args.format == "csv":
+        sys.stdout.write(render.csv_text(rows, columns))
+    else:
+        console().print(table())
+
+
+def qualifiers(args: Namespace) -> str:
+    parts = []
+    if getattr(args, "known_at", None) is not None:
+        parts.append(f"as known on {args.known_at}")
+    if getattr(args, "policy", None) is not None:
+        parts.append(f"policy {args.policy}")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+# Entry point ------------------------------------------------------------------------------------------
+
+
+def error(message: str) -> None:
+    print(f"chronos: error: {' '.join(message.split())}", file=sys.stderr)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, ChronosError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        reason = exc.strerror or str(exc)
+        return f"{exc.filename}: {reason}" if exc.filename else reason
+    return f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
+
+
+def _status(exit: SystemExit) -> int:
+    return exit.code if isinstance(exit.code, int) else int(exit.code is not None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chronos command with ``argv`` (default: the process arguments); return the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors
+        return _status(exc)
+    run: Callable[[Namespace], int] = args.run
+    try:
+        return run(args)
+    except SystemExit as exc:  # a usage error found once the arguments were parsed
+        return _status(exc)
+    except BrokenPipeError:
+        # The reader went away (chronos events | head): stop quietly, and keep Python
+        # from complaining about the unflushed stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        error("interrupted")
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        error(_describe(exc))
+        return 1

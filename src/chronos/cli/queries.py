@@ -1,0 +1,113 @@
+"""Questions: ``roster``, ``diff``, ``history``, ``name`` and ``events``."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from chronos import render, tables
+from chronos.cli._app import App, Namespace, date_arg, emit, load, lookup, qualifiers
+
+EPILOG_ROSTER = (
+    "example:\n  chronos roster KNB --at 2022-01-05 --known-at 2022-01-06\n"
+    "  chronos roster nsc --at 2016 --format csv > roster.csv"
+)
+EPILOG_DIFF = "example:\n  chronos diff nsc 2021-12-31 2022-01-31 --format json"
+EPILOG_HISTORY = 'example:\n  chronos history "Massimov" --policy earliest'
+EPILOG_NAME = "example:\n  chronos name nur-sultan --at 2019"
+EPILOG_EVENTS = "example:\n  chronos events --about massimov --from 2022-01 --to 2022-02 --kind Dismissed"
+
+
+def register(app: App) -> None:
+    """Add roster, diff, history, name and events."""
+    summary = "who held each post of an organisation (and its units) on a date"
+    sub = app.command("roster", summary, _roster, epilog=EPILOG_ROSTER)
+    sub.add_argument("org", metavar="ORG", help="organisation: id, name or alias")
+    sub.add_argument("--at", type=date_arg, required=True, metavar="DATE", help="the date asked about")
+    app.options(sub)
+
+    sub = app.command(
+        "diff", "who joined, left or moved in an organisation between two dates", _diff, epilog=EPILOG_DIFF
+    )
+    sub.add_argument("org", metavar="ORG", help="organisation: id, name or alias")
+    sub.add_argument("a", type=date_arg, metavar="DATE_A", help="the earlier date")
+    sub.add_argument("b", type=date_arg, metavar="DATE_B", help="the later date")
+    app.options(sub)
+
+    sub = app.command("history", "a person's posts, custody and death", _history, epilog=EPILOG_HISTORY)
+    sub.add_argument("person", metavar="PERSON", help="person: id, name or alias")
+    app.options(sub)
+
+    sub = app.command(
+        "name", "what an organisation, post or place was called on a date", _name, epilog=EPILOG_NAME
+    )
+    sub.add_argument("entity", metavar="ENTITY", help="entity: id, name or alias")
+    sub.add_argument("--at", type=date_arg, required=True, metavar="DATE", help="the date asked about")
+    app.options(sub, policy=False)
+
+    sub = app.command("events", "the events, in the order they happened", _events, epilog=EPILOG_EVENTS)
+    sub.add_argument("--about", metavar="ID", help="only events about this entity (id, name or alias)")
+    sub.add_argument(
+        "--from", dest="start", type=date_arg, metavar="DATE", help="only events that can fall on or after it"
+    )
+    sub.add_argument(
+        "--to", dest="end", type=date_arg, metavar="DATE", help="only events that can fall on or before it"
+    )
+    sub.add_argument("--kind", metavar="K", help="only events of this type (Appointed, Dismissed, ...)")
+    app.options(sub, known=False, policy=False)
+
+
+def _roster(args: Namespace) -> int:
+    _, chronology = load(args)
+    org = lookup(chronology, args.org, "organisation")
+    seats = chronology.roster(org.id, at=args.at, known_at=args.known_at, policy=args.policy)
+    rows = render.roster_json(seats, chronology.catalogue)
+    title = f"{org.name} on {args.at}{qualifiers(args)}"
+    draw = partial(tables.roster_table, rows, chronology.catalogue, title=title)
+    emit(args, rows, draw, rows, render.ROSTER_COLUMNS)
+    return 0
+
+
+def _diff(args: Namespace) -> int:
+    _, chronology = load(args)
+    org = lookup(chronology, args.org, "organisation")
+    result = chronology.diff(org.id, args.a, args.b, known_at=args.known_at, policy=args.policy)
+    data = render.diff_json(result, chronology.catalogue)
+    title = f"{org.name}: {args.a} to {args.b}{qualifiers(args)}"
+    draw = partial(tables.diff_table, data, chronology.catalogue, title=title)
+    emit(args, data, draw, render.diff_rows(data), render.DIFF_COLUMNS)
+    return 0
+
+
+def _history(args: Namespace) -> int:
+    _, chronology = load(args)
+    person = lookup(chronology, args.person, "person")
+    result = chronology.history(person.id, known_at=args.known_at, policy=args.policy)
+    data = render.history_json(result, chronology.catalogue)
+    draw = partial(tables.history_table, data, title=f"{person.name}{qualifiers(args)}")
+    emit(args, data, draw, render.history_rows(data), render.HISTORY_COLUMNS)
+    return 0
+
+
+def _name(args: Namespace) -> int:
+    _, chronology = load(args)
+    entity = lookup(chronology, args.entity, None)
+    answer = chronology.name(entity.id, at=args.at, known_at=args.known_at)
+    data = render.name_json(answer, chronology.catalogue, args.at)
+    draw = partial(tables.name_table, data, title=f"{entity.name} on {args.at}{qualifiers(args)}")
+    emit(args, data, draw, [data], render.NAME_COLUMNS)
+    return 0
+
+
+def _events(args: Namespace) -> int:
+    log, chronology = load(args)
+    about = lookup(chronology, args.about, None) if args.about else None
+    wanted = about.id if about else None
+    found = chronology.events_about(wanted, start=args.start, end=args.end, kind=args.kind)
+    data = render.events_json(found, log.codec)
+    limits = [f"about {about.name}" if about else "", f"from {args.start}" if args.start else ""]
+    limits += [f"to {args.end}" if args.end else "", f"of kind {args.kind}" if args.kind else ""]
+    draw = partial(
+        tables.events_table, data, chronology.catalogue, title=" ".join(["Events", *filter(None, limits)])
+    )
+    emit(args, data, draw, render.events_rows(data, chronology.catalogue), render.EVENT_COLUMNS)
+    return 0
