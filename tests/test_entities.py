@@ -135,3 +135,21 @@ class TestCatalogue:
         path.write_text('[[persn]]\nid = "ann"\nname = "Ann"\n', encoding="utf-8")
         with pytest.raises(CatalogueError, match=r"catalogue.toml: unknown entity kind 'persn'.*'person'"):
             Catalogue.load(path)
+
+
+class TestTomlWriter:
+    """A catalogue written as TOML reads back equal, including awkward names."""
+
+    def test_round_trip(self, tmp_path: object) -> None:
+        from pathlib import Path
+
+        catalogue = Catalogue(
+            [
+                Organisation(id="org", name='The "Org"\\ \u00e9', aliases=["O", "Ö\n2"], note="a note"),
+                Post(id="org/chair", name="Chair", org="org", seats=3),
+                Person(id="ann", name="Ann"),
+            ]
+        )
+        path = Path(str(tmp_path)) / "catalogue.toml"
+        catalogue.save(path)
+        assert Catalogue.load(path) == catalogue

@@ -253,3 +253,17 @@ class TestGeneratedLogs:
         log.append(history.events, expected_position=0)
         assert log.events() == list(history.events)
         assert log.verify().count == len(history.events)
+
+
+class TestReadIds:
+    """Events read back carry ids equal to their content's."""
+
+    def test_ids(self, log: EventLog) -> None:
+        events = _events(3)
+        log.append(events, expected_position=0)
+        for recorded, original in zip(log.read(), events, strict=True):
+            assert recorded.id == original.id
+            # A copy computes its id from the content: the same.
+            import attrs
+
+            assert attrs.evolve(recorded.event).id == recorded.id

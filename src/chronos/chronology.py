@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import attrs
@@ -26,6 +26,7 @@ from chronos.events import EVENT_TYPES, Event, RosterReported
 from chronos.log import EventLog
 from chronos.projections import (
     Diff,
+    EventIndex,
     History,
     NameAnswer,
     Policy,
@@ -77,6 +78,7 @@ class Chronology:
         self.catalogue = catalogue
         self.policy = Policy.parse(policy)
         self._states: dict[tuple[dt.date | None, bool], State] = {}
+        self._index: EventIndex | None = None
 
     @classmethod
     def from_log(cls, log: EventLog, *, policy: Policy | str | None = None) -> Chronology:
@@ -117,6 +119,31 @@ class Chronology:
             return None
         return self.state(day, possibly=True)
 
+    @property
+    def index(self) -> EventIndex:
+        """Which events can change which answers (built on first use)."""
+        if self._index is None:
+            self._index = EventIndex(self.events, self.catalogue)
+        return self._index
+
+    def _local(
+        self, known_at: DateLike | None, relevant: Callable[[EventIndex], list[Event]]
+    ) -> tuple[State, State | None]:
+        """The projections (certainly, possibly public) for one question on ``known_at``.
+
+        With everything known, the whole log's projection (built once) answers.
+        On an earlier day only the events that can change this answer are
+        folded (`EventIndex`): the same answer, without replaying the log.
+        """
+        day = as_day(known_at)
+        if day is None or day >= self.index.latest_known:
+            return self.state(), None
+        events = relevant(self.index)
+        sure = project(events, self.catalogue, known_at=day)
+        if any(e.known.earliest <= day < e.known.latest for e in events):
+            return sure, project(events, self.catalogue, known_at=day, possibly=True)
+        return sure, None
+
     def pending(self, entity: str, *, known_at: DateLike) -> tuple[Event, ...]:
         """Events about ``entity`` that may, but need not, have been public on ``known_at``."""
         day = as_day(known_at)
@@ -148,14 +175,11 @@ class Chronology:
         policy: Policy | str | None = None,
     ) -> tuple[Seat, ...]:
         """Who held each post of ``org`` and its units on ``at``, vacant seats included."""
-        return roster(
-            self.state(known_at),
-            self.catalogue,
-            self._id(org, "organisation"),
-            at=as_when(at),
-            policy=self._policy(policy),
-            also=self.maybe_state(known_at),
+        org_id = self._id(org, "organisation")
+        sure, maybe = self._local(
+            known_at, lambda index: index.for_posts(p.id for p in self.catalogue.posts(org_id))
         )
+        return roster(sure, self.catalogue, org_id, at=as_when(at), policy=self._policy(policy), also=maybe)
 
     def diff(
         self,
@@ -167,14 +191,12 @@ class Chronology:
         policy: Policy | str | None = None,
     ) -> Diff:
         """Who joined, left or moved in ``org`` between ``a`` and ``b``, with the events that explain it."""
+        org_id = self._id(org, "organisation")
+        sure, maybe = self._local(
+            known_at, lambda index: index.for_posts(p.id for p in self.catalogue.posts(org_id))
+        )
         return diff(
-            self.state(known_at),
-            self.catalogue,
-            self._id(org, "organisation"),
-            as_when(a),
-            as_when(b),
-            policy=self._policy(policy),
-            also=self.maybe_state(known_at),
+            sure, self.catalogue, org_id, as_when(a), as_when(b), policy=self._policy(policy), also=maybe
         )
 
     def history(
@@ -188,7 +210,9 @@ class Chronology:
 
         `pending` lists what may already have been public on that day.
         """
-        return history(self.state(known_at), self._id(person, "person"), policy=self._policy(policy))
+        person_id = self._id(person, "person")
+        sure, _maybe = self._local(known_at, lambda index: index.for_person(person_id))
+        return history(sure, person_id, policy=self._policy(policy))
 
     def name(self, entity: str, *, at: DateLike, known_at: DateLike | None = None) -> NameAnswer:
         """What an organisation, post or place was called on ``at``.
@@ -197,7 +221,8 @@ class Chronology:
         ``known_at``, the catalogue's name is only ``possible`` then.
         """
         entity_id = self._id(entity)
-        answer = name_at(self.state(known_at), self.catalogue, entity_id, at=as_when(at))
+        sure, _maybe = self._local(known_at, lambda index: index.for_entity(entity_id))
+        answer = name_at(sure, self.catalogue, entity_id, at=as_when(at))
         if not answer.events and known_at is not None and self.state().renames.get(entity_id):
             return attrs.evolve(answer, certainty="possible")
         return answer

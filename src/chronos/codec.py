@@ -18,7 +18,7 @@ from typing import Any, Final
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_unstructure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from chronos.dates import FuzzyDate, parse_date
 from chronos.errors import ChronosError, RecordError, UnknownEventType
@@ -50,6 +50,7 @@ def make_converter(types: Mapping[str, type[Event]] | None = None) -> cattrs.Con
     conv.register_structure_hook(FuzzyDate, lambda value, _: _date(value))
 
     unstructurers: dict[type, Callable[[Any], dict[str, Any]]] = {}
+    shapes: dict[type, _Shape] = {}
 
     def unstructure_event(event: Event) -> dict[str, Any]:
         cls = type(event)
@@ -67,22 +68,24 @@ def make_converter(types: Mapping[str, type[Event]] | None = None) -> cattrs.Con
             raise UnknownEventType(f"unknown event type {tag!r}" + _near(str(tag), list(registry)))
         if declared is not Event and not issubclass(cls, declared):
             raise RecordError(f"expected a {declared.__name__} event, got {tag!r}")
-        fields = {f.name for f in attrs.fields(cls) if f.init}
-        body = {k: v for k, v in data.items() if k != "type"}
-        for key in body:
-            if key not in fields:
-                raise RecordError(f"{tag}: unexpected field {key!r}" + _near(key, sorted(fields)))
-        for field in attrs.fields(cls):
-            if field.init and field.default is attrs.NOTHING and field.name not in body:
-                raise RecordError(f"{tag}: missing field {field.name!r}")
+        shape = shapes.get(cls)
+        if shape is None:
+            shape = shapes[cls] = _Shape.of(cls, conv)
+        body = dict(data)
+        del body["type"]
+        if not (shape.required <= body.keys() <= shape.fields):
+            shape.explain(str(tag), body)
         try:
-            return conv.structure_attrs_fromdict(body, cls)
+            return shape.structure(body, cls)
         except ChronosError as exc:
             raise type(exc)(f"{tag}: {exc}") from None
         except cattrs.BaseValidationError as exc:
             inner = _first_chronos_error(exc)
             if inner is not None:
                 raise type(inner)(f"{tag}: {inner}") from None
+            leaf = _first_leaf(exc)
+            if isinstance(leaf, ValueError):  # an attrs validator: its message names the field
+                raise RecordError(f"{tag}: {leaf}") from None
             raise RecordError(f"{tag}: " + "; ".join(cattrs.transform_error(exc))) from None
         except (TypeError, ValueError) as exc:
             raise RecordError(f"{tag}: {exc}") from None
@@ -90,6 +93,32 @@ def make_converter(types: Mapping[str, type[Event]] | None = None) -> cattrs.Con
     conv.register_unstructure_hook_func(_is_event_class, unstructure_event)
     conv.register_structure_hook_func(_is_event_class, structure_event)
     return conv
+
+
+@attrs.frozen
+class _Shape:
+    """What one event class accepts, and its generated (fast) structuring function."""
+
+    fields: frozenset[str]
+    required: frozenset[str]
+    structure: Callable[[dict[str, Any], type], Event]
+
+    @classmethod
+    def of(cls, event_class: type[Event], conv: cattrs.Converter) -> _Shape:
+        init = [f for f in attrs.fields(event_class) if f.init]
+        return cls(
+            frozenset(f.name for f in init),
+            frozenset(f.name for f in init if f.default is attrs.NOTHING),
+            make_dict_structure_fn(event_class, conv, _cattrs_forbid_extra_keys=True),
+        )
+
+    def explain(self, tag: str, body: dict[str, Any]) -> None:
+        """Raise the error naming the first unexpected or missing field."""
+        for key in body:
+            if key not in self.fields:
+                raise RecordError(f"{tag}: unexpected field {key!r}" + _near(key, sorted(self.fields)))
+        missing = sorted(self.required - body.keys())
+        raise RecordError(f"{tag}: missing field {missing[0]!r}")
 
 
 def _is_event_class(cls: Any) -> bool:
@@ -110,6 +139,11 @@ def _first_chronos_error(exc: BaseException) -> ChronosError | None:
         if found is not None:
             return found
     return None
+
+
+def _first_leaf(exc: BaseException) -> BaseException:
+    inner = getattr(exc, "exceptions", ())
+    return _first_leaf(inner[0]) if inner else exc
 
 
 def _near(value: str, candidates: list[str]) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
+import functools
 import re
 from enum import Enum
 from typing import Final, Literal
@@ -236,8 +237,16 @@ def _bound(text: str) -> Bound:
 def parse_date(text: str) -> FuzzyDate:
     """Parse the EDTF subset described in this module's docstring.
 
-    Raises `DateError` naming the text when it is not valid.
+    Raises `DateError` naming the text when it is not valid. Dates are
+    immutable, so equal texts share one parsed value (a log repeats its dates).
     """
+    if not isinstance(text, str):
+        raise DateError(f"not a date: {text!r} (expected a string such as '2016' or '2022-01-05')")
+    return _parse_cached(text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parse_cached(text: str) -> FuzzyDate:
     if not isinstance(text, str):
         raise DateError(f"not a date: {text!r} (expected a string such as '2016' or '2022-01-05')")
     raw = text.strip()

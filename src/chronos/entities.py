@@ -16,6 +16,8 @@ Kassym-Jomart), see `name_key`.
 from __future__ import annotations
 
 import difflib
+import json
+import os
 import re
 import tomllib
 import unicodedata
@@ -340,6 +342,23 @@ class Catalogue(Mapping[str, Entity]):
                     raise CatalogueError(f"{origin}: {kind} #{index}: {exc}") from None
         return cls(entities, origin=origin)
 
+    def to_toml(self) -> str:
+        """The catalogue as TOML text that `Catalogue.load` reads back."""
+        lines: list[str] = []
+        for kind, rows in self.to_dict().items():
+            for row in rows:
+                lines.append(f"[[{kind}]]")
+                lines.extend(f"{key} = {_toml_value(value)}" for key, value in row.items())
+                lines.append("")
+        return "\n".join(lines)
+
+    def save(self, path: str | Path) -> None:
+        """Write the catalogue to ``path`` as TOML, atomically (a temporary file renamed over it)."""
+        path = Path(path)
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_text(self.to_toml(), encoding="utf-8")
+        os.replace(temporary, path)
+
     def to_dict(self) -> dict[str, list[dict[str, Any]]]:
         """The TOML-shaped structure `from_dict` reads."""
         out: dict[str, list[dict[str, Any]]] = {}
@@ -351,6 +370,19 @@ class Catalogue(Mapping[str, Entity]):
             }
             out.setdefault(entity.kind, []).append(row)
         return out
+
+
+def _toml_value(value: object) -> str:
+    # JSON strings are valid TOML basic strings; lists and integers print alike.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise CatalogueError(f"cannot write {value!r} to TOML")
 
 
 def _did_you_mean(value: str, candidates: list[str]) -> str:

@@ -1,5 +1,6 @@
 """Projections: pure folds of the events into state, and the questions asked of it."""
 
+from chronos.projections.index import EventIndex
 from chronos.projections.policy import Claim, Policy, Resolved
 from chronos.projections.queries import (
     Certainty,
@@ -27,6 +28,7 @@ __all__ = [
     "Claim",
     "Custody",
     "Diff",
+    "EventIndex",
     "History",
     "NameAnswer",
     "Period",

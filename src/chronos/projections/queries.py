@@ -104,6 +104,15 @@ def holds(start: Resolved, end: Resolved, at: When) -> Certainty | None:
     return None
 
 
+def resolved(state: State, period: Period, policy: Policy) -> Tenure:
+    """`resolve`, remembered in the state (which keeps the period alive, so its id is stable)."""
+    key = (id(period), policy)
+    tenure: Tenure | None = state.cache.get(key)
+    if tenure is None:
+        tenure = state.cache[key] = resolve(period, policy)
+    return tenure
+
+
 def resolve(period: Period, policy: Policy) -> Tenure:
     """Reconcile a period's claims with a policy."""
     return Tenure(
@@ -196,18 +205,16 @@ def roster(
 def _holders(state: State, posts: dict[str, Post], policy: Policy, at: When) -> dict[tuple[str, str], Seat]:
     """Every (post, person) holding one of ``posts`` on ``at`` (the surer of two tenures of one person)."""
     found: dict[tuple[str, str], Seat] = {}
-    for period in state.tenures:
-        post = posts.get(period.subject)
-        if post is None:
-            continue
-        tenure = resolve(period, policy)
-        certainty = tenure.holds(at)
-        if certainty is None:
-            continue
-        key = (tenure.post, tenure.person)
-        known = found.get(key)
-        if known is None or (known.certainty == "possible" and certainty == "certain"):
-            found[key] = Seat(post, tenure.person, certainty, tenure)
+    for post in posts.values():
+        for period in state.tenures_at(post.id):
+            tenure = resolved(state, period, policy)
+            certainty = tenure.holds(at)
+            if certainty is None:
+                continue
+            key = (tenure.post, tenure.person)
+            known = found.get(key)
+            if known is None or (known.certainty == "possible" and certainty == "certain"):
+                found[key] = Seat(post, tenure.person, certainty, tenure)
     return found
 
 
@@ -351,7 +358,8 @@ def _pair_moves(
     """Which left posts and taken posts of one person form moves (see `diff`)."""
     pairs: list[tuple[str, str]] = []
     free_gone, free_came = list(gone), list(came)
-    for event in state.events:
+    moves = (c.event for p in state.tenures_of(person) for c in p.starts)
+    for event in moves:
         if (
             isinstance(event, Moved)
             and event.person == person
@@ -373,8 +381,8 @@ def _explain(
 ) -> tuple[Event, ...]:
     """The claims about this person at these posts that can fall in ``(low, high]``."""
     found: dict[str, Event] = {}
-    for period in state.tenures:
-        if period.person != person or period.subject not in posts:
+    for period in state.tenures_of(person):
+        if period.subject not in posts:
             continue
         for claim in (*period.starts, *period.ends):
             if claim.date.latest > low and claim.date.earliest <= high:
@@ -413,10 +421,10 @@ def history(state: State, person: str, *, policy: Policy | None = None) -> Histo
     """A person's tenures (with how each ended), custody and death."""
     policy = policy or Policy()
     tenures = sorted(
-        (resolve(p, policy) for p in state.tenures if p.person == person),
+        (resolved(state, p, policy) for p in state.tenures_of(person)),
         key=lambda t: (t.start.earliest, t.end.earliest, t.post),
     )
-    spells = tuple(_spell(c, policy) for c in state.custody if c.person == person)
+    spells = tuple(_spell(c, policy) for c in state.custody_spells(person))
     deaths = state.deaths.get(person, ())
     death = policy.resolve(deaths, empty=OPEN_END) if deaths else None
     return History(person, tuple(tenures), spells, death)

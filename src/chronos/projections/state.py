@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -76,10 +76,23 @@ class State:
     events: tuple[Event, ...]
     known_at: dt.date | None = None
     possibly: bool = False
+    by_post: Mapping[str, tuple[Period, ...]] = attrs.field(factory=dict, eq=False, repr=False)
+    by_person: Mapping[str, tuple[Period, ...]] = attrs.field(factory=dict, eq=False, repr=False)
+    custody_of: Mapping[str, tuple[Custody, ...]] = attrs.field(factory=dict, eq=False, repr=False)
+    #: Answers derived from this state and kept with it (resolved tenures), never compared.
+    cache: dict[Any, Any] = attrs.field(factory=dict, eq=False, repr=False)
 
     def tenures_at(self, post: str) -> tuple[Period, ...]:
         """Every tenure of one post."""
-        return tuple(t for t in self.tenures if t.subject == post)
+        return self.by_post.get(post, ())
+
+    def tenures_of(self, person: str) -> tuple[Period, ...]:
+        """Every tenure of one person."""
+        return self.by_person.get(person, ())
+
+    def custody_spells(self, person: str) -> tuple[Custody, ...]:
+        """Every spell in custody of one person."""
+        return self.custody_of.get(person, ())
 
 
 def visible(
@@ -311,11 +324,13 @@ def project(
     state = _Fold(catalogue)
     for event in standing:
         fold(state, event)
+    tenures = tuple(Period(p.person, p.subject, tuple(p.starts), tuple(p.ends)) for p in state.order)
+    custody = tuple(
+        Custody(c.person, tuple(c.starts), tuple(c.ends), tuple(c.charges)) for c in state.custody_order
+    )
     return State(
-        tenures=tuple(Period(p.person, p.subject, tuple(p.starts), tuple(p.ends)) for p in state.order),
-        custody=tuple(
-            Custody(c.person, tuple(c.starts), tuple(c.ends), tuple(c.charges)) for c in state.custody_order
-        ),
+        tenures=tenures,
+        custody=custody,
         deaths={k: tuple(v) for k, v in state.deaths.items()},
         founded={k: tuple(v) for k, v in state.founded.items()},
         dissolved={k: tuple(v) for k, v in state.dissolved.items()},
@@ -324,4 +339,17 @@ def project(
         events=tuple(standing),
         known_at=known_at,
         possibly=possibly,
+        by_post=_group(tenures, lambda t: t.subject),
+        by_person=_group(tenures, lambda t: t.person),
+        custody_of=_group(custody, lambda c: c.person),
     )
+
+
+_T = TypeVar("_T")
+
+
+def _group(items: Iterable[_T], key: Callable[[_T], str]) -> dict[str, tuple[_T, ...]]:
+    groups: dict[str, list[_T]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return {k: tuple(v) for k, v in groups.items()}

@@ -1,0 +1,129 @@
+"""Which events can change the answers about a post, a person or a name, so only those are replayed.
+
+Projecting what was known on a past date means folding the events known by
+then, and a log of millions of events cannot be refolded for every question.
+But a post's tenures depend only on a few events: those naming the post, the
+deaths (and vacating arrests) of the people holding it, the dissolution of its
+organisation or a parent, and the retractions and corrections aimed at any of
+those. `EventIndex` finds that set; folding it gives exactly the answers the
+whole log gives for that post (the property tests check it against the plain
+fold).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from chronos.entities import Catalogue, Organisation, Post
+from chronos.events import Arrested, Corrected, Died, Dissolved, Event, Renamed, Retracted
+
+__all__ = ["EventIndex"]
+
+
+class EventIndex:
+    """Events by the posts, persons and entities they can affect, and the claims aimed at them."""
+
+    def __init__(self, events: Sequence[Event], catalogue: Catalogue):
+        self.catalogue = catalogue
+        self._posts: dict[str, list[Event]] = {}
+        self._persons: dict[str, list[Event]] = {}
+        self._orgs: dict[str, list[Event]] = {}
+        self._targeting: dict[str, list[Event]] = {}
+        latest = dt.date.min
+        for event in events:
+            latest = max(latest, event.known.latest)
+            if isinstance(event, Retracted | Corrected):
+                self._targeting.setdefault(event.target, []).append(event)
+            claim = event.replacement if isinstance(event, Corrected) else event
+            for field, kind in type(claim).references.items():
+                value = getattr(claim, field)
+                if value is None:
+                    continue
+                table = {"post": self._posts, "person": self._persons}.get(kind, self._orgs)
+                bucket = table.setdefault(value, [])
+                if not bucket or bucket[-1] is not event:
+                    bucket.append(event)
+        #: The last day any event became (certainly) known: from then on, the whole log stands.
+        self.latest_known = latest
+
+    def for_posts(self, posts: Iterable[str]) -> list[Event]:
+        """The events that can change the tenures of these posts."""
+        found: dict[int, Event] = {}
+        people: set[str] = set()
+        orgs: set[str] = set()
+        for post in posts:
+            for event in self._posts.get(post, ()):
+                found[id(event)] = event
+                people.update(_people(event))
+            orgs.update(self._ancestors(post))
+        for person in people:
+            for event in self._persons.get(person, ()):
+                if isinstance(event, Died) or (isinstance(event, Arrested) and event.vacates):
+                    found[id(event)] = event
+        self._add_dissolutions(found, orgs)
+        return self._with_claims_about(found)
+
+    def for_person(self, person: str) -> list[Event]:
+        """The events that can change one person's tenures, custody and death."""
+        found: dict[int, Event] = {id(e): e for e in self._persons.get(person, ())}
+        orgs: set[str] = set()
+        for event in list(found.values()):
+            for post in _posts(event):
+                orgs.update(self._ancestors(post))
+        self._add_dissolutions(found, orgs)
+        return self._with_claims_about(found)
+
+    def for_entity(self, entity: str) -> list[Event]:
+        """The events that can change what an entity was called."""
+        found = {id(e): e for e in self._orgs.get(entity, ()) if _renames(e)}
+        return self._with_claims_about(found)
+
+    def _ancestors(self, post: str) -> list[str]:
+        entity = self.catalogue.get(post)
+        org = entity.org if isinstance(entity, Post) else None
+        chain: list[str] = []
+        while org is not None and org not in chain:
+            chain.append(org)
+            parent = self.catalogue.get(org)
+            org = parent.parent if isinstance(parent, Organisation) else None
+        return chain
+
+    def _add_dissolutions(self, found: dict[int, Event], orgs: set[str]) -> None:
+        for org in orgs:
+            for event in self._orgs.get(org, ()):
+                if isinstance(event, Dissolved):
+                    found[id(event)] = event
+
+    def _with_claims_about(self, found: dict[int, Event]) -> list[Event]:
+        """Add every retraction and correction aimed at what was found, and at those, and so on."""
+        pending = list(found.values())
+        while pending:
+            event = pending.pop()
+            ids = [event.id]
+            if isinstance(event, Corrected):
+                ids.append(event.replacement.id)
+            for target in ids:
+                for meta in self._targeting.get(target, ()):
+                    if id(meta) not in found:
+                        found[id(meta)] = meta
+                        pending.append(meta)
+        return list(found.values())
+
+
+def _claim(event: Event) -> Event:
+    return event.replacement if isinstance(event, Corrected) else event
+
+
+def _people(event: Event) -> list[str]:
+    claim = _claim(event)
+    return [getattr(claim, f) for f, kind in type(claim).references.items() if kind == "person"]
+
+
+def _posts(event: Event) -> list[str]:
+    claim = _claim(event)
+    return [getattr(claim, f) for f, kind in type(claim).references.items() if kind == "post"]
+
+
+def _renames(event: Event) -> bool:
+    return isinstance(_claim(event), Renamed)

@@ -1,0 +1,61 @@
+"""Indexed answers equal the plain fold of every event, on logs with late, corrected and disputed claims."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from benchmarks.generate import generate
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chronos import Chronology
+from chronos.projections import diff, history, name_at, project, roster
+from tests.strategies import EPOCH, History, histories, small_catalogue
+
+
+def dates(rng: random.Random, low: dt.date, high: dt.date, count: int) -> list[dt.date]:
+    span = (high - low).days
+    return [low + dt.timedelta(days=rng.randint(0, span)) for _ in range(count)]
+
+
+class TestIndexedEqualsFold:
+    """Every question answered through the index matches folding the whole log."""
+
+    @settings(max_examples=15, deadline=None)
+    @given(st.integers(0, 10_000))
+    def test_generated_logs(self, seed: int) -> None:
+        world = generate(800, seed=seed)
+        ours = Chronology(world.events, world.catalogue)
+        rng = random.Random(seed)
+        low = min(e.occurred.earliest for e in world.events)
+        high = max(e.known.latest for e in world.events)
+        for known_at in [*dates(rng, low, high, 4), None]:
+            everything = project(world.events, world.catalogue, known_at=known_at)
+            maybe = ours.maybe_state(known_at)
+            for org in rng.sample(world.orgs, 3):
+                for at in dates(rng, low, high, 3):
+                    assert ours.roster(org, at=at, known_at=known_at) == roster(
+                        everything, world.catalogue, org, at=at, also=maybe
+                    )
+                a, b = sorted(dates(rng, low, high, 2))
+                assert ours.diff(org, a, b, known_at=known_at) == diff(
+                    everything, world.catalogue, org, a, b, also=maybe
+                )
+                assert (
+                    ours.name(org, at=b, known_at=known_at).name
+                    == name_at(everything, world.catalogue, org, at=b).name
+                )
+            for person in rng.sample(world.persons, 5):
+                assert ours.history(person, known_at=known_at) == history(everything, person)
+
+    @given(histories(disputes=True, fuzzy=True), st.integers(0, 400))
+    def test_small_histories(self, history_: History, offset: int) -> None:
+        known_at = EPOCH + dt.timedelta(days=offset)
+        ours = Chronology(history_.events, small_catalogue())
+        everything = project(history_.events, small_catalogue(), known_at=known_at)
+        for day in range(0, history_.horizon, 7):
+            at = EPOCH + dt.timedelta(days=day)
+            assert ours.roster("org", at=at, known_at=known_at) == roster(
+                everything, small_catalogue(), "org", at=at, also=ours.maybe_state(known_at)
+            )
