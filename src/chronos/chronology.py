@@ -38,6 +38,7 @@ from chronos.projections import (
     diff,
     history,
     name_at,
+    paused_gc,
     project,
     resolve,
     roster,
@@ -83,12 +84,17 @@ class Chronology:
     @classmethod
     def from_log(cls, log: EventLog, *, policy: Policy | str | None = None) -> Chronology:
         """Everything in a log."""
-        return cls(log.events(), log.catalogue, policy=policy)
+        return cls(cls._read(log), log.catalogue, policy=policy)
 
     @classmethod
     def open(cls, location: str | Path, *, policy: Policy | str | None = None) -> Chronology:
         """Everything in the log at ``location`` (see `EventLog.open`)."""
         return cls.from_log(EventLog.open(location), policy=policy)
+
+    @classmethod
+    def _read(cls, log: EventLog) -> list[Event]:
+        with paused_gc():
+            return log.events()
 
     def __repr__(self) -> str:
         return f"Chronology({len(self.events)} events, {len(self.catalogue)} entities)"
@@ -123,7 +129,8 @@ class Chronology:
     def index(self) -> EventIndex:
         """Which events can change which answers (built on first use)."""
         if self._index is None:
-            self._index = EventIndex(self.events, self.catalogue)
+            with paused_gc():
+                self._index = EventIndex(self.events, self.catalogue)
         return self._index
 
     def _local(

@@ -109,12 +109,12 @@ class PartialDate:
             return "month"
         return "year"
 
-    @property
+    @functools.cached_property
     def earliest(self) -> _dt.date:
         """The first day this date can denote."""
         return _dt.date(self.year, self.month or 1, self.day or 1)
 
-    @property
+    @functools.cached_property
     def latest(self) -> _dt.date:
         """The last day this date can denote."""
         if self.month is None:
@@ -183,12 +183,12 @@ class FuzzyDate:
 
     # Questions ---------------------------------------------------------------
 
-    @property
+    @functools.cached_property
     def earliest(self) -> _dt.date:
         """The first day this date can denote (`MIN_DAY` when the start is open)."""
         return self.lower.earliest if isinstance(self.lower, PartialDate) else MIN_DAY
 
-    @property
+    @functools.cached_property
     def latest(self) -> _dt.date:
         """The last day this date can denote (`MAX_DAY` when the end is open)."""
         return self.upper.latest if isinstance(self.upper, PartialDate) else MAX_DAY

@@ -30,6 +30,7 @@ import attrs
 from chronos.errors import AmbiguousName, CatalogueError, LookupFailed
 
 __all__ = [
+    "UNNAMED_PREFIX",
     "Catalogue",
     "Entity",
     "Organisation",
@@ -40,6 +41,9 @@ __all__ = [
 ]
 
 Kind = Literal["person", "organisation", "post", "place"]
+
+#: Ids of placeholder persons: the holder of a record that names nobody (imports make one per record).
+UNNAMED_PREFIX = "unnamed/"
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*$")
 
@@ -154,10 +158,8 @@ class Catalogue(Mapping[str, Entity]):
                 raise CatalogueError(f"{origin}: duplicate id {entity.id!r}")
             self._by_id[entity.id] = entity
         self._check_references()
-        self._by_key: dict[str, set[str]] = {}
-        for entity in self._by_id.values():
-            for name in (entity.id, *entity.names):
-                self._by_key.setdefault(name_key(name), set()).add(entity.id)
+        self._keys: dict[str, set[str]] | None = None
+        self._posts_cache: dict[tuple[str, bool], tuple[Post, ...]] = {}
         self._children: dict[str, list[str]] = {}
         for entity in self._by_id.values():
             if isinstance(entity, Organisation) and entity.parent is not None:
@@ -238,6 +240,17 @@ class Catalogue(Mapping[str, Entity]):
         hint = f" (did you mean {', '.join(repr(s) for s in suggestions)}?)" if suggestions else ""
         raise LookupFailed(f"unknown {what} {query!r}{hint}", query=query, suggestions=suggestions)
 
+    @property
+    def _by_key(self) -> dict[str, set[str]]:
+        # Built on the first lookup by name: opening a large log only needs ids.
+        if self._keys is None:
+            keys: dict[str, set[str]] = {}
+            for entity in self._by_id.values():
+                for name in (entity.id, *entity.names):
+                    keys.setdefault(name_key(name), set()).add(entity.id)
+            self._keys = keys
+        return self._keys
+
     def _partial(self, query: str, kind: str | None) -> list[str]:
         words = set(name_key(query).split())
         if not words:
@@ -291,11 +304,15 @@ class Catalogue(Mapping[str, Entity]):
 
     def posts(self, org: str, *, recursive: bool = True) -> tuple[Post, ...]:
         """The posts of an organisation (and of its units, when recursive), in catalogue order."""
-        orgs = self.units(org) if recursive else (org,)
-        out: list[Post] = []
-        for unit in orgs:
-            out.extend(self._by_id[p] for p in self._posts.get(unit, ()))  # type: ignore[misc]
-        return tuple(out)
+        key = (org, recursive)
+        found = self._posts_cache.get(key)
+        if found is None:
+            orgs = self.units(org) if recursive else (org,)
+            out: list[Post] = []
+            for unit in orgs:
+                out.extend(self._by_id[p] for p in self._posts.get(unit, ()))  # type: ignore[misc]
+            found = self._posts_cache[key] = tuple(out)
+        return found
 
     def of_kind(self, kind: str) -> tuple[Entity, ...]:
         """Every entity of one kind, in catalogue order."""

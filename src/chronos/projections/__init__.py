@@ -20,7 +20,7 @@ from chronos.projections.queries import (
     resolve,
     roster,
 )
-from chronos.projections.state import Custody, Period, State, project, sort_key, visible
+from chronos.projections.state import Custody, Period, State, paused_gc, project, sort_key, visible
 
 __all__ = [
     "Certainty",
@@ -44,6 +44,7 @@ __all__ = [
     "history",
     "holds",
     "name_at",
+    "paused_gc",
     "project",
     "resolve",
     "roster",
