@@ -300,10 +300,8 @@ def table(all_results: dict[int, dict[str, dict[str, Any]]]) -> str:
 
 
 def machine() -> dict[str, Any]:
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-        "?",
-    )
+    lines = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), "?")
     return {
         "python": platform.python_version(),
         "platform": platform.platform(),
