@@ -54,8 +54,9 @@ class EventIndex:
         orgs: set[str] = set()
         for post in posts:
             for event in self._posts.get(post, ()):
-                found[id(event)] = event
-                people.update(_people(event))
+                if id(event) not in found:
+                    found[id(event)] = event
+                    people.update(_people(event))
             orgs.update(self._ancestors(post))
         for person in people:
             for event in self._persons.get(person, ()):

@@ -111,10 +111,10 @@ class Policy:
         """Reconcile a group of claims into one range; ``empty`` when there are none."""
         if not claims:
             return empty
-        ordered = sorted(claims, key=_claim_key)
-        if len(ordered) == 1:
-            only = ordered[0]
+        if len(claims) == 1:
+            only = claims[0]
             return Resolved(only.date.earliest, only.date.latest, only.date, (only,))
+        ordered = sorted(claims, key=_claim_key)
         conflict = _conflict(ordered)
         if self.name == "earliest":
             return _pick(ordered, ordered[0], conflict)

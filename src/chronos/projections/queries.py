@@ -8,6 +8,7 @@ date leaves it open.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Sequence
 from typing import Literal
@@ -205,9 +206,9 @@ def roster(
 def _holders(state: State, posts: dict[str, Post], policy: Policy, at: When) -> dict[tuple[str, str], Seat]:
     """Every (post, person) holding one of ``posts`` on ``at`` (the surer of two tenures of one person)."""
     found: dict[tuple[str, str], Seat] = {}
+    low, high = span(at)
     for post in posts.values():
-        for period in state.tenures_at(post.id):
-            tenure = resolved(state, period, policy)
+        for tenure in _candidates(state, post.id, policy, low, high):
             certainty = tenure.holds(at)
             if certainty is None:
                 continue
@@ -215,6 +216,42 @@ def _holders(state: State, posts: dict[str, Post], policy: Policy, at: When) -> 
             known = found.get(key)
             if known is None or (known.certainty == "possible" and certainty == "certain"):
                 found[key] = Seat(post, tenure.person, certainty, tenure)
+    return found
+
+
+@attrs.frozen
+class _Timeline:
+    """One post's tenures sorted by earliest start, with the latest end seen so far at each."""
+
+    starts: list[dt.date]
+    reach: list[dt.date]
+    tenures: list[Tenure]
+
+
+def _candidates(state: State, post: str, policy: Policy, low: dt.date, high: dt.date) -> list[Tenure]:
+    """The tenures of ``post`` that can overlap ``[low, high]``, found by bisection.
+
+    Tenures of one post mostly follow each other, so walking back from the last
+    one starting by ``high`` stops after a step or two: the walk ends where no
+    earlier tenure reaches past ``low``.
+    """
+    key = ("timeline", post, policy)
+    line: _Timeline | None = state.cache.get(key)
+    if line is None:
+        tenures = sorted(
+            (resolved(state, p, policy) for p in state.tenures_at(post)), key=lambda t: t.start.earliest
+        )
+        reach: list[dt.date] = []
+        for tenure in tenures:
+            reach.append(max(reach[-1], tenure.end.latest) if reach else tenure.end.latest)
+        line = state.cache[key] = _Timeline([t.start.earliest for t in tenures], reach, tenures)
+    found: list[Tenure] = []
+    index = bisect.bisect_right(line.starts, high) - 1
+    while index >= 0 and line.reach[index] > low:
+        if line.tenures[index].end.latest > low:
+            found.append(line.tenures[index])
+        index -= 1
+    found.reverse()
     return found
 
 
