@@ -9,6 +9,9 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+#: The PostgreSQL server the store tests start for themselves.
+pytest_plugins = ["tests.pg"]
+
 settings.register_profile(
     "ci",
     max_examples=300,

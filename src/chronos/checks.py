@@ -7,7 +7,8 @@ Each rule yields `Finding` values with a severity:
   known before it can have happened, a tenure that ends before it starts);
 - ``warning``: the data is incomplete or contested and a reader should know
   (a tenure with no known start, sources that disagree on a date, a source's
-  own roster that the events contradict, an appointment possibly in custody);
+  own roster that the events contradict, an appointment possibly in custody,
+  a tenure whose holder the source does not name);
 - ``info``: worth listing (claims withdrawn by a later retraction or correction).
 
 A warning the data explains (an event ``note`` saying why) carries that note.
@@ -22,7 +23,7 @@ from typing import Literal
 import attrs
 
 from chronos.chronology import Chronology
-from chronos.entities import Post
+from chronos.entities import UNNAMED_PREFIX, Post
 from chronos.events import Corrected, Event, Renamed, Retracted
 from chronos.projections import Policy, State, Tenure, resolve
 from chronos.projections.policy import OPEN_END, OPEN_START
@@ -212,6 +213,19 @@ def _snapshots(chronology: Chronology, state: State, tenures: list[Tenure]) -> I
             )
 
 
+def _unnamed(chronology: Chronology, state: State, tenures: list[Tenure]) -> Iterator[Finding]:
+    for tenure in tenures:
+        if tenure.person.startswith(UNNAMED_PREFIX):
+            where = "; ".join(dict.fromkeys(f"{s.source} ({s.locator})" for s in tenure.sources))
+            yield _finding(
+                "warning",
+                "unnamed-holder",
+                f"{_name(chronology, tenure.post)} ({tenure.post}) was held from {tenure.start.date or '?'} "
+                f"to {tenure.end.date or 'now'} by someone the source does not name: {where}",
+                tenure.events,
+            )
+
+
 RULES = (
     _over_seats,
     _open_start,
@@ -222,4 +236,5 @@ RULES = (
     _known_early,
     _withdrawn,
     _snapshots,
+    _unnamed,
 )

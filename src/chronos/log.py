@@ -8,6 +8,7 @@ before it, and `EventLog.verify` names the first record that breaks the chain.
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import attrs
 from chronos.codec import Codec
 from chronos.entities import Catalogue
 from chronos.errors import (
+    CatalogueError,
     ChronosError,
     ConcurrencyError,
     IntegrityError,
@@ -25,9 +27,8 @@ from chronos.errors import (
 )
 from chronos.events import Corrected, Event, Retracted, RosterReported
 from chronos.records import GENESIS, Head, Record, record_hash
+from chronos.stores import JsonlStore, display, open_store
 from chronos.stores.base import Store
-from chronos.stores.jsonl import JsonlStore
-from chronos.stores.memory import MemoryStore
 
 __all__ = ["CATALOGUE_FILE", "AppendResult", "EventLog", "Recorded", "Verified"]
 
@@ -65,6 +66,15 @@ class Verified:
     head: str
 
 
+def _parse_catalogue(text: str, origin: str) -> Catalogue:
+    """A catalogue from its TOML text; errors name ``origin``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogueError(f"{origin}: {exc}") from None
+    return Catalogue.from_dict(data, origin=origin)
+
+
 class EventLog:
     """An append-only log of events over a `Store`, checked against a `Catalogue`.
 
@@ -82,18 +92,29 @@ class EventLog:
         self._ids_position = 0
 
     @classmethod
-    def open(cls, location: str | Path, *, catalogue: Catalogue | None = None) -> EventLog:
-        """Open the log at a directory of JSON Lines files (created if missing), or ``":memory:"``.
+    def open(
+        cls, location: str | Path, *, catalogue: Catalogue | None = None, create: bool = True
+    ) -> EventLog:
+        """Open the log at a directory, ``sqlite:///FILE.db``, ``postgresql://...`` or ``":memory:"``.
 
-        The catalogue is read from ``catalogue.toml`` in the directory unless given.
+        See `chronos.stores.open_store` for the locations. A missing
+        directory or SQLite file is created, unless ``create`` is False. The
+        catalogue is the one kept with the log (``catalogue.toml`` in a
+        directory, a table in a database) unless given.
         """
-        if str(location) == ":memory:":
-            return cls(MemoryStore(), catalogue)
-        directory = Path(location)
+        store = open_store(location, create=create)
         if catalogue is None:
-            path = directory / CATALOGUE_FILE
-            catalogue = Catalogue.load(path) if path.exists() else Catalogue()
-        return cls(JsonlStore(directory), catalogue)
+            text = store.read_catalogue()
+            if isinstance(store, JsonlStore):
+                origin = str(store.directory / CATALOGUE_FILE)
+            else:
+                origin = f"{display(location)} (catalogue)"
+            try:
+                catalogue = Catalogue() if text is None else _parse_catalogue(text, origin)
+            except BaseException:
+                store.close()
+                raise
+        return cls(store, catalogue)
 
     def __repr__(self) -> str:
         return f"EventLog({self.store!r})"
@@ -115,7 +136,11 @@ class EventLog:
         Raises `RecordError` naming the record (``file:line``) that does not decode.
         """
         for record in self.store.read(after=after, until=until):
-            yield Recorded(record.seq, self._decode(record), record.origin)
+            event = self._decode(record)
+            # The record already carries the event's id; `verify` checks it against the
+            # content, so reading need not hash every event again.
+            object.__setattr__(event, "id", record.id)
+            yield Recorded(record.seq, event, record.origin)
 
     def events(self) -> list[Event]:
         """Every event in append order."""
@@ -239,7 +264,9 @@ class EventLog:
         """
         prev = GENESIS
         expected_seq = 0
-        for record in self.store.read():
+        # The head is noted first: records appended while verifying are left for the next check.
+        head = self.store.head()
+        for record in self.store.read(until=head.position):
             expected_seq += 1
             where = record.origin or f"record {expected_seq}"
             if record.seq != expected_seq:
@@ -264,7 +291,6 @@ class EventLog:
                     expected_seq, f"{where}: event id {record.id!r} does not match its content ({event.id!r})"
                 )
             prev = record.hash
-        head = self.store.head()
         if head.position != expected_seq or head.hash != prev:
             raise self._broken(
                 expected_seq + 1 if head.position > expected_seq else head.position,

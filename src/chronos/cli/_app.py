@@ -58,7 +58,8 @@ examples:
   chronos history "Karim Masimov" --known-at 2022-01-07
   chronos timeline nsc --from 2021-12-01 --to 2022-02-28 -o nsc.svg
 
-The log is the directory given by --log, else $CHRONOS_LOG, else ./events.
+The log is given by --log, else $CHRONOS_LOG, else ./events: a directory of
+JSON Lines files, a SQLite file (sqlite:///FILE.db) or postgresql://USER@HOST/DB.
 Names may be ids, names or any alias, in any case or transliteration. Dates are
 ISO days (2022-01-05) or coarser (2022-01, 2016); a coarse date answers
 "possible" where it leaves the answer open.
@@ -171,7 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--log", metavar="PATH", help="the log directory (default: $CHRONOS_LOG, else ./events)"
+        "--log",
+        metavar="PATH",
+        help="the log: a directory, sqlite:///FILE.db or postgresql://... (default: $CHRONOS_LOG, ./events)",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks instead of one-line errors")
     parser.add_argument("--version", action="version", version=f"chronos {__version__}")
@@ -209,10 +212,13 @@ def progress(description: str, *, size: int, total: int | None = None) -> Iterat
 
 
 def open_log(args: Namespace) -> EventLog:
-    path = Path(args.log or os.environ.get("CHRONOS_LOG") or "events")
-    if not path.is_dir():
-        raise ChronosError(f"{path}: no such log directory (give --log PATH or set CHRONOS_LOG)")
-    return EventLog.open(path)
+    """The log named by ``--log``, else ``$CHRONOS_LOG``, else ``./events``: a directory or a URL."""
+    location = args.log or os.environ.get("CHRONOS_LOG") or "events"
+    if "://" not in location and location != ":memory:" and not Path(location).exists():
+        raise ChronosError(
+            f"{location}: no such log directory or file (give --log PATH or URL, or set CHRONOS_LOG)"
+        )
+    return EventLog.open(location, create=False)
 
 
 def load(args: Namespace) -> tuple[EventLog, Chronology]:

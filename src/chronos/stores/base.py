@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Protocol, runtime_checkable
+import json
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Final, Protocol, runtime_checkable
 
+from chronos.errors import ConcurrencyError, RecordError
 from chronos.records import Head, Record
 
-__all__ = ["Store"]
+__all__ = ["POLL_SECONDS", "Store", "check_batch", "record_from_row", "stale", "wait_by_polling"]
+
+#: How often stores that cannot be told of appends look for them.
+POLL_SECONDS: Final = 0.05
 
 
 @runtime_checkable
@@ -22,6 +28,9 @@ class Store(Protocol):
       `ConcurrencyError` and writes nothing), checked atomically with the write;
     - `read` returns records in position order, exactly as appended;
     - a record, once appended, never changes.
+
+    Beside the records a store keeps the catalogue's TOML text, opaque to it,
+    so that a log is self-contained and copies whole.
     """
 
     def head(self) -> Head:
@@ -36,6 +45,65 @@ class Store(Protocol):
         """Records with ``after < seq <= until`` (``until=None``: to the end), in order."""
         ...
 
+    def wait(self, *, after: int, timeout: float) -> bool:
+        """Block until the store holds more than ``after`` records or ``timeout`` seconds pass.
+
+        Returns whether it holds more. Stores that can be told of appends
+        (PostgreSQL's LISTEN/NOTIFY, a lock in memory) wake at once; the others poll.
+        """
+        ...
+
+    def read_catalogue(self) -> str | None:
+        """The catalogue's TOML text kept with the log, or None when it has none."""
+        ...
+
+    def write_catalogue(self, text: str) -> None:
+        """Keep ``text`` as the log's catalogue, replacing any before it (atomically)."""
+        ...
+
     def close(self) -> None:
         """Release files, connections and locks."""
         ...
+
+
+def wait_by_polling(
+    head: Callable[[], Head], *, after: int, timeout: float, interval: float = POLL_SECONDS
+) -> bool:
+    """Call ``head`` every ``interval`` seconds until its position passes ``after``; False on timeout."""
+    deadline = time.monotonic() + timeout
+    while head().position <= after:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        time.sleep(min(interval, remaining))
+    return True
+
+
+def stale(expected: int, actual: int) -> ConcurrencyError:
+    """The error for an append whose expected position is not the log's."""
+    return ConcurrencyError(
+        f"stale append: expected position {expected}, log is at {actual}", expected=expected, actual=actual
+    )
+
+
+def check_batch(head: Head, records: Sequence[Record], expected_position: int) -> None:
+    """Refuse a stale position, or records that do not follow the head; for use under the write lock."""
+    if expected_position != head.position:
+        raise stale(expected_position, head.position)
+    for offset, record in enumerate(records, start=1):
+        if record.seq != head.position + offset:
+            raise RecordError(
+                f"record seq {record.seq} does not follow position {head.position + offset - 1}"
+            )
+
+
+def record_from_row(row: Sequence[Any], origin: str) -> Record:
+    """A database row ``(seq, v, id, event JSON text, prev, hash)`` as a record; ``origin`` names it."""
+    seq, v, event_id, text, prev, digest = row
+    try:
+        event = json.loads(text)
+    except (json.JSONDecodeError, TypeError) as exc:
+        raise RecordError(f"{origin}: malformed record: {exc}") from None
+    if not isinstance(event, dict):
+        raise RecordError(f"{origin}: the event must be a JSON object")
+    return Record(seq=seq, v=v, id=event_id, event=event, prev=prev, hash=digest, origin=origin)

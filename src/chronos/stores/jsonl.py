@@ -5,15 +5,23 @@ Layout of the directory (``events/`` in this repository)::
     log-000001.jsonl    records, one compact JSON object per line, in order
     log-000002.jsonl    the next segment, once the previous one is full
     HEAD                {"position", "hash", "segment", "size"} of the last acknowledged append
-    .lock               taken (flock) by writers; never holds data
+    catalogue.toml      the entity catalogue (`JsonlStore.read_catalogue`)
+    .lock               taken (flock) by writers, and shared by `JsonlStore.tail`; never holds data
 
-An append writes its whole batch with one ``write`` to the last segment,
-fsyncs it, then replaces ``HEAD`` atomically (write, fsync, rename, fsync the
-directory). The append is acknowledged only once ``HEAD`` is replaced, so a
-crash at any point leaves either the old head or the new one. Readers read up
-to ``HEAD``'s size and never see a half-written batch; bytes beyond it are an
-interrupted append, reported by `JsonlStore.tail` and cut off (after a backup)
-by `JsonlStore.repair`, never silently loaded or dropped.
+An append takes the lock, writes its whole batch to the last segment (or a
+new one), fsyncs it, then replaces ``HEAD`` atomically (write, fsync, rename,
+fsync the directory). The append is acknowledged only once ``HEAD`` is
+replaced, so a crash at any point leaves either the old head or the new one.
+Readers read up to ``HEAD``'s size and never see a half-written batch; bytes
+beyond it, or a segment after ``HEAD``'s, are an interrupted append, reported
+by `JsonlStore.tail` and cut off (after a backup) by `JsonlStore.repair`,
+never silently loaded or dropped. A directory without ``HEAD`` (written by
+hand) is read line by line; its first append writes ``HEAD`` before anything
+else, so that append too is protected.
+
+The lock is ``flock`` on ``.lock``, taken for each append by a fresh open
+file, so it excludes other threads and other processes alike, and the kernel
+drops it when a writer dies.
 """
 
 from __future__ import annotations
@@ -29,11 +37,13 @@ from typing import Any, Final
 
 from chronos.errors import ConcurrencyError, IntegrityError, RecordError
 from chronos.records import Head, Record
+from chronos.stores.base import wait_by_polling
 
-__all__ = ["JsonlStore"]
+__all__ = ["CATALOGUE_FILE", "JsonlStore"]
 
 HEAD_FILE: Final = "HEAD"
 LOCK_FILE: Final = ".lock"
+CATALOGUE_FILE: Final = "catalogue.toml"
 SEGMENT_BYTES: Final = 64 * 1024 * 1024
 
 
@@ -92,8 +102,7 @@ class JsonlStore:
         segment = self.directory / data["segment"]
         if not segment.exists():
             raise IntegrityError(f"{segment}: missing (HEAD names it as the last segment)")
-        if segments and segments[-1] != segment:
-            raise IntegrityError(f"{segments[-1]}: segment after the head's last segment {segment.name}")
+        # Segments after the head's are an interrupted append's, reported by `tail`.
         actual = segment.stat().st_size
         if actual < data["size"]:
             raise IntegrityError(
@@ -120,17 +129,33 @@ class JsonlStore:
                     last_hash = self._parse(line, f"{path}:{number}").hash
         return position, last_hash, size
 
+    def _later_segments(self, segment: Path) -> list[Path]:
+        return [path for path in self.segments() if path.name > segment.name]
+
     def tail(self) -> str | None:
-        """A description of bytes beyond the acknowledged head (an interrupted append), or None."""
+        """A description of bytes beyond the acknowledged head (an interrupted append), or None.
+
+        Waits for an append in progress (a shared lock), so it never mistakes
+        a live writer's batch for an interrupted one.
+        """
+        with self._locked(shared=True):
+            return self._tail()
+
+    def _tail(self) -> str | None:
+        if self._read_head_file() is None:
+            return None  # without HEAD, a torn last line is reported by `_state`
         head, segment, size = self._state()
-        if segment is None or self._read_head_file() is None:
-            return None
+        assert segment is not None
         extra = segment.stat().st_size - size
-        if extra <= 0:
+        later = self._later_segments(segment)
+        if extra <= 0 and not later:
             return None
+        where = segment if extra > 0 else later[0]
+        total = max(extra, 0) + sum(path.stat().st_size for path in later)
+        files = f" (and {len(later)} later segment file{'s' * (len(later) > 1)})" if later else ""
         return (
-            f"{segment}: {extra} bytes after position {head.position} belong to an interrupted append "
-            "(never acknowledged); run `chronos repair` to cut them off after a backup"
+            f"{where}: {total} bytes after position {head.position}{files} belong to an interrupted "
+            "append (never acknowledged); run `chronos repair` to cut them off after a backup"
         )
 
     def repair(self) -> Path | None:
@@ -142,9 +167,11 @@ class JsonlStore:
             if self._read_head_file() is None:
                 return self._repair_headless()
             _head, segment, size = self._state()
-            if segment is None or segment.stat().st_size <= size:
+            assert segment is not None
+            later = self._later_segments(segment)
+            if segment.stat().st_size <= size and not later:
                 return None
-            return self._cut(segment, size)
+            return self._cut(segment, size, later)
 
     def _repair_headless(self) -> Path | None:
         segments = self.segments()
@@ -155,25 +182,45 @@ class JsonlStore:
         keep = data.rfind(b"\n") + 1
         if keep == len(data):
             return None
-        return self._cut(last, keep)
+        return self._cut(last, keep, [])
 
-    def _cut(self, segment: Path, size: int) -> Path:
+    def _cut(self, segment: Path, size: int, later: list[Path]) -> Path:
+        # The backup is durable before anything is cut, so a crash here loses nothing.
         stamp = time.strftime("%Y%m%dT%H%M%S")
         backup = segment.with_name(f"{segment.name}.torn-{stamp}")
-        with segment.open("rb") as source:
-            source.seek(size)
-            backup.write_bytes(source.read())
-        _fsync_path(backup)
+        number = 1
+        while backup.exists():
+            number += 1
+            backup = segment.with_name(f"{segment.name}.torn-{stamp}-{number}")
+        with backup.open("wb") as out:
+            with segment.open("rb") as source:
+                source.seek(size)
+                out.write(source.read())
+            for path in later:
+                out.write(path.read_bytes())
+            out.flush()
+            os.fsync(out.fileno())
+        _fsync_path(self.directory)
         with segment.open("r+b") as handle:
             handle.truncate(size)
             handle.flush()
             os.fsync(handle.fileno())
+        for path in later:
+            path.unlink()
+        _fsync_path(self.directory)
         return backup
 
     @contextmanager
-    def _locked(self) -> Iterator[None]:
-        with (self.directory / LOCK_FILE).open("a") as lock:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+    def _locked(self, *, shared: bool = False) -> Iterator[None]:
+        try:
+            lock = (self.directory / LOCK_FILE).open("a")
+        except OSError:
+            if not shared:
+                raise
+            yield  # a read-only directory has no writers to wait for
+            return
+        with lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
             try:
                 yield
             finally:
@@ -197,7 +244,7 @@ class JsonlStore:
                 )
             if not records:
                 return head
-            problem = self.tail()
+            problem = self._tail()
             if problem is not None:
                 raise IntegrityError(problem)
             for offset, record in enumerate(records, start=1):
@@ -205,6 +252,8 @@ class JsonlStore:
                     raise RecordError(
                         f"record seq {record.seq} does not follow position {head.position + offset - 1}"
                     )
+            if self._read_head_file() is None:
+                segment = self._adopt(head, segment, size)
             payload = "".join(r.to_json() + "\n" for r in records).encode()
             new_segment = segment is None or (size > 0 and size + len(payload) > self.segment_bytes)
             if new_segment:
@@ -226,6 +275,14 @@ class JsonlStore:
             new_head = Head(last.seq, last.hash)
             self._write_head(new_head, segment.name, size + len(payload))
             return new_head
+
+    def _adopt(self, head: Head, segment: Path | None, size: int) -> Path:
+        """Write a HEAD for a directory without one, so that an interrupted append shows as a tail."""
+        if segment is None:
+            segment = self.directory / _segment_name(1)
+            segment.touch()
+        self._write_head(head, segment.name, size)
+        return segment
 
     def _write_head(self, head: Head, segment: str, size: int) -> None:
         data = {"position": head.position, "hash": head.hash, "segment": segment, "size": size}
@@ -284,6 +341,27 @@ class JsonlStore:
             )
         except RecordError as exc:
             raise RecordError(f"{origin}: {exc}") from None
+
+    def wait(self, *, after: int, timeout: float) -> bool:
+        """Poll ``HEAD`` until the log holds more than ``after`` records or ``timeout`` passes."""
+        return wait_by_polling(self.head, after=after, timeout=timeout)
+
+    def read_catalogue(self) -> str | None:
+        """The text of ``catalogue.toml`` in the directory, or None when there is none."""
+        try:
+            return (self.directory / CATALOGUE_FILE).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+
+    def write_catalogue(self, text: str) -> None:
+        """Replace ``catalogue.toml`` atomically (write, fsync, rename, fsync the directory)."""
+        temporary = self.directory / f"{CATALOGUE_FILE}.tmp"
+        with temporary.open("w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.directory / CATALOGUE_FILE)
+        _fsync_path(self.directory)
 
     def close(self) -> None:
         """Nothing stays open between calls."""

@@ -14,16 +14,17 @@ __all__ = ["MemoryStore"]
 class MemoryStore:
     """Records in memory, guarded by a lock so threads can share one store."""
 
-    def __init__(self, records: Sequence[Record] = ()):
+    def __init__(self, records: Sequence[Record] = (), *, catalogue: str | None = None):
         self._records: list[Record] = list(records)
-        self._lock = threading.Lock()
+        self._catalogue = catalogue
+        self._changed = threading.Condition(threading.Lock())
 
     def __repr__(self) -> str:
         return f"MemoryStore({len(self._records)} records)"
 
     def head(self) -> Head:
         """The current position and last hash."""
-        with self._lock:
+        with self._changed:
             return self._head()
 
     def _head(self) -> Head:
@@ -34,7 +35,7 @@ class MemoryStore:
 
     def append(self, records: Sequence[Record], *, expected_position: int) -> Head:
         """Append the batch if the position is still ``expected_position``."""
-        with self._lock:
+        with self._changed:
             actual = len(self._records)
             if expected_position != actual:
                 raise ConcurrencyError(
@@ -48,13 +49,28 @@ class MemoryStore:
                         f"record seq {record.seq} does not follow position {actual + offset - 1}"
                     )
             self._records.extend(records)
+            if records:
+                self._changed.notify_all()
             return self._head()
 
     def read(self, *, after: int = 0, until: int | None = None) -> Iterator[Record]:
         """Records with ``after < seq <= until``, in order."""
-        with self._lock:
+        with self._changed:
             snapshot = self._records[max(after, 0) : until]
         return iter(snapshot)
+
+    def wait(self, *, after: int, timeout: float) -> bool:
+        """Block until there are more than ``after`` records (woken by `append`) or ``timeout`` passes."""
+        with self._changed:
+            return self._changed.wait_for(lambda: len(self._records) > after, timeout=timeout)
+
+    def read_catalogue(self) -> str | None:
+        """The catalogue text given to the store, if any."""
+        return self._catalogue
+
+    def write_catalogue(self, text: str) -> None:
+        """Keep ``text`` as the catalogue."""
+        self._catalogue = text
 
     def close(self) -> None:
         """Nothing to release."""

@@ -1,0 +1,254 @@
+"""What every reader produces and every writer consumes: foreign entities, records and their claims.
+
+A reader turns a file into a `Dataset`: the entities it names under their
+foreign ids, and its records (one membership, occupancy or row each), every
+record with the claims it makes about when a tenure started and ended. The
+planner (`chronos.interop._plan`) turns a dataset into catalogue entities and
+events. Nothing here reads files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, Literal
+
+import attrs
+
+from chronos.dates import FuzzyDate, parse_date
+from chronos.errors import ChronosError, RecordError
+from chronos.events import Source
+
+__all__ = [
+    "ClaimSpec",
+    "Dataset",
+    "ForeignEntity",
+    "LifeSpec",
+    "NameSpec",
+    "TenureRecord",
+    "claims_from_json",
+    "edtf",
+    "format_sources",
+    "is_slug",
+    "parse_sources",
+    "role_post_key",
+    "slugify",
+    "source_dict",
+    "source_from_dict",
+]
+
+EntityKind = Literal["person", "organisation", "post", "place"]
+
+
+_SLUG: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*$")
+
+
+def is_slug(text: str) -> bool:
+    """True when ``text`` is already a valid chronos id."""
+    return bool(_SLUG.match(text))
+
+
+def _segment(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def slugify(foreign_id: str, *, keep_slashes: bool = False) -> str:
+    """A chronos id for a foreign id or a name: the same input always gives the same id.
+
+    Lowercase ASCII words joined by ``-``; with ``keep_slashes`` the ``/``
+    between units is kept (``nsc/Special Service A`` becomes
+    ``nsc/special-service-a``). A text with no ASCII letter or digit at all
+    gets ``id-`` and a short hash of it.
+    """
+    parts = foreign_id.split("/") if keep_slashes else [foreign_id]
+    segments = [s for s in (_segment(p) for p in parts) if s]
+    if not segments:
+        return "id-" + hashlib.sha256(foreign_id.encode()).hexdigest()[:10]
+    return "/".join(segments)
+
+
+def role_post_key(org: str, role: str) -> str:
+    """The foreign key of a post a file names only by its role in an organisation."""
+    return f"{org}\0{role}"
+
+
+def edtf(value: Any, where: str) -> FuzzyDate | None:
+    """An EDTF date from a field (None for a missing or empty one); errors name ``where``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise RecordError(f"{where}: not a date: {value!r}")
+    try:
+        return parse_date(value.strip())
+    except ChronosError as exc:
+        raise RecordError(f"{where}: {exc}") from None
+
+
+@attrs.frozen
+class ForeignEntity:
+    """An entity as a file names it: its foreign id (``key``), names, and links by foreign id."""
+
+    kind: EntityKind
+    key: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    parent: str | None = None
+    org: str | None = None
+    seats: int | None = None
+    note: str | None = None
+    slug: str | None = None  # the chronos id to give it, when the file says (our own exports)
+
+
+@attrs.frozen
+class ClaimSpec:
+    """One claim about a start or an end: the cause, the date, and optionally when known and who says so.
+
+    ``known`` None means the import's knowledge date; empty ``sources`` means
+    the record's own citation (the file, the record's quote and id).
+    """
+
+    cause: str
+    date: FuzzyDate
+    known: FuzzyDate | None = None
+    sources: tuple[Source, ...] = ()
+    note: str | None = None
+
+
+@attrs.frozen
+class TenureRecord:
+    """One record of a tenure: who (None: the file names nobody), which post, and its claims.
+
+    ``key`` identifies the record across versions of a dataset (its id, or what
+    stands for one); ``quote`` is the short excerpt the record's citation quotes.
+    """
+
+    key: str
+    person: str | None
+    post: str
+    starts: tuple[ClaimSpec, ...]
+    ends: tuple[ClaimSpec, ...]
+    quote: str
+
+
+@attrs.frozen
+class NameSpec:
+    """A dated name: ``entity`` (foreign key) was called ``name`` from ``date`` (a `Renamed`)."""
+
+    entity: str
+    kind: EntityKind
+    name: str
+    former: str | None
+    date: FuzzyDate
+    known: FuzzyDate | None = None
+    sources: tuple[Source, ...] = ()
+    note: str | None = None
+    quote: str = ""
+
+
+@attrs.frozen
+class LifeSpec:
+    """A death (of a person) or a founding or dissolution (of an organisation)."""
+
+    cause: Literal["died", "founded", "dissolved"]
+    entity: str
+    date: FuzzyDate
+    known: FuzzyDate | None = None
+    sources: tuple[Source, ...] = ()
+    note: str | None = None
+    quote: str = ""
+
+
+@attrs.frozen
+class Dataset:
+    """Everything a reader found in one file."""
+
+    entities: tuple[ForeignEntity, ...] = ()
+    records: tuple[TenureRecord, ...] = ()
+    names: tuple[NameSpec, ...] = ()
+    lives: tuple[LifeSpec, ...] = ()
+
+
+def claims_from_json(data: Any, where: str) -> tuple[ClaimSpec, ...]:
+    """Claims from their JSON form (`chronos.interop._rows.claims_json`); errors name ``where``."""
+    if not isinstance(data, list):
+        raise RecordError(f"{where}: claims must be a list")
+    out = []
+    for index, item in enumerate(data):
+        here = f"{where}[{index}]"
+        if not isinstance(item, Mapping):
+            raise RecordError(f"{here}: a claim must be an object")
+        date = edtf(item.get("date"), f"{here}.date")
+        if date is None:
+            raise RecordError(f"{here}: missing 'date'")
+        out.append(
+            ClaimSpec(
+                cause=str(item.get("cause") or ""),
+                date=date,
+                known=edtf(item.get("known"), f"{here}.known"),
+                sources=tuple(
+                    source_from_dict(s, f"{here}.sources[{i}]") for i, s in enumerate(item.get("sources", []))
+                ),
+                note=item.get("note"),
+            )
+        )
+    return tuple(out)
+
+
+# Sources in the exports ------------------------------------------------------------------
+
+
+def source_dict(source: Source) -> dict[str, str | None]:
+    """A source as JSON: ``{"source", "quote", "locator"}``."""
+    return {"source": source.source, "quote": source.quote, "locator": source.locator}
+
+
+def source_from_dict(data: Any, where: str) -> Source:
+    """A source from its JSON form; errors name ``where``."""
+    if not isinstance(data, Mapping):
+        raise RecordError(f"{where}: a source must be an object, not {data!r}")
+    source, quote, locator = data.get("source"), data.get("quote"), data.get("locator")
+    if not isinstance(source, str) or not isinstance(quote, str) or not isinstance(locator, str | None):
+        raise RecordError(f"{where}: a source needs a source and a quote (strings), not {dict(data)!r}")
+    try:
+        return Source(source=source, quote=quote, locator=locator)
+    except ValueError as exc:
+        raise RecordError(f"{where}: bad source: {exc}") from None
+
+
+def format_sources(sources: Iterable[Source]) -> str:
+    """Sources as one text cell: ``FILE (LOCATOR): "QUOTE"``, joined with `` | ``."""
+    parts = []
+    for source in sources:
+        where = f" ({source.locator})" if source.locator else ""
+        parts.append(f'{source.source}{where}: "{source.quote}"')
+    return " | ".join(parts)
+
+
+_SOURCE = re.compile(r'\s*(?P<source>[^"|]+?)(?: \((?P<locator>[^()]*(?:\([^()]*\)[^()]*)*)\))?: "')
+
+
+def parse_sources(text: str, where: str) -> tuple[Source, ...]:
+    """Read back what `format_sources` writes (a quote ends at ``"`` before `` | `` or the end)."""
+    sources: list[Source] = []
+    rest = text.strip()
+    while rest:
+        match = _SOURCE.match(rest)
+        if match is None:
+            raise RecordError(
+                f'{where}: cannot read sources {rest[:60]!r} (expected FILE (LOCATOR): "QUOTE")'
+            )
+        body = rest[match.end() :]
+        # The quote ends at the first '" | ' that a next source follows, else at the final '"'.
+        cut = body.find('" | ')
+        while cut >= 0 and _SOURCE.match(body[cut + 4 :]) is None:
+            cut = body.find('" | ', cut + 1)
+        end = cut if cut >= 0 else len(body.rstrip()) - 1
+        if cut < 0 and not body.rstrip().endswith('"'):
+            raise RecordError(f"{where}: unterminated quote in sources {rest[:60]!r}")
+        sources.append(Source(source=match["source"].strip(), quote=body[:end], locator=match["locator"]))
+        rest = body[end + 4 :] if cut >= 0 else ""
+    return tuple(sources)

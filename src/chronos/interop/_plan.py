@@ -1,0 +1,367 @@
+"""From a dataset to catalogue entities and events; from a newer version, only what changed.
+
+Foreign ids become chronos ids through `chronos.interop._entities.Resolver`.
+Each record's claims become events that cite the file (``source``: the
+dataset and file name, ``quote``: the record's excerpt, ``locator``: the
+record's id). Importing a newer version of the same dataset compares, record
+by record, what the file now says with the claims of that dataset still
+standing in the log, and adds only the difference: a new record's events, the
+end of a record that was closed, a `Corrected` for a claim whose date, post or
+holder changed, a `Retracted` for a record (or a person link) that vanished.
+Nothing is edited: the earlier claims stay, and answers as known before the
+new version are unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+
+import attrs
+
+from chronos.dates import FuzzyDate
+from chronos.entities import UNNAMED_PREFIX, Catalogue, Entity
+from chronos.errors import RecordError
+from chronos.events import (
+    Appointed,
+    Arrested,
+    Corrected,
+    Died,
+    Dismissed,
+    Dissolved,
+    Event,
+    Founded,
+    Left,
+    Moved,
+    Renamed,
+    Resigned,
+    Retracted,
+    Source,
+    TenureEnded,
+    canonical,
+)
+from chronos.interop._entities import Resolver
+from chronos.interop._model import ClaimSpec, Dataset, TenureRecord
+from chronos.projections import visible
+
+__all__ = ["Plan", "plan_import"]
+
+
+@attrs.frozen
+class Plan:
+    """What an import adds: new catalogue entities, new events, and counts for the report."""
+
+    entities: tuple[Entity, ...]
+    events: tuple[Event, ...]
+    records: int = 0
+    new: int = 0
+    closed: int = 0
+    corrected: int = 0
+    retracted: int = 0
+    unchanged: int = 0
+
+
+# Events -----------------------------------------------------------------------------------------
+
+_END_EVENTS: dict[str, type[TenureEnded]] = {"dismissed": Dismissed, "resigned": Resigned, "left": Left}
+
+
+@attrs.frozen
+class _Context:
+    label: str
+    known: FuzzyDate
+
+
+def _cite(context: _Context, spec_sources: tuple[Source, ...], quote: str, key: str) -> tuple[Source, ...]:
+    return spec_sources or (Source(source=context.label, quote=quote, locator=key),)
+
+
+def _end_event(cause: str, person: str, post: str, common: dict[str, object], where: str) -> Event:
+    if cause in _END_EVENTS:
+        return _END_EVENTS[cause](person=person, post=post, **common)  # type: ignore[arg-type]
+    if cause == "died":
+        return Died(person=person, **common)  # type: ignore[arg-type]
+    if cause == "arrested":
+        return Arrested(person=person, vacates=True, **common)  # type: ignore[arg-type]
+    if cause in ("dissolved", "moved"):
+        note = common.get("note") or (
+            "the organisation was dissolved"
+            if cause == "dissolved"
+            else "moved to a post the file does not name"
+        )
+        return Left(person=person, post=post, **{**common, "note": note})  # type: ignore[arg-type]
+    raise RecordError(f"{where}: unknown end cause {cause!r} (use dismissed, resigned, left, moved, died)")
+
+
+def _record_events(
+    record: TenureRecord, person: str, post: str, context: _Context, moves: dict[tuple[str, ...], list[str]]
+) -> list[tuple[str, ClaimSpec, dict[str, object]]]:
+    """The claims of one record with their event fields; moves are collected for pairing."""
+    out: list[tuple[str, ClaimSpec, dict[str, object]]] = []
+    for role, specs in (("start", record.starts), ("end", record.ends)):
+        # A reconciled cause such as "dismissed/resigned" stands for one claim of each.
+        parts = [attrs.evolve(spec, cause=cause) for spec in specs for cause in spec.cause.split("/")]
+        for spec in parts:
+            common: dict[str, object] = {
+                "occurred": spec.date,
+                "known": spec.known or context.known,
+                "sources": _cite(context, spec.sources, record.quote, record.key),
+                "note": spec.note,
+            }
+            if spec.cause == "moved":
+                sources = common["sources"]
+                assert isinstance(sources, tuple)
+                moves.setdefault(
+                    (person, str(spec.date), str(common["known"]), json.dumps([str(s) for s in sources])), []
+                ).append(f"{role}\0{post}")
+            out.append((role, spec, common))
+    return out
+
+
+def _build(
+    record: TenureRecord,
+    person: str,
+    post: str,
+    claims: list[tuple[str, ClaimSpec, dict[str, object]]],
+    moves: Mapping[tuple[str, ...], list[str]],
+    origin: str,
+) -> list[Event]:
+    events: list[Event] = []
+    where = f"{origin}: record {record.key}"
+    for role, spec, common in claims:
+        if spec.cause == "moved":
+            sources = common["sources"]
+            assert isinstance(sources, tuple)
+            key = (person, str(spec.date), str(common["known"]), json.dumps([str(s) for s in sources]))
+            sides = moves.get(key, [])
+            froms = [s.split("\0")[1] for s in sides if s.startswith("end\0")]
+            tos = [s.split("\0")[1] for s in sides if s.startswith("start\0")]
+            if len(froms) == 1 and len(tos) == 1:
+                events.append(Moved(person=person, from_post=froms[0], to_post=tos[0], **common))  # type: ignore[arg-type]
+                continue
+        if role == "start":
+            if spec.cause not in ("appointed", "moved"):
+                raise RecordError(f"{where}: unknown start cause {spec.cause!r} (use appointed or moved)")
+            events.append(Appointed(person=person, post=post, **common))  # type: ignore[arg-type]
+        else:
+            events.append(_end_event(spec.cause, person, post, common, where))
+    return events
+
+
+#: Locators of names, deaths and foundings: claims about entities, not records compared across versions.
+_NOT_RECORDS = ("#renamed", "#died", "#founded", "#dissolved")
+
+
+def _claim_key(event: Event) -> str:
+    """What a claim says, without when it became known, who says so, or notes."""
+    data = canonical(event)
+    return json.dumps(
+        {k: v for k, v in data.items() if k not in ("known", "sources", "note")}, sort_keys=True
+    )
+
+
+def _role(event: Event) -> str:
+    return "start" if isinstance(event, Appointed) else "end"
+
+
+# The plan ---------------------------------------------------------------------------------------------
+
+
+def plan_import(
+    dataset: Dataset,
+    *,
+    catalogue: Catalogue,
+    events: Iterable[Event],
+    label: str,
+    dataset_name: str,
+    known: FuzzyDate,
+) -> Plan:
+    """The entities and events that importing ``dataset`` adds to a log holding ``events``.
+
+    ``label`` names the file in citations (``dataset_name/file``); the claims of
+    earlier versions are those citing ``dataset_name/``. ``known`` is when this
+    version became public. Raises `RecordError` for bad data, naming the file.
+    """
+    resolver = Resolver(catalogue, label)
+    resolver.resolve_all(dataset.entities)
+    context = _Context(label, known)
+    logged = list(events)
+    standing = visible(logged)
+    carrier = {e.replacement.id: e.id for e in logged if isinstance(e, Corrected)}
+    prefix = f"{dataset_name}/"
+    earlier: dict[str, list[Event]] = {}
+    for event in standing:
+        for source in event.sources:
+            if (
+                source.source.startswith(prefix)
+                and source.locator is not None
+                and not source.locator.endswith(_NOT_RECORDS)
+            ):
+                earlier.setdefault(source.locator, []).append(event)
+                break
+    last = max((e.known.latest for found in earlier.values() for e in found), default=None)
+    if last is not None and known.latest < last:
+        raise RecordError(
+            f"{label}: known on {known}, before the last import of {dataset_name!r} (known {last}): "
+            "import the versions of a dataset in order"
+        )
+
+    moves: dict[tuple[str, ...], list[str]] = {}
+    prepared = []
+    for record in dataset.records:
+        person = (
+            resolver.id_of("person", record.person) if record.person is not None else resolver.unnamed(record)
+        )
+        post = resolver.id_of("post", record.post)
+        prepared.append((record, person, post, _record_events(record, person, post, context, moves)))
+
+    out: list[Event] = []
+    counts = {"new": 0, "closed": 0, "corrected": 0, "retracted": 0, "unchanged": 0}
+    seen: set[str] = set()
+    for record, person, post, claims in prepared:
+        if record.key in seen:
+            raise RecordError(f"{label}: record {record.key!r} appears twice")
+        seen.add(record.key)
+        wanted = _build(record, person, post, claims, moves, label)
+        before = earlier.get(record.key, [])
+        out.extend(_changes(record, wanted, before, carrier, context, counts, resolver))
+    for key, found in earlier.items():
+        if key not in seen:
+            reason = f"{label}: record {key} is no longer in the dataset"
+            out.extend(_retract(found, carrier, key, reason, context))
+            counts["retracted"] += 1
+    standing_keys = {_claim_key(e) for e in standing}
+    out.extend(e for e in _other_events(dataset, resolver, context) if _claim_key(e) not in standing_keys)
+    unique = list({e.id: e for e in out}.values())
+    return Plan(tuple(resolver.new.values()), tuple(unique), records=len(dataset.records), **counts)
+
+
+def _retract(
+    found: Iterable[Event], carrier: Mapping[str, str], key: str, reason: str, context: _Context
+) -> list[Event]:
+    return [
+        Retracted(
+            target=carrier.get(event.id, event.id),
+            reason=reason,
+            occurred=context.known,
+            known=context.known,
+            sources=(Source(source=context.label, quote=key, locator=key),),
+        )
+        for event in found
+    ]
+
+
+def _changes(
+    record: TenureRecord,
+    wanted: list[Event],
+    before: list[Event],
+    carrier: Mapping[str, str],
+    context: _Context,
+    counts: dict[str, int],
+    resolver: Resolver,
+) -> list[Event]:
+    """The events that bring one record's standing claims to what the file now says."""
+    if not before:
+        counts["new"] += 1
+        return wanted
+    have = {_claim_key(e): e for e in before}
+    want = {_claim_key(e): e for e in wanted}
+    old = [e for k, e in have.items() if k not in want]
+    new = [e for k, e in want.items() if k not in have]
+    if not old and not new:
+        counts["unchanged"] += 1
+        return []
+    out: list[Event] = []
+    cite = (Source(source=context.label, quote=record.quote, locator=record.key),)
+    lost_person = record.person is None and any(
+        not p.startswith(UNNAMED_PREFIX) for e in old for p in _people(e)
+    )
+    if lost_person:
+        named = ", ".join(sorted({p for e in old for p in _people(e)}))
+        reason = f"{context.label}: record {record.key} no longer names a person (it named {named})"
+        out.extend(_retract(old, carrier, record.key, reason, context))
+        counts["retracted"] += 1
+        return out + new
+    for role in ("start", "end"):
+        olds = [e for e in old if _role(e) == role]
+        news = [e for e in new if _role(e) == role]
+        for previous, replacement in zip(olds, news, strict=False):
+            note = _what_changed(record, previous, replacement, context, resolver)
+            out.append(
+                Corrected(
+                    target=carrier.get(previous.id, previous.id),
+                    replacement=attrs.evolve(replacement, note=replacement.note or note),
+                    occurred=context.known,
+                    known=context.known,
+                    sources=cite,
+                    note=note,
+                )
+            )
+            counts["corrected"] += 1
+        for previous in olds[len(news) :]:
+            reason = f"{context.label}: record {record.key} no longer gives this {role}"
+            out.extend(_retract([previous], carrier, record.key, reason, context))
+            counts["retracted"] += 1
+        for added in news[len(olds) :]:
+            out.append(added)
+            if role == "end":
+                counts["closed"] += 1
+    return out
+
+
+def _people(event: Event) -> list[str]:
+    person = getattr(event, "person", None)
+    return [person] if isinstance(person, str) else []
+
+
+def _what_changed(
+    record: TenureRecord, previous: Event, replacement: Event, context: _Context, resolver: Resolver
+) -> str:
+    def name(entity_id: object) -> str:
+        entity = resolver.get(str(entity_id))
+        return entity.name if entity is not None else str(entity_id)
+
+    changes = []
+    for field in ("person", "post", "from_post", "to_post"):
+        a, b = getattr(previous, field, None), getattr(replacement, field, None)
+        if a != b:
+            changes.append(f"{field} {name(a)!r} -> {name(b)!r}")
+    if previous.occurred != replacement.occurred:
+        changes.append(f"date {previous.occurred} -> {replacement.occurred}")
+    if previous.type != replacement.type:
+        changes.append(f"{previous.type} -> {replacement.type}")
+    return (
+        f"{context.label} changed record {record.key}: {'; '.join(changes)} "
+        f"(the earlier claim was known {previous.known})"
+    )
+
+
+def _other_events(dataset: Dataset, resolver: Resolver, context: _Context) -> list[Event]:
+    """Renames, deaths, foundings and dissolutions."""
+    out: list[Event] = []
+    for spec in dataset.names:
+        out.append(
+            Renamed(
+                entity=resolver.id_of(spec.kind, spec.entity),
+                name=spec.name,
+                former=spec.former,
+                occurred=spec.date,
+                known=spec.known or context.known,
+                sources=_cite(context, spec.sources, spec.quote or spec.name, f"{spec.entity}#renamed"),
+                note=spec.note,
+            )
+        )
+    for life in dataset.lives:
+        common: dict[str, object] = {
+            "occurred": life.date,
+            "known": life.known or context.known,
+            "sources": _cite(context, life.sources, life.quote or life.entity, f"{life.entity}#{life.cause}"),
+            "note": life.note,
+        }
+        if life.cause == "died":
+            out.append(Died(person=resolver.id_of("person", life.entity), **common))  # type: ignore[arg-type]
+        elif life.cause == "founded":
+            out.append(Founded(org=resolver.id_of("organisation", life.entity), **common))  # type: ignore[arg-type]
+        else:
+            out.append(Dissolved(org=resolver.id_of("organisation", life.entity), **common))  # type: ignore[arg-type]
+    return out

@@ -1,0 +1,116 @@
+"""What every export writes: the tenures of a chronology, each with its claims, and its entities.
+
+A tenure row is a tenure reconciled by the cautious policy: its start and end
+as EDTF dates (a disputed date is the span or set the claims allow), how it
+started and ended, when the first claim of each became known, and every source.
+Popolo also keeps each claim (`ClaimRow`), so it loses nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from chronos.chronology import Chronology, DateLike
+from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate
+from chronos.entities import Post
+from chronos.events import Source
+from chronos.interop._model import source_dict
+from chronos.projections import Claim, Resolved
+
+__all__ = ["ClaimRow", "Side", "TenureRow", "claims_json", "day", "tenure_rows"]
+
+
+def day(value: dt.date) -> str:
+    """An ISO day, or empty for an open end."""
+    return "" if value in (MIN_DAY, MAX_DAY) else value.isoformat()
+
+
+@attrs.frozen
+class ClaimRow:
+    """One claim of a start or an end, as an export keeps it."""
+
+    cause: str
+    date: FuzzyDate
+    known: FuzzyDate
+    sources: tuple[Source, ...]
+    note: str | None
+
+
+@attrs.frozen
+class Side:
+    """The start or the end of a tenure, reconciled, with its claims."""
+
+    date: FuzzyDate | None
+    earliest: str
+    latest: str
+    cause: str
+    known: FuzzyDate | None
+    sources: tuple[Source, ...]
+    claims: tuple[ClaimRow, ...]
+
+    @property
+    def precision(self) -> str:
+        """``day``, ``month``, ``year``, ``range`` (an interval or a set), or empty (no date)."""
+        return "" if self.date is None else self.date.precision
+
+
+@attrs.frozen
+class TenureRow:
+    """One tenure: who, which post of which organisation, its start and its end."""
+
+    person: str
+    post: str
+    org: str
+    start: Side
+    end: Side
+
+
+def _side(resolved: Resolved) -> Side:
+    claims = resolved.claims
+    first = min(claims, key=lambda c: (c.event.known.latest, c.event.known.earliest), default=None)
+    sources = tuple(dict.fromkeys(s for c in claims for s in c.sources))
+    return Side(
+        date=resolved.date,
+        earliest=day(resolved.earliest) if resolved.date is not None else "",
+        latest=day(resolved.latest) if resolved.date is not None else "",
+        cause=resolved.cause or "",
+        known=first.event.known if first is not None else None,
+        sources=sources,
+        claims=tuple(_claim_row(c) for c in claims),
+    )
+
+
+def _claim_row(claim: Claim) -> ClaimRow:
+    return ClaimRow(claim.cause, claim.date, claim.event.known, claim.event.sources, claim.event.note)
+
+
+def tenure_rows(chronology: Chronology, *, known_at: DateLike | None = None) -> list[TenureRow]:
+    """Every tenure as known on ``known_at`` (everything when None), by organisation, post and start."""
+    rows = []
+    for tenure in chronology.tenures(known_at=known_at, policy="cautious"):
+        post = chronology.catalogue.get(tenure.post)
+        org = post.org if isinstance(post, Post) else ""
+        rows.append(TenureRow(tenure.person, tenure.post, org, _side(tenure.start), _side(tenure.end)))
+    order = {entity_id: i for i, entity_id in enumerate(chronology.catalogue)}
+    rows.sort(key=lambda r: (order.get(r.post, 0), r.start.earliest or "0", r.end.latest or "9", r.person))
+    return rows
+
+
+def claims_json(claims: Iterable[ClaimRow]) -> list[dict[str, Any]]:
+    """Claims as JSON objects: ``{cause, date, known, sources, note}``."""
+    out = []
+    for claim in claims:
+        item: dict[str, Any] = {
+            "cause": claim.cause,
+            "date": str(claim.date),
+            "known": str(claim.known),
+            "sources": [source_dict(s) for s in claim.sources],
+        }
+        if claim.note:
+            item["note"] = claim.note
+        out.append(item)
+    return out

@@ -1,0 +1,302 @@
+"""A store that keeps records in a PostgreSQL database (psycopg 3): one log shared by a team.
+
+Two tables in the schema named by the URL's ``schema`` parameter (default
+``public``), created on first use, so several logs can share a database::
+
+    chronos_records   seq BIGINT PRIMARY KEY, v, id, event (json), prev, hash
+    chronos_meta      key TEXT PRIMARY KEY, value: the store format and the catalogue's TOML text
+
+An append is one transaction: it reads the position, refuses a stale one and
+copies the batch in. ``seq`` is the primary key, so when two writers race for
+the same position the server makes the second wait for the first and then
+refuses it (a unique violation, raised as `ConcurrencyError`): no
+check-then-write race. The same transaction sends a ``NOTIFY`` on the log's
+channel, delivered only when it commits, which `PostgresStore.wait` LISTENs
+for. A writer killed mid-append leaves a transaction that the server rolls back.
+
+psycopg is an optional dependency (``pip install 'chronos-history[postgres]'``),
+imported only when a PostgreSQL log is opened.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from chronos.errors import ChronosError
+from chronos.records import Head, Record
+from chronos.stores.base import check_batch, record_from_row, stale
+
+if TYPE_CHECKING:
+    import psycopg
+
+__all__ = ["PostgresStore", "redact_url"]
+
+#: The layout of the tables; a schema of another format is refused, not misread.
+FORMAT: Final = "1"
+#: Records fetched per query while reading.
+PAGE: Final = 1000
+#: The advisory lock that makes concurrent first openings create the tables once.
+_SETUP_LOCK: Final = 0x6368726F6E6F73  # "chronos"
+_SCHEMA_NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,39}")
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password (for messages and ``repr``)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if parts.password is not None:
+        user, _, host = netloc.rpartition("@")
+        netloc = f"{user.split(':', 1)[0]}:***@{host}"
+    query = urlencode(
+        [(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)],
+        safe="/:*",
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def _split(url: str) -> tuple[str, str | None]:
+    """The URL for libpq (without chronos's ``schema`` parameter) and that parameter."""
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    schemas = [v for k, v in pairs if k == "schema"]
+    rest = urlencode([(k, v) for k, v in pairs if k != "schema"], safe="/:")
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, rest, parts.fragment)), (
+        schemas[-1] if schemas else None
+    )
+
+
+def _psycopg(where: str) -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise ChronosError(
+            f"{where}: PostgreSQL logs need psycopg: pip install 'chronos-history[postgres]'"
+        ) from None
+    return psycopg
+
+
+class PostgresStore:
+    """Records in the PostgreSQL database at ``url`` (``postgresql://user@host:port/dbname``).
+
+    ``schema`` (or ``?schema=NAME`` in the URL) picks the schema holding the
+    tables, created if missing. The database itself must exist. One
+    connection, guarded by a lock, serves reads and appends; `wait` opens a
+    second one to LISTEN on.
+    """
+
+    def __init__(self, url: str, *, schema: str | None = None, connect_timeout: int = 10):
+        self.url = url
+        self._display = redact_url(url)
+        self._psycopg = _psycopg(self._display)
+        self._conninfo, url_schema = _split(url)
+        self.schema = schema or url_schema or "public"
+        if not _SCHEMA_NAME.fullmatch(self.schema):
+            raise ChronosError(
+                f"{self._display}: bad schema name {self.schema!r} "
+                "(lower-case letters, digits and _, at most 40)"
+            )
+        self._connect_timeout = connect_timeout
+        self._channel = f"chronos_{self.schema}"
+        self._lock = threading.RLock()
+        self._listen_lock = threading.Lock()
+        self._listener: psycopg.Connection[tuple[Any, ...]] | None = None
+        from psycopg import sql
+
+        self._sql = sql
+        self._records = sql.Identifier(self.schema, "chronos_records")
+        self._meta = sql.Identifier(self.schema, "chronos_meta")
+        self._conn = self._connect()
+        try:
+            with self._lock, self._errors():
+                self._setup()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({self._display!r})"
+
+    # Connections --------------------------------------------------------------
+
+    def _connect(self) -> psycopg.Connection[tuple[Any, ...]]:
+        try:
+            connection: psycopg.Connection[tuple[Any, ...]] = self._psycopg.connect(
+                self._conninfo, autocommit=True, connect_timeout=self._connect_timeout
+            )
+        except self._psycopg.Error as exc:
+            raise ChronosError(f"{self._display}: cannot connect: {_first_line(exc)}") from None
+        return connection
+
+    def _db(self) -> psycopg.Connection[tuple[Any, ...]]:
+        """The connection, opened again if the server dropped it."""
+        if self._conn.closed:
+            self._conn = self._connect()
+        return self._conn
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn psycopg's errors into one-line `ChronosError` naming the log."""
+        try:
+            yield
+        except self._psycopg.Error as exc:
+            raise ChronosError(f"{self._display}: {_first_line(exc)}") from None
+
+    def _setup(self) -> None:
+        db = self._db()
+        sql = self._sql
+        exists = db.execute(
+            "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
+            (f'"{self.schema}".chronos_records', f'"{self.schema}".chronos_meta'),
+        ).fetchone()
+        if not (exists and exists[0]):
+            with db.transaction():
+                db.execute("SELECT pg_advisory_xact_lock(%s)", (_SETUP_LOCK,))
+                db.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
+                db.execute(
+                    sql.SQL(
+                        "CREATE TABLE IF NOT EXISTS {} ("
+                        "seq BIGINT PRIMARY KEY CHECK (seq > 0), v INTEGER NOT NULL, id TEXT NOT NULL, "
+                        "event JSON NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL)"
+                    ).format(self._records)
+                )
+                db.execute(
+                    sql.SQL(
+                        "CREATE TABLE IF NOT EXISTS {} (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                    ).format(self._meta)
+                )
+                db.execute(
+                    sql.SQL(
+                        "INSERT INTO {} (key, value) VALUES ('format', %s) ON CONFLICT DO NOTHING"
+                    ).format(self._meta),
+                    (FORMAT,),
+                )
+        row = db.execute(sql.SQL("SELECT value FROM {} WHERE key = 'format'").format(self._meta)).fetchone()
+        if row is None or row[0] != FORMAT:
+            found = "none" if row is None else repr(row[0])
+            raise ChronosError(
+                f"{self._display}: unknown chronos store format {found} in schema {self.schema!r} "
+                f"(this chronos reads {FORMAT})"
+            )
+
+    # Protocol ---------------------------------------------------------------
+
+    def head(self) -> Head:
+        """The current position and last hash."""
+        with self._lock, self._errors():
+            return self._head()
+
+    def _head(self) -> Head:
+        query = self._sql.SQL("SELECT seq, hash FROM {} ORDER BY seq DESC LIMIT 1").format(self._records)
+        row = self._db().execute(query).fetchone()
+        return Head() if row is None else Head(row[0], row[1])
+
+    def append(self, records: Sequence[Record], *, expected_position: int) -> Head:
+        """Append the batch in one transaction if the position is still ``expected_position``."""
+        sql = self._sql
+        with self._lock, self._errors():
+            db = self._db()
+            try:
+                with db.transaction():
+                    head = self._head()
+                    check_batch(head, records, expected_position)
+                    if not records:
+                        return head
+                    copy_in = sql.SQL("COPY {} (seq, v, id, event, prev, hash) FROM STDIN").format(
+                        self._records
+                    )
+                    with db.cursor() as cursor, cursor.copy(copy_in) as copy:
+                        for r in records:
+                            text = json.dumps(r.event, ensure_ascii=False, separators=(",", ":"))
+                            copy.write_row((r.seq, r.v, r.id, text, r.prev, r.hash))
+                    db.execute("SELECT pg_notify(%s, %s)", (self._channel, str(records[-1].seq)))
+            except self._psycopg.errors.UniqueViolation:
+                # Another writer committed this position first; the server made us wait, then refused.
+                raise stale(expected_position, self._head().position) from None
+            last = records[-1]
+            return Head(last.seq, last.hash)
+
+    def read(self, *, after: int = 0, until: int | None = None) -> Iterator[Record]:
+        """Records with ``after < seq <= until``, in order, a page of rows at a time."""
+        stop = self.head().position if until is None else until
+        position = max(after, 0)
+        query = self._sql.SQL(
+            "SELECT seq, v, id, event::text, prev, hash FROM {} WHERE seq > %s AND seq <= %s "
+            "ORDER BY seq LIMIT %s"
+        ).format(self._records)
+        while position < stop:
+            with self._lock, self._errors():
+                rows = self._db().execute(query, (position, stop, PAGE)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield record_from_row(row, f"{self._display} record {row[0]}")
+            position = rows[-1][0]
+
+    def wait(self, *, after: int, timeout: float) -> bool:
+        """LISTEN for appends until the log holds more than ``after`` records or ``timeout`` passes."""
+        deadline = time.monotonic() + timeout
+        with self._listen_lock:
+            try:
+                listener = self._listening()
+                # Listening before looking, so an append between the two is not missed.
+                while self.head().position <= after:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return False
+                    for _notice in listener.notifies(timeout=remaining, stop_after=1):
+                        pass
+            except self._psycopg.Error as exc:
+                self._drop_listener()
+                raise ChronosError(f"{self._display}: {_first_line(exc)}") from None
+            return True
+
+    def _listening(self) -> psycopg.Connection[tuple[Any, ...]]:
+        if self._listener is None or self._listener.closed:
+            self._listener = self._connect()
+            self._listener.execute(self._sql.SQL("LISTEN {}").format(self._sql.Identifier(self._channel)))
+        return self._listener
+
+    def _drop_listener(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+
+    def read_catalogue(self) -> str | None:
+        """The catalogue's TOML text stored in the database, or None."""
+        query = self._sql.SQL("SELECT value FROM {} WHERE key = 'catalogue'").format(self._meta)
+        with self._lock, self._errors():
+            row = self._db().execute(query).fetchone()
+        return None if row is None else str(row[0])
+
+    def write_catalogue(self, text: str) -> None:
+        """Store the catalogue's TOML text in the database, replacing any before it."""
+        query = self._sql.SQL(
+            "INSERT INTO {} (key, value) VALUES ('catalogue', %s) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        ).format(self._meta)
+        with self._lock, self._errors():
+            self._db().execute(query, (text,))
+
+    def __del__(self) -> None:
+        # A store dropped without `close` (Chronology.open keeps none) still hangs up.
+        if "_conn" in vars(self):
+            self.close()
+
+    def close(self) -> None:
+        """Close the connections."""
+        with self._listen_lock:
+            self._drop_listener()
+        with self._lock:
+            self._conn.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
