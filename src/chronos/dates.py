@@ -210,6 +210,11 @@ class FuzzyDate:
         return self.earliest <= other.latest and other.earliest <= self.latest
 
     def __str__(self) -> str:
+        return self.text
+
+    @functools.cached_property
+    def text(self) -> str:
+        """The EDTF notation of this date (what `str` gives)."""
         if self.form == "set":
             text = "[" + ",".join(str(m) for m in self.members) + "]"
         elif self.form == "interval":

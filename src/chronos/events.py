@@ -125,23 +125,33 @@ class Event:
         return tuple(ids)
 
 
+#: Each attrs class's fields and defaults, looked up once (ids are computed for every event).
+_PLANS: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
 def canonical(value: Any) -> Any:
     """A JSON-able form of an event used only to derive ids.
 
     Fields equal to their default are left out, so adding an optional field to
     a kind later does not change the ids of events already recorded.
     """
-    if isinstance(value, FuzzyDate):
-        return str(value)
-    if isinstance(value, Event | Source | RosterEntry):
-        out: dict[str, Any] = {"type": type(value).__name__} if isinstance(value, Event) else {}
-        for field in attrs.fields(type(value)):
-            item = getattr(value, field.name)
-            if field.default is not attrs.NOTHING and item == field.default:
+    kind = type(value)
+    if kind is str or value is None:
+        return value
+    if kind is FuzzyDate:
+        return value.text
+    plan = _PLANS.get(kind)
+    if plan is None and isinstance(value, Event | Source | RosterEntry):
+        plan = _PLANS[kind] = tuple((f.name, f.default) for f in attrs.fields(kind))
+    if plan is not None:
+        out: dict[str, Any] = {"type": kind.__name__} if isinstance(value, Event) else {}
+        for name, default in plan:
+            item = getattr(value, name)
+            if default is not attrs.NOTHING and item == default:
                 continue
-            out[field.name] = canonical(item)
+            out[name] = canonical(item)
         return out
-    if isinstance(value, tuple | list):
+    if kind is tuple or kind is list:
         return [canonical(v) for v in value]
     return value
 

@@ -9,7 +9,7 @@ before it, and `EventLog.verify` names the first record that breaks the chain.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import attrs
@@ -73,6 +73,17 @@ def _parse_catalogue(text: str, origin: str) -> Catalogue:
     except tomllib.TOMLDecodeError as exc:
         raise CatalogueError(f"{origin}: {exc}") from None
     return Catalogue.from_dict(data, origin=origin)
+
+
+class _Either(Container[str]):
+    """Membership in either of two sets, without copying them (appends check each event)."""
+
+    def __init__(self, first: Container[str], second: Container[str]):
+        self.first = first
+        self.second = second
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.first or item in self.second
 
 
 class EventLog:
@@ -186,7 +197,7 @@ class EventLog:
                 skipped.append(event.id)
                 continue
             try:
-                self.validate(event, known_ids=self._ids | batch_ids)
+                self.validate(event, known_ids=_Either(self._ids, batch_ids))
             except ChronosError as exc:
                 raise type(exc)(f"event #{index} ({event.type}): {exc}") from None
             batch_ids.add(event.id)
@@ -214,7 +225,7 @@ class EventLog:
                 self._ids.add(record.id)
             self._ids_position = position
 
-    def validate(self, event: Event, *, known_ids: set[str] | frozenset[str] = frozenset()) -> None:
+    def validate(self, event: Event, *, known_ids: Container[str] = frozenset()) -> None:
         """Check an event's references against the catalogue and ``known_ids``.
 
         Raises `UnknownReference` naming the field and the value, with the
