@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import sys
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -22,7 +24,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from chronos.dates import FuzzyDate, parse_date
 from chronos.errors import ChronosError, RecordError, UnknownEventType
-from chronos.events import EVENT_TYPES, Event
+from chronos.events import EVENT_TYPES, Event, Source
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -48,6 +50,23 @@ def make_converter(types: Mapping[str, type[Event]] | None = None) -> cattrs.Con
     conv = cattrs.Converter(omit_if_default=True, forbid_extra_keys=True)
     conv.register_unstructure_hook(FuzzyDate, str)
     conv.register_structure_hook(FuzzyDate, lambda value, _: _date(value))
+    # A log repeats its ids, file names and quotes: share one copy of each string,
+    # and one Source per distinct citation, instead of one per event.
+    conv.register_structure_hook(str, lambda value, _: _text(value))
+    sources: weakref.WeakValueDictionary[tuple[Any, ...], Source] = weakref.WeakValueDictionary()
+    plain_source = make_dict_structure_fn(Source, conv, _cattrs_forbid_extra_keys=True)
+
+    def structure_source(value: Any, _: type) -> Source:
+        if isinstance(value, Mapping):
+            key = (value.get("source"), value.get("quote"), value.get("locator"), len(value))
+            if all(isinstance(k, str | int | None) for k in key):
+                found = sources.get(key)
+                if found is None:
+                    found = sources[key] = plain_source(value, Source)
+                return found
+        return plain_source(value, Source)
+
+    conv.register_structure_hook(Source, structure_source)
 
     unstructurers: dict[type, Callable[[Any], dict[str, Any]]] = {}
     shapes: dict[type, _Shape] = {}
@@ -123,6 +142,12 @@ class _Shape:
 
 def _is_event_class(cls: Any) -> bool:
     return isinstance(cls, type) and issubclass(cls, Event)
+
+
+def _text(value: Any) -> str:
+    if type(value) is not str:
+        raise RecordError(f"expected text, not {value!r}")
+    return sys.intern(value)
 
 
 def _date(value: Any) -> FuzzyDate:
