@@ -37,6 +37,7 @@ __all__ = [
     "Person",
     "Place",
     "Post",
+    "entities_toml",
     "name_key",
 ]
 
@@ -361,13 +362,7 @@ class Catalogue(Mapping[str, Entity]):
 
     def to_toml(self) -> str:
         """The catalogue as TOML text that `Catalogue.load` reads back."""
-        lines: list[str] = []
-        for kind, rows in self.to_dict().items():
-            for row in rows:
-                lines.append(f"[[{kind}]]")
-                lines.extend(f"{key} = {_toml_value(value)}" for key, value in row.items())
-                lines.append("")
-        return "\n".join(lines)
+        return entities_toml(self._by_id.values())
 
     def save(self, path: str | Path) -> None:
         """Write the catalogue to ``path`` as TOML, atomically (a temporary file renamed over it)."""
@@ -387,6 +382,25 @@ class Catalogue(Mapping[str, Entity]):
             }
             out.setdefault(entity.kind, []).append(row)
         return out
+
+
+def entities_toml(entities: Iterable[Entity]) -> str:
+    """Entities as ``[[kind]]`` TOML tables, in the order given (what `Catalogue.load` reads)."""
+    lines: list[str] = []
+    for entity in entities:
+        lines.append(f"[[{entity.kind}]]")
+        lines.extend(f"{key} = {_toml_value(value)}" for key, value in _toml_row(entity).items())
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _toml_row(entity: Entity) -> dict[str, Any]:
+    # Leave out what is empty or the default, so a hand-written file and a written one look alike.
+    return {
+        k: v
+        for k, v in attrs.asdict(entity, recurse=False).items()
+        if k != "kind" and v not in (None, ()) and not (k == "seats" and v == 1)
+    }
 
 
 def _toml_value(value: object) -> str:

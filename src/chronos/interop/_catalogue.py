@@ -7,50 +7,15 @@ lets the entries of ``[[person]]`` arrays appear anywhere in a file).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import attrs
-
-from chronos.entities import Entity
-from chronos.errors import CatalogueError
+from chronos.entities import Entity, entities_toml
 from chronos.log import CATALOGUE_FILE, EventLog
 
-__all__ = ["append_entities", "entities_toml"]
-
-
-def _value(value: object) -> str:
-    # A JSON string is a valid TOML basic string (same escapes); integers and lists print alike.
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    raise CatalogueError(f"cannot write {value!r} to TOML")
-
-
-def _row(entity: Entity) -> dict[str, Any]:
-    return {
-        k: v
-        for k, v in attrs.asdict(entity, recurse=False).items()
-        if k != "kind" and v not in (None, ()) and not (k == "seats" and v == 1)
-    }
-
-
-def entities_toml(entities: Iterable[Entity]) -> str:
-    """Entities as ``[[kind]]`` TOML tables, in the order given."""
-    lines: list[str] = []
-    for entity in entities:
-        lines.append(f"[[{entity.kind}]]")
-        lines.extend(f"{key} = {_value(value)}" for key, value in _row(entity).items())
-        lines.append("")
-    return "\n".join(lines)
+__all__ = ["append_entities"]
 
 
 def append_entities(log: EventLog, entities: Iterable[Entity], *, header: str) -> None:
