@@ -329,6 +329,18 @@ class JsonlStore:
             raise RecordError(f"{origin}: malformed record: {exc}") from None
         if not isinstance(data, dict):
             raise RecordError(f"{origin}: a record must be a JSON object")
+        # The common case, checked in one expression; the field-by-field path below
+        # only runs to name what is wrong.
+        fields = (
+            data.get("seq"),
+            data.get("v"),
+            data.get("id"),
+            data.get("event"),
+            data.get("prev"),
+            data.get("hash"),
+        )
+        if tuple(map(type, fields)) == _RECORD_TYPES:
+            return Record(*fields, origin=origin)
         try:
             return Record(
                 seq=_field(data, "seq", int),
@@ -365,6 +377,9 @@ class JsonlStore:
 
     def close(self) -> None:
         """Nothing stays open between calls."""
+
+
+_RECORD_TYPES = (int, int, str, dict, str, str)
 
 
 def _field(data: dict[str, Any], key: str, kind: type) -> Any:
