@@ -10,6 +10,7 @@ second source, and 5% are dated only to the month or the year.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import random
 from collections.abc import Iterator
@@ -107,8 +108,9 @@ def generate(n_events: int, *, seed: int = 1) -> World:
     held = _Held()
     custody: set[str] = set()
     dead: set[str] = set()
-    free = list(persons)
-    rng.shuffle(free)
+    shuffled = list(persons)
+    rng.shuffle(shuffled)
+    free = collections.deque(shuffled)  # popped on the right, returned on the left; the dead are skipped
     events: list[Event] = []
     step = SPAN_DAYS / n_events
     day = 0.0
@@ -155,6 +157,8 @@ def generate(n_events: int, *, seed: int = 1) -> World:
             if len(holders[post]) >= seats[post]:
                 continue
             person = free.pop()
+            if person in dead:
+                continue
             holders[post].append(person)
             held.put(person, post)
             emit(Appointed(person=person, post=post, occurred=occurred, known=known, sources=source))
@@ -164,7 +168,7 @@ def generate(n_events: int, *, seed: int = 1) -> World:
             holders[post].remove(person)
             cls = Dismissed if rng.random() < 0.8 else Resigned
             emit(cls(person=person, post=post, occurred=occurred, known=known, sources=source))
-            free.insert(0, person)
+            free.appendleft(person)
         elif action < 0.80 and held:
             person = held.pick(rng)
             target = rng.choice(post_ids)
@@ -201,8 +205,6 @@ def generate(n_events: int, *, seed: int = 1) -> World:
             dead.add(person)
             if person in held.post:
                 holders[held.pop(person)].remove(person)
-            else:
-                free.remove(person)
             emit(Died(person=person, occurred=occurred, known=known, sources=source))
         else:
             org = rng.choice(renameable)

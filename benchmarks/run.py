@@ -36,7 +36,7 @@ from chronos import Chronology, EventLog, JsonlStore
 ROOT = Path(__file__).resolve().parent
 DATA = ROOT / ".data"
 SEED = 1
-FORMAT_VERSION = 1  # bump when the generator changes, so old data is regenerated
+FORMAT_VERSION = 2  # bump when the generator changes, so old data is regenerated
 
 
 def page_rss() -> int:
