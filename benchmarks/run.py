@@ -66,8 +66,7 @@ def open_in_this_process(directory: Path) -> dict[str, float]:
     chronology = Chronology.from_log(log)
     events = chronology.events
     read = time.perf_counter()
-    chronology.state()
-    _ = chronology.index
+    chronology.prepare()
     ready = time.perf_counter()
     return {
         "events": len(events),
@@ -134,9 +133,7 @@ def measure_size(size: int, repeat: int, queries: int) -> dict[str, dict[str, An
     }
 
     log = EventLog.open(directory)
-    chronology = Chronology.from_log(log)
-    chronology.state()
-    _ = chronology.index  # part of opening (see open_in_this_process)
+    chronology = Chronology.from_log(log).prepare()  # as when opening (see open_in_this_process)
     catalogue = chronology.catalogue
     results["re-open from a pickled snapshot"] = seconds([snapshot_reopen(chronology, directory)])
     orgs = sorted(o for o in catalogue if o.startswith("org-") and "/" not in o)

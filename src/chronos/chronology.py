@@ -39,6 +39,7 @@ from chronos.projections import (
     history,
     name_at,
     paused_gc,
+    prepare,
     project,
     resolve,
     roster,
@@ -112,6 +113,17 @@ class Chronology:
         if state is None:
             state = self._states[key] = project(self.events, self.catalogue, known_at=day, possibly=key[1])
         return state
+
+    def prepare(self) -> Chronology:
+        """Build everything the questions use now (projection, timelines, event index); returns self.
+
+        Questions build what they need on first use anyway; a long-running
+        process calls this once so that no question pays for it.
+        """
+        with paused_gc():
+            prepare(self.state(), self.policy)
+        _ = self.index
+        return self
 
     def maybe_state(self, known_at: DateLike | None) -> State | None:
         """The projection of what may already have been public on ``known_at``, when it differs.

@@ -17,6 +17,7 @@ from chronos.projections.queries import (
     history,
     holds,
     name_at,
+    prepare,
     resolve,
     roster,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "holds",
     "name_at",
     "paused_gc",
+    "prepare",
     "project",
     "resolve",
     "roster",

@@ -36,6 +36,7 @@ __all__ = [
     "history",
     "holds",
     "name_at",
+    "prepare",
     "resolve",
     "roster",
     "span",
@@ -228,13 +229,14 @@ class _Timeline:
     tenures: list[Tenure]
 
 
-def _candidates(state: State, post: str, policy: Policy, low: dt.date, high: dt.date) -> list[Tenure]:
-    """The tenures of ``post`` that can overlap ``[low, high]``, found by bisection.
+def prepare(state: State, policy: Policy | None = None) -> None:
+    """Build every post's timeline now rather than on its first question (a server's warm-up)."""
+    policy = policy or Policy()
+    for post in state.by_post:
+        _timeline(state, post, policy)
 
-    Tenures of one post mostly follow each other, so walking back from the last
-    one starting by ``high`` stops after a step or two: the walk ends where no
-    earlier tenure reaches past ``low``.
-    """
+
+def _timeline(state: State, post: str, policy: Policy) -> _Timeline:
     key = ("timeline", post, policy)
     line: _Timeline | None = state.cache.get(key)
     if line is None:
@@ -245,6 +247,17 @@ def _candidates(state: State, post: str, policy: Policy, low: dt.date, high: dt.
         for tenure in tenures:
             reach.append(max(reach[-1], tenure.end.latest) if reach else tenure.end.latest)
         line = state.cache[key] = _Timeline([t.start.earliest for t in tenures], reach, tenures)
+    return line
+
+
+def _candidates(state: State, post: str, policy: Policy, low: dt.date, high: dt.date) -> list[Tenure]:
+    """The tenures of ``post`` that can overlap ``[low, high]``, found by bisection.
+
+    Tenures of one post mostly follow each other, so walking back from the last
+    one starting by ``high`` stops after a step or two: the walk ends where no
+    earlier tenure reaches past ``low``.
+    """
+    line = _timeline(state, post, policy)
     found: list[Tenure] = []
     index = bisect.bisect_right(line.starts, high) - 1
     while index >= 0 and line.reach[index] > low:

@@ -331,7 +331,7 @@ class JsonlStore:
             raise RecordError(f"{origin}: a record must be a JSON object")
         # The common case, checked in one expression; the field-by-field path below
         # only runs to name what is wrong.
-        fields = (
+        fields: tuple[Any, ...] = (
             data.get("seq"),
             data.get("v"),
             data.get("id"),
