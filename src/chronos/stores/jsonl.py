@@ -331,16 +331,10 @@ class JsonlStore:
             raise RecordError(f"{origin}: a record must be a JSON object")
         # The common case, checked in one expression; the field-by-field path below
         # only runs to name what is wrong.
-        fields: tuple[Any, ...] = (
-            data.get("seq"),
-            data.get("v"),
-            data.get("id"),
-            data.get("event"),
-            data.get("prev"),
-            data.get("hash"),
-        )
-        if tuple(map(type, fields)) == _RECORD_TYPES:
-            return Record(*fields, origin=origin)
+        seq, v, event_id, event = data.get("seq"), data.get("v"), data.get("id"), data.get("event")
+        prev, digest = data.get("prev"), data.get("hash")
+        if (type(seq), type(v), type(event_id), type(event), type(prev), type(digest)) == _RECORD_TYPES:
+            return Record(seq, v, event_id, event, prev, digest, origin)  # type: ignore[arg-type]
         try:
             return Record(
                 seq=_field(data, "seq", int),
