@@ -36,7 +36,7 @@ from chronos.entities import Entity
 from chronos.errors import AmbiguousName, ChronosError, LookupFailed
 from chronos.events import Event
 from chronos.log import EventLog
-from chronos.projections import Policy
+from chronos.projections import Policy, paused_gc
 
 __all__ = ["MAX_PROBLEMS", "PROGRESS_MIN", "App", "build_parser", "main"]
 
@@ -225,7 +225,8 @@ def load(args: Namespace) -> tuple[EventLog, Chronology]:
     log = open_log(args)
     position = log.position
     events: list[Event] = []
-    with progress("reading the log", size=position, total=position) as advance:
+    # As Chronology.from_log does: the collector would rescan the growing heap for nothing.
+    with progress("reading the log", size=position, total=position) as advance, paused_gc():
         for recorded in log.read():
             events.append(recorded.event)
             advance()
