@@ -161,3 +161,15 @@ class TestFreshProcess:
             "assert Codec().from_dict(d).sources[0].locator == 'line 1'\n"
         )
         subprocess.run([sys.executable, "-c", code], check=True)
+
+
+class TestCanonicalForm:
+    """The codec form of a built-in event is exactly the content its id derives from."""
+
+    @given(any_events)
+    def test_codec_form_is_the_canonical_content(self, event: Event) -> None:
+        from chronos.events import canonical, content_id
+        from chronos.records import canonical_json
+
+        assert canonical(event) == Codec().to_dict(event)
+        assert content_id(canonical_json(Codec().to_dict(event))) == event.id

@@ -267,3 +267,23 @@ class TestReadIds:
             import attrs
 
             assert attrs.evolve(recorded.event).id == recorded.id
+
+
+class TestRecordHash:
+    """The record hash built from the event's text equals hashing the whole record."""
+
+    @given(histories(max_steps=6))
+    def test_pieces_equal_the_whole(self, history: object) -> None:
+        import hashlib
+
+        from chronos import Codec
+        from chronos.records import canonical_json, record_hash, record_hash_of_text
+        from tests.strategies import History
+
+        assert isinstance(history, History)
+        for seq, event in enumerate(history.events, start=1):
+            data = Codec().to_dict(event)
+            whole = canonical_json({"seq": seq, "v": 1, "id": event.id, "event": data, "prev": "ab" * 32})
+            expected = hashlib.sha256(whole.encode()).hexdigest()
+            assert record_hash(seq, 1, event.id, data, "ab" * 32) == expected
+            assert record_hash_of_text(seq, 1, event.id, canonical_json(data), "ab" * 32) == expected

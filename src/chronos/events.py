@@ -30,6 +30,7 @@ import attrs
 from chronos.dates import FuzzyDate
 
 __all__ = [
+    "BUILTIN_EVENT_TYPES",
     "EVENT_TYPES",
     "Appointed",
     "Arrested",
@@ -50,6 +51,8 @@ __all__ = [
     "RosterReported",
     "Source",
     "TenureEnded",
+    "canonical",
+    "content_id",
     "register_event",
 ]
 
@@ -107,8 +110,9 @@ class Event:
     @cached_property
     def id(self) -> str:
         """A stable id derived from the event's content (type and every field)."""
-        blob = json.dumps(canonical(self), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(blob.encode()).hexdigest()[:24]
+        return content_id(
+            json.dumps(canonical(self), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        )
 
     @property
     def type(self) -> str:
@@ -127,6 +131,11 @@ class Event:
 
 #: Each attrs class's fields and defaults, looked up once (ids are computed for every event).
 _PLANS: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
+def content_id(canonical_text: str) -> str:
+    """The id of an event whose canonical JSON is ``canonical_text``."""
+    return hashlib.sha256(canonical_text.encode()).hexdigest()[:24]
 
 
 def canonical(value: Any) -> Any:
@@ -351,6 +360,10 @@ EVENT_TYPES: dict[str, type[Event]] = {
 # The annotations are strings (PEP 563); the codec needs the real types.
 for _cls in (Source, RosterEntry, Event, *EVENT_TYPES.values()):
     attrs.resolve_types(_cls)
+
+
+#: The kinds chronos defines, whose codec form is exactly their canonical content.
+BUILTIN_EVENT_TYPES: frozenset[type[Event]] = frozenset(EVENT_TYPES.values())
 
 
 def _is_attrs_event(cls: object) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Container, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -25,8 +26,8 @@ from chronos.errors import (
     RecordError,
     UnknownReference,
 )
-from chronos.events import Corrected, Event, Retracted, RosterReported
-from chronos.records import GENESIS, Head, Record, record_hash
+from chronos.events import BUILTIN_EVENT_TYPES, Corrected, Event, Retracted, RosterReported, content_id
+from chronos.records import GENESIS, Head, Record, canonical_json, record_hash_of_text
 from chronos.stores import JsonlStore, display, open_store
 from chronos.stores.base import Store
 
@@ -187,12 +188,13 @@ class EventLog:
                 actual=head.position,
             )
         self._catch_up(head.position)
-        fresh: list[Event] = []
+        fresh: list[tuple[Event, dict[str, Any], str]] = []
         skipped: list[str] = []
         batch_ids: set[str] = set()
         for index, event in enumerate(batch, start=1):
             if not isinstance(event, Event):
                 raise RecordError(f"event #{index}: not an Event: {event!r}")
+            data, text = self._encode(event)
             if event.id in self._ids or event.id in batch_ids:
                 skipped.append(event.id)
                 continue
@@ -201,21 +203,34 @@ class EventLog:
             except ChronosError as exc:
                 raise type(exc)(f"event #{index} ({event.type}): {exc}") from None
             batch_ids.add(event.id)
-            fresh.append(event)
+            fresh.append((event, data, text))
         records = self._chain(fresh, head)
         new_head = self.store.append(records, expected_position=expected_position)
         self._ids |= batch_ids
         self._ids_position = new_head.position
-        return AppendResult(new_head.position, tuple(e.id for e in fresh), tuple(skipped))
+        return AppendResult(new_head.position, tuple(e.id for e, _, _ in fresh), tuple(skipped))
 
-    def _chain(self, events: Sequence[Event], head: Head) -> list[Record]:
+    def _encode(self, event: Event) -> tuple[dict[str, Any], str]:
+        """The event's codec form and its canonical JSON text, computed once per append.
+
+        For the built-in kinds the codec form is exactly the content the id is
+        derived from (tests/test_codec.py checks it), so the id comes from the
+        same text instead of a second encoding.
+        """
+        data = self.codec.to_dict(event)
+        text = canonical_json(data)
+        if type(event) in BUILTIN_EVENT_TYPES:
+            object.__setattr__(event, "id", content_id(text))
+        return data, text
+
+    def _chain(self, events: Sequence[tuple[Event, dict[str, Any], str]], head: Head) -> list[Record]:
         records: list[Record] = []
         prev = head.hash
-        for offset, event in enumerate(events, start=1):
+        version = self.codec.version
+        for offset, (event, data, text) in enumerate(events, start=1):
             seq = head.position + offset
-            data = self.codec.to_dict(event)
-            digest = record_hash(seq, self.codec.version, event.id, data, prev)
-            records.append(Record(seq, self.codec.version, event.id, data, prev, digest))
+            digest = record_hash_of_text(seq, version, event.id, text, prev)
+            records.append(Record(seq, version, event.id, data, prev, digest))
             prev = digest
         return records
 
