@@ -25,7 +25,7 @@ import attrs
 from chronos.chronology import Chronology
 from chronos.entities import UNNAMED_PREFIX, Post
 from chronos.events import Corrected, Event, Renamed, Retracted
-from chronos.projections import Policy, State, Tenure, resolve
+from chronos.projections import Policy, State, Tenure
 from chronos.projections.policy import OPEN_END, OPEN_START
 
 __all__ = ["RULES", "Finding", "check"]
@@ -54,7 +54,7 @@ def _finding(severity: Severity, rule: str, message: str, events: Iterable[Event
 def check(chronology: Chronology) -> list[Finding]:
     """Every finding of every rule over everything in the chronology, errors first."""
     state = chronology.state()
-    tenures = [resolve(p, Policy()) for p in state.tenures]
+    tenures = list(chronology.tenures(policy=Policy()))
     findings: list[Finding] = []
     for rule in RULES:
         findings.extend(rule(chronology, state, tenures))

@@ -41,7 +41,7 @@ from chronos.projections import (
     paused_gc,
     prepare,
     project,
-    resolve,
+    resolved,
     roster,
     sort_key,
 )
@@ -254,7 +254,8 @@ class Chronology:
     ) -> tuple[Tenure, ...]:
         """Every tenure, reconciled by the policy."""
         chosen = self._policy(policy)
-        return tuple(resolve(p, chosen) for p in self.state(known_at).tenures)
+        state = self.state(known_at)
+        return tuple(resolved(state, p, chosen) for p in state.tenures)
 
     def disputes(self, *, known_at: DateLike | None = None) -> tuple[Tenure, ...]:
         """The tenures whose start or end the sources date differently."""

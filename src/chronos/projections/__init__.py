@@ -19,6 +19,7 @@ from chronos.projections.queries import (
     name_at,
     prepare,
     resolve,
+    resolved,
     roster,
 )
 from chronos.projections.state import Custody, Period, State, paused_gc, project, sort_key, visible
@@ -49,6 +50,7 @@ __all__ = [
     "prepare",
     "project",
     "resolve",
+    "resolved",
     "roster",
     "sort_key",
     "visible",

@@ -38,6 +38,7 @@ __all__ = [
     "name_at",
     "prepare",
     "resolve",
+    "resolved",
     "roster",
     "span",
 ]
