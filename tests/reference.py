@@ -9,7 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from chronos import Appointed, Died, Event, Moved, Retracted, TenureEnded
+import attrs
+
+from chronos import Appointed, Catalogue, Died, Event, Moved, Retracted, TenureEnded
+from chronos.projections import Policy, Seat, State, resolve
+from chronos.projections.queries import When
 
 
 def standing(events: Iterable[Event], known_at: dt.date | None) -> list[Event]:
@@ -37,3 +41,54 @@ def holders(events: Iterable[Event], *, at: dt.date, known_at: dt.date | None = 
         elif isinstance(event, Died):
             held = {(post, person) for post, person in held if person != event.person}
     return held
+
+
+def scanned_roster(
+    state: State,
+    catalogue: Catalogue,
+    org: str,
+    *,
+    at: When,
+    policy: Policy | None = None,
+    also: State | None = None,
+) -> tuple[Seat, ...]:
+    """`chronos.projections.roster` the slow way: every tenure of every post asked `Tenure.holds`.
+
+    No timelines, no bisection, no sweep, no shared vacant seats: the
+    definition the indexed rosters must match.
+    """
+    policy = policy or Policy()
+
+    def held(source: State) -> dict[tuple[str, str], Seat]:
+        found: dict[tuple[str, str], Seat] = {}
+        for post in catalogue.posts(org):
+            for period in source.tenures_at(post.id):
+                tenure = resolve(period, policy)
+                certainty = tenure.holds(at)
+                if certainty is None:
+                    continue
+                key = (post.id, tenure.person)
+                known = found.get(key)
+                if known is None or (known.certainty == "possible" and certainty == "certain"):
+                    found[key] = Seat(post, tenure.person, certainty, tenure)
+        return found
+
+    found = held(state)
+    if also is not None:
+        other = held(also)
+        for key, seat in other.items():
+            mine = found.get(key)
+            if mine is None or mine.certainty != seat.certainty:
+                found[key] = attrs.evolve(mine or seat, certainty="possible")
+        for key, seat in found.items():
+            if key not in other:
+                found[key] = attrs.evolve(seat, certainty="possible")
+    seats: list[Seat] = []
+    for post in catalogue.posts(org):
+        holders = [seat for (post_id, _), seat in found.items() if post_id == post.id]
+        holders.sort(
+            key=lambda s: (s.certainty != "certain", s.tenure.start.earliest if s.tenure else dt.date.min, s.person)
+        )
+        seats.extend(holders)
+        seats.extend(Seat(post, None, "certain") for _ in range(post.seats - len(holders)))
+    return tuple(seats)

@@ -9,8 +9,10 @@ from benchmarks.generate import generate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chronos import Chronology
-from chronos.projections import diff, history, name_at, project, roster
+from chronos import Chronology, FuzzyDate, Policy
+from chronos.projections import diff, history, name_at, project, resolve, roster, rosters
+from chronos.projections.queries import When, _Sweep
+from tests import reference
 from tests.strategies import EPOCH, History, histories, small_catalogue
 
 
@@ -59,3 +61,70 @@ class TestIndexedEqualsFold:
             assert ours.roster("org", at=at, known_at=known_at) == roster(
                 everything, small_catalogue(), "org", at=at, also=ours.maybe_state(known_at)
             )
+
+
+POLICIES = [Policy(), Policy("earliest"), Policy("latest")]
+
+
+def when(rng: random.Random, day: dt.date) -> When:
+    """A query date: the day itself, its month or its year."""
+    form = rng.choice(["day", "day", "month", "year"])
+    if form == "month":
+        return FuzzyDate.of(f"{day.year:04d}-{day.month:02d}")
+    if form == "year":
+        return FuzzyDate.of(f"{day.year:04d}")
+    return day
+
+
+class TestRostersEqualScan:
+    """Timelines, the sweep and shared vacant seats give the rosters a scan of every tenure gives."""
+
+    @settings(max_examples=10, deadline=None)
+    @given(st.integers(0, 10_000))
+    def test_generated_logs(self, seed: int) -> None:
+        world = generate(800, seed=seed)
+        ours = Chronology(world.events, world.catalogue)
+        rng = random.Random(seed)
+        low = min(e.occurred.earliest for e in world.events)
+        high = max(e.known.latest for e in world.events)
+        for known_at in [*dates(rng, low, high, 2), None]:
+            state = project(world.events, world.catalogue, known_at=known_at)
+            maybe = ours.maybe_state(known_at)
+            for at in (when(rng, d) for d in dates(rng, low, high, 4)):
+                policy = rng.choice(POLICIES)
+                everyone = rosters(state, world.catalogue, world.orgs, at=at, policy=policy, also=maybe)
+                assert list(everyone) == world.orgs
+                for org in world.orgs:
+                    expected = reference.scanned_roster(
+                        state, world.catalogue, org, at=at, policy=policy, also=maybe
+                    )
+                    assert roster(state, world.catalogue, org, at=at, policy=policy, also=maybe) == expected
+                    assert everyone[org] == expected
+            assert ours.rosters(at=high, known_at=known_at) == {
+                org: ours.roster(org, at=high, known_at=known_at) for org in ours.rosters(at=high)
+            }
+
+    @given(histories(disputes=True, fuzzy=True), st.integers(0, 400), st.sampled_from(POLICIES))
+    def test_small_histories(self, history_: History, offset: int, policy: Policy) -> None:
+        catalogue = small_catalogue()
+        known_at = EPOCH + dt.timedelta(days=offset)
+        ours = Chronology(history_.events, catalogue)
+        state = project(history_.events, catalogue, known_at=known_at)
+        maybe = ours.maybe_state(known_at)
+        rng = random.Random(offset)
+        for day in range(0, history_.horizon, 5):
+            at = when(rng, EPOCH + dt.timedelta(days=day))
+            expected = reference.scanned_roster(state, catalogue, "org", at=at, policy=policy, also=maybe)
+            assert roster(state, catalogue, "org", at=at, policy=policy, also=maybe) == expected
+            assert rosters(state, catalogue, ["org"], at=at, policy=policy, also=maybe) == {"org": expected}
+
+    def test_sweep_checkpoints_cover_long_logs(self) -> None:
+        """More tenures than checkpoints: queries between and on the checkpoints still find everyone."""
+        world = generate(3000, seed=7)
+        state = project(world.events, world.catalogue)
+        starts = sorted({t.start.earliest for p in state.tenures for t in [resolve(p, Policy())]})
+        assert len(starts) > 4 * _Sweep.CHECKPOINTS
+        for at in [starts[0], *starts[:: len(starts) // 50], starts[-1] + dt.timedelta(days=1)]:
+            everyone = rosters(state, world.catalogue, world.orgs, at=at)
+            for org in world.orgs:
+                assert everyone[org] == reference.scanned_roster(state, world.catalogue, org, at=at)

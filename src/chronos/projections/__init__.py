@@ -21,6 +21,7 @@ from chronos.projections.queries import (
     resolve,
     resolved,
     roster,
+    rosters,
 )
 from chronos.projections.state import Custody, Period, State, paused_gc, project, sort_key, visible
 
@@ -52,6 +53,7 @@ __all__ = [
     "resolve",
     "resolved",
     "roster",
+    "rosters",
     "sort_key",
     "visible",
 ]

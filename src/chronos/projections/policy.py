@@ -80,7 +80,7 @@ OPEN_START = Resolved(MIN_DAY, MAX_DAY, None, ())
 OPEN_END = Resolved(MAX_DAY, MAX_DAY, None, ())
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Policy:
     """How to reconcile claims that disagree (see the module docstring)."""
 

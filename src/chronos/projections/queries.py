@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
 import attrs
@@ -40,12 +40,15 @@ __all__ = [
     "resolve",
     "resolved",
     "roster",
+    "rosters",
     "span",
 ]
 
 Certainty = Literal["certain", "possible"]
 #: A query date: a day, or a `FuzzyDate` (a month, a year, a range) answered with certainty.
 When = dt.date | FuzzyDate
+#: The policy used when none is given.
+DEFAULT_POLICY = Policy()
 
 
 @attrs.frozen
@@ -181,96 +184,271 @@ def roster(
     the knowledge date): a holder is certain only when certain in both states,
     and possible when in either.
     """
-    policy = policy or Policy()
-    seats: list[Seat] = []
-    posts = {p.id: p for p in catalogue.posts(org)}
-    found = _holders(state, posts, policy, at)
-    if also is not None:
-        other = _holders(also, posts, policy, at)
-        for key, seat in other.items():
-            mine = found.get(key)
-            if mine is None or mine.certainty != seat.certainty:
-                found[key] = attrs.evolve(mine or seat, certainty="possible")
-        for key, seat in found.items():
-            if key not in other:
-                found[key] = attrs.evolve(seat, certainty="possible")
-    by_post: dict[str, list[Seat]] = {}
-    for (post_id, _person), seat in found.items():
-        by_post.setdefault(post_id, []).append(seat)
-    for post in catalogue.posts(org):
-        holders = by_post.get(post.id, [])
-        holders.sort(key=lambda s: (s.certainty != "certain", _start_key(s), s.person or ""))
-        seats.extend(holders)
-        seats.extend(Seat(post, None, "certain") for _ in range(post.seats - len(holders)))
-    return tuple(seats)
-
-
-def _holders(state: State, posts: dict[str, Post], policy: Policy, at: When) -> dict[tuple[str, str], Seat]:
-    """Every (post, person) holding one of ``posts`` on ``at`` (the surer of two tenures of one person)."""
-    found: dict[tuple[str, str], Seat] = {}
+    policy = policy or DEFAULT_POLICY
     low, high = span(at)
-    for post in posts.values():
-        for tenure in _candidates(state, post.id, policy, low, high):
-            certainty = tenure.holds(at)
-            if certainty is None:
-                continue
-            key = (tenure.post, tenure.person)
-            known = found.get(key)
-            if known is None or (known.certainty == "possible" and certainty == "certain"):
-                found[key] = Seat(post, tenure.person, certainty, tenure)
-    return found
+    lines = _org_lines(state, catalogue, org, policy).lines
+    if also is None:
+        seats: list[Seat] = []
+        for line in lines:
+            holders = _post_holders(line, low, high) if line.starts else None
+            if holders:
+                seats.extend(holders)
+                seats.extend(line.vacant[len(holders) :])
+            else:
+                seats.extend(line.vacant)
+        return tuple(seats)
+    mine = {line.post.id: _post_holders(line, low, high) for line in lines}
+    theirs = {
+        line.post.id: _post_holders(line, low, high)
+        for line in _org_lines(also, catalogue, org, policy).lines
+    }
+    return _org_lines(state, catalogue, org, policy).assemble(_merge(mine, theirs))
+
+
+def rosters(
+    state: State,
+    catalogue: Catalogue,
+    orgs: Iterable[str],
+    *,
+    at: When,
+    policy: Policy | None = None,
+    also: State | None = None,
+) -> dict[str, tuple[Seat, ...]]:
+    """`roster` of each of ``orgs`` on ``at``, found in one sweep over every tenure.
+
+    Equal to asking `roster` for each organisation (the property tests check
+    it), but the holders of every post come from one pass over the tenures
+    that can overlap ``at`` (see `_Sweep`) rather than one search per post.
+    """
+    policy = policy or DEFAULT_POLICY
+    low, high = span(at)
+    held = _sweep(state, catalogue, policy).holders(low, high)
+    if also is not None:
+        held = _merge(held, _sweep(also, catalogue, policy).holders(low, high))
+    return {org: _org_lines(state, catalogue, org, policy).assemble(held) for org in orgs}
+
+
+def _merge(mine: Mapping[str, Sequence[Seat]], theirs: Mapping[str, Sequence[Seat]]) -> dict[str, list[Seat]]:
+    """Holders by post, weighing a second state: certain only when certain in both, else possible."""
+    merged: dict[str, list[Seat]] = {}
+    for post in mine.keys() | theirs.keys():
+        found = {s.person: s for s in mine.get(post) or ()}
+        other = {s.person: s for s in theirs.get(post) or ()}
+        for person, seat in other.items():
+            here = found.get(person)
+            if here is None or here.certainty != seat.certainty:
+                found[person] = attrs.evolve(here or seat, certainty="possible")
+        for person, seat in found.items():
+            if person not in other:
+                found[person] = attrs.evolve(seat, certainty="possible")
+        if found:
+            merged[post] = sorted(found.values(), key=_seat_order)
+    return merged
+
+
+def _seat_order(seat: Seat) -> tuple[bool, dt.date, str]:
+    """Certain holders first, then by the start of their tenure, then by id."""
+    start = seat.tenure.start.earliest if seat.tenure is not None else dt.date.min
+    return (seat.certainty != "certain", start, seat.person or "")
+
+
+def _post_holders(line: _Line, low: dt.date, high: dt.date) -> list[Seat]:
+    """Who holds the post of ``line`` on ``[low, high]``, in seat order (one seat per person, the surer).
+
+    Tenures of one post mostly follow each other, so walking back from the
+    last one starting by ``high`` stops after a step or two: the walk ends
+    where no earlier tenure reaches past ``low``.
+    """
+    hits: list[int] = []
+    index = bisect.bisect_right(line.starts, high) - 1
+    reach, ends = line.reach, line.ends
+    while index >= 0 and reach[index] > low:
+        if ends[index] > low:
+            hits.append(index)
+        index -= 1
+    if not hits:
+        return []
+    found: dict[str, Seat] = {}
+    for index in reversed(hits):
+        _hold(found, line.post, line.tenures[index], low, high)
+    holders = list(found.values())
+    if len(holders) > 1:
+        holders.sort(key=_seat_order)
+    return holders
+
+
+def _hold(found: dict[str, Seat], post: Post, tenure: Tenure, low: dt.date, high: dt.date) -> None:
+    """Seat ``tenure``'s holder in ``found`` (by person), unless already seated as surely.
+
+    The caller has checked that the tenure can overlap ``[low, high]`` (it
+    starts by ``high`` and ends after ``low``), so it holds at least possibly;
+    it holds certainly when every reading of its start and end does (`holds`).
+    """
+    certain = tenure.start.latest <= low and high < tenure.end.earliest
+    known = found.get(tenure.person)
+    if known is None or (certain and known.certainty == "possible"):
+        found[tenure.person] = Seat(post, tenure.person, "certain" if certain else "possible", tenure)
 
 
 @attrs.frozen
-class _Timeline:
-    """One post's tenures sorted by earliest start, with the latest end seen so far at each."""
+class _Line:
+    """One post's tenures sorted by earliest start, with the latest end seen so far at each.
 
+    ``vacant`` holds the post's vacant seats, one shared `Seat` per seat, to
+    fill a roster without building them again.
+    """
+
+    post: Post
     starts: list[dt.date]
     reach: list[dt.date]
+    ends: list[dt.date]
     tenures: list[Tenure]
+    vacant: tuple[Seat, ...]
 
 
-def prepare(state: State, policy: Policy | None = None) -> None:
-    """Build every post's timeline now rather than on its first question (a server's warm-up)."""
-    policy = policy or Policy()
-    for post in state.by_post:
-        _timeline(state, post, policy)
+def prepare(state: State, catalogue: Catalogue, policy: Policy | None = None) -> None:
+    """Build every post's and organisation's timelines and the sweep now, not on first use (a warm-up)."""
+    policy = policy or DEFAULT_POLICY
+    _sweep(state, catalogue, policy)
+    for org in catalogue.of_kind("organisation"):
+        _org_lines(state, catalogue, org.id, policy)
 
 
-def _timeline(state: State, post: str, policy: Policy) -> _Timeline:
-    key = ("timeline", post, policy)
-    line: _Timeline | None = state.cache.get(key)
-    if line is None:
+def _timeline(state: State, post: Post, policy: Policy) -> _Line:
+    key = ("timeline", post.id, policy)
+    line: _Line | None = state.cache.get(key)
+    if line is None or line.post is not post:
         tenures = sorted(
-            (resolved(state, p, policy) for p in state.tenures_at(post)), key=lambda t: t.start.earliest
+            (resolved(state, p, policy) for p in state.tenures_at(post.id)), key=lambda t: t.start.earliest
         )
         reach: list[dt.date] = []
         for tenure in tenures:
             reach.append(max(reach[-1], tenure.end.latest) if reach else tenure.end.latest)
-        line = state.cache[key] = _Timeline([t.start.earliest for t in tenures], reach, tenures)
+        vacant = (Seat(post, None, "certain"),) * post.seats
+        line = state.cache[key] = _Line(
+            post, [t.start.earliest for t in tenures], reach, [t.end.latest for t in tenures], tenures, vacant
+        )
     return line
 
 
-def _candidates(state: State, post: str, policy: Policy, low: dt.date, high: dt.date) -> list[Tenure]:
-    """The tenures of ``post`` that can overlap ``[low, high]``, found by bisection.
+class _Org:
+    """The timelines of an organisation's posts (its units' included), in catalogue order."""
 
-    Tenures of one post mostly follow each other, so walking back from the last
-    one starting by ``high`` stops after a step or two: the walk ends where no
-    earlier tenure reaches past ``low``.
-    """
-    line = _timeline(state, post, policy)
-    found: list[Tenure] = []
-    index = bisect.bisect_right(line.starts, high) - 1
-    while index >= 0 and line.reach[index] > low:
-        if line.tenures[index].end.latest > low:
-            found.append(line.tenures[index])
-        index -= 1
-    found.reverse()
+    def __init__(self, catalogue: Catalogue, lines: Iterable[_Line]):
+        self.catalogue = catalogue
+        self.lines = tuple(lines)
+        self.layout = tuple((line.post.id, line.vacant) for line in self.lines)
+
+    def assemble(self, held: Mapping[str, Sequence[Seat]]) -> tuple[Seat, ...]:
+        """The seats of every post: its holders (from ``held``, by post id), then its vacant seats."""
+        seats: list[Seat] = []
+        for post, vacant in self.layout:
+            holders = held.get(post)
+            if holders:
+                seats += holders
+                seats += vacant[len(holders) :]
+            else:
+                seats += vacant
+        return tuple(seats)
+
+
+def _org_lines(state: State, catalogue: Catalogue, org: str, policy: Policy) -> _Org:
+    """``org``'s timelines, kept in the state for this catalogue."""
+    key = ("org", org, policy)
+    found: _Org | None = state.cache.get(key)
+    if found is None or found.catalogue is not catalogue:
+        found = state.cache[key] = _Org(
+            catalogue, (_timeline(state, p, policy) for p in catalogue.posts(org))
+        )
     return found
 
 
-def _start_key(seat: Seat) -> dt.date:
-    return seat.tenure.start.earliest if seat.tenure is not None else dt.date.min
+class _Sweep:
+    """Every tenure sorted by earliest start, with checkpoints, to find all holders on a date at once.
+
+    A checkpoint at day T keeps the tenures alive at T (started by T, ending
+    after T). The tenures overlapping ``[low, high]`` are then those alive at
+    the last checkpoint T <= low that still reach past ``low``, plus those
+    starting in ``(T, high]``: one short scan, never the whole log.
+    """
+
+    #: Checkpoints per sweep, so memory stays a small multiple of the tenures alive at once.
+    CHECKPOINTS = 64
+
+    def __init__(self, lines: Iterable[_Line]):
+        pairs = sorted(
+            ((t.start.earliest, t, line.post) for line in lines for t in line.tenures), key=lambda x: x[0]
+        )
+        self.starts = [start for start, _t, _p in pairs]
+        self.tenures = [t for _s, t, _p in pairs]
+        self.ends = [t.end.latest for t in self.tenures]
+        self.posts = [p for _s, _t, p in pairs]
+        step = max(1, len(pairs) // self.CHECKPOINTS)
+        self.marks: list[dt.date] = []
+        self.alive: list[list[int]] = []
+        self.after: list[int] = []
+        alive: list[int] = []
+        position = 0
+        for index in range(0, len(pairs), step):
+            mark = self.starts[index]
+            end = bisect.bisect_right(self.starts, mark)
+            alive = [i for i in (*alive, *range(position, end)) if self.ends[i] > mark]
+            position = end
+            self.marks.append(mark)
+            self.alive.append(alive)
+            self.after.append(end)
+
+    def holders(self, low: dt.date, high: dt.date) -> dict[str, list[Seat]]:
+        """Who holds which post on ``[low, high]``: seats by post id, in seat order."""
+        which = bisect.bisect_right(self.marks, low) - 1
+        first, alive = (self.after[which], self.alive[which]) if which >= 0 else (0, [])
+        ends = self.ends
+        hits = [i for i in alive if ends[i] > low]
+        hits += [i for i in range(first, bisect.bisect_right(self.starts, high)) if ends[i] > low]
+        tenures, posts = self.tenures, self.posts
+        held: dict[str, list[Seat]] = {}
+        crowded: list[list[Seat]] = []
+        for index in hits:
+            # Ascending index keeps each post's tenures in timeline order, as `_post_holders` sees them.
+            tenure = tenures[index]
+            post = posts[index]
+            certain = tenure.start.latest <= low and high < tenure.end.earliest
+            seat = Seat(post, tenure.person, "certain" if certain else "possible", tenure)
+            seats = held.get(post.id)
+            if seats is None:
+                held[post.id] = [seat]
+                continue
+            if len(seats) == 1:
+                crowded.append(seats)
+            for n, other in enumerate(seats):
+                if other.person == tenure.person:
+                    if certain and other.certainty == "possible":
+                        seats[n] = seat
+                    break
+            else:
+                seats.append(seat)
+        for seats in crowded:
+            seats.sort(key=_seat_order)
+        return held
+
+
+def _sweep(state: State, catalogue: Catalogue, policy: Policy) -> _Sweep:
+    key = ("sweep", policy)
+    found: tuple[Catalogue, _Sweep] | None = state.cache.get(key)
+    if found is None or found[0] is not catalogue:
+        lines = (_timeline(state, p, policy) for p in _posts_of(state, catalogue))
+        found = state.cache[key] = (catalogue, _Sweep(lines))
+    return found[1]
+
+
+def _posts_of(state: State, catalogue: Catalogue) -> list[Post]:
+    """The catalogue's posts that have tenures in ``state``."""
+    posts = []
+    for post_id in state.by_post:
+        post = catalogue.get(post_id)
+        if isinstance(post, Post):
+            posts.append(post)
+    return posts
 
 
 # Diff ------------------------------------------------------------------------------------
@@ -470,7 +648,7 @@ class History:
 
 def history(state: State, person: str, *, policy: Policy | None = None) -> History:
     """A person's tenures (with how each ended), custody and death."""
-    policy = policy or Policy()
+    policy = policy or DEFAULT_POLICY
     tenures = sorted(
         (resolved(state, p, policy) for p in state.tenures_of(person)),
         key=lambda t: (t.start.earliest, t.end.earliest, t.post),
