@@ -30,22 +30,51 @@ class EventIndex:
         self._persons: dict[str, list[Event]] = {}
         self._orgs: dict[str, list[Event]] = {}
         self._targeting: dict[str, list[Event]] = {}
+        # Who a post's events name, and the events that end whatever a person holds
+        # (deaths, vacating arrests): for_posts follows these instead of every event of a person.
+        self._post_people: dict[str, set[str]] = {}
+        self._enders: dict[str, list[Event]] = {}
+        self._ancestry: dict[str, list[str]] = {}
         latest = dt.date.min
         for event in events:
             latest = max(latest, event.known.latest)
             if isinstance(event, Retracted | Corrected):
                 self._targeting.setdefault(event.target, []).append(event)
             claim = event.replacement if isinstance(event, Corrected) else event
+            ends = isinstance(event, Died) or (isinstance(event, Arrested) and event.vacates)
+            posts: list[str] = []
+            people: list[str] = []
             for field, kind in type(claim).references.items():
                 value = getattr(claim, field)
                 if value is None:
                     continue
-                table = {"post": self._posts, "person": self._persons}.get(kind, self._orgs)
+                if kind == "post":
+                    posts.append(value)
+                    table = self._posts
+                elif kind == "person":
+                    people.append(value)
+                    table = self._persons
+                else:
+                    table = self._orgs
                 bucket = table.setdefault(value, [])
                 if not bucket or bucket[-1] is not event:
                     bucket.append(event)
+            for post in posts:
+                self._post_people.setdefault(post, set()).update(people)
+            if ends:
+                for person in dict.fromkeys(people):
+                    self._enders.setdefault(person, []).append(event)
         #: The last day any event became (certainly) known: from then on, the whole log stands.
         self.latest_known = latest
+        # The events some retraction or correction aims at (by object id), found in a second
+        # pass since a log need not hold a target before what targets it.
+        self._aimed_at: set[int] = set()
+        if self._targeting:
+            for event in events:
+                if event.id in self._targeting or (
+                    isinstance(event, Corrected) and event.replacement.id in self._targeting
+                ):
+                    self._aimed_at.add(id(event))
 
     def for_posts(self, posts: Iterable[str]) -> list[Event]:
         """The events that can change the tenures of these posts."""
@@ -54,14 +83,12 @@ class EventIndex:
         orgs: set[str] = set()
         for post in posts:
             for event in self._posts.get(post, ()):
-                if id(event) not in found:
-                    found[id(event)] = event
-                    people.update(_people(event))
+                found[id(event)] = event
+            people.update(self._post_people.get(post, ()))
             orgs.update(self._ancestors(post))
         for person in people:
-            for event in self._persons.get(person, ()):
-                if isinstance(event, Died) or (isinstance(event, Arrested) and event.vacates):
-                    found[id(event)] = event
+            for event in self._enders.get(person, ()):
+                found[id(event)] = event
         self._add_dissolutions(found, orgs)
         return self._with_claims_about(found)
 
@@ -81,13 +108,15 @@ class EventIndex:
         return self._with_claims_about(found)
 
     def _ancestors(self, post: str) -> list[str]:
-        entity = self.catalogue.get(post)
-        org = entity.org if isinstance(entity, Post) else None
-        chain: list[str] = []
-        while org is not None and org not in chain:
-            chain.append(org)
-            parent = self.catalogue.get(org)
-            org = parent.parent if isinstance(parent, Organisation) else None
+        chain = self._ancestry.get(post)
+        if chain is None:
+            entity = self.catalogue.get(post)
+            org = entity.org if isinstance(entity, Post) else None
+            chain = self._ancestry[post] = []
+            while org is not None and org not in chain:
+                chain.append(org)
+                parent = self.catalogue.get(org)
+                org = parent.parent if isinstance(parent, Organisation) else None
         return chain
 
     def _add_dissolutions(self, found: dict[int, Event], orgs: set[str]) -> None:
@@ -98,7 +127,7 @@ class EventIndex:
 
     def _with_claims_about(self, found: dict[int, Event]) -> list[Event]:
         """Add every retraction and correction aimed at what was found, and at those, and so on."""
-        pending = list(found.values())
+        pending = [event for key, event in found.items() if key in self._aimed_at]
         while pending:
             event = pending.pop()
             ids = [event.id]
@@ -114,11 +143,6 @@ class EventIndex:
 
 def _claim(event: Event) -> Event:
     return event.replacement if isinstance(event, Corrected) else event
-
-
-def _people(event: Event) -> list[str]:
-    claim = _claim(event)
-    return [getattr(claim, f) for f, kind in type(claim).references.items() if kind == "person"]
 
 
 def _posts(event: Event) -> list[str]:
