@@ -313,6 +313,22 @@ class TestKnowledge:
             assert a.history(person, known_at=known_at) == b.history(person, known_at=known_at)
 
 
+class TestKeptStates:
+    """`Chronology.state` keeps everything known and the last few knowledge dates, and answers alike."""
+
+    @given(histories(disputes=True))
+    def test_bounded_and_equal(self, history: History) -> None:
+        ours = chronology(history.events)
+        whole = ours.state()
+        days = [EPOCH + dt.timedelta(days=n) for n in range(0, 70, 7)]
+        first = {day: ours.state(day) for day in days}
+        assert len(ours._states) == Chronology.KEPT_STATES + 1
+        assert ours.state() is whole
+        assert ours.state(days[-1]) is first[days[-1]]
+        for day in days:
+            assert ours.state(day) == first[day]
+
+
 class TestPolicy:
     """Policies parse and print."""
 

@@ -77,6 +77,9 @@ def as_day(value: DateLike | None) -> dt.date | None:
 class Chronology:
     """Events and a catalogue, and the questions asked of them."""
 
+    #: How many projections at earlier knowledge dates `state` keeps (besides everything known).
+    KEPT_STATES = 4
+
     def __init__(self, events: Iterable[Event], catalogue: Catalogue, *, policy: Policy | str | None = None):
         self.events: tuple[Event, ...] = tuple(events)
         self.catalogue = catalogue
@@ -107,13 +110,19 @@ class Chronology:
     def state(self, known_at: DateLike | None = None, *, possibly: bool = False) -> State:
         """The projection of what was certainly (or ``possibly``) public on ``known_at``; cached.
 
-        ``known_at=None`` means everything in the log.
+        ``known_at=None`` means everything in the log. Besides that one, the
+        projections of the last `KEPT_STATES` knowledge dates asked are kept:
+        on a large log each costs about as much memory as the log itself.
         """
         day = as_day(known_at)
         key = (day, possibly and day is not None)
-        state = self._states.get(key)
+        state = self._states.pop(key, None)
         if state is None:
-            state = self._states[key] = project(self.events, self.catalogue, known_at=day, possibly=key[1])
+            state = project(self.events, self.catalogue, known_at=day, possibly=key[1])
+        self._states[key] = state  # last asked, last in the dict
+        earlier = [k for k in self._states if k != (None, False)]
+        for old in earlier[: max(0, len(earlier) - self.KEPT_STATES)]:
+            del self._states[old]
         return state
 
     def prepare(self, *, freeze: bool = True) -> Chronology:
@@ -145,7 +154,7 @@ class Chronology:
         change are ``possible`` rather than certain.
         """
         day = as_day(known_at)
-        if day is None or not any(e.known.earliest <= day < e.known.latest for e in self.events):
+        if day is None or not any(e.known.earliest <= day < e.known.latest for e in self.index.ranged_known):
             return None
         return self.state(day, possibly=True)
 
@@ -181,7 +190,7 @@ class Chronology:
         entity_id = self._id(entity)
         return tuple(
             e
-            for e in self.events
+            for e in self.index.ranged_known
             if day is not None and e.known.earliest <= day < e.known.latest and entity_id in e.about()
         )
 

@@ -36,8 +36,12 @@ class EventIndex:
         self._enders: dict[str, list[Event]] = {}
         self._ancestry: dict[str, list[str]] = {}
         latest = dt.date.min
+        #: The events whose knowledge date is a range (undated articles), in log order.
+        self.ranged_known: list[Event] = []
         for event in events:
             latest = max(latest, event.known.latest)
+            if event.known.earliest < event.known.latest:
+                self.ranged_known.append(event)
             if isinstance(event, Retracted | Corrected):
                 self._targeting.setdefault(event.target, []).append(event)
             claim = event.replacement if isinstance(event, Corrected) else event
