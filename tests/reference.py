@@ -86,9 +86,13 @@ def scanned_roster(
     seats: list[Seat] = []
     for post in catalogue.posts(org):
         holders = [seat for (post_id, _), seat in found.items() if post_id == post.id]
-        holders.sort(
-            key=lambda s: (s.certainty != "certain", s.tenure.start.earliest if s.tenure else dt.date.min, s.person)
-        )
+        holders.sort(key=_seat_order)
         seats.extend(holders)
         seats.extend(Seat(post, None, "certain") for _ in range(post.seats - len(holders)))
     return tuple(seats)
+
+
+def _seat_order(seat: Seat) -> tuple[bool, dt.date, str]:
+    """Certain holders first, then by the start of their tenure, then by id."""
+    start = seat.tenure.start.earliest if seat.tenure is not None else dt.date.min
+    return (seat.certainty != "certain", start, seat.person or "")

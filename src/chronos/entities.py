@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 import attrs
 
+from chronos import cache
 from chronos.errors import AmbiguousName, CatalogueError, LookupFailed
 
 __all__ = [
@@ -334,12 +335,22 @@ class Catalogue(Mapping[str, Entity]):
         """
         path = Path(path)
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise CatalogueError(f"{path}: {exc}") from None
+            text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise CatalogueError(f"{path}: cannot read: {exc.strerror}") from None
-        return cls.from_dict(data, origin=str(path))
+        return cls.from_toml(text, origin=str(path))
+
+    @classmethod
+    def from_toml(cls, text: str, *, origin: str = "<catalogue>") -> Catalogue:
+        """A catalogue from its TOML text; errors name ``origin``.
+
+        A large text's parsed form is kept in the user's cache (`chronos.cache`).
+        """
+        try:
+            data = cache.parsed("catalogue", text, tomllib.loads)
+        except tomllib.TOMLDecodeError as exc:
+            raise CatalogueError(f"{origin}: {exc}") from None
+        return cls.from_dict(data, origin=origin)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, origin: str = "<catalogue>") -> Catalogue:

@@ -8,7 +8,6 @@ before it, and `EventLog.verify` names the first record that breaks the chain.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Container, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,6 @@ import attrs
 from chronos.codec import Codec
 from chronos.entities import Catalogue
 from chronos.errors import (
-    CatalogueError,
     ChronosError,
     ConcurrencyError,
     IntegrityError,
@@ -67,15 +65,6 @@ class Verified:
     head: str
 
 
-def _parse_catalogue(text: str, origin: str) -> Catalogue:
-    """A catalogue from its TOML text; errors name ``origin``."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogueError(f"{origin}: {exc}") from None
-    return Catalogue.from_dict(data, origin=origin)
-
-
 class _Either(Container[str]):
     """Membership in either of two sets, without copying them (appends check each event)."""
 
@@ -122,7 +111,7 @@ class EventLog:
             else:
                 origin = f"{display(location)} (catalogue)"
             try:
-                catalogue = Catalogue() if text is None else _parse_catalogue(text, origin)
+                catalogue = Catalogue() if text is None else Catalogue.from_toml(text, origin=origin)
             except BaseException:
                 store.close()
                 raise
