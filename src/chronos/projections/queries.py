@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
 import attrs
 
 from chronos.dates import FuzzyDate
-from chronos.entities import Catalogue, Post
+from chronos.entities import Catalogue, Organisation, Post
 from chronos.events import Event, Moved, RosterReported, Source
 from chronos.projections.policy import OPEN_END, OPEN_START, Claim, Policy, Resolved
 from chronos.projections.state import Custody, Period, State
@@ -225,7 +227,29 @@ def rosters(
     held = _sweep(state, catalogue, policy).holders(low, high)
     if also is not None:
         held = _merge(held, _sweep(also, catalogue, policy).holders(low, high))
-    return {org: _org_lines(state, catalogue, org, policy).assemble(held) for org in orgs}
+    wanted = list(orgs)
+    asked = set(wanted)
+    # Which held posts each organisation's roster shows: the post's organisation and its ancestors.
+    shown: dict[str, list[str]] = {}
+    for post in held:
+        for org in _ancestors(catalogue, post):
+            if org in asked:
+                shown.setdefault(org, []).append(post)
+    return {
+        org: _org_lines(state, catalogue, org, policy).assemble(held, shown.get(org, ())) for org in wanted
+    }
+
+
+def _ancestors(catalogue: Catalogue, post: str) -> list[str]:
+    """The organisation of ``post`` and every organisation above it."""
+    entity = catalogue.get(post)
+    chain: list[str] = []
+    org = entity.org if isinstance(entity, Post) else None
+    while org is not None and org not in chain:
+        chain.append(org)
+        parent = catalogue.get(org)
+        org = parent.parent if isinstance(parent, Organisation) else None
+    return chain
 
 
 def _merge(mine: Mapping[str, Sequence[Seat]], theirs: Mapping[str, Sequence[Seat]]) -> dict[str, list[Seat]]:
@@ -337,19 +361,34 @@ class _Org:
     def __init__(self, catalogue: Catalogue, lines: Iterable[_Line]):
         self.catalogue = catalogue
         self.lines = tuple(lines)
-        self.layout = tuple((line.post.id, line.vacant) for line in self.lines)
+        #: Every seat vacant, and where each post's seats lie in it.
+        vacant: list[Seat] = []
+        self.slots: dict[str, tuple[int, int]] = {}
+        for line in self.lines:
+            self.slots[line.post.id] = (len(vacant), len(vacant) + len(line.vacant))
+            vacant += line.vacant
+        self.vacant = tuple(vacant)
 
-    def assemble(self, held: Mapping[str, Sequence[Seat]]) -> tuple[Seat, ...]:
-        """The seats of every post: its holders (from ``held``, by post id), then its vacant seats."""
-        seats: list[Seat] = []
-        for post, vacant in self.layout:
-            holders = held.get(post)
-            if holders:
-                seats += holders
-                seats += vacant[len(holders) :]
-            else:
-                seats += vacant
-        return tuple(seats)
+    def assemble(
+        self, held: Mapping[str, Sequence[Seat]], posts: Iterable[str] | None = None
+    ) -> tuple[Seat, ...]:
+        """The seats of every post: its holders (from ``held``, by post id), then its vacant seats.
+
+        ``posts`` are the posts of ``held`` that belong here, when the caller
+        knows them; the seats between them are copied from the all-vacant roster.
+        """
+        if posts is None:
+            posts = [post for post in self.slots if post in held]
+        pieces: list[Sequence[Seat]] = []
+        done = 0
+        for start, stop, post in sorted((*self.slots[post], post) for post in posts):
+            holders = held[post]
+            pieces += (self.vacant[done:start], holders, self.vacant[start + len(holders) : stop])
+            done = stop
+        if not pieces:
+            return self.vacant
+        pieces.append(self.vacant[done:])
+        return tuple(itertools.chain.from_iterable(pieces))
 
 
 def _org_lines(state: State, catalogue: Catalogue, org: str, policy: Policy) -> _Org:
@@ -370,6 +409,10 @@ class _Sweep:
     after T). The tenures overlapping ``[low, high]`` are then those alive at
     the last checkpoint T <= low that still reach past ``low``, plus those
     starting in ``(T, high]``: one short scan, never the whole log.
+
+    The days are kept as ordinals in typed arrays: on a large log the scan
+    then reads a few contiguous arrays instead of following pointers from
+    each tenure to its dates, scattered over the heap.
     """
 
     #: Checkpoints per sweep, so memory stays a small multiple of the tenures alive at once.
@@ -379,20 +422,25 @@ class _Sweep:
         pairs = sorted(
             ((t.start.earliest, t, line.post) for line in lines for t in line.tenures), key=lambda x: x[0]
         )
-        self.starts = [start for start, _t, _p in pairs]
         self.tenures = [t for _s, t, _p in pairs]
-        self.ends = [t.end.latest for t in self.tenures]
         self.posts = [p for _s, _t, p in pairs]
+        self.post_ids = [p.id for p in self.posts]
+        self.persons = [t.person for t in self.tenures]
+        self.starts = array("l", (start.toordinal() for start, _t, _p in pairs))
+        self.ends = array("l", (t.end.latest.toordinal() for t in self.tenures))
+        # What makes a holder certain: started by every reading, ending after every reading.
+        self.surely_started = array("l", (t.start.latest.toordinal() for t in self.tenures))
+        self.surely_ending = array("l", (t.end.earliest.toordinal() for t in self.tenures))
         step = max(1, len(pairs) // self.CHECKPOINTS)
-        self.marks: list[dt.date] = []
-        self.alive: list[list[int]] = []
+        self.marks = array("l")
+        self.alive: list[array[int]] = []
         self.after: list[int] = []
-        alive: list[int] = []
+        alive = array("l")
         position = 0
         for index in range(0, len(pairs), step):
             mark = self.starts[index]
             end = bisect.bisect_right(self.starts, mark)
-            alive = [i for i in (*alive, *range(position, end)) if self.ends[i] > mark]
+            alive = array("l", (i for i in (*alive, *range(position, end)) if self.ends[i] > mark))
             position = end
             self.marks.append(mark)
             self.alive.append(alive)
@@ -400,28 +448,29 @@ class _Sweep:
 
     def holders(self, low: dt.date, high: dt.date) -> dict[str, list[Seat]]:
         """Who holds which post on ``[low, high]``: seats by post id, in seat order."""
-        which = bisect.bisect_right(self.marks, low) - 1
-        first, alive = (self.after[which], self.alive[which]) if which >= 0 else (0, [])
+        lo, hi = low.toordinal(), high.toordinal()
+        which = bisect.bisect_right(self.marks, lo) - 1
+        first, alive = (self.after[which], self.alive[which]) if which >= 0 else (0, array("l"))
         ends = self.ends
-        hits = [i for i in alive if ends[i] > low]
-        hits += [i for i in range(first, bisect.bisect_right(self.starts, high)) if ends[i] > low]
-        tenures, posts = self.tenures, self.posts
+        hits = [i for i in alive if ends[i] > lo]
+        hits += [i for i in range(first, bisect.bisect_right(self.starts, hi)) if ends[i] > lo]
+        started, ending = self.surely_started, self.surely_ending
+        tenures, posts, post_ids, persons = self.tenures, self.posts, self.post_ids, self.persons
         held: dict[str, list[Seat]] = {}
         crowded: list[list[Seat]] = []
         for index in hits:
             # Ascending index keeps each post's tenures in timeline order, as `_post_holders` sees them.
-            tenure = tenures[index]
-            post = posts[index]
-            certain = tenure.start.latest <= low and high < tenure.end.earliest
-            seat = Seat(post, tenure.person, "certain" if certain else "possible", tenure)
-            seats = held.get(post.id)
+            certain = started[index] <= lo and hi < ending[index]
+            person = persons[index]
+            seat = Seat(posts[index], person, "certain" if certain else "possible", tenures[index])
+            seats = held.get(post_ids[index])
             if seats is None:
-                held[post.id] = [seat]
+                held[post_ids[index]] = [seat]
                 continue
             if len(seats) == 1:
                 crowded.append(seats)
             for n, other in enumerate(seats):
-                if other.person == tenure.person:
+                if other.person == person:
                     if certain and other.certainty == "possible":
                         seats[n] = seat
                     break
