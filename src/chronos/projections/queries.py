@@ -188,23 +188,11 @@ def roster(
     """
     policy = policy or DEFAULT_POLICY
     low, high = span(at)
-    lines = _org_lines(state, catalogue, org, policy).lines
-    if also is None:
-        seats: list[Seat] = []
-        for line in lines:
-            holders = _post_holders(line, low, high) if line.starts else None
-            if holders:
-                seats.extend(holders)
-                seats.extend(line.vacant[len(holders) :])
-            else:
-                seats.extend(line.vacant)
-        return tuple(seats)
-    mine = {line.post.id: _post_holders(line, low, high) for line in lines}
-    theirs = {
-        line.post.id: _post_holders(line, low, high)
-        for line in _org_lines(also, catalogue, org, policy).lines
-    }
-    return _org_lines(state, catalogue, org, policy).assemble(_merge(mine, theirs))
+    here = _org_lines(state, catalogue, org, policy)
+    held = here.holders(low, high)
+    if also is not None:
+        held = _merge(held, _org_lines(also, catalogue, org, policy).holders(low, high))
+    return here.assemble(held, held)
 
 
 def rosters(
@@ -368,6 +356,18 @@ class _Org:
             self.slots[line.post.id] = (len(vacant), len(vacant) + len(line.vacant))
             vacant += line.vacant
         self.vacant = tuple(vacant)
+
+    def holders(self, low: dt.date, high: dt.date) -> dict[str, list[Seat]]:
+        """Who holds which of these posts on ``[low, high]``, by post id (see `_post_holders`)."""
+        held: dict[str, list[Seat]] = {}
+        for line in self.lines:
+            # Most posts of an organisation are empty on a given day: rule them out inline.
+            index = bisect.bisect_right(line.starts, high) - 1
+            if index >= 0 and line.reach[index] > low:
+                seats = _post_holders(line, low, high)
+                if seats:
+                    held[line.post.id] = seats
+        return held
 
     def assemble(
         self, held: Mapping[str, Sequence[Seat]], posts: Iterable[str] | None = None
