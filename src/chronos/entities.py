@@ -23,7 +23,7 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, overload
 
 import attrs
 
@@ -108,6 +108,8 @@ class Place(Entity):
 
     kind: Kind = attrs.field(default="place", init=False)
 
+
+_T = TypeVar("_T")
 
 KINDS: dict[str, type[Entity]] = {
     "person": Person,
@@ -198,6 +200,14 @@ class Catalogue(Mapping[str, Entity]):
 
     def __getitem__(self, entity_id: str) -> Entity:
         return self._by_id[entity_id]
+
+    @overload
+    def get(self, entity_id: str, /) -> Entity | None: ...
+    @overload
+    def get(self, entity_id: str, /, default: Entity | _T) -> Entity | _T: ...
+    def get(self, entity_id: str, /, default: object = None) -> object:
+        """The entity with this id, or ``default``: one dict lookup (Mapping's goes through a try)."""
+        return self._by_id.get(entity_id, default)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._by_id)

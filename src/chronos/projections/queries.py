@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import itertools
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
@@ -219,8 +218,9 @@ def rosters(
     asked = set(wanted)
     # Which held posts each organisation's roster shows: the post's organisation and its ancestors.
     shown: dict[str, list[str]] = {}
+    sweep = _sweep(state, catalogue, policy)
     for post in held:
-        for org in _ancestors(catalogue, post):
+        for org in sweep.organisations(post):
             if org in asked:
                 shown.setdefault(org, []).append(post)
     return {
@@ -228,7 +228,7 @@ def rosters(
     }
 
 
-def _ancestors(catalogue: Catalogue, post: str) -> list[str]:
+def _ancestors(catalogue: Catalogue, post: str) -> tuple[str, ...]:
     """The organisation of ``post`` and every organisation above it."""
     entity = catalogue.get(post)
     chain: list[str] = []
@@ -237,7 +237,7 @@ def _ancestors(catalogue: Catalogue, post: str) -> list[str]:
         chain.append(org)
         parent = catalogue.get(org)
         org = parent.parent if isinstance(parent, Organisation) else None
-    return chain
+    return tuple(chain)
 
 
 def _merge(mine: Mapping[str, Sequence[Seat]], theirs: Mapping[str, Sequence[Seat]]) -> dict[str, list[Seat]]:
@@ -379,16 +379,19 @@ class _Org:
         """
         if posts is None:
             posts = [post for post in self.slots if post in held]
-        pieces: list[Sequence[Seat]] = []
+        if not posts:
+            return self.vacant
+        seats: list[Seat] = []
         done = 0
+        vacant = self.vacant
         for start, stop, post in sorted((*self.slots[post], post) for post in posts):
             holders = held[post]
-            pieces += (self.vacant[done:start], holders, self.vacant[start + len(holders) : stop])
+            seats += vacant[done:start]
+            seats += holders
+            seats += vacant[start + len(holders) : stop]
             done = stop
-        if not pieces:
-            return self.vacant
-        pieces.append(self.vacant[done:])
-        return tuple(itertools.chain.from_iterable(pieces))
+        seats += vacant[done:]
+        return tuple(seats)
 
 
 def _org_lines(state: State, catalogue: Catalogue, org: str, policy: Policy) -> _Org:
@@ -418,7 +421,9 @@ class _Sweep:
     #: Checkpoints per sweep, so memory stays a small multiple of the tenures alive at once.
     CHECKPOINTS = 64
 
-    def __init__(self, lines: Iterable[_Line]):
+    def __init__(self, catalogue: Catalogue, lines: Iterable[_Line]):
+        self.catalogue = catalogue
+        self._organisations: dict[str, tuple[str, ...]] = {}
         pairs = sorted(
             ((t.start.earliest, t, line.post) for line in lines for t in line.tenures), key=lambda x: x[0]
         )
@@ -445,6 +450,13 @@ class _Sweep:
             self.marks.append(mark)
             self.alive.append(alive)
             self.after.append(end)
+
+    def organisations(self, post: str) -> tuple[str, ...]:
+        """The organisations whose rosters show ``post`` (its own and those above), remembered."""
+        found = self._organisations.get(post)
+        if found is None:
+            found = self._organisations[post] = _ancestors(self.catalogue, post)
+        return found
 
     def holders(self, low: dt.date, high: dt.date) -> dict[str, list[Seat]]:
         """Who holds which post on ``[low, high]``: seats by post id, in seat order."""
@@ -486,7 +498,7 @@ def _sweep(state: State, catalogue: Catalogue, policy: Policy) -> _Sweep:
     found: tuple[Catalogue, _Sweep] | None = state.cache.get(key)
     if found is None or found[0] is not catalogue:
         lines = (_timeline(state, p, policy) for p in _posts_of(state, catalogue))
-        found = state.cache[key] = (catalogue, _Sweep(lines))
+        found = state.cache[key] = (catalogue, _Sweep(catalogue, lines))
     return found[1]
 
 
