@@ -120,9 +120,9 @@ class Chronology:
         Questions build what they need on first use anyway; a long-running
         process calls this once so that no question pays for it.
         """
-        with paused_gc():
+        with paused_gc():  # once around it all: each pause ends with work for the collector
             prepare(self.state(), self.policy)
-        _ = self.index
+            _ = self.index
         return self
 
     def maybe_state(self, known_at: DateLike | None) -> State | None:
