@@ -346,3 +346,17 @@ def event_dicts(draw: st.DrawFn) -> dict[str, Any]:
             source[key] = draw(_odd_values | json_values)
         data["sources"] = [*data["sources"], source] if draw(st.booleans()) else [source]
     return data
+
+
+@st.composite
+def date_texts(draw: st.DrawFn) -> str:
+    """Texts shaped like dates, many of them plain days, months and years, valid or not."""
+    year = draw(st.integers(0, 9999) | st.sampled_from([1, 1900, 2000, 2016, 2023, 2024]))
+    month = draw(st.integers(0, 13))
+    day = draw(st.integers(0, 32))
+    text = draw(
+        st.sampled_from([f"{year:04d}", f"{year:04d}-{month:02d}", f"{year:04d}-{month:02d}-{day:02d}"])
+    )
+    if draw(st.booleans()):
+        text += draw(st.sampled_from(["?", " ", "/..", "~"]))
+    return draw(st.just(text) | st.text(st.sampled_from("0123456789-/?~%.[], ٢١"), max_size=12))
