@@ -303,6 +303,7 @@ class JsonlStore:
         position = 0
         for path in self.segments():
             limit = last_size if path == last_segment else None
+            where = f"{path}:"  # each record's origin is where plus its line number
             with path.open("rb") as handle:
                 consumed = 0
                 for number, line in enumerate(handle, start=1):
@@ -319,7 +320,7 @@ class JsonlStore:
                         return
                     if position <= after:
                         continue
-                    yield self._parse(line, f"{path}:{number}")
+                    yield self._parse(line, f"{where}{number}")
             if path == last_segment:
                 break
 
