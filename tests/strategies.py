@@ -292,3 +292,71 @@ def histories(
             )
             events.append(retraction)
     return History(tuple(events), truth, alternatives, today + 60)
+
+
+# JSON, and event dicts as they may be found in a log ------------------------------------------------
+
+#: Text with what JSON escapes and encodes specially: quotes, backslashes, controls, non-ASCII, astral.
+json_texts = st.text(
+    st.sampled_from(
+        ['"', "\\", "/", "\n", "\t", "\x00", "\x1f", "\x7f", "é", "ü", "ø", "€", "ʼ", "\u2028", "😀"]
+    )
+    | st.characters(codec="utf-8"),
+    max_size=12,
+)
+json_numbers = (
+    st.integers()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.sampled_from([2**63 - 1, 2**63, 2**64 - 1, 2**64, -(2**63), -(2**63) - 1])
+    | st.floats(allow_nan=False, allow_infinity=False)
+)
+json_values: st.SearchStrategy[Any] = st.recursive(
+    st.none() | st.booleans() | json_numbers | json_texts,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(json_texts, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+#: Values that break a field in the ways the decoder checks: blank text, bad dates, other types.
+_odd_values = st.sampled_from(["", " ", "\t", "2016-13", "1992/1993", "x", None, True, 1, [], [{}], {}])
+
+
+@st.composite
+def event_dicts(draw: st.DrawFn) -> dict[str, Any]:
+    """An event's codec form, often damaged: a field dropped, added or given another value."""
+    from chronos import Codec
+
+    data: dict[str, Any] = Codec().to_dict(draw(any_events))
+    damage = draw(st.sampled_from(["none", "drop", "add", "change", "source"]))
+    keys = sorted(data)
+    if damage == "drop":
+        del data[draw(st.sampled_from(keys))]
+    elif damage == "add":
+        data[draw(st.sampled_from(["persn", "note", "vacates", "former", "reason"]))] = draw(
+            _odd_values | json_values
+        )
+    elif damage == "change":
+        data[draw(st.sampled_from(keys))] = draw(_odd_values | json_values)
+    elif damage == "source":
+        source = dict(data["sources"][0])
+        key = draw(st.sampled_from(["source", "quote", "locator", "page"]))
+        if draw(st.booleans()) and key in source:
+            del source[key]
+        else:
+            source[key] = draw(_odd_values | json_values)
+        data["sources"] = [*data["sources"], source] if draw(st.booleans()) else [source]
+    return data
+
+
+@st.composite
+def date_texts(draw: st.DrawFn) -> str:
+    """Texts shaped like dates, many of them plain days, months and years, valid or not."""
+    year = draw(st.integers(0, 9999) | st.sampled_from([1, 1900, 2000, 2016, 2023, 2024]))
+    month = draw(st.integers(0, 13))
+    day = draw(st.integers(0, 32))
+    text = draw(
+        st.sampled_from([f"{year:04d}", f"{year:04d}-{month:02d}", f"{year:04d}-{month:02d}-{day:02d}"])
+    )
+    if draw(st.booleans()):
+        text += draw(st.sampled_from(["?", " ", "/..", "~"]))
+    return draw(st.just(text) | st.text(st.sampled_from("0123456789-/?~%.[], ٢١"), max_size=12))

@@ -15,7 +15,7 @@ from chronos import (
     UnknownEventType,
     register_event,
 )
-from tests.strategies import COVERED, any_events
+from tests.strategies import COVERED, any_events, event_dicts
 
 
 def appointed() -> Appointed:
@@ -173,3 +173,104 @@ class TestCanonicalForm:
 
         assert canonical(event) == Codec().to_dict(event)
         assert content_id(canonical_json(Codec().to_dict(event))) == event.id
+
+
+def decode_with_cattrs(codec: Codec, data: dict[str, Any]) -> Event:
+    """What `Codec.from_dict` did before it had a fast path: cattrs, always."""
+    event: Event = codec.converter.structure(dict(data), Event)
+    return event
+
+
+def full_dicts() -> list[dict[str, Any]]:
+    """The codec form of one event of each kind the fast path builds, every optional field set."""
+    common: dict[str, Any] = {
+        "occurred": "2016-05",
+        "known": "2016-05-03/2016-06",
+        "sources": [{"source": "a.txt", "quote": "said so", "locator": "p. 3"}],
+        "note": "a note",
+    }
+    fields: dict[str, dict[str, Any]] = {
+        "Appointed": {"person": "ann-abel", "post": "org/chair"},
+        "Dismissed": {"person": "ann-abel", "post": "org/chair"},
+        "Resigned": {"person": "ann-abel", "post": "org/chair"},
+        "Left": {"person": "ann-abel", "post": "org/chair"},
+        "Moved": {"person": "ann-abel", "from_post": "org/chair", "to_post": "org/deputy"},
+        "Arrested": {"person": "ann-abel", "vacates": True},
+        "Released": {"person": "ann-abel"},
+        "Charged": {"person": "ann-abel", "charge": "treason"},
+        "Died": {"person": "ann-abel"},
+        "Founded": {"org": "org"},
+        "Dissolved": {"org": "org"},
+        "Renamed": {"entity": "org", "name": "New", "former": "Old"},
+        "Retracted": {"target": "f" * 24, "reason": "wrong"},
+    }
+    out = [{"type": kind, **common, **more} for kind, more in fields.items()]
+    for data in out:
+        assert Codec()._fast.decode(data) is not None
+    return out
+
+
+def outcome(decode: Any, data: dict[str, Any]) -> tuple[str, str, str]:
+    """The decoded event or the error, in a comparable form."""
+    try:
+        event = decode(data)
+    except Exception as exc:
+        return ("error", type(exc).__name__, str(exc))
+    return ("event", type(event).__name__, repr(event) + event.id)
+
+
+class TestFastPath:
+    """The fast path of decoding gives exactly what cattrs gives, or leaves the event to cattrs."""
+
+    @given(any_events)
+    def test_same_events(self, event: Event) -> None:
+        codec = Codec()
+        data = codec.to_dict(event)
+        fast = codec._fast.decode(data)
+        if type(event).__name__ not in ("Corrected", "RosterReported"):
+            assert fast is not None
+        if fast is not None:
+            slow = decode_with_cattrs(codec, data)
+            assert type(fast) is type(slow)
+            assert fast == slow == event
+            assert repr(fast) == repr(slow)
+            assert fast.id == slow.id == event.id
+
+    @given(event_dicts())
+    def test_same_outcome_on_damaged_input(self, data: dict[str, Any]) -> None:
+        codec = Codec()
+        assert outcome(codec.from_dict, data) == outcome(lambda d: decode_with_cattrs(Codec(), d), data)
+
+    def test_same_outcome_on_every_single_damage(self) -> None:
+        """Each field of each kind dropped, or set to each odd value; each citation key too."""
+        odd: list[Any] = ["", " ", "\t", "2016-13", "1992/1993", "x", None, True, 1, 2.5, [], [{}], {}]
+        for data in full_dicts():
+            cases = [{k: v for k, v in data.items() if k != key} for key in data]
+            cases += [{**data, key: value} for key in [*data, "persn"] for value in odd]
+            with_locator = data["sources"][0]
+            without = {k: v for k, v in with_locator.items() if k != "locator"}
+            for source in (with_locator, without):
+                for key in ("source", "quote", "locator", "page"):
+                    cases.append({**data, "sources": [{k: v for k, v in source.items() if k != key}]})
+                    cases += [{**data, "sources": [source, {**source, key: value}]} for value in odd]
+            for case in cases:
+                expected = outcome(lambda d: decode_with_cattrs(Codec(), d), case)
+                assert outcome(Codec().from_dict, case) == expected, case
+
+    def test_shares_equal_values(self) -> None:
+        codec = Codec()
+        first = codec.from_dict(Codec().to_dict(appointed()))
+        second = codec.from_dict({**Codec().to_dict(appointed()), "person": "ben-berg"})
+        assert first.occurred is second.occurred
+        assert first.sources is second.sources
+
+    def test_user_kinds_and_other_versions_go_through_cattrs(self) -> None:
+        codec = Codec(upcasters={0: lambda data: data})
+        assert codec.from_dict(Codec().to_dict(appointed()), version=0) == appointed()
+        assert codec._fast.decode({"type": "Nonesuch"}) is None
+        assert codec._fast.decode({"type": 3}) is None
+
+    def test_a_registry_without_the_kind(self) -> None:
+        codec = Codec(types={})
+        with pytest.raises(UnknownEventType):
+            codec.from_dict(Codec().to_dict(appointed()))

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 
 from chronos import DateError, FuzzyDate, PartialDate, parse_date
-from tests.strategies import fuzzy_dates
+from tests.strategies import date_texts, fuzzy_dates
 
 
 class TestParse:
@@ -89,3 +89,40 @@ class TestCoercion:
         assert FuzzyDate.of(dt.date(2022, 1, 5)) == parse_date("2022-01-05")
         assert FuzzyDate.of(PartialDate(2016)) == parse_date("2016")
         assert FuzzyDate.day(2022, 1, 5) == parse_date("2022-01-05")
+
+
+def parsed(parse: object, text: str) -> tuple[object, ...]:
+    """Everything a parse gives, or its error, comparably."""
+    try:
+        date = parse(text)  # type: ignore[operator]
+    except DateError as exc:
+        return ("error", str(exc))
+    return (date, repr(date), date.text, date.earliest, date.latest, date.precision, date.lower, date.upper)
+
+
+class TestPlainDates:
+    """The shortcut for plain days, months and years parses exactly as the general parser does."""
+
+    @given(date_texts())
+    def test_same_as_the_general_parser(self, text: str) -> None:
+        from chronos.dates import _parse_cached, _parse_general
+
+        assert parsed(_parse_cached.__wrapped__, text) == parsed(_parse_general, text)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            *("2016", "2016-02", "2016-02-29", "2015-02-29", "0000", "2016-00", "2016-13-01", "2016-1"),
+            *("٢٠١٦", "2016-٠٢", "2016-05/03", "2016/05-03", "2016-0503", "2016-05-3?", "+016", "2016-+2"),
+        ],
+    )
+    def test_examples(self, text: str) -> None:
+        from chronos.dates import _parse_cached, _parse_general
+
+        assert parsed(_parse_cached.__wrapped__, text) == parsed(_parse_general, text)
+
+    def test_used_for_plain_dates(self) -> None:
+        from chronos.dates import _plain_date
+
+        assert _plain_date("2016-02-29") == FuzzyDate.day(2016, 2, 29)
+        assert _plain_date("2016?") is None

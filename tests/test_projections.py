@@ -342,3 +342,47 @@ class TestPolicy:
 
         with pytest.raises(ChronosError, match="policy"):
             Policy.parse(text)
+
+
+class TestPausedGc:
+    """Pausing the collector leaves it as it was, and what was built counts as old."""
+
+    def test_resumes_with_the_built_objects_old(self) -> None:
+        import gc
+
+        from chronos.projections import paused_gc
+
+        assert gc.isenabled()
+        with paused_gc():
+            assert not gc.isenabled()
+            built = [[n] for n in range(5000)]
+        assert gc.isenabled()
+        old = {id(o) for o in gc.get_objects(generation=2)}
+        assert all(id(item) in old for item in built)
+
+    def test_stays_off_when_it_was_off(self) -> None:
+        import gc
+
+        from chronos.projections import paused_gc
+
+        gc.disable()
+        try:
+            with paused_gc():
+                pass
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+
+    def test_leaves_a_frozen_heap_frozen(self) -> None:
+        import gc
+
+        from chronos.projections import paused_gc
+
+        gc.freeze()
+        try:
+            frozen = gc.get_freeze_count()
+            with paused_gc():
+                _ = [[n] for n in range(100)]
+            assert gc.get_freeze_count() == frozen
+        finally:
+            gc.unfreeze()

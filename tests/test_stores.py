@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import sys
 import threading
@@ -10,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -25,8 +26,10 @@ from chronos import (
 )
 from chronos.records import GENESIS, Head, Record
 from chronos.stores import PostgresStore, SqliteStore, open_store
+from chronos.stores.jsonl import _loads
 from chronos.stores.postgres import redact_url
 from tests import pg
+from tests.strategies import json_values
 from tests.workers import make_records
 
 StoreFactory = Callable[[Path], Store]
@@ -349,6 +352,44 @@ class TestJsonlDurability:
         store.write_catalogue("# empty\n")
         assert (tmp_path / "log" / "catalogue.toml").read_text(encoding="utf-8") == "# empty\n"
         assert not (tmp_path / "log" / "catalogue.toml.tmp").exists()
+
+
+def parsed(parse: Callable[[bytes], object], line: bytes) -> tuple[str, str]:
+    """A parse's value (its repr tells 1, 1.0 and True apart) or its error, comparably."""
+    try:
+        return ("value", repr(parse(line)))
+    except (ValueError, UnicodeDecodeError) as exc:
+        return (type(exc).__name__, str(exc))
+
+
+class TestJsonlParsing:
+    """Lines parsed through orjson decode exactly as the standard library decodes them."""
+
+    @given(json_values, st.booleans(), st.sampled_from(["", " ", "\n", "\r\n"]))
+    def test_same_values(self, value: object, ascii_only: bool, after: str) -> None:
+        line = (json.dumps(value, ensure_ascii=ascii_only) + after).encode()
+        assert parsed(_loads, line) == parsed(json.loads, line)
+
+    @given(st.binary(max_size=40) | json_values.map(lambda v: json.dumps(v).encode()[:-1]))
+    def test_same_errors(self, line: bytes) -> None:
+        assert parsed(_loads, line) == parsed(json.loads, line)
+
+    @pytest.mark.parametrize(
+        "line",
+        [
+            b'{"a": NaN, "b": -Infinity}',
+            b'"\\ud800"',
+            b"\xef\xbb\xbf{}",
+            b"[18446744073709551616, -9223372036854775809, 1e400]",
+            b'{"a": 1, "a": 2}',
+            '{"q": "\u00e9\\u00e9\\ud83d\\ude00 \\" \\\\ \\n"}'.encode(),
+            "\ud800".encode("utf-8", "surrogatepass"),
+            b'{"a": "\x01"}',
+            b"",
+        ],
+    )
+    def test_what_orjson_refuses_or_reads_otherwise(self, line: bytes) -> None:
+        assert parsed(_loads, line) == parsed(json.loads, line)
 
 
 class StoreMachine(RuleBasedStateMachine):

@@ -139,7 +139,7 @@ class Chronology:
         still freed when nothing refers to them; only garbage cycles among
         them would stay, and chronos builds none.
         """
-        with paused_gc():
+        with paused_gc():  # once around it all: each pause ends with work for the collector
             prepare(self.state(), self.catalogue, self.policy)
             _ = self.index
         if freeze:

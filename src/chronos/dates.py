@@ -254,6 +254,11 @@ def parse_date(text: str) -> FuzzyDate:
 def _parse_cached(text: str) -> FuzzyDate:
     if not isinstance(text, str):
         raise DateError(f"not a date: {text!r} (expected a string such as '2016' or '2022-01-05')")
+    plain = _plain_date(text)
+    return plain if plain is not None else _parse_general(text)
+
+
+def _parse_general(text: str) -> FuzzyDate:
     raw = text.strip()
     qualifier = ""
     if raw and raw[-1] in _QUALIFIERS:
@@ -279,6 +284,66 @@ def _parse_cached(text: str) -> FuzzyDate:
         return FuzzyDate(part, part, "single", (), qualifier)
     except DateError as exc:
         raise DateError(f"bad date {text!r}: {exc}") from None
+
+
+def _plain_date(text: str) -> FuzzyDate | None:
+    """A plain ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` in ASCII digits, or None for anything else.
+
+    Nearly every date in a log is one of these, and opening a log parses each
+    distinct one: this builds the same value as the general parser without its
+    regular expression and validating constructors, checking what they check
+    (a real day, a month from 1 to 12, a year from 1) by building the
+    `datetime.date` of its first and last days. Anything else, valid or not,
+    is left to the general parser (tests/test_dates.py checks they agree).
+    """
+    size = len(text)
+    if not (size == 4 or size == 7 or size == 10) or not text.isascii():
+        return None
+    year_text = text[:4]
+    if not year_text.isdigit() or (size > 4 and (text[4] != "-" or not text[5:7].isdigit())):
+        return None
+    year = int(year_text)
+    try:
+        if size == 10:
+            if text[7] != "-" or not text[8:].isdigit():
+                return None
+            first = last = _dt.date(year, int(text[5:7]), int(text[8:]))
+            part = _partial(year, first.month, first.day, first, last)
+        elif size == 7:
+            month = int(text[5:7])
+            first = _dt.date(year, month, 1)
+            last = _dt.date(year, month, calendar.monthrange(year, month)[1])
+            part = _partial(year, month, None, first, last)
+        else:
+            first, last = _dt.date(year, 1, 1), _dt.date(year, 12, 31)
+            part = _partial(year, None, None, first, last)
+    except ValueError:
+        return None  # out of range: the general parser says which part
+    date = _new(FuzzyDate)
+    _set(date, "lower", part)
+    _set(date, "upper", part)
+    _set(date, "form", "single")
+    _set(date, "members", ())
+    _set(date, "qualifier", "")
+    _set(date, "earliest", first)
+    _set(date, "latest", last)
+    _set(date, "text", text)
+    return date
+
+
+def _partial(year: int, month: int | None, day: int | None, first: _dt.date, last: _dt.date) -> PartialDate:
+    """`PartialDate` (year, month, day), already validated, with its first and last days filled in."""
+    part = _new(PartialDate)
+    _set(part, "year", year)
+    _set(part, "month", month)
+    _set(part, "day", day)
+    _set(part, "earliest", first)
+    _set(part, "latest", last)
+    return part
+
+
+_new = object.__new__
+_set = object.__setattr__
 
 
 def _sort_key(part: PartialDate) -> tuple[_dt.date, _dt.date]:

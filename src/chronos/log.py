@@ -145,7 +145,14 @@ class EventLog:
 
     def events(self) -> list[Event]:
         """Every event in append order."""
-        return [r.event for r in self.read()]
+        # `read` without its `Recorded` wrappers: opening a log calls this for every event.
+        events: list[Event] = []
+        decode = self._decode
+        for record in self.store.read():
+            event = decode(record)
+            object.__setattr__(event, "id", record.id)
+            events.append(event)
+        return events
 
     def _decode(self, record: Record) -> Event:
         where = record.origin or f"record {record.seq}"

@@ -35,6 +35,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
+import orjson
+
 from chronos.errors import ConcurrencyError, IntegrityError, RecordError
 from chronos.records import Head, Record
 from chronos.stores.base import wait_by_polling
@@ -301,6 +303,7 @@ class JsonlStore:
         position = 0
         for path in self.segments():
             limit = last_size if path == last_segment else None
+            where = f"{path}:"  # each record's origin is where plus its line number
             with path.open("rb") as handle:
                 consumed = 0
                 for number, line in enumerate(handle, start=1):
@@ -317,14 +320,14 @@ class JsonlStore:
                         return
                     if position <= after:
                         continue
-                    yield self._parse(line, f"{path}:{number}")
+                    yield self._parse(line, f"{where}{number}")
             if path == last_segment:
                 break
 
     @staticmethod
     def _parse(line: bytes, origin: str) -> Record:
         try:
-            data = json.loads(line)
+            data = _loads(line)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise RecordError(f"{origin}: malformed record: {exc}") from None
         if not isinstance(data, dict):
@@ -374,6 +377,29 @@ class JsonlStore:
 
 
 _RECORD_TYPES = (int, int, str, dict, str, str)
+
+
+def _loads(line: bytes) -> Any:
+    """``json.loads(line)``, parsed by orjson (about four times faster) whenever it gives the same.
+
+    orjson refuses what the standard library accepts beyond RFC 8259 (NaN,
+    lone surrogates, a byte order mark, out-of-range floats): those lines go to
+    `json.loads`, which gives the value, or the error, that reading always gave.
+    The one input both accept but decode differently is an integer beyond 64
+    bits, which orjson turns into a float: a line with a run of 19 or more
+    digits (the hex of a hash, now and then) goes to `json.loads` too.
+    tests/test_stores.py checks that the two agree on generated JSON.
+    """
+    if _LONG_DIGITS in line.translate(_DIGITS_AS_ZERO):
+        return json.loads(line)
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return json.loads(line)
+
+
+_DIGITS_AS_ZERO: Final = bytes(ord("0") if chr(c).isdigit() and c < 128 else ord(" ") for c in range(256))
+_LONG_DIGITS: Final = b"0" * 19
 
 
 def _field(data: dict[str, Any], key: str, kind: type) -> Any:
