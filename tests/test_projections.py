@@ -355,10 +355,24 @@ class TestPausedGc:
         assert gc.isenabled()
         with paused_gc():
             assert not gc.isenabled()
-            built = [[n] for n in range(5000)]
+            built = [[n] for n in range(60_000)]
         assert gc.isenabled()
         old = {id(o) for o in gc.get_objects(generation=2)}
         assert all(id(item) in old for item in built)
+
+    def test_small_builds_never_count_the_frozen_heap(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """After `Chronology.prepare` froze a large heap, counting it would cost each question dearly."""
+        import gc
+
+        from chronos.projections import paused_gc
+
+        def walks_the_frozen_heap() -> int:
+            raise AssertionError("gc.get_freeze_count walks every frozen object")
+
+        monkeypatch.setattr(gc, "get_freeze_count", walks_the_frozen_heap)
+        with paused_gc():
+            _ = [[n] for n in range(1000)]
+        assert gc.isenabled()
 
     def test_stays_off_when_it_was_off(self) -> None:
         import gc

@@ -362,8 +362,11 @@ def paused_gc() -> Iterator[None]:
     collections do not scan, one generation after the other, the million objects
     just built to last (a tenth of the time of opening a log); the next full
     collection scans them as it would have. This is skipped when the process
-    keeps objects frozen itself (before a fork, say), since `gc.unfreeze`
-    would thaw them too.
+    keeps objects frozen itself (before a fork, say, or after
+    `Chronology.prepare`), since `gc.unfreeze` would thaw them too, and after
+    small builds (fewer than `HAND_OVER` objects, such as the projection of
+    one question's events): the freeze count is found by walking every frozen
+    object, far dearer than a few young collections.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -371,10 +374,14 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if enabled:
-            if gc.get_freeze_count() == 0:
+            if gc.get_count()[0] >= HAND_OVER and gc.get_freeze_count() == 0:
                 gc.freeze()
                 gc.unfreeze()
             gc.enable()
+
+
+#: How many objects a paused build must leave for `paused_gc` to hand them to the oldest generation.
+HAND_OVER = 50_000
 
 
 def _project(
