@@ -114,11 +114,16 @@ class Chronology:
         projections of the last `KEPT_STATES` knowledge dates asked are kept:
         on a large log each costs about as much memory as the log itself.
         """
+        if known_at is None:
+            whole = self._states.get((None, False))
+            if whole is None:
+                whole = self._states[(None, False)] = project(self.events, self.catalogue)
+            return whole
         day = as_day(known_at)
-        key = (day, possibly and day is not None)
+        key = (day, possibly)
         state = self._states.pop(key, None)
         if state is None:
-            state = project(self.events, self.catalogue, known_at=day, possibly=key[1])
+            state = project(self.events, self.catalogue, known_at=day, possibly=possibly)
         self._states[key] = state  # last asked, last in the dict
         earlier = [k for k in self._states if k != (None, False)]
         for old in earlier[: max(0, len(earlier) - self.KEPT_STATES)]:
