@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from chronos import (
     Appointed,
     ConcurrencyError,
     Dismissed,
+    Event,
     EventLog,
     IntegrityError,
     JsonlStore,
@@ -21,7 +23,7 @@ from chronos import (
     UnknownReference,
 )
 from chronos.records import Record
-from tests.strategies import histories, small_catalogue
+from tests.strategies import histories, simple_events, small_catalogue
 
 SRC = [Source(source="a.txt", quote="q")]
 
@@ -287,3 +289,28 @@ class TestRecordHash:
             expected = hashlib.sha256(whole.encode()).hexdigest()
             assert record_hash(seq, 1, event.id, data, "ab" * 32) == expected
             assert record_hash_of_text(seq, 1, event.id, canonical_json(data), "ab" * 32) == expected
+
+
+class TestJsonLines:
+    """The JSON Lines store writes each record as the standard library would encode it."""
+
+    @given(st.lists(simple_events.filter(lambda e: not isinstance(e, Retracted)), min_size=1, max_size=5))
+    def test_lines_are_the_records_json(self, events: list[Event]) -> None:
+        with tempfile.TemporaryDirectory() as scratch:
+            log = EventLog(JsonlStore(Path(scratch)), small_catalogue())
+            log.append(events[:2], expected_position=0)
+            log.append(events[2:], expected_position=log.position)
+            written = b"".join(p.read_bytes() for p in sorted(Path(scratch).glob("log-*.jsonl")))
+            records = list(log.store.read())
+            assert written == "".join(r.to_json() + "\n" for r in records).encode()
+            expected = [
+                json.dumps(
+                    {"seq": r.seq, "v": r.v, "id": r.id, "event": r.event, "prev": r.prev, "hash": r.hash},
+                    ensure_ascii=False,
+                    separators=(",", ":"),
+                )
+                for r in records
+            ]
+            # Split on newlines only: quotes may hold U+0085 or U+2028, which splitlines() breaks at.
+            assert written.decode().split("\n") == [*expected, ""]
+            assert log.verify().count == len(records)

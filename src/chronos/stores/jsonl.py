@@ -254,7 +254,7 @@ class JsonlStore:
                     )
             if self._read_head_file() is None:
                 segment = self._adopt(head, segment, size)
-            payload = "".join(r.to_json() + "\n" for r in records).encode()
+            payload = b"".join([r.to_line() for r in records])
             new_segment = segment is None or (size > 0 and size + len(payload) > self.segment_bytes)
             if new_segment:
                 number = len(self.segments()) + 1
