@@ -352,3 +352,40 @@ any_json = st.recursive(
     ),
     max_leaves=20,
 )
+
+# Events naming entities that may not exist, or are of another kind (tests/test_log.py) -----------------
+
+#: Every id of the small catalogue, of every kind, and some near misses.
+loose_ids = st.sampled_from(
+    [
+        *PERSONS,
+        *POSTS,
+        "org",
+        "org/unit",
+        "town",
+        "ann-abell",
+        "nobody",
+        "org/chairman",
+        "org/unit/hed",
+        "twon",
+    ]
+)
+
+loose_events: st.SearchStrategy[Event] = st.one_of(
+    st.builds(Appointed, **_common(), person=loose_ids, post=loose_ids),
+    st.builds(Dismissed, **_common(), person=loose_ids, post=loose_ids),
+    st.builds(Moved, **_common(), person=loose_ids, from_post=loose_ids, to_post=loose_ids),
+    st.builds(Arrested, **_common(), person=loose_ids, vacates=st.booleans()),
+    st.builds(Died, **_common(), person=loose_ids),
+    st.builds(Founded, **_common(), org=loose_ids),
+    st.builds(Renamed, **_common(), entity=loose_ids, name=texts, former=st.none() | texts),
+    st.builds(Retracted, **_common(), target=ids),
+    st.builds(
+        RosterReported,
+        **_common(),
+        org=loose_ids,
+        entries=st.lists(
+            st.builds(RosterEntry, post=loose_ids, person=st.none() | loose_ids), min_size=1, max_size=3
+        ).map(tuple),
+    ),
+)

@@ -76,6 +76,10 @@ def _parse_catalogue(text: str, origin: str) -> Catalogue:
     return Catalogue.from_dict(data, origin=origin)
 
 
+#: The built-in kinds whose only references are entity fields (`EventLog._known_references`).
+_ENTITY_ONLY: frozenset[type[Event]] = BUILTIN_EVENT_TYPES - {Retracted, Corrected, RosterReported}
+
+
 class _Either(Container[str]):
     """Membership in either of two sets, without copying them (appends check each event)."""
 
@@ -202,6 +206,8 @@ class EventLog:
         known = self._ids
         batch_ids: set[str] = set()
         known_ids = _Either(known, batch_ids)
+        # The common case is checked without building the errors; `validate` names them.
+        quick = type(self).validate is EventLog.validate and type(self.catalogue) is Catalogue
         links = Chain(head, self.codec.version, lines=isinstance(self.store, JsonlStore))
         records: list[Record] = []
         skipped: list[str] = []
@@ -213,10 +219,11 @@ class EventLog:
             if event_id in known or event_id in batch_ids:
                 skipped.append(event_id)
                 continue
-            try:
-                self.validate(event, known_ids=known_ids)
-            except ChronosError as exc:
-                raise type(exc)(f"event #{index} ({event.type}): {exc}") from None
+            if not (quick and self._known_references(event)):
+                try:
+                    self.validate(event, known_ids=known_ids)
+                except ChronosError as exc:
+                    raise type(exc)(f"event #{index} ({event.type}): {exc}") from None
             batch_ids.add(event_id)
             records.append(links.link(event_id, data, canonical, compact))
         return records, skipped, batch_ids
@@ -234,6 +241,28 @@ class EventLog:
         if type(event) in BUILTIN_EVENT_TYPES:
             object.__setattr__(event, "id", content_id(canonical))
         return data, canonical, compact
+
+    def _known_references(self, event: Event) -> bool:
+        """True when `validate` would pass ``event``, a kind that only names entities.
+
+        False says nothing: `validate` then decides and names what is wrong. Only
+        the built-in kinds that name entities and nothing else (no retraction
+        target, no roster entries) are checked here.
+        """
+        if type(event) not in _ENTITY_ONLY:
+            return False
+        catalogue = self.catalogue
+        for field, kind in type(event).references.items():
+            value = getattr(event, field)
+            if value is None:
+                continue
+            try:
+                entity = catalogue[value]
+            except (KeyError, TypeError):
+                return False
+            if kind != "any" and entity.kind != kind:
+                return False
+        return True
 
     def _catch_up(self, position: int) -> None:
         if position > self._ids_position:
