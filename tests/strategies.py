@@ -360,3 +360,100 @@ def date_texts(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         text += draw(st.sampled_from(["?", " ", "/..", "~"]))
     return draw(st.just(text) | st.text(st.sampled_from("0123456789-/?~%.[], ٢١"), max_size=12))
+
+
+# JSON-like values, for the encoders (tests/test_records.py) ---------------------------------------
+
+#: Characters JSON encoders are most likely to disagree on: quotes, backslashes, every control
+#: character, DEL, the line and paragraph separators, a byte-order mark, astral characters and
+#: a lone surrogate (which UTF-8 cannot hold).
+TRICKY_CHARACTERS = '"\\/' + "".join(map(chr, range(0x20))) + "\x7f\x80\xa0\u2028\u2029\ufeff\U0001f600\ud800"
+
+tricky_texts = st.text(st.characters() | st.sampled_from(TRICKY_CHARACTERS), max_size=12)
+
+
+class _Tag(str):
+    """A str subclass (an encoder may treat it as a plain string, or not)."""
+
+
+class _Count(int):
+    """An int subclass."""
+
+
+#: Integers around every edge an encoder may have: 32, 53, 63 and 64 bits, and beyond.
+edge_integers = st.sampled_from(
+    [sign * (2**bits + delta) for bits in (31, 53, 63, 64, 80) for delta in (-1, 0, 1) for sign in (1, -1)]
+)
+
+#: Leaves that JSON encoders write alike.
+plain_scalars = st.none() | st.booleans() | st.integers() | edge_integers | tricky_texts
+
+#: Leaves written differently by different encoders, or accepted by only some.
+odd_scalars = (
+    st.floats()
+    | st.uuids()
+    | st.datetimes()
+    | st.builds(_Tag, tricky_texts)
+    | st.builds(_Count, st.integers())
+    | st.just(dt.date(2020, 1, 1))
+)
+
+plain_json = st.recursive(
+    plain_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.lists(inner, max_size=4).map(tuple)
+        | st.dictionaries(tricky_texts, inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+#: Anything an event dict might hold when a user puts odd values into fields: keys of other types too.
+any_json = st.recursive(
+    plain_scalars | odd_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.lists(inner, max_size=4).map(tuple)
+        | st.dictionaries(
+            tricky_texts | st.builds(_Tag, tricky_texts) | st.integers() | st.none(), inner, max_size=4
+        )
+    ),
+    max_leaves=20,
+)
+
+# Events naming entities that may not exist, or are of another kind (tests/test_log.py) -----------------
+
+#: Every id of the small catalogue, of every kind, and some near misses.
+loose_ids = st.sampled_from(
+    [
+        *PERSONS,
+        *POSTS,
+        "org",
+        "org/unit",
+        "town",
+        "ann-abell",
+        "nobody",
+        "org/chairman",
+        "org/unit/hed",
+        "twon",
+    ]
+)
+
+loose_events: st.SearchStrategy[Event] = st.one_of(
+    st.builds(Appointed, **_common(), person=loose_ids, post=loose_ids),
+    st.builds(Dismissed, **_common(), person=loose_ids, post=loose_ids),
+    st.builds(Moved, **_common(), person=loose_ids, from_post=loose_ids, to_post=loose_ids),
+    st.builds(Arrested, **_common(), person=loose_ids, vacates=st.booleans()),
+    st.builds(Died, **_common(), person=loose_ids),
+    st.builds(Founded, **_common(), org=loose_ids),
+    st.builds(Renamed, **_common(), entity=loose_ids, name=texts, former=st.none() | texts),
+    st.builds(Retracted, **_common(), target=ids),
+    st.builds(
+        RosterReported,
+        **_common(),
+        org=loose_ids,
+        entries=st.lists(
+            st.builds(RosterEntry, post=loose_ids, person=st.none() | loose_ids), min_size=1, max_size=3
+        ).map(tuple),
+    ),
+)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import tempfile
+from collections.abc import Container
 from pathlib import Path
 
 import pytest
@@ -9,11 +11,15 @@ from hypothesis import strategies as st
 
 from chronos import (
     Appointed,
+    Catalogue,
     ConcurrencyError,
     Dismissed,
+    Entity,
+    Event,
     EventLog,
     IntegrityError,
     JsonlStore,
+    LookupFailed,
     MemoryStore,
     RecordError,
     Retracted,
@@ -21,7 +27,7 @@ from chronos import (
     UnknownReference,
 )
 from chronos.records import Record
-from tests.strategies import histories, small_catalogue
+from tests.strategies import histories, loose_events, simple_events, small_catalogue
 
 SRC = [Source(source="a.txt", quote="q")]
 
@@ -287,3 +293,75 @@ class TestRecordHash:
             expected = hashlib.sha256(whole.encode()).hexdigest()
             assert record_hash(seq, 1, event.id, data, "ab" * 32) == expected
             assert record_hash_of_text(seq, 1, event.id, canonical_json(data), "ab" * 32) == expected
+
+
+class TestQuickChecks:
+    """The quick reference check of appends rejects exactly what `validate` rejects, with its errors."""
+
+    @given(st.lists(loose_events, min_size=1, max_size=4))
+    def test_same_outcome_as_validate(self, events: list[Event]) -> None:
+        log = EventLog(MemoryStore(), small_catalogue())
+        expected = None
+        known: set[str] = set()
+        for index, event in enumerate(events, start=1):
+            if event.id in known:
+                continue
+            try:
+                log.validate(event, known_ids=known)
+            except UnknownReference as exc:
+                expected = f"event #{index} ({event.type}): {exc}"
+                break
+            known.add(event.id)
+        if expected is None:
+            assert log.append(events, expected_position=0).position == len(known)
+        else:
+            with pytest.raises(UnknownReference) as info:
+                log.append(events, expected_position=0)
+            assert str(info.value) == expected
+            assert log.position == 0
+
+    def test_a_subclass_validate_still_decides(self) -> None:
+        class Closed(EventLog):
+            def validate(self, event: Event, *, known_ids: Container[str] = frozenset()) -> None:
+                raise UnknownReference("closed for appends")
+
+        log = Closed(MemoryStore(), small_catalogue())
+        with pytest.raises(UnknownReference, match=r"event #1 \(Appointed\): closed for appends"):
+            log.append([appointed()], expected_position=0)
+
+    def test_a_subclass_catalogue_still_decides(self) -> None:
+        class NoAnn(Catalogue):
+            def get_kind(self, entity_id: str, kind: str) -> Entity:
+                if entity_id == "ann-abel":
+                    raise LookupFailed("unknown person 'ann-abel' (gone)", query=entity_id)
+                return super().get_kind(entity_id, kind)
+
+        log = EventLog(MemoryStore(), NoAnn(small_catalogue().values()))
+        with pytest.raises(UnknownReference, match="unknown person 'ann-abel'"):
+            log.append([appointed()], expected_position=0)
+        assert log.append([appointed("ben-berg")], expected_position=0).position == 1
+
+
+class TestJsonLines:
+    """The JSON Lines store writes each record as the standard library would encode it."""
+
+    @given(st.lists(simple_events.filter(lambda e: not isinstance(e, Retracted)), min_size=1, max_size=5))
+    def test_lines_are_the_records_json(self, events: list[Event]) -> None:
+        with tempfile.TemporaryDirectory() as scratch:
+            log = EventLog(JsonlStore(Path(scratch)), small_catalogue())
+            log.append(events[:2], expected_position=0)
+            log.append(events[2:], expected_position=log.position)
+            written = b"".join(p.read_bytes() for p in sorted(Path(scratch).glob("log-*.jsonl")))
+            records = list(log.store.read())
+            assert written == "".join(r.to_json() + "\n" for r in records).encode()
+            expected = [
+                json.dumps(
+                    {"seq": r.seq, "v": r.v, "id": r.id, "event": r.event, "prev": r.prev, "hash": r.hash},
+                    ensure_ascii=False,
+                    separators=(",", ":"),
+                )
+                for r in records
+            ]
+            # Split on newlines only: quotes may hold U+0085 or U+2028, which splitlines() breaks at.
+            assert written.decode().split("\n") == [*expected, ""]
+            assert log.verify().count == len(records)

@@ -24,7 +24,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from chronos.dates import FuzzyDate, parse_date
 from chronos.errors import ChronosError, RecordError, UnknownEventType
-from chronos.events import BUILTIN_EVENT_TYPES, EVENT_TYPES, Event, Source
+from chronos.events import BUILTIN_EVENT_TYPES, EVENT_TYPES, Event, RosterEntry, Source
 from chronos.events import _non_empty as _sources_validator
 from chronos.events import _text as _text_validator
 
@@ -70,6 +70,14 @@ def make_converter(types: Mapping[str, type[Event]] | None = None) -> cattrs.Con
 
     conv.register_structure_hook(Source, structure_source)
 
+    # Sources and roster entries unstructure to the list cattrs's own hook makes, by a list
+    # comprehension rather than list() of a generator: every appended event has sources.
+    def listed(cl: Any) -> Callable[[Any], list[Any]]:
+        element = conv.get_unstructure_hook(cl.__args__[0])
+        return lambda items: [element(item) for item in items]
+
+    conv.register_unstructure_hook_factory(lambda cl: cl in _LISTED, listed)
+
     unstructurers: dict[type, Callable[[Any], dict[str, Any]]] = {}
     shapes: dict[type, _Shape] = {}
 
@@ -114,6 +122,10 @@ def make_converter(types: Mapping[str, type[Event]] | None = None) -> cattrs.Con
     conv.register_unstructure_hook_func(_is_event_class, unstructure_event)
     conv.register_structure_hook_func(_is_event_class, structure_event)
     return conv
+
+
+#: The field types `make_converter` unstructures by a list comprehension.
+_LISTED: Final = (tuple[Source, ...], tuple[RosterEntry, ...])
 
 
 @attrs.frozen

@@ -133,9 +133,10 @@ class Event:
 _PLANS: dict[type, tuple[tuple[str, Any], ...]] = {}
 
 
-def content_id(canonical_text: str) -> str:
-    """The id of an event whose canonical JSON is ``canonical_text``."""
-    return hashlib.sha256(canonical_text.encode()).hexdigest()[:24]
+def content_id(canonical_text: str | bytes) -> str:
+    """The id of an event whose canonical JSON is ``canonical_text`` (text, or UTF-8 bytes)."""
+    data = canonical_text.encode() if isinstance(canonical_text, str) else canonical_text
+    return hashlib.sha256(data).hexdigest()[:24]
 
 
 def canonical(value: Any) -> Any:

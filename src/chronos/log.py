@@ -8,7 +8,7 @@ before it, and `EventLog.verify` names the first record that breaks the chain.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from chronos.errors import (
     UnknownReference,
 )
 from chronos.events import BUILTIN_EVENT_TYPES, Corrected, Event, Retracted, RosterReported, content_id
-from chronos.records import GENESIS, Head, Record, canonical_json, record_hash_of_text
+from chronos.records import GENESIS, Chain, Head, Record, event_json
 from chronos.stores import JsonlStore, display, open_store
 from chronos.stores.base import Store
 
@@ -63,6 +63,10 @@ class Verified:
 
     count: int
     head: str
+
+
+#: The built-in kinds whose only references are entity fields (`EventLog._known_references`).
+_ENTITY_ONLY: frozenset[type[Event]] = BUILTIN_EVENT_TYPES - {Retracted, Corrected, RosterReported}
 
 
 class _Either(Container[str]):
@@ -184,51 +188,77 @@ class EventLog:
                 actual=head.position,
             )
         self._catch_up(head.position)
-        fresh: list[tuple[Event, dict[str, Any], str]] = []
-        skipped: list[str] = []
-        batch_ids: set[str] = set()
-        for index, event in enumerate(batch, start=1):
-            if not isinstance(event, Event):
-                raise RecordError(f"event #{index}: not an Event: {event!r}")
-            data, text = self._encode(event)
-            if event.id in self._ids or event.id in batch_ids:
-                skipped.append(event.id)
-                continue
-            try:
-                self.validate(event, known_ids=_Either(self._ids, batch_ids))
-            except ChronosError as exc:
-                raise type(exc)(f"event #{index} ({event.type}): {exc}") from None
-            batch_ids.add(event.id)
-            fresh.append((event, data, text))
-        records = self._chain(fresh, head)
+        records, skipped, batch_ids = self._records(batch, head)
         new_head = self.store.append(records, expected_position=expected_position)
         self._ids |= batch_ids
         self._ids_position = new_head.position
-        return AppendResult(new_head.position, tuple(e.id for e, _, _ in fresh), tuple(skipped))
+        return AppendResult(new_head.position, tuple(r.id for r in records), tuple(skipped))
 
-    def _encode(self, event: Event) -> tuple[dict[str, Any], str]:
-        """The event's codec form and its canonical JSON text, computed once per append.
+    def _records(self, batch: list[Event], head: Head) -> tuple[list[Record], list[str], set[str]]:
+        """The records of the new events in ``batch`` after ``head``, the ids skipped, and the new ids.
 
-        For the built-in kinds the codec form is exactly the content the id is
-        derived from (tests/test_codec.py checks it), so the id comes from the
-        same text instead of a second encoding.
+        Raises the first event's error (`validate`), naming its place in the batch.
+        """
+        known = self._ids
+        batch_ids: set[str] = set()
+        known_ids = _Either(known, batch_ids)
+        # The common case is checked without building the errors; `validate` names them.
+        quick = type(self).validate is EventLog.validate and type(self.catalogue) is Catalogue
+        links = Chain(head, self.codec.version, lines=isinstance(self.store, JsonlStore))
+        records: list[Record] = []
+        skipped: list[str] = []
+        for index, event in enumerate(batch, start=1):
+            if not isinstance(event, Event):
+                raise RecordError(f"event #{index}: not an Event: {event!r}")
+            data, canonical, compact = self._encode(event)
+            event_id = event.id
+            if event_id in known or event_id in batch_ids:
+                skipped.append(event_id)
+                continue
+            if not (quick and self._known_references(event)):
+                try:
+                    self.validate(event, known_ids=known_ids)
+                except ChronosError as exc:
+                    raise type(exc)(f"event #{index} ({event.type}): {exc}") from None
+            batch_ids.add(event_id)
+            records.append(links.link(event_id, data, canonical, compact))
+        return records, skipped, batch_ids
+
+    def _encode(self, event: Event) -> tuple[dict[str, Any], bytes, bytes]:
+        """The event's codec form, canonical JSON and compact JSON (`chronos.records.event_json`).
+
+        Computed once per append. For the built-in kinds the codec form is
+        exactly the content the id is derived from (tests/test_codec.py checks
+        it), so the id comes from the same canonical JSON instead of a second
+        encoding; the compact JSON is what a JSON Lines record holds.
         """
         data = self.codec.to_dict(event)
-        text = canonical_json(data)
+        canonical, compact = event_json(data)
         if type(event) in BUILTIN_EVENT_TYPES:
-            object.__setattr__(event, "id", content_id(text))
-        return data, text
+            object.__setattr__(event, "id", content_id(canonical))
+        return data, canonical, compact
 
-    def _chain(self, events: Sequence[tuple[Event, dict[str, Any], str]], head: Head) -> list[Record]:
-        records: list[Record] = []
-        prev = head.hash
-        version = self.codec.version
-        for offset, (event, data, text) in enumerate(events, start=1):
-            seq = head.position + offset
-            digest = record_hash_of_text(seq, version, event.id, text, prev)
-            records.append(Record(seq, version, event.id, data, prev, digest))
-            prev = digest
-        return records
+    def _known_references(self, event: Event) -> bool:
+        """True when `validate` would pass ``event``, a kind that only names entities.
+
+        False says nothing: `validate` then decides and names what is wrong. Only
+        the built-in kinds that name entities and nothing else (no retraction
+        target, no roster entries) are checked here.
+        """
+        if type(event) not in _ENTITY_ONLY:
+            return False
+        catalogue = self.catalogue
+        for field, kind in type(event).references.items():
+            value = getattr(event, field)
+            if value is None:
+                continue
+            try:
+                entity = catalogue[value]
+            except (KeyError, TypeError):
+                return False
+            if kind != "any" and entity.kind != kind:
+                return False
+        return True
 
     def _catch_up(self, position: int) -> None:
         if position > self._ids_position:

@@ -14,8 +14,18 @@ import json
 from typing import Any, Final
 
 import attrs
+import orjson
 
-__all__ = ["GENESIS", "Head", "Record", "canonical_json", "record_hash", "record_hash_of_text"]
+__all__ = [
+    "GENESIS",
+    "Chain",
+    "Head",
+    "Record",
+    "canonical_json",
+    "event_json",
+    "record_hash",
+    "record_hash_of_text",
+]
 
 #: The ``prev`` of the first record.
 GENESIS: Final = "0" * 64
@@ -24,6 +34,74 @@ GENESIS: Final = "0" * 64
 def canonical_json(value: Any) -> str:
     """Compact JSON with sorted keys: the text hashes are taken of."""
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+#: Deeper values than this are left to the standard library (orjson stops at 255 levels).
+_ORJSON_DEPTH: Final = 200
+
+
+def _plain(value: Any, depth: int = 0) -> bool:
+    r"""Whether ``value`` holds only exact str, int, bool, None, list, tuple and str-keyed dict.
+
+    For these types, and only these, orjson writes the bytes `json.dumps` writes
+    (tests/test_records.py checks it): the same escapes (``\"``, ``\\``, the
+    short forms ``\n`` ``\t`` ... and ``\u001f`` for the other control
+    characters, nothing else), the same integers, and keys sorted by code
+    point. Floats, enums, UUIDs, subclasses and other objects, which the two
+    libraries write differently or only one of them accepts, never reach orjson.
+    """
+    if depth > _ORJSON_DEPTH:
+        return False
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                return False
+            kind = type(item)
+            if kind is str or kind is bool or kind is int or item is None:
+                continue
+            if not _plain(item, depth + 1):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        for item in value:
+            kind = type(item)
+            if kind is str or kind is bool or kind is int or item is None:
+                continue
+            if not _plain(item, depth + 1):
+                return False
+        return True
+    return kind is str or kind is bool or kind is int or value is None
+
+
+def event_json(event: dict[str, Any]) -> tuple[bytes, bytes]:
+    """An event dict's canonical JSON (`canonical_json`) and its compact JSON in field order, as UTF-8.
+
+    The first is what ids and record hashes are taken of, the second is what a
+    JSON Lines record holds. orjson makes both when `_plain` proves it writes
+    the standard library's bytes, and gives up (to the standard library, which
+    then writes or raises exactly as before) on what it cannot encode:
+    surrogates, integers beyond 64 bits.
+    """
+    if _plain(event):
+        try:
+            return orjson.dumps(event, option=orjson.OPT_SORT_KEYS), orjson.dumps(event)
+        except orjson.JSONEncodeError:
+            pass
+    return (
+        canonical_json(event).encode(),
+        json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode(),
+    )
+
+
+def _quoted(text: str) -> bytes:
+    """``json.dumps(text, ensure_ascii=False)`` as UTF-8.
+
+    Ids and hashes, ASCII letters and digits, need no escaping.
+    """
+    if type(text) is str and text.isascii() and text.isalnum():
+        return b'"%b"' % text.encode()
+    return json.dumps(text, ensure_ascii=False).encode()
 
 
 def record_hash(seq: int, v: int, event_id: str, event: dict[str, Any], prev: str) -> str:
@@ -44,6 +122,59 @@ def record_hash_of_text(seq: int, v: int, event_id: str, event_text: str, prev: 
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+class Chain:
+    """Makes the records that follow ``head``, one at a time, each hashed over the one before it.
+
+    `link` takes an event's id, dict and both JSON forms from `event_json`. The
+    record's hash is taken of its canonical JSON put together from these pieces
+    (the record's keys sort as event, id, prev, seq, v) rather than encoding the
+    record again; with ``lines``, the record also keeps its JSON Lines line
+    (`Record.to_line`), put together the same way. Linking each event as soon
+    as it is encoded lets its JSON go at once instead of a whole batch of it
+    waiting in memory.
+    """
+
+    def __init__(self, head: Head, v: int, *, lines: bool = False):
+        self.seq = head.position
+        self.prev = head.hash
+        self.v = v
+        self.lines = lines
+        # Integers as the stores and the codec give them; anything else takes the text path,
+        # which writes whatever str() says, as `record_hash` does.
+        self._bytes = type(self.seq) is int and type(v) is int
+        self._prev_quoted = _quoted(self.prev) if self._bytes else b""
+
+    def link(self, event_id: str, event: dict[str, Any], canonical: bytes, compact: bytes) -> Record:
+        """The next record: the event at the next position, after the last one linked."""
+        seq = self.seq = self.seq + 1
+        v = self.v
+        prev = self.prev
+        if not self._bytes:
+            digest = record_hash_of_text(seq, v, event_id, canonical.decode(), prev)
+            self.prev = digest
+            return Record(seq, v, event_id, event, prev, digest)
+        id_quoted = _quoted(event_id)
+        prev_quoted = self._prev_quoted
+        digest = hashlib.sha256(
+            b'{"event":%b,"id":%b,"prev":%b,"seq":%d,"v":%d}' % (canonical, id_quoted, prev_quoted, seq, v)
+        ).hexdigest()
+        digest_quoted = b'"%b"' % digest.encode()
+        record = Record(seq, v, event_id, event, prev, digest)
+        if self.lines:
+            line = b'{"seq":%d,"v":%d,"id":%b,"event":%b,"prev":%b,"hash":%b}\n' % (
+                seq,
+                v,
+                id_quoted,
+                compact,
+                prev_quoted,
+                digest_quoted,
+            )
+            object.__setattr__(record, "_line", line)
+        self.prev = digest
+        self._prev_quoted = digest_quoted
+        return record
+
+
 @attrs.frozen
 class Record:
     """One stored event: position ``seq`` (from 1), schema ``v``, ``id``, the event dict and the chain.
@@ -59,6 +190,9 @@ class Record:
     prev: str
     hash: str
     origin: str = attrs.field(default="", eq=False)
+    #: The record's JSON Lines line when `Chain` made it, for `to_line`. Not an argument: a
+    #: record made any other way, `attrs.evolve` included, encodes itself afresh.
+    _line: bytes | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def to_json(self) -> str:
         """The record as one compact JSON line (no newline)."""
@@ -74,6 +208,12 @@ class Record:
             ensure_ascii=False,
             separators=(",", ":"),
         )
+
+    def to_line(self) -> bytes:
+        """`to_json` and a newline, as UTF-8: one line of a JSON Lines log."""
+        if self._line is not None:
+            return self._line
+        return (self.to_json() + "\n").encode()
 
     def expected_hash(self) -> str:
         """The hash this record's content should have."""

@@ -92,9 +92,12 @@ class JsonlStore:
 
     def _state(self) -> tuple[Head, Path | None, int]:
         """The acknowledged head, the last segment and the acknowledged size of that segment."""
-        data = self._read_head_file()
-        segments = self.segments()
+        return self._state_of(self._read_head_file())
+
+    def _state_of(self, data: dict[str, Any] | None) -> tuple[Head, Path | None, int]:
+        """`_state`, given what ``HEAD`` holds (`_read_head_file`)."""
         if data is None:
+            segments = self.segments()
             if not segments:
                 return Head(), None, 0
             # A directory written by hand or by an older tool: every complete
@@ -144,9 +147,13 @@ class JsonlStore:
             return self._tail()
 
     def _tail(self) -> str | None:
-        if self._read_head_file() is None:
+        data = self._read_head_file()
+        if data is None:
             return None  # without HEAD, a torn last line is reported by `_state`
-        head, segment, size = self._state()
+        return self._tail_of(*self._state_of(data))
+
+    def _tail_of(self, head: Head, segment: Path | None, size: int) -> str | None:
+        """`_tail`, given the state (`_state`) of a directory with ``HEAD``."""
         assert segment is not None
         extra = segment.stat().st_size - size
         later = self._later_segments(segment)
@@ -237,7 +244,9 @@ class JsonlStore:
     def append(self, records: Sequence[Record], *, expected_position: int) -> Head:
         """Append the batch atomically if the position is still ``expected_position``."""
         with self._locked():
-            head, segment, size = self._state()
+            # HEAD is read once: the lock keeps other writers out until the new one replaces it.
+            head_file = self._read_head_file()
+            head, segment, size = self._state_of(head_file)
             if expected_position != head.position:
                 raise ConcurrencyError(
                     f"stale append: expected position {expected_position}, log is at {head.position}",
@@ -246,7 +255,7 @@ class JsonlStore:
                 )
             if not records:
                 return head
-            problem = self._tail()
+            problem = None if head_file is None else self._tail_of(head, segment, size)
             if problem is not None:
                 raise IntegrityError(problem)
             for offset, record in enumerate(records, start=1):
@@ -254,9 +263,9 @@ class JsonlStore:
                     raise RecordError(
                         f"record seq {record.seq} does not follow position {head.position + offset - 1}"
                     )
-            if self._read_head_file() is None:
+            if head_file is None:
                 segment = self._adopt(head, segment, size)
-            payload = "".join(r.to_json() + "\n" for r in records).encode()
+            payload = b"".join([r.to_line() for r in records])
             new_segment = segment is None or (size > 0 and size + len(payload) > self.segment_bytes)
             if new_segment:
                 number = len(self.segments()) + 1
@@ -264,10 +273,7 @@ class JsonlStore:
             assert segment is not None
             fd = os.open(segment, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
             try:
-                view = memoryview(payload)
-                while view:
-                    written = os.write(fd, view)
-                    view = view[written:]
+                _write_all(fd, payload)
                 os.fsync(fd)
             finally:
                 os.close(fd)
@@ -289,10 +295,12 @@ class JsonlStore:
     def _write_head(self, head: Head, segment: str, size: int) -> None:
         data = {"position": head.position, "hash": head.hash, "segment": segment, "size": size}
         temporary = self.directory / f"{HEAD_FILE}.tmp"
-        with temporary.open("w", encoding="utf-8") as handle:
-            handle.write(json.dumps(data, indent=2) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            _write_all(fd, (json.dumps(data, indent=2) + "\n").encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(temporary, self.directory / HEAD_FILE)
         _fsync_path(self.directory)
 
@@ -407,6 +415,13 @@ def _field(data: dict[str, Any], key: str, kind: type) -> Any:
     if not isinstance(value, kind) or isinstance(value, bool):
         raise RecordError(f"record field {key!r} missing or not a {kind.__name__}: {value!r}")
     return value
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
 
 
 def _fsync_path(path: Path) -> None:
