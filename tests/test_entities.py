@@ -97,6 +97,16 @@ class TestCatalogue:
         assert catalogue.units("org") == ("org", "org/unit")
         assert [p.id for p in catalogue.posts("org")] == ["org/chair", "org/deputy", "org/unit/head"]
         assert [p.id for p in catalogue.posts("org", recursive=False)] == ["org/chair", "org/deputy"]
+        assert catalogue.above("org/unit/head") == ("org/unit", "org")
+        assert catalogue.above("org/chair") == ("org",)
+        assert catalogue.above("org/unit") == ("org",)
+        assert catalogue.above("org") == ()
+        assert catalogue.above("ann-abel") == ()
+        assert catalogue.above("nobody") == ()
+        # Every organisation above a post shows it in its roster.
+        for post in catalogue.of_kind("post"):
+            for org in catalogue.above(post.id):
+                assert post in catalogue.posts(org)
 
     def test_duplicate_id(self) -> None:
         with pytest.raises(CatalogueError, match="duplicate id 'x'"):

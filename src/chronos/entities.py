@@ -164,6 +164,7 @@ class Catalogue(Mapping[str, Entity]):
         self._check_references()
         self._keys: dict[str, set[str]] | None = None
         self._posts_cache: dict[tuple[str, bool], tuple[Post, ...]] = {}
+        self._above: dict[str, tuple[str, ...]] = {}
         self._children: dict[str, list[str]] = {}
         for entity in self._by_id.values():
             if isinstance(entity, Organisation) and entity.parent is not None:
@@ -313,6 +314,26 @@ class Catalogue(Mapping[str, Entity]):
         for child in sorted(self._children.get(org, ())):
             out.extend(self.units(child))
         return tuple(out)
+
+    def above(self, entity_id: str) -> tuple[str, ...]:
+        """The organisations whose rosters show this post or unit: its own, then each one above it.
+
+        For a post, its organisation and that organisation's ancestors; for an
+        organisation, its ancestors; empty for anything else. Remembered.
+        """
+        found = self._above.get(entity_id)
+        if found is None:
+            entity = self._by_id.get(entity_id)
+            chain: list[str] = []
+            org = entity.org if isinstance(entity, Post) else None
+            if isinstance(entity, Organisation):
+                org = entity.parent
+            while org is not None and org not in chain:
+                chain.append(org)
+                parent = self._by_id.get(org)
+                org = parent.parent if isinstance(parent, Organisation) else None
+            found = self._above[entity_id] = tuple(chain)
+        return found
 
     def posts(self, org: str, *, recursive: bool = True) -> tuple[Post, ...]:
         """The posts of an organisation (and of its units, when recursive), in catalogue order."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from chronos.entities import Catalogue, Organisation, Post
+from chronos.entities import Catalogue
 from chronos.events import Arrested, Corrected, Died, Dissolved, Event, Renamed, Retracted
 
 __all__ = ["EventIndex"]
@@ -34,7 +34,6 @@ class EventIndex:
         # (deaths, vacating arrests): for_posts follows these instead of every event of a person.
         self._post_people: dict[str, set[str]] = {}
         self._enders: dict[str, list[Event]] = {}
-        self._ancestry: dict[str, list[str]] = {}
         latest = dt.date.min
         #: The events whose knowledge date is a range (undated articles), in log order.
         self.ranged_known: list[Event] = []
@@ -89,7 +88,7 @@ class EventIndex:
             for event in self._posts.get(post, ()):
                 found[id(event)] = event
             people.update(self._post_people.get(post, ()))
-            orgs.update(self._ancestors(post))
+            orgs.update(self.catalogue.above(post))
         for person in people:
             for event in self._enders.get(person, ()):
                 found[id(event)] = event
@@ -102,7 +101,7 @@ class EventIndex:
         orgs: set[str] = set()
         for event in list(found.values()):
             for post in _posts(event):
-                orgs.update(self._ancestors(post))
+                orgs.update(self.catalogue.above(post))
         self._add_dissolutions(found, orgs)
         return self._with_claims_about(found)
 
@@ -110,18 +109,6 @@ class EventIndex:
         """The events that can change what an entity was called."""
         found = {id(e): e for e in self._orgs.get(entity, ()) if _renames(e)}
         return self._with_claims_about(found)
-
-    def _ancestors(self, post: str) -> list[str]:
-        chain = self._ancestry.get(post)
-        if chain is None:
-            entity = self.catalogue.get(post)
-            org = entity.org if isinstance(entity, Post) else None
-            chain = self._ancestry[post] = []
-            while org is not None and org not in chain:
-                chain.append(org)
-                parent = self.catalogue.get(org)
-                org = parent.parent if isinstance(parent, Organisation) else None
-        return chain
 
     def _add_dissolutions(self, found: dict[int, Event], orgs: set[str]) -> None:
         for org in orgs:

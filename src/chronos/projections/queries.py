@@ -17,7 +17,7 @@ from typing import Literal
 import attrs
 
 from chronos.dates import FuzzyDate
-from chronos.entities import Catalogue, Organisation, Post
+from chronos.entities import Catalogue, Post
 from chronos.events import Event, Moved, RosterReported, Source
 from chronos.projections.policy import OPEN_END, OPEN_START, Claim, Policy, Resolved
 from chronos.projections.state import Custody, Period, State
@@ -218,26 +218,13 @@ def rosters(
     asked = set(wanted)
     # Which held posts each organisation's roster shows: the post's organisation and its ancestors.
     shown: dict[str, list[str]] = {}
-    sweep = _sweep(state, catalogue, policy)
     for post in held:
-        for org in sweep.organisations(post):
+        for org in catalogue.above(post):
             if org in asked:
                 shown.setdefault(org, []).append(post)
     return {
         org: _org_lines(state, catalogue, org, policy).assemble(held, shown.get(org, ())) for org in wanted
     }
-
-
-def _ancestors(catalogue: Catalogue, post: str) -> tuple[str, ...]:
-    """The organisation of ``post`` and every organisation above it."""
-    entity = catalogue.get(post)
-    chain: list[str] = []
-    org = entity.org if isinstance(entity, Post) else None
-    while org is not None and org not in chain:
-        chain.append(org)
-        parent = catalogue.get(org)
-        org = parent.parent if isinstance(parent, Organisation) else None
-    return tuple(chain)
 
 
 def _merge(mine: Mapping[str, Sequence[Seat]], theirs: Mapping[str, Sequence[Seat]]) -> dict[str, list[Seat]]:
@@ -421,9 +408,7 @@ class _Sweep:
     #: Checkpoints per sweep, so memory stays a small multiple of the tenures alive at once.
     CHECKPOINTS = 64
 
-    def __init__(self, catalogue: Catalogue, lines: Iterable[_Line]):
-        self.catalogue = catalogue
-        self._organisations: dict[str, tuple[str, ...]] = {}
+    def __init__(self, lines: Iterable[_Line]):
         pairs = sorted(
             ((t.start.earliest, t, line.post) for line in lines for t in line.tenures), key=lambda x: x[0]
         )
@@ -450,13 +435,6 @@ class _Sweep:
             self.marks.append(mark)
             self.alive.append(alive)
             self.after.append(end)
-
-    def organisations(self, post: str) -> tuple[str, ...]:
-        """The organisations whose rosters show ``post`` (its own and those above), remembered."""
-        found = self._organisations.get(post)
-        if found is None:
-            found = self._organisations[post] = _ancestors(self.catalogue, post)
-        return found
 
     def holders(self, low: dt.date, high: dt.date) -> dict[str, list[Seat]]:
         """Who holds which post on ``[low, high]``: seats by post id, in seat order."""
@@ -498,7 +476,7 @@ def _sweep(state: State, catalogue: Catalogue, policy: Policy) -> _Sweep:
     found: tuple[Catalogue, _Sweep] | None = state.cache.get(key)
     if found is None or found[0] is not catalogue:
         lines = (_timeline(state, p, policy) for p in _posts_of(state, catalogue))
-        found = state.cache[key] = (catalogue, _Sweep(catalogue, lines))
+        found = state.cache[key] = (catalogue, _Sweep(lines))
     return found[1]
 
 
