@@ -186,12 +186,19 @@ def roster(
     and possible when in either.
     """
     policy = policy or DEFAULT_POLICY
+    held = dict(_held(state, catalogue, org, at, policy, also))
+    return _org_lines(state, catalogue, org, policy).assemble(held, held)
+
+
+def _held(
+    state: State, catalogue: Catalogue, org: str, at: When, policy: Policy, also: State | None
+) -> list[tuple[str, list[Seat]]]:
+    """The holders of ``org``'s posts on ``at`` (weighing ``also``), by post, in seat order."""
     low, high = span(at)
-    here = _org_lines(state, catalogue, org, policy)
-    held = here.holders(low, high)
+    held = _org_lines(state, catalogue, org, policy).holders(low, high)
     if also is not None:
         held = _merge(held, _org_lines(also, catalogue, org, policy).holders(low, high))
-    return here.assemble(held, held)
+    return list(held.items())
 
 
 def rosters(
@@ -560,15 +567,12 @@ def diff(
     joined. A holder whose certainty changed is listed under ``changed``.
     ``also`` is as in `roster`.
     """
+    policy = policy or DEFAULT_POLICY
     before = {
-        (s.person, s.post.id): s
-        for s in roster(state, catalogue, org, at=a, policy=policy, also=also)
-        if s.person is not None
+        (s.person, post): s for post, seats in _held(state, catalogue, org, a, policy, also) for s in seats
     }
     after = {
-        (s.person, s.post.id): s
-        for s in roster(state, catalogue, org, at=b, policy=policy, also=also)
-        if s.person is not None
+        (s.person, post): s for post, seats in _held(state, catalogue, org, b, policy, also) for s in seats
     }
     low, high = min(span(a)[0], span(b)[0]), max(span(a)[1], span(b)[1])
     source = also if also is not None else state
