@@ -569,10 +569,16 @@ def diff(
     """
     policy = policy or DEFAULT_POLICY
     before = {
-        (s.person, post): s for post, seats in _held(state, catalogue, org, a, policy, also) for s in seats
+        (s.person, post): s
+        for post, seats in _held(state, catalogue, org, a, policy, also)
+        for s in seats
+        if s.person is not None
     }
     after = {
-        (s.person, post): s for post, seats in _held(state, catalogue, org, b, policy, also) for s in seats
+        (s.person, post): s
+        for post, seats in _held(state, catalogue, org, b, policy, also)
+        for s in seats
+        if s.person is not None
     }
     low, high = min(span(a)[0], span(b)[0]), max(span(a)[1], span(b)[1])
     source = also if also is not None else state
