@@ -15,7 +15,6 @@ Kassym-Jomart), see `name_key`.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -28,6 +27,7 @@ from typing import Any, Literal, TypeVar, overload
 import attrs
 
 from chronos import cache
+from chronos._nearest import Nearest, close_matches
 from chronos.errors import AmbiguousName, CatalogueError, LookupFailed
 
 __all__ = [
@@ -165,6 +165,9 @@ class Catalogue(Mapping[str, Entity]):
         self._keys: dict[str, set[str]] | None = None
         self._posts_cache: dict[tuple[str, bool], tuple[Post, ...]] = {}
         self._above: dict[str, tuple[str, ...]] = {}
+        # Candidates for near-match hints (names, or ids) by kind, built on first use.
+        self._near_names: dict[str | None, tuple[dict[str, str], Nearest]] = {}
+        self._near_ids: dict[str, Nearest] = {}
         self._children: dict[str, list[str]] = {}
         for entity in self._by_id.values():
             if isinstance(entity, Organisation) and entity.parent is not None:
@@ -278,32 +281,46 @@ class Catalogue(Mapping[str, Entity]):
         return sorted(found)
 
     def suggest(self, query: str, *, kind: str | None = None, n: int = 3) -> tuple[str, ...]:
-        """The ids of the entities whose names come nearest to ``query``, best first."""
-        candidates: dict[str, str] = {}
-        for entity in self._by_id.values():
-            if kind is not None and entity.kind != kind:
-                continue
-            for name in (entity.id, *entity.names):
-                candidates.setdefault(name_key(name), entity.id)
-                candidates.setdefault(name.casefold(), entity.id)
-        keys = [name_key(query), query.casefold()]
+        """The ids of the entities whose names come nearest to ``query``, best first.
+
+        Every id, name and alias (as written and as `name_key` forms it) is a
+        candidate; on a large catalogue only those sharing a word with the
+        query are compared when there are any (`chronos._nearest`).
+        """
+        candidates, nearest = self._names_near(kind)
         found: list[str] = []
-        for key in keys:
-            for match in difflib.get_close_matches(key, list(candidates), n=n * 3, cutoff=0.6):
+        for key in (name_key(query), query.casefold()):
+            for match in nearest.close(key, n * 3):
                 entity_id = candidates[match]
                 if entity_id not in found:
                     found.append(entity_id)
         return tuple(found[:n])
 
+    def _names_near(self, kind: str | None) -> tuple[dict[str, str], Nearest]:
+        """Every name form of the entities of ``kind`` with its entity's id, and a `Nearest` over them."""
+        found = self._near_names.get(kind)
+        if found is None:
+            candidates: dict[str, str] = {}
+            for entity in self._by_id.values():
+                if kind is not None and entity.kind != kind:
+                    continue
+                for name in (entity.id, *entity.names):
+                    candidates.setdefault(name_key(name), entity.id)
+                    candidates.setdefault(name.casefold(), entity.id)
+            found = self._near_names[kind] = (candidates, Nearest(candidates))
+        return found
+
     def get_kind(self, entity_id: str, kind: str) -> Entity:
         """The entity with exactly this id, which must be of ``kind``."""
         entity = self._by_id.get(entity_id)
         if entity is None or entity.kind != kind:
-            raise LookupFailed(
-                f"unknown {kind} {entity_id!r}"
-                + _did_you_mean(entity_id, [e.id for e in self._by_id.values() if e.kind == kind]),
-                query=entity_id,
-            )
+            nearest = self._near_ids.get(kind)
+            if nearest is None:
+                ids = (e.id for e in self._by_id.values() if e.kind == kind)
+                nearest = self._near_ids[kind] = Nearest(ids)
+            near = nearest.close(entity_id)
+            hint = f" (did you mean {', '.join(repr(n) for n in near)}?)" if near else ""
+            raise LookupFailed(f"unknown {kind} {entity_id!r}{hint}", query=entity_id)
         return entity
 
     # Structure ----------------------------------------------------------------
@@ -459,5 +476,5 @@ def _toml_value(value: object) -> str:
 
 
 def _did_you_mean(value: str, candidates: list[str]) -> str:
-    near = difflib.get_close_matches(value, candidates, n=3, cutoff=0.6)
+    near = close_matches(value, candidates, n=3)
     return f" (did you mean {', '.join(repr(n) for n in near)}?)" if near else ""

@@ -1,0 +1,62 @@
+"""Near-match hints: difflib's answer on small sets, a word-narrowed one on large sets."""
+
+from __future__ import annotations
+
+import difflib
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chronos import Catalogue, LookupFailed, Person, _nearest
+from chronos._nearest import Nearest
+from tests.strategies import small_catalogue
+
+words = st.sampled_from(["karim", "masimov", "massimov", "abish", "samat", "person", "12", "123", "1234"])
+names = st.lists(words, min_size=1, max_size=3).map(" ".join)
+
+
+class TestSmallSets:
+    @given(st.lists(names, max_size=30), names)
+    def test_same_as_difflib(self, candidates: list[str], query: str) -> None:
+        assert Nearest(candidates).close(query, 3) == difflib.get_close_matches(
+            query, list(dict.fromkeys(candidates)), n=3, cutoff=0.6
+        )
+
+
+class TestLargeSets:
+    @pytest.fixture(autouse=True)
+    def _small_limits(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(_nearest, "SCAN_LIMIT", 5)
+        monkeypatch.setattr(_nearest, "COMMON", 3)
+
+    @given(st.lists(names, max_size=30), names)
+    def test_near_and_sharing_a_word_or_a_full_scan(self, candidates: list[str], query: str) -> None:
+        found = Nearest(candidates).close(query, 3)
+        assert all(difflib.SequenceMatcher(None, c, query).ratio() >= 0.6 for c in found)
+        assert set(found) <= set(candidates)
+        mine = set(query.split())
+        usable = {w for w in mine if sum(w in c.split() for c in dict.fromkeys(candidates)) <= 3}
+        if not any(usable & set(c.split()) for c in candidates):
+            assert found == difflib.get_close_matches(query, list(dict.fromkeys(candidates)), n=3, cutoff=0.6)
+        else:
+            assert all(usable & set(c.split()) for c in found)
+
+    def test_a_typo_among_many_ids(self) -> None:
+        ids = [f"person-{n}" for n in range(30_000)]
+        assert Nearest(ids).close("persn-12345", 3)[0] == "person-12345"
+
+    def test_catalogue_hints(self) -> None:
+        catalogue = small_catalogue()
+        with pytest.raises(LookupFailed, match=r"did you mean 'ann-abel'"):
+            catalogue.get_kind("ann-abell", "person")
+        assert catalogue.suggest("Ann Abell", kind="person")[0] == "ann-abel"
+
+
+def test_a_large_catalogue_suggests_by_shared_words() -> None:
+    people = [Person(id=f"person-{n}", name=f"Person {n}") for n in range(25_000)]
+    catalogue = Catalogue([*people, Person(id="karim-massimov", name="Karim Massimov")])
+    assert catalogue.suggest("Karim Masimov", kind="person")[0] == "karim-massimov"
+    assert catalogue.suggest("Persn 12345", kind="person")[0] == "person-12345"
+    with pytest.raises(LookupFailed, match=r"did you mean 'person-12345'"):
+        catalogue.get_kind("persn-12345", "person")
