@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from benchmarks.generate import generate
+from benchmarks.generate import World, generate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,17 +21,21 @@ def dates(rng: random.Random, low: dt.date, high: dt.date, count: int) -> list[d
     return [low + dt.timedelta(days=rng.randint(0, span)) for _ in range(count)]
 
 
+def generated(seed: int) -> tuple[World, Chronology, random.Random, dt.date, dt.date]:
+    """A generated log of 800 events, its chronology, a random source, and the span of its dates."""
+    world = generate(800, seed=seed)
+    low = min(e.occurred.earliest for e in world.events)
+    high = max(e.known.latest for e in world.events)
+    return world, Chronology(world.events, world.catalogue), random.Random(seed), low, high
+
+
 class TestIndexedEqualsFold:
     """Every question answered through the index matches folding the whole log."""
 
     @settings(max_examples=15, deadline=None)
     @given(st.integers(0, 10_000))
     def test_generated_logs(self, seed: int) -> None:
-        world = generate(800, seed=seed)
-        ours = Chronology(world.events, world.catalogue)
-        rng = random.Random(seed)
-        low = min(e.occurred.earliest for e in world.events)
-        high = max(e.known.latest for e in world.events)
+        world, ours, rng, low, high = generated(seed)
         for known_at in [*dates(rng, low, high, 4), None]:
             everything = project(world.events, world.catalogue, known_at=known_at)
             maybe = ours.maybe_state(known_at)
@@ -82,11 +86,7 @@ class TestRostersEqualScan:
     @settings(max_examples=10, deadline=None)
     @given(st.integers(0, 10_000))
     def test_generated_logs(self, seed: int) -> None:
-        world = generate(800, seed=seed)
-        ours = Chronology(world.events, world.catalogue)
-        rng = random.Random(seed)
-        low = min(e.occurred.earliest for e in world.events)
-        high = max(e.known.latest for e in world.events)
+        world, ours, rng, low, high = generated(seed)
         # Every organisation, units too: a unit's roster shows its own posts, its parent's shows them as well.
         units = [org.id for org in world.catalogue.of_kind("organisation")]
         assert len(units) > len(world.orgs)

@@ -54,24 +54,20 @@ def _plain(value: Any, depth: int = 0) -> bool:
         return False
     kind = type(value)
     if kind is dict:
-        for key, item in value.items():
-            if type(key) is not str:
-                return False
-            kind = type(item)
-            if kind is str or kind is bool or kind is int or item is None:
-                continue
-            if not _plain(item, depth + 1):
-                return False
-        return True
-    if kind is list or kind is tuple:
-        for item in value:
-            kind = type(item)
-            if kind is str or kind is bool or kind is int or item is None:
-                continue
-            if not _plain(item, depth + 1):
-                return False
-        return True
-    return kind is str or kind is bool or kind is int or value is None
+        if any(type(key) is not str for key in value):
+            return False
+        items = value.values()
+    elif kind is list or kind is tuple:
+        items = value
+    else:
+        return kind is str or kind is bool or kind is int or value is None
+    for item in items:
+        kind = type(item)
+        if kind is str or kind is bool or kind is int or item is None:
+            continue  # the common leaves, without a call
+        if not _plain(item, depth + 1):
+            return False
+    return True
 
 
 def event_json(event: dict[str, Any]) -> tuple[bytes, bytes]:
