@@ -159,7 +159,7 @@ class Chronology:
         change are ``possible`` rather than certain.
         """
         day = as_day(known_at)
-        if day is None or not any(e.known.earliest <= day < e.known.latest for e in self.index.ranged_known):
+        if day is None or not any(_maybe_public(e, day) for e in self.index.ranged_known):
             return None
         return self.state(day, possibly=True)
 
@@ -181,13 +181,18 @@ class Chronology:
         folded (`EventIndex`): the same answer, without replaying the log.
         """
         day = as_day(known_at)
-        if day is None or day >= self.index.latest_known:
+        if self._everything_known(day):
             return self.state(), None
+        assert day is not None
         events = relevant(self.index)
         sure = project(events, self.catalogue, known_at=day)
-        if any(e.known.earliest <= day < e.known.latest for e in events):
+        if any(_maybe_public(e, day) for e in events):
             return sure, project(events, self.catalogue, known_at=day, possibly=True)
         return sure, None
+
+    def _everything_known(self, day: dt.date | None) -> bool:
+        """True when the whole log stood on ``day`` (or no day is given): its projection answers."""
+        return day is None or day >= self.index.latest_known
 
     def pending(self, entity: str, *, known_at: DateLike) -> tuple[Event, ...]:
         """Events about ``entity`` that may, but need not, have been public on ``known_at``."""
@@ -196,7 +201,7 @@ class Chronology:
         return tuple(
             e
             for e in self.index.ranged_known
-            if day is not None and e.known.earliest <= day < e.known.latest and entity_id in e.about()
+            if day is not None and _maybe_public(e, day) and entity_id in e.about()
         )
 
     def lookup(self, name: str, *, kind: str | None = None) -> Entity:
@@ -250,7 +255,7 @@ class Chronology:
         else:
             wanted = [self._id(org, "organisation") for org in orgs]
         day = as_day(known_at)
-        if day is None or day >= self.index.latest_known:
+        if self._everything_known(day):
             sure, maybe = self.state(), None
         else:
             sure, maybe = self.state(day), self.maybe_state(day)
@@ -358,6 +363,11 @@ class Chronology:
             and (kind is None or type(e).__name__ == kind)
         ]
         return tuple(sorted(found, key=sort_key))
+
+
+def _maybe_public(event: Event, day: dt.date) -> bool:
+    """True when ``event`` may, but need not, have been public on ``day`` (its knowledge date is a range)."""
+    return event.known.earliest <= day < event.known.latest
 
 
 def parse_when(text: str) -> When:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Literal
 
 import attrs
@@ -186,19 +186,19 @@ def roster(
     and possible when in either.
     """
     policy = policy or DEFAULT_POLICY
-    held = dict(_held(state, catalogue, org, at, policy, also))
+    held = _held(state, catalogue, org, at, policy, also)
     return _org_lines(state, catalogue, org, policy).assemble(held, held)
 
 
 def _held(
     state: State, catalogue: Catalogue, org: str, at: When, policy: Policy, also: State | None
-) -> list[tuple[str, list[Seat]]]:
-    """The holders of ``org``'s posts on ``at`` (weighing ``also``), by post, in seat order."""
+) -> dict[str, list[Seat]]:
+    """The holders of ``org``'s posts on ``at`` (weighing ``also``), by post id, in seat order."""
     low, high = span(at)
     held = _org_lines(state, catalogue, org, policy).holders(low, high)
     if also is not None:
         held = _merge(held, _org_lines(also, catalogue, org, policy).holders(low, high))
-    return list(held.items())
+    return held
 
 
 def rosters(
@@ -258,42 +258,43 @@ def _seat_order(seat: Seat) -> tuple[bool, dt.date, str]:
     return (seat.certainty != "certain", start, seat.person or "")
 
 
-def _post_holders(line: _Line, low: dt.date, high: dt.date) -> list[Seat]:
+def _post_holders(line: _Line, low: dt.date, high: dt.date, last: int) -> list[Seat]:
     """Who holds the post of ``line`` on ``[low, high]``, in seat order (one seat per person, the surer).
 
-    Tenures of one post mostly follow each other, so walking back from the
-    last one starting by ``high`` stops after a step or two: the walk ends
-    where no earlier tenure reaches past ``low``.
+    ``last`` is the last tenure starting by ``high`` (the caller's bisection).
+    Tenures of one post mostly follow each other, so walking back from it
+    stops after a step or two: the walk ends where no earlier tenure reaches
+    past ``low``. Every tenure found starts by ``high`` and ends after
+    ``low``, so it holds at least possibly; certainly when every reading of
+    its start and end does (`holds`).
     """
     hits: list[int] = []
-    index = bisect.bisect_right(line.starts, high) - 1
+    index = last
     reach, ends = line.reach, line.ends
     while index >= 0 and reach[index] > low:
         if ends[index] > low:
             hits.append(index)
         index -= 1
-    if not hits:
-        return []
-    found: dict[str, Seat] = {}
+    found: dict[str | None, Seat] = {}
     for index in reversed(hits):
-        _hold(found, line.post, line.tenures[index], low, high)
+        tenure = line.tenures[index]
+        certain = tenure.start.latest <= low and high < tenure.end.earliest
+        _seat(found, Seat(line.post, tenure.person, "certain" if certain else "possible", tenure))
+    return _in_seat_order(found)
+
+
+def _seat(found: dict[str | None, Seat], seat: Seat) -> None:
+    """Seat a holder in ``found`` (by person): the first tenure found, unless a later one is surer."""
+    known = found.get(seat.person)
+    if known is None or (seat.certainty == "certain" and known.certainty == "possible"):
+        found[seat.person] = seat
+
+
+def _in_seat_order(found: Mapping[str | None, Seat]) -> list[Seat]:
     holders = list(found.values())
     if len(holders) > 1:
         holders.sort(key=_seat_order)
     return holders
-
-
-def _hold(found: dict[str, Seat], post: Post, tenure: Tenure, low: dt.date, high: dt.date) -> None:
-    """Seat ``tenure``'s holder in ``found`` (by person), unless already seated as surely.
-
-    The caller has checked that the tenure can overlap ``[low, high]`` (it
-    starts by ``high`` and ends after ``low``), so it holds at least possibly;
-    it holds certainly when every reading of its start and end does (`holds`).
-    """
-    certain = tenure.start.latest <= low and high < tenure.end.earliest
-    known = found.get(tenure.person)
-    if known is None or (certain and known.certainty == "possible"):
-        found[tenure.person] = Seat(post, tenure.person, "certain" if certain else "possible", tenure)
 
 
 @attrs.frozen
@@ -356,23 +357,19 @@ class _Org:
         held: dict[str, list[Seat]] = {}
         for line in self.lines:
             # Most posts of an organisation are empty on a given day: rule them out inline.
-            index = bisect.bisect_right(line.starts, high) - 1
-            if index >= 0 and line.reach[index] > low:
-                seats = _post_holders(line, low, high)
+            last = bisect.bisect_right(line.starts, high) - 1
+            if last >= 0 and line.reach[last] > low:
+                seats = _post_holders(line, low, high, last)
                 if seats:
                     held[line.post.id] = seats
         return held
 
-    def assemble(
-        self, held: Mapping[str, Sequence[Seat]], posts: Iterable[str] | None = None
-    ) -> tuple[Seat, ...]:
+    def assemble(self, held: Mapping[str, Sequence[Seat]], posts: Collection[str]) -> tuple[Seat, ...]:
         """The seats of every post: its holders (from ``held``, by post id), then its vacant seats.
 
-        ``posts`` are the posts of ``held`` that belong here, when the caller
-        knows them; the seats between them are copied from the all-vacant roster.
+        ``posts`` are the posts of ``held`` that belong here; the seats between
+        them are copied from the all-vacant roster.
         """
-        if posts is None:
-            posts = [post for post in self.slots if post in held]
         if not posts:
             return self.vacant
         seats: list[Seat] = []
@@ -453,29 +450,17 @@ class _Sweep:
         hits += [i for i in range(first, bisect.bisect_right(self.starts, hi)) if ends[i] > lo]
         started, ending = self.surely_started, self.surely_ending
         tenures, posts, post_ids, persons = self.tenures, self.posts, self.post_ids, self.persons
-        held: dict[str, list[Seat]] = {}
-        crowded: list[list[Seat]] = []
+        found: dict[str, dict[str | None, Seat]] = {}
         for index in hits:
             # Ascending index keeps each post's tenures in timeline order, as `_post_holders` sees them.
             certain = started[index] <= lo and hi < ending[index]
-            person = persons[index]
-            seat = Seat(posts[index], person, "certain" if certain else "possible", tenures[index])
-            seats = held.get(post_ids[index])
-            if seats is None:
-                held[post_ids[index]] = [seat]
-                continue
-            if len(seats) == 1:
-                crowded.append(seats)
-            for n, other in enumerate(seats):
-                if other.person == person:
-                    if certain and other.certainty == "possible":
-                        seats[n] = seat
-                    break
+            seat = Seat(posts[index], persons[index], "certain" if certain else "possible", tenures[index])
+            here = found.get(post_ids[index])
+            if here is None:
+                found[post_ids[index]] = {seat.person: seat}
             else:
-                seats.append(seat)
-        for seats in crowded:
-            seats.sort(key=_seat_order)
-        return held
+                _seat(here, seat)
+        return {post: _in_seat_order(here) for post, here in found.items()}
 
 
 def _sweep(state: State, catalogue: Catalogue, policy: Policy) -> _Sweep:
@@ -570,13 +555,13 @@ def diff(
     policy = policy or DEFAULT_POLICY
     before = {
         (s.person, post): s
-        for post, seats in _held(state, catalogue, org, a, policy, also)
+        for post, seats in _held(state, catalogue, org, a, policy, also).items()
         for s in seats
         if s.person is not None
     }
     after = {
         (s.person, post): s
-        for post, seats in _held(state, catalogue, org, b, policy, also)
+        for post, seats in _held(state, catalogue, org, b, policy, also).items()
         for s in seats
         if s.person is not None
     }
