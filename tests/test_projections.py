@@ -183,6 +183,30 @@ class TestImpreciseKnowledge:
         assert ours.pending("ann-abel", known_at="2020-03-10") == ()
 
 
+class TestOneSeatPerPerson:
+    """A person with two tenures of one post that may overlap holds one seat: the surer one."""
+
+    def test_certain_second_tenure_beats_possible_first(self) -> None:
+        from chronos import Appointed, Dismissed, Source
+
+        s = [Source(source="s", quote="q")]
+        events = [
+            Appointed(
+                person="ann-abel", post="org/chair", occurred="2019-01-01", known="2019-01-01", sources=s
+            ),
+            # Dismissed some day in 2020, and appointed again on 1 March: on 1 June the
+            # first tenure may still run, the second certainly does.
+            Dismissed(person="ann-abel", post="org/chair", occurred="2020", known="2020-12-31", sources=s),
+            Appointed(
+                person="ann-abel", post="org/chair", occurred="2020-03-01", known="2020-03-01", sources=s
+            ),
+        ]
+        ours = chronology(events)
+        for seats in (ours.roster("org", at="2020-06-01"), ours.rosters(at="2020-06-01")["org"]):
+            held = [seat for seat in seats if seat.person == "ann-abel"]
+            assert [(seat.certainty, str(seat.since)) for seat in held] == [("certain", "2020-03-01")]
+
+
 class TestNames:
     """Names follow their renames, with certainty."""
 
