@@ -121,8 +121,12 @@ class TestCatalogue:
             Catalogue([Organisation(id="nsc", name="NSC"), Post(id="nsc/chair", name="Chair", org="nsx")])
 
     def test_bad_seats(self) -> None:
+        for bad in (-1, True, "2"):
+            with pytest.raises(CatalogueError, match="seats"):
+                Post(id="p", name="P", org="o", seats=bad)  # type: ignore[arg-type]
+        assert Post(id="p", name="P", org="o", seats=0).seats == 0  # no fixed number
         with pytest.raises(CatalogueError, match="seats"):
-            Post(id="p", name="P", org="o", seats=0)
+            Organisation(id="o", name="O", seats=0)
 
     def test_toml_round_trip(self, tmp_path: object) -> None:
         from pathlib import Path

@@ -7,10 +7,13 @@ how many seats it has); the log answers *what happened to them and when*. Names
 that change over time (Astana became Nur-Sultan) are `Renamed` events in the
 log; the catalogue only gathers every spelling so that lookups find the entity.
 
-Lookups take an id, the name or any alias, and ignore case, accents,
-punctuation, word order and the usual transliteration variants of Kazakh and
-Russian names (Masimov = Massimov, Toqaev = Tokayev, Qasym-Zhomart =
-Kassym-Jomart), see `name_key`.
+Lookups take an id, the name or any alias, in any script, and ignore case,
+accents, punctuation, word order and the usual transliteration variants of
+Kazakh and Russian names (Масимов = Мәсімов = Masimov = Massimov, Тоқаев =
+Toqaev = Tokayev, Qasym-Zhomart = Kassym-Jomart), see `name_key`. A name with
+initials finds the full one ("John F. Kennedy": "John Fitzgerald Kennedy").
+Entities may carry the identifiers other datasets give them
+(``wikidata:Q1247199``) and the language of their aliases (``ru:Ак жол``).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar, overload
 
 import attrs
+from anyascii import anyascii
 
 from chronos import cache
 from chronos._nearest import Nearest, close_matches
@@ -57,6 +61,20 @@ def _slug(_instance: object, _attribute: object, value: str) -> None:
         )
 
 
+def _tagged(what: str) -> Any:
+    """A validator of ``tag:value`` strings (an identifier's scheme, an alias's language)."""
+
+    def check(instance: object, _attribute: object, values: tuple[str, ...]) -> None:
+        for value in values:
+            tag, _, rest = value.partition(":") if isinstance(value, str) else ("", "", "")
+            if not tag or not rest:
+                raise CatalogueError(
+                    f"{getattr(instance, 'id', '?')!r}: bad {what} {value!r} (use {what.upper()}:VALUE)"
+                )
+
+    return check
+
+
 @attrs.frozen(kw_only=True)
 class Entity:
     """Something with a stable id and names: the base of the four kinds."""
@@ -65,6 +83,10 @@ class Entity:
     name: str
     aliases: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     note: str | None = None
+    #: What other datasets call it, as ``scheme:value`` (``wikidata:Q1247199``, ``mzalendo:108``).
+    identifiers: tuple[str, ...] = attrs.field(default=(), converter=tuple, validator=_tagged("scheme"))
+    #: The language of some names, as ``code:name`` (``ru:Ак жол``); a name may have several.
+    languages: tuple[str, ...] = attrs.field(default=(), converter=tuple, validator=_tagged("lang"))
 
     kind: str = attrs.field(default="", init=False)  # each kind sets its own
 
@@ -72,6 +94,15 @@ class Entity:
     def names(self) -> tuple[str, ...]:
         """The canonical name followed by every alias."""
         return (self.name, *self.aliases)
+
+    def identifier(self, scheme: str) -> str | None:
+        """The first identifier of ``scheme`` (``identifier("wikidata")`` is ``"Q1247199"``), or None."""
+        prefix = scheme + ":"
+        return next((i[len(prefix) :] for i in self.identifiers if i.startswith(prefix)), None)
+
+    def language_of(self, name: str) -> tuple[str, ...]:
+        """The languages the source gives for one of the names (empty when it gives none)."""
+        return tuple(tag for tag, _, value in (t.partition(":") for t in self.languages) if value == name)
 
 
 @attrs.frozen(kw_only=True)
@@ -83,23 +114,40 @@ class Person(Entity):
 
 @attrs.frozen(kw_only=True)
 class Organisation(Entity):
-    """An organisation, or a unit of one (``parent`` is the organisation it belongs to)."""
+    """An organisation, or a unit of one (``parent`` is the organisation it belongs to).
+
+    ``seats``: how many members it has, when a source says (a legislature's seat count).
+    """
 
     parent: str | None = None
+    seats: int | None = None
     kind: Kind = attrs.field(default="organisation", init=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.seats is not None and (not isinstance(self.seats, int) or self.seats < 1):
+            raise CatalogueError(
+                f"organisation {self.id!r}: seats must be a positive integer, not {self.seats!r}"
+            )
 
 
 @attrs.frozen(kw_only=True)
 class Post(Entity):
-    """A post in an organisation, held by up to ``seats`` people at once."""
+    """A post in an organisation, held by up to ``seats`` people at once.
+
+    ``seats = 0`` says the number is not fixed (the members of a party): such a
+    post has no vacant seats and is never over its count.
+    """
 
     org: str
     seats: int = 1
     kind: Kind = attrs.field(default="post", init=False)
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.seats, int) or self.seats < 1:
-            raise CatalogueError(f"post {self.id!r}: seats must be a positive integer, not {self.seats!r}")
+        if not isinstance(self.seats, int) or isinstance(self.seats, bool) or self.seats < 0:
+            raise CatalogueError(
+                f"post {self.id!r}: seats must be a positive integer (or 0: no fixed number), "
+                f"not {self.seats!r}"
+            )
 
 
 @attrs.frozen(kw_only=True)
@@ -118,10 +166,12 @@ KINDS: dict[str, type[Entity]] = {
     "place": Place,
 }
 
-# Transliteration variants, applied in order to a lowercased, accent-free name.
+# Transliteration variants, applied in order to a lowercased, Latin, accent-free name.
 # Kazakh/Russian names reach English through several systems: q/k, zh/j, double
-# consonants, a "y" glide between vowels (Tokayev/Toqaev), "iy"/"i" endings.
+# consonants, a "y" glide between vowels (Tokayev/Toqaev), "iy"/"i" endings, an
+# initial "ye" (Yerzhan, from Ержан, which plain transliteration gives as Erzhan).
 _VARIANTS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bye"), "e"),
     (re.compile(r"dzh|zh|dj"), "j"),
     (re.compile(r"kh"), "h"),
     (re.compile(r"q"), "k"),
@@ -133,16 +183,29 @@ _VARIANTS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def latin(name: str) -> str:
+    """``name`` in lowercase ASCII: any script transliterated (anyascii), accents dropped.
+
+    Cyrillic (Russian and Kazakh: Мәсімов is masimov), Greek, and accented
+    Latin all come out as plain letters; ASCII text is only lowercased.
+    """
+    if name.isascii():
+        return name.lower()
+    # NFKC first: anyascii maps composed letters (ӘБДІРАЙЫМ, é) one by one.
+    return anyascii(unicodedata.normalize("NFKC", name)).lower()
+
+
 def name_key(name: str) -> str:
     """The form two spellings of one name share.
 
-    Lowercases, drops accents and punctuation, applies the transliteration
-    variants above, and sorts the words so that "Massimov Karim" matches
-    "Karim Masimov".
+    Transliterates to Latin (`latin`), lowercases, drops accents and
+    punctuation, applies the transliteration variants above, and sorts the
+    words so that "Massimov Karim" matches "Karim Masimov" and "Масимов Карим".
     """
-    text = unicodedata.normalize("NFKD", name.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[^a-z0-9]+", " ", text)
+    text = _NOT_WORD.sub(" ", latin(name))
     for pattern, replacement in _VARIANTS:
         text = pattern.sub(replacement, text)
     return " ".join(sorted(text.split()))
@@ -163,6 +226,8 @@ class Catalogue(Mapping[str, Entity]):
             self._by_id[entity.id] = entity
         self._check_references()
         self._keys: dict[str, set[str]] | None = None
+        self._words: dict[str, list[str]] | None = None
+        self._identifiers: dict[str, tuple[Entity, ...]] | None = None
         self._posts_cache: dict[tuple[str, bool], tuple[Post, ...]] = {}
         self._above: dict[str, tuple[str, ...]] = {}
         # Candidates for near-match hints (names, or ids) by kind, built on first use.
@@ -227,19 +292,26 @@ class Catalogue(Mapping[str, Entity]):
     # Lookup -------------------------------------------------------------------
 
     def lookup(self, query: str, *, kind: str | None = None) -> Entity:
-        """The entity with this id, name or alias (any case, accent or spelling).
+        """The entity with this id, identifier, name or alias (any script, case, accent or spelling).
 
-        Raises `LookupFailed` with the nearest known names when nothing
-        matches, and `AmbiguousName` when several entities share the name.
+        ``query`` may be an id, an identifier (``wikidata:Q1247199``), a name or
+        alias as `name_key` folds it, or part of one ("Massimov", "Масимов",
+        "John F. Kennedy": words and initials of a longer name). Raises
+        `LookupFailed` with the nearest known names when nothing matches, and
+        `AmbiguousName` when several entities share the name.
         """
         if not isinstance(query, str):
             raise TypeError(f"lookup takes a string, not {query!r}")
         entity = self._by_id.get(query)
         if entity is not None and (kind is None or entity.kind == kind):
             return entity
-        ids = sorted(
-            i for i in self._by_key.get(name_key(query), ()) if kind is None or self._by_id[i].kind == kind
-        )
+        ids = sorted(e.id for e in self.by_identifier(query) if kind is None or e.kind == kind)
+        if not ids:
+            ids = sorted(
+                i
+                for i in self._by_key.get(name_key(query), ())
+                if kind is None or self._by_id[i].kind == kind
+            )
         if not ids:
             # Part of a name: "Massimov" for "Karim Massimov", when only one entity fits.
             ids = self._partial(query, kind)
@@ -256,6 +328,16 @@ class Catalogue(Mapping[str, Entity]):
         hint = f" (did you mean {', '.join(repr(s) for s in suggestions)}?)" if suggestions else ""
         raise LookupFailed(f"unknown {what} {query!r}{hint}", query=query, suggestions=suggestions)
 
+    def by_identifier(self, identifier: str) -> tuple[Entity, ...]:
+        """The entities that carry ``identifier`` (``scheme:value``, exactly), in catalogue order."""
+        if self._identifiers is None:
+            found: dict[str, list[Entity]] = {}
+            for entity in self._by_id.values():
+                for value in entity.identifiers:
+                    found.setdefault(value, []).append(entity)
+            self._identifiers = {k: tuple(v) for k, v in found.items()}
+        return self._identifiers.get(identifier, ())
+
     @property
     def _by_key(self) -> dict[str, set[str]]:
         # Built on the first lookup by name: opening a large log only needs ids.
@@ -267,15 +349,35 @@ class Catalogue(Mapping[str, Entity]):
             self._keys = keys
         return self._keys
 
+    @property
+    def _by_word(self) -> dict[str, list[str]]:
+        """Every word of every name key, with the keys it is in: part-name lookups read only these."""
+        if self._words is None:
+            words: dict[str, list[str]] = {}
+            for key in self._by_key:
+                for word in set(key.split()):
+                    words.setdefault(word, []).append(key)
+            self._words = words
+        return self._words
+
     def _partial(self, query: str, kind: str | None) -> list[str]:
-        words = set(name_key(query).split())
-        if not words:
+        """The entities of whose names the query's words are part, its initials matching other words."""
+        words = name_key(query).split()
+        full = [w for w in words if len(w) > 1]
+        initials = [w for w in words if len(w) == 1]
+        if not full:
             return []
+        postings = sorted((self._by_word.get(w, []) for w in set(full)), key=len)
+        keys = set(postings[0])
+        for more in postings[1:]:
+            keys.intersection_update(more)
+            if not keys:
+                return []
         found = {
             entity_id
-            for key, entity_ids in self._by_key.items()
-            if words <= set(key.split())
-            for entity_id in entity_ids
+            for key in keys
+            if _covers(key.split(), full, initials)
+            for entity_id in self._by_key[key]
             if kind is None or self._by_id[entity_id].kind == kind
         }
         return sorted(found)
@@ -473,6 +575,21 @@ def _toml_value(value: object) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     raise CatalogueError(f"cannot write {value!r} to TOML")
+
+
+def _covers(name: list[str], full: list[str], initials: list[str]) -> bool:
+    """Whether a name's words include every full word, and other words for each initial."""
+    rest = list(name)
+    for word in full:
+        if word not in rest:
+            return False
+        rest.remove(word)
+    for letter in initials:
+        match = next((w for w in rest if w.startswith(letter)), None)
+        if match is None:
+            return False
+        rest.remove(match)
+    return True
 
 
 def _did_you_mean(value: str, candidates: list[str]) -> str:

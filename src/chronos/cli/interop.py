@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from chronos.cli._app import App, Namespace, date_arg, load
+from chronos.cli._app import App, Namespace, date_arg, error, load
 from chronos.interop import FORMATS, export, import_file
 from chronos.log import EventLog
 
@@ -15,6 +15,7 @@ examples:
   chronos --log sp import memberships sp-ministers/2021-06-22_6c7a92af.json --known-at 2021-06-22
   chronos --log sp import memberships sp-ministers/2021-07-06_e9b584e0.json --known-at 2021-07-06
   chronos import popolo people.json --dataset parliament
+  chronos import popolo everypolitician-kazakhstan/379106e8/ep-popolo-v1.0.json --known-at 2016-04-01
 
 Formats: popolo (Popolo JSON), memberships (a JSON list of records with role,
 person_id, organization_id, start_date, end_date), ftm (FollowTheMoney JSON
@@ -24,7 +25,10 @@ Importing the same file twice adds nothing. Importing a newer version of a
 dataset (the files of one directory, or --dataset NAME) adds only what changed:
 new records, records closed, and corrections or retractions of claims whose
 dates, post or holder changed, known from --known-at (default: today).
-The log (a directory) is created when missing."""
+A directory named like a version (a commit, a date, v2) is the version of the
+dataset its parent names; events cite DATASET/VERSION/FILE. The report counts
+what the file holds and what was left out, and why; the exit status is 1 when
+the file has no record to import. The log (a directory) is created when missing."""
 
 EPILOG_EXPORT = """\
 examples:
@@ -50,6 +54,12 @@ def register(app: App) -> None:
         metavar="NAME",
         help="the dataset this file is a version of (default: the name of its directory)",
     )
+    sub.add_argument(
+        "--file-version",
+        dest="version_name",
+        metavar="NAME",
+        help="which version of the dataset this file is (a commit, a date; default: from its directory)",
+    )
 
     sub = app.command(
         "export", "export tenures and entities as Popolo, FtM or CSV", _export, epilog=EPILOG_EXPORT
@@ -62,8 +72,13 @@ def register(app: App) -> None:
 def _import(args: Namespace) -> int:
     location = args.log or os.environ.get("CHRONOS_LOG") or "events"
     log = EventLog.open(location)
-    report = import_file(log, args.format, args.file, known_at=args.known_at, dataset=args.dataset)
+    report = import_file(
+        log, args.format, args.file, known_at=args.known_at, dataset=args.dataset, version=args.version_name
+    )
     print(report)
+    if report.records == 0:
+        error(f"{args.file}: nothing to import: the file has no membership, occupancy or tenure record")
+        return 1
     return 0
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any, Final
 
@@ -25,7 +26,7 @@ from chronos.chronology import Chronology, DateLike
 from chronos.dates import FuzzyDate
 from chronos.errors import ChronosError, RecordError
 from chronos.interop._catalogue import append_entities
-from chronos.interop._model import Dataset, slugify
+from chronos.interop._model import Dataset, Dropped, slugify
 from chronos.interop._plan import Plan, plan_import
 from chronos.interop.ftm import read_ftm, write_ftm
 from chronos.interop.membership import read_memberships, write_memberships
@@ -51,7 +52,11 @@ FORMATS: Final = ("popolo", "memberships", "ftm", "csv")
 
 @attrs.frozen
 class ImportReport:
-    """What one import did: records seen, what changed, and what the log holds now."""
+    """What one import did: records seen, what changed, and what the log holds now.
+
+    ``read`` counts what the file holds, by section (``(("memberships", 214), ...)``);
+    ``dropped`` says what was read and left out, why, and where it happened first.
+    """
 
     label: str
     known: FuzzyDate
@@ -65,14 +70,27 @@ class ImportReport:
     appended: int
     skipped: int
     position: int
+    read: tuple[tuple[str, int], ...] = ()
+    dropped: tuple[Dropped, ...] = ()
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"imported {self.label} (known {self.known}): {self.records} records: {self.new} new, "
             f"{self.closed} closed, {self.corrected} corrected, {self.retracted} retracted, "
             f"{self.unchanged} unchanged; {self.entities} entities and {self.appended} events added "
             f"(now {self.position} records)"
         )
+        if self.read:
+            text += "\nread " + ", ".join(f"{n} {section}" for section, n in self.read)
+        for item in self.dropped[:_REASONS]:
+            text += f"\nleft out {item.count}: {item.reason} (first: {item.where})"
+        if len(self.dropped) > _REASONS:
+            text += f"\nleft out more, for {len(self.dropped) - _REASONS} other reasons"
+        return text
+
+
+#: How many reasons for leaving things out a report prints.
+_REASONS: Final = 8
 
 
 def _json(text: str, origin: str) -> Any:
@@ -133,6 +151,8 @@ def import_text(
     return ImportReport(
         label=label,
         known=known,
+        read=parsed.read,
+        dropped=parsed.dropped,
         records=plan.records,
         new=plan.new,
         closed=plan.closed,
@@ -146,6 +166,10 @@ def import_text(
     )
 
 
+#: A directory named like a version: a commit (``014e6c4f``), a date (``2016-10-01``), ``v2``.
+_VERSION: Final = re.compile(r"^(?:[0-9a-f]{7,40}|\d{4}-\d{2}-\d{2}\S*|v\d+(?:\.\d+)*)$")
+
+
 def import_file(
     log: EventLog,
     fmt: str,
@@ -153,19 +177,29 @@ def import_file(
     *,
     known_at: DateLike | None = None,
     dataset: str | None = None,
+    version: str | None = None,
 ) -> ImportReport:
-    """Import a file into ``log``: its events cite ``DATASET/FILE_NAME``.
+    """Import a file into ``log``: its events cite ``DATASET/VERSION/FILE_NAME`` (or ``DATASET/FILE_NAME``).
 
     ``dataset`` defaults to the name of the file's directory (so the versions
-    ``sp-ministers/2015-09-18_3485c0c0.json``, ... form one dataset).
+    ``sp-ministers/2015-09-18_3485c0c0.json``, ... form one dataset), or to
+    its parent's when the directory names a version (a commit, a date, ``v2``):
+    ``everypolitician-kazakhstan/014e6c4f/ep-popolo-v1.0.json`` is the version
+    ``014e6c4f`` of ``everypolitician-kazakhstan``, and cites all three.
+    ``version`` names the version when the path does not.
     """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RecordError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    name = dataset or slugify(path.resolve().parent.name) or "import"
-    return import_text(log, fmt, text, label=f"{name}/{path.name}", known_at=known_at, dataset=name)
+    directory = path.resolve().parent
+    if version is None and _VERSION.match(directory.name) and directory.parent.name:
+        version = directory.name
+        directory = directory.parent
+    name = dataset or slugify(directory.name) or "import"
+    label = f"{name}/{version}/{path.name}" if version else f"{name}/{path.name}"
+    return import_text(log, fmt, text, label=label, known_at=known_at, dataset=name)
 
 
 def export(chronology: Chronology, fmt: str, *, known_at: DateLike | None = None) -> str:
