@@ -167,22 +167,34 @@ KINDS: dict[str, type[Entity]] = {
 }
 
 # Transliteration variants, applied in order to a lowercased, Latin, accent-free name.
-# Kazakh/Russian names reach English through several systems: q/k, zh/j, double
-# consonants, a "y" glide between vowels (Tokayev/Toqaev), "iy"/"i" endings, an
-# initial "ye" (Yerzhan, from Ержан, which plain transliteration gives as Erzhan).
+# Kazakh and Russian names reach English through several systems: an initial "ye" or
+# plain "e" (Yerzhan, Erzhan: Ержан), "yo" or "e" (Fyodor, Fedor: Фёдор, Федор), shch or
+# sch (Щ), q/k, zh/j, kh/h, gh/g (Ғ), double consonants, a "y" glide between vowels
+# (Tokayev/Toqaev), "iy"/"i" endings, y or i (Aysina, Aisina: Айсина), and a soft sign
+# written as "y" or not at all (Vasilyevna, Vasilevna: Васильевна).
+_C = "bcdfghjklmnpqrstvwxz"
 _VARIANTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bye"), "e"),
+    (re.compile(rf"(?<=[{_C}])yo"), "e"),
+    (re.compile(r"shch|sch|chsh"), "sh"),
     (re.compile(r"dzh|zh|dj"), "j"),
     (re.compile(r"kh"), "h"),
+    (re.compile(r"gh"), "g"),
     (re.compile(r"q"), "k"),
     (re.compile(r"x"), "ks"),
     (re.compile(r"w"), "v"),
     (re.compile(r"(?<=[aeiou])y(?=[aeiou])"), ""),
     (re.compile(r"iy\b|yi\b"), "i"),
+    (re.compile(r"y"), "i"),
+    (re.compile(rf"(?<=[{_C}])ie"), "e"),
     (re.compile(r"(.)\1+"), r"\1"),
 )
 
+#: Patronymics as `name_key` folds them: Russian -ovich/-evna, Kazakh -uly/-qyzy (folded -uli, -kizi).
+_PATRONYMIC = re.compile(r"(?:vich|vna|ichna|uli|kizi)$")
 
+# Apostrophes join what they separate: transliteration writes the soft sign (ь) as one.
+_APOSTROPHES = re.compile(r"['\u2019\u02bc\u02b9`]")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
@@ -205,7 +217,7 @@ def name_key(name: str) -> str:
     punctuation, applies the transliteration variants above, and sorts the
     words so that "Massimov Karim" matches "Karim Masimov" and "Масимов Карим".
     """
-    text = _NOT_WORD.sub(" ", latin(name))
+    text = _NOT_WORD.sub(" ", _APOSTROPHES.sub("", latin(name)))
     for pattern, replacement in _VARIANTS:
         text = pattern.sub(replacement, text)
     return " ".join(sorted(text.split()))
@@ -371,8 +383,6 @@ class Catalogue(Mapping[str, Entity]):
         keys = set(postings[0])
         for more in postings[1:]:
             keys.intersection_update(more)
-            if not keys:
-                return []
         found = {
             entity_id
             for key in keys
@@ -380,6 +390,21 @@ class Catalogue(Mapping[str, Entity]):
             for entity_id in self._by_key[key]
             if kind is None or self._by_id[entity_id].kind == kind
         }
+        if not found and len(full) > 2 and any(_PATRONYMIC.search(w) for w in full):
+            # A Russian patronymic in one source, a Kazakh one in another (Мажитович, Мәжитұлы):
+            # the other names decide.
+            rest = " ".join(w for w in full if not _PATRONYMIC.search(w))
+            found = set(self._partial(rest, kind)) if len(rest.split()) >= 2 else set()
+        if not found and len(full) > 2:
+            # The query says more than the name: "Яковлева Татьяна Ивановна" for "YAKOVLEVA Tatiana".
+            mine = set(full)
+            found = {
+                entity_id
+                for key in {k for w in mine for k in self._by_word.get(w, ())}
+                if len(set(key.split())) >= 2 and set(key.split()) <= mine
+                for entity_id in self._by_key[key]
+                if kind is None or self._by_id[entity_id].kind == kind
+            }
         return sorted(found)
 
     def suggest(self, query: str, *, kind: str | None = None, n: int = 3) -> tuple[str, ...]:

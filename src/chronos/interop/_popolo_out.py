@@ -65,10 +65,11 @@ def _dated(item: dict[str, Any], ext: dict[str, Any], field: str, date: FuzzyDat
 
 def _names(entity: Entity, state: State) -> list[dict[str, Any]]:
     other: list[dict[str, Any]] = []
-    for alias in entity.aliases:
+    # The name itself is an other name too when the source gives its language (EveryPolitician does).
+    for alias in (entity.name, *entity.aliases):
         langs = entity.language_of(alias)
         other.extend({"name": alias, "lang": lang} for lang in langs)
-        if not langs:
+        if not langs and alias != entity.name:
             other.append({"name": alias})
     renames = sorted(state.renames.get(entity.id, ()), key=lambda r: (r.occurred.earliest, r.id))
     for rename in renames:

@@ -231,7 +231,7 @@ class _Reader:
             seats=seats,
             note=ext.get("note"),
             identifiers=self._identifiers(item, where),
-            languages=tuple(dict.fromkeys(languages)),
+            languages=tuple(sorted(set(languages))),
             opaque=bool(_OPAQUE.match(key)) and kind in ("person", "organisation"),
         )
         first = self.entities.get((kind, key))
@@ -244,7 +244,7 @@ class _Reader:
                     a for a in dict.fromkeys((*first.aliases, name, *entity.aliases)) if a != first.name
                 ),
                 identifiers=tuple(dict.fromkeys((*first.identifiers, *entity.identifiers))),
-                languages=tuple(dict.fromkeys((*first.languages, *entity.languages))),
+                languages=tuple(sorted({*first.languages, *entity.languages})),
             )
             self.entities[(kind, key)] = entity
             return
