@@ -374,7 +374,7 @@ class TestPausedGc:
     def test_resumes_with_the_built_objects_old(self) -> None:
         import gc
 
-        from chronos.projections import paused_gc
+        from chronos._fast.gc import paused_gc
 
         assert gc.isenabled()
         with paused_gc():
@@ -388,7 +388,7 @@ class TestPausedGc:
         """After `Chronology.prepare` froze a large heap, counting it would cost each question dearly."""
         import gc
 
-        from chronos.projections import paused_gc
+        from chronos._fast.gc import paused_gc
 
         def walks_the_frozen_heap() -> int:
             raise AssertionError("gc.get_freeze_count walks every frozen object")
@@ -401,7 +401,7 @@ class TestPausedGc:
     def test_stays_off_when_it_was_off(self) -> None:
         import gc
 
-        from chronos.projections import paused_gc
+        from chronos._fast.gc import paused_gc
 
         gc.disable()
         try:
@@ -414,7 +414,7 @@ class TestPausedGc:
     def test_leaves_a_frozen_heap_frozen(self) -> None:
         import gc
 
-        from chronos.projections import paused_gc
+        from chronos._fast.gc import paused_gc
 
         gc.freeze()
         try:

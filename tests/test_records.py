@@ -13,7 +13,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from chronos import Codec, Event
-from chronos.records import (
+from chronos.stores.records import (
     GENESIS,
     Chain,
     Head,

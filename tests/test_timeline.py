@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from chronos import Catalogue, Chronology, Codec, cli, timeline
+from chronos import Catalogue, Chronology, Codec, cli
+from chronos.output import timeline
 from tests.cli_fixtures import CATALOGUE, small_chronology, write_small_log
 
 D = dt.date
