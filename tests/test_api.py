@@ -17,6 +17,7 @@ PUBLIC = {
     "AppendResult",
     "Appointed",
     "Arrested",
+    "Born",
     "Catalogue",
     "CatalogueError",
     "Change",
