@@ -72,6 +72,38 @@ class TestNameKey:
         ascii_words = " ".join(w for w in words if w.isascii())
         assert name_key(ascii_words) == name_key(ascii_words.upper())
 
+    @given(st.text(alphabet="aeiouyshczdjkgqxwnb -'", max_size=24))
+    def test_one_pass_per_rule_group_as_the_rules_one_by_one(self, name: str) -> None:
+        import re
+
+        consonant = "bcdfghjklmnpqrstvwxz"
+        rules = [
+            (r"\bye", "e"),
+            (rf"(?<=[{consonant}])yo", "e"),
+            ("shch", "sh"),
+            ("chsh", "sh"),
+            ("sch", "sh"),
+            ("dzh", "j"),
+            ("zh", "j"),
+            ("dj", "j"),
+            ("kh", "h"),
+            ("gh", "g"),
+            ("q", "k"),
+            ("x", "ks"),
+            ("w", "v"),
+            (r"(?<=[aeiou])y(?=[aeiou])|iy\b|yi\b", None),
+            ("y", "i"),
+            (rf"(?<=[{consonant}])ie", "e"),
+            (r"(.)\1+", r"\1"),
+        ]
+        text = re.sub(r"[^a-z0-9]+", " ", name.replace("'", ""))
+        for pattern, replacement in rules:
+            if replacement is None:
+                text = re.sub(pattern, lambda m: "" if m[0] == "y" else "i", text)
+            else:
+                text = re.sub(pattern, replacement, text)
+        assert name_key(name) == " ".join(sorted(text.split()))
+
     @given(st.text(max_size=20))
     def test_keys_are_lowercase_ascii_words(self, name: str) -> None:
         key = name_key(name)
