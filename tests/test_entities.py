@@ -187,13 +187,13 @@ class TestLookup:
 
     def test_by_identifier(self) -> None:
         catalogue = Catalogue(
-            [Organisation(id="mazhilis", name="Mazhilis", identifiers=["wikidata:Q1247199"], seats=107)]
+            [Organisation(id="mazhilis", name="Mazhilis", identifiers=("wikidata:Q1247199",), seats=107)]
         )
         assert catalogue.lookup("wikidata:Q1247199").id == "mazhilis"
         assert catalogue["mazhilis"].identifier("wikidata") == "Q1247199"
         assert catalogue["mazhilis"].identifier("isni") is None
         with pytest.raises(CatalogueError, match="bad scheme 'Q1'"):
-            Person(id="p", name="P", identifiers=["Q1"])
+            Person(id="p", name="P", identifiers=("Q1",))
 
     @pytest.mark.parametrize(
         ("query", "expected"),
@@ -274,8 +274,8 @@ class TestCatalogue:
                     id="ak-zhol",
                     name="Ak Zhol",
                     aliases=["Ак жол", "Ak Schol"],
-                    identifiers=["wikidata:Q1186246"],
-                    languages=["ru:Ак жол", "de:Ak Schol"],
+                    identifiers=("wikidata:Q1186246",),
+                    languages=("ru:Ак жол", "de:Ak Schol"),
                     seats=7,
                 ),
                 Post(id="ak-zhol/member", name="member", org="ak-zhol", seats=0),

@@ -259,7 +259,7 @@ class TestKenya:
             len(t.start.date.text) == 4
             for m in year_only
             for t in held[(ids[m["person_id"]], "member for " + areas[m["area_id"]])]
-        )  # type: ignore[union-attr]
+        )
 
     def test_second_version(self, kenya: tuple[Chronology, list[Any]]) -> None:
         chronology, (_first, second) = kenya
@@ -415,7 +415,7 @@ class TestReport:
 
 def validators() -> dict[str, Any]:
     """A draft 3 validator per Popolo section, the schemas' http ids resolved to the local files."""
-    from jsonschema import Draft3Validator
+    from jsonschema import Draft3Validator  # type: ignore[import-untyped]
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT3
 

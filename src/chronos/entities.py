@@ -65,6 +65,10 @@ def _slug(_instance: object, _attribute: object, value: str) -> None:
         )
 
 
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
 def _tagged(what: str) -> Any:
     """A validator of ``tag:value`` strings (an identifier's scheme, an alias's language)."""
 
@@ -88,9 +92,9 @@ class Entity:
     aliases: tuple[str, ...] = attrs.field(default=(), converter=_names)
     note: str | None = None
     #: What other datasets call it, as ``scheme:value`` (``wikidata:Q1247199``, ``mzalendo:108``).
-    identifiers: tuple[str, ...] = attrs.field(default=(), converter=tuple, validator=_tagged("scheme"))
+    identifiers: tuple[str, ...] = attrs.field(default=(), converter=_strings, validator=_tagged("scheme"))
     #: The language of some names, as ``code:name`` (``ru:Ак жол``); a name may have several.
-    languages: tuple[str, ...] = attrs.field(default=(), converter=tuple, validator=_tagged("lang"))
+    languages: tuple[str, ...] = attrs.field(default=(), converter=_strings, validator=_tagged("lang"))
 
     kind: str = attrs.field(default="", init=False)  # each kind sets its own
 
