@@ -389,7 +389,9 @@ class Catalogue(Mapping[str, Entity]):
             for entity in self._by_id.values():
                 if kind is not None and entity.kind != kind:
                     continue
-                for name in (entity.id, *entity.names):
+                # An id is a slug already: folded, its words say less than as written.
+                candidates.setdefault(entity.id, entity.id)
+                for name in entity.names:
                     key = self._key_of.get(name)
                     candidates.setdefault(name_key(name) if key is None else key, entity.id)
                     candidates.setdefault(name.casefold(), entity.id)
