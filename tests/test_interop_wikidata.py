@@ -469,3 +469,16 @@ class TestGeneratedItems:
         assert withdrawn == deprecated
         cited = {key for *_, key in standing(log)}
         assert cited == {s["id"] for s in statements} - deprecated
+
+
+class TestSharedFixtures:
+    """Tests needing the shared fixtures skip without them, and fail instead under CI."""
+
+    def test_skip_or_fail(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.delenv("CI", raising=False)
+        with pytest.raises(pytest.skip.Exception, match="missing"):
+            need(tmp_path / "absent")
+        monkeypatch.setenv("CI", "1")
+        with pytest.raises(pytest.fail.Exception, match="missing"):
+            need(tmp_path / "absent")
+        assert need(tmp_path) == tmp_path

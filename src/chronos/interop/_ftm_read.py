@@ -267,7 +267,7 @@ def _record(
             reader.skipped.append(Skipped(where, "Occupancy has no post"))
             return None
         if post not in positions:
-            reader.skipped.append(Skipped(where, f"post {post!r} is not a Position of the file"))
+            reader.skipped.append(Skipped(f"{where}: post {post!r}", "post is not a Position of the file"))
             return None
         quote = reader.names.get(post, post)
     else:
@@ -277,9 +277,7 @@ def _record(
             reader.skipped.append(Skipped(where, "Membership has no organization"))
             return None
         if person is not None and reader.schemas.get(person, "Person") != "Person":
-            reader.skipped.append(
-                Skipped(where, f"member {person!r} is a {reader.schemas[person]}, not a Person")
-            )
+            reader.skipped.append(Skipped(f"{where}: member {person!r}", "member is not a Person"))
             return None
         role = next(iter(_raw(item, "role")), None) or "member"
         reader.ensure("organisation", org)
@@ -288,9 +286,7 @@ def _record(
         quote = role
     if person is not None and ("person", person) not in reader.entities:
         if reader.schemas.get(person, "Person") != "Person":
-            reader.skipped.append(
-                Skipped(where, f"holder {person!r} is a {reader.schemas[person]}, not a Person")
-            )
+            reader.skipped.append(Skipped(f"{where}: holder {person!r}", "holder is not a Person"))
             return None
         reader.ensure("person", person)
     status = (next(iter(_raw(item, "status")), None) or "").lower()
