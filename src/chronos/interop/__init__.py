@@ -22,9 +22,9 @@ from typing import Any, Final
 
 import attrs
 
-from chronos.chronology import Chronology, DateLike
+from chronos.chronology import Chronology, DateLike, as_day
 from chronos.dates import FuzzyDate, parse_date
-from chronos.errors import ChronosError, RecordError
+from chronos.errors import RecordError, UsageError
 from chronos.interop._batch import plan_parts
 from chronos.interop._catalogue import append_entities
 from chronos.interop._ftm_read import read_ftm
@@ -141,15 +141,14 @@ def read_dataset(fmt: str, text: str, origin: str) -> Dataset:
         return read_ftm(text.splitlines(), origin)
     if fmt == "csv":
         return read_csv(text, origin)
-    raise ChronosError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
+    raise UsageError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
 
 
 def _known(known_at: DateLike | None) -> FuzzyDate:
     if known_at is None:
         return FuzzyDate.of(dt.date.today())
     date = FuzzyDate.of(known_at)
-    if date.latest == dt.date.max:
-        raise ChronosError(f"knowledge date {str(date)!r} has no end")
+    as_day(date)  # refuses a knowledge date with no end
     return date
 
 
@@ -172,7 +171,7 @@ def import_text(
     `NothingImported` when no record could be used; on any error nothing is written.
     """
     if fmt == "wikidata":
-        raise ChronosError("wikidata imports read files: use import_wikidata(log, paths)")
+        raise UsageError("wikidata imports read files: use import_wikidata(log, paths)")
     name = dataset or (label.rsplit("/", 1)[0] if "/" in label else label)
     parsed = read_dataset(fmt, text, label)
     known = _known(known_at if known_at is not None or parsed.known is None else parsed.known)
@@ -232,7 +231,7 @@ def import_wikidata(
     """
     files = [Path(p) for p in paths]
     if not files:
-        raise ChronosError("import_wikidata needs at least one file")
+        raise UsageError("import_wikidata needs at least one file")
     fallback = _known(known_at)
     parts, dropped = wikidata_parts(files, known_at=fallback, dataset=dataset or "wikidata")
     names = ", ".join(f.name for f in files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
@@ -282,4 +281,4 @@ def export(chronology: Chronology, fmt: str, *, known_at: DateLike | None = None
         return "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in entities)
     if fmt == "csv":
         return write_csv(chronology, known_at=known_at)
-    raise ChronosError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
+    raise UsageError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
