@@ -102,8 +102,9 @@ class TestOpenSanctions:
             for referent in entity["referents"]:
                 assert chronology.lookup(referent).name == entity["properties"]["name"][0]
         tenure = chronology.tenures()[0]
+        # The file's own dataset names its versions, not the folder it was saved in.
         assert {s.source for s in tenure.sources} == {
-            "ftm/ve_asamblea_nacional.entities.ftm.json",
+            "ve-asamblea-nacional/ve_asamblea_nacional.entities.ftm.json",
             "ve_asamblea_nacional",
         }
 
@@ -132,6 +133,20 @@ def key(t: Tenure) -> tuple[Any, ...]:
         t.end.cause,
         frozenset(t.sources),
     )
+
+
+class TestTwoDatasetsInOneFolder:
+    """Two exports saved side by side are two datasets (each names its own), not two versions of one."""
+
+    def test_the_second_is_judged_on_its_own(self) -> None:
+        log = EventLog.open(":memory:")
+        first = import_file(log, "ftm", need(VENEZUELA))
+        position = log.position
+        # Read as a later version of the folder's dataset, it would be refused as older, or retract all 274.
+        with pytest.raises(NothingImported, match=r"^wd-persons/.*Occupancy has no post \(5\)"):
+            import_file(log, "ftm", need(DEFECTIVE))
+        assert log.position == position
+        assert first.label == "ve-asamblea-nacional/ve_asamblea_nacional.entities.ftm.json"
 
 
 class TestDefective:

@@ -27,7 +27,7 @@ from chronos.dates import FuzzyDate, parse_date
 from chronos.errors import RecordError, UsageError
 from chronos.interop._batch import plan_parts
 from chronos.interop._catalogue import append_entities
-from chronos.interop._ftm_read import read_ftm
+from chronos.interop._ftm_read import declared_dataset, read_ftm
 from chronos.interop._model import Dataset, Skipped, slugify
 from chronos.interop._plan import Plan, plan_import
 from chronos.interop.ftm import write_ftm
@@ -255,7 +255,9 @@ def import_file(
     """Import a file into ``log``: its events cite ``DATASET/FILE_NAME``.
 
     ``dataset`` defaults to the name of the file's directory (so the versions
-    ``sp-ministers/2015-09-18_3485c0c0.json``, ... form one dataset).
+    ``sp-ministers/2015-09-18_3485c0c0.json``, ... form one dataset); for an FtM
+    file whose entities all name one dataset of their own (``"datasets":
+    ["ve_asamblea_nacional"]``, as OpenSanctions exports do), to that one.
     """
     path = Path(path)
     if fmt == "wikidata":
@@ -264,7 +266,8 @@ def import_file(
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RecordError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    name = dataset or slugify(path.resolve().parent.name) or "import"
+    declared = declared_dataset(text) if fmt == "ftm" else None
+    name = dataset or slugify(declared or path.resolve().parent.name) or "import"
     return import_text(log, fmt, text, label=f"{name}/{path.name}", known_at=known_at, dataset=name)
 
 

@@ -33,6 +33,7 @@ are read back exactly.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
@@ -51,12 +52,27 @@ from chronos.interop._model import (
 )
 from chronos.interop.ftm import LINKS, MARK, chronos_key
 
-__all__ = ["read_ftm"]
+__all__ = ["declared_dataset", "read_ftm"]
 
 _PARTIES: Final = ("Person", "Organization", "PublicBody", "Company", "LegalEntity")
 _RECORDS: Final = ("Occupancy", "Membership")
 #: The organisation of Positions that name neither an organisation nor a country.
 UMBRELLA: Final = "ftm"
+
+
+_DATASETS: Final = re.compile(r'"datasets"\s*:\s*\[([^\]]*)\]')
+
+
+def declared_dataset(text: str) -> str | None:
+    """The one dataset every entity of an FtM file that names its datasets names, if there is one."""
+    found = {m.group(1).strip() for m in _DATASETS.finditer(text)}
+    if len(found) != 1:
+        return None
+    try:
+        names = json.loads(f"[{found.pop()}]")
+    except json.JSONDecodeError:
+        return None
+    return names[0] if len(names) == 1 and isinstance(names[0], str) and names[0].strip() else None
 
 
 def _raw(entity: Mapping[str, Any], prop: str) -> list[str]:
