@@ -309,3 +309,36 @@ class TestCommand:
             captured.err
             == f"chronos: left out: {slugify(tmp_path.name)}/x.ftm.json:4: Occupancy has no post\n"
         )
+
+    def test_several_files_in_order(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        base = [
+            {"id": "pos", "schema": "Position", "properties": {"name": ["Mayor"]}},
+            {"id": "p", "schema": "Person", "properties": {"name": ["Ann"]}},
+        ]
+
+        def occupancy(start: str) -> dict[str, Any]:
+            properties = {"holder": ["p"], "post": ["pos"], "startDate": [start]}
+            return {"id": "o", "schema": "Occupancy", "properties": properties}
+
+        first, second = tmp_path / "d" / "v1.json", tmp_path / "d" / "v2.json"
+        first.parent.mkdir()
+        first.write_text(ftm_text([*base, occupancy("2020")]))
+        second.write_text(ftm_text([*base, occupancy("2020-03")]))
+        assert (
+            main(
+                [
+                    "--log",
+                    str(tmp_path / "log"),
+                    "import",
+                    "ftm",
+                    str(first),
+                    str(second),
+                    "--known-at",
+                    "2024",
+                ]
+            )
+            == 0
+        )
+        out = capsys.readouterr().out.splitlines()
+        assert [line.split(" (known")[0] for line in out] == ["imported d/v1.json", "imported d/v2.json"]
+        assert "1 corrected" in out[1]

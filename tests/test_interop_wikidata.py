@@ -482,3 +482,72 @@ class TestSharedFixtures:
         with pytest.raises(pytest.fail.Exception, match="missing"):
             need(tmp_path / "absent")
         assert need(tmp_path) == tmp_path
+
+
+def statement(key: str, position: str, **qualifiers: list[Any]) -> dict[str, Any]:
+    """A P39 statement with qualifiers given as plain values (times as dicts, items as ids)."""
+    snaks = {prop: [gen._snak(prop, v) for v in values] for prop, values in qualifiers.items()}
+    return {"mainsnak": gen._snak("P39", position), "id": key, "rank": "normal", "qualifiers": snaks}
+
+
+def day(text: str) -> dict[str, Any]:
+    return {"time": f"+{text}T00:00:00Z", "precision": 11, "calendarmodel": GREGORIAN}
+
+
+class TestEnds:
+    """How a statement's end is read: its cause, an unknown end time, an end cause without a time."""
+
+    def test_causes_and_unknown_ends(self, tmp_path: Path) -> None:
+        item = gen.wikidata_item(
+            "Q1",
+            [
+                statement(
+                    "Q1$a", "Q11", P580=[day("2001-01-01")], P582=[day("2002-02-02")], P1534=["Q796919"]
+                ),
+                statement("Q1$b", "Q12", P580=[day("2003-01-01")], P582=["somevalue"]),
+                statement("Q1$c", "Q13", P580=[day("2004-01-01")], P1534=["Q99"]),
+                statement("Q1$d", "Q14", P580=[day("2005-01-01")], P582=[day("2006-06-06")], P1534=["Q4"]),
+            ],
+            modified="2020-05-05",
+            revision=7,
+        )
+        cause = {"id": "Q99", "labels": {"en": {"language": "en", "value": "removal from office"}}}
+        path = tmp_path / "items.json"
+        path.write_text(json.dumps({"entities": {"Q1": item, "Q99": cause}}), encoding="utf-8")
+        log = EventLog.open(":memory:")
+        import_wikidata(log, [path])
+        chronology = Chronology.from_log(log)
+        ends = {position_of(chronology, t.post): (str(t.end.date), t.end.cause) for t in chronology.tenures()}
+        assert ends == {
+            "Q11": ("2002-02-02", "resigned"),
+            "Q12": ("2003-01-01/2020-05-05", "left"),
+            "Q13": ("2004-01-01/2020-05-05", "dismissed"),
+            "Q14": ("2006-06-06", "died"),
+        }
+        assert str(chronology.history("q1").death.date) == "2006-06-06"  # type: ignore[union-attr]
+
+    def test_unusable_dates_are_counted(self, tmp_path: Path) -> None:
+        bce = {"time": "-0044-03-15T00:00:00Z", "precision": 11, "calendarmodel": JULIAN}
+        item = gen.wikidata_item(
+            "Q1",
+            [
+                statement("Q1$a", "Q11", P580=[bce]),
+                statement("Q1$b", "Q12", P580=[day("2001-01-01"), bce]),
+            ],
+            modified="2020-05-05",
+            revision=7,
+        )
+        path = tmp_path / "item.json"
+        path.write_text(json.dumps(item), encoding="utf-8")
+        report = import_wikidata(EventLog.open(":memory:"), [path])
+        assert (report.read, report.records) == (2, 1)
+        assert sorted((d.kind, d.where.rsplit(" ", 1)[-1]) for d in report.dropped) == [
+            ("claim", "Q1$a"),
+            ("claim", "Q1$b"),
+            ("record", "Q1$a"),
+        ]
+        assert "1 of 2 records skipped: no usable date" in report.summary
+        assert (
+            "2 dates left out: start time (P580) not usable: -0044-03-15T00:00:00Z is before year 1 (2)"
+            in (report.summary)
+        )
