@@ -546,7 +546,7 @@ class TestEnds:
             ("claim", "Q1$b"),
             ("record", "Q1$a"),
         ]
-        assert "1 of 2 records skipped: no usable date" in report.summary
+        assert "1 of 2 records skipped: no usable date (1)" in report.summary
         assert (
             "2 dates left out: start time (P580) not usable: -0044-03-15T00:00:00Z is before year 1 (2)"
             in (report.summary)

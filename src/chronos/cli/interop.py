@@ -63,12 +63,17 @@ def register(app: App) -> None:
         "files", nargs="+", metavar="FILE", help="the files to import (in order; Wikidata's all at once)"
     )
     sub.add_argument(
-        "--known-at", type=date_arg, metavar="DATE", help="when this version became public (default: today)"
+        "--known-at",
+        type=date_arg,
+        metavar="DATE",
+        help="when this version became public (default: the file's own date, a Wikidata item's "
+        "modified or an OpenSanctions export's last_seen, else today)",
     )
     sub.add_argument(
         "--dataset",
         metavar="NAME",
-        help="the dataset this file is a version of (default: the name of its directory)",
+        help="the dataset this file is a version of (default: the dataset an FtM file names, else the "
+        "name of its directory; for Wikidata, what each item's dataset name starts with: wikidata)",
     )
 
     sub = app.command(

@@ -320,7 +320,7 @@ def _record(
         end_claims.append(claim("left" if cause == "died" else cause, date, said))
     if not start_claims and not end_claims:
         if unusable:
-            skipped.append(Skipped(where, "no usable date (see the dates above)"))
+            skipped.append(Skipped(where, "no usable date"))
             return None
         said = f"Wikidata gives no start or end date: held on or before the revision of {day}"
         start_claims.append(claim("appointed", FuzzyDate.of(f"../{day}"), said))
@@ -445,7 +445,7 @@ def _items(
 def wikidata_parts(
     paths: Iterable[Path], *, known_at: FuzzyDate, dataset: str = "wikidata"
 ) -> tuple[list[Part], list[Skipped]]:
-    """The parts (one per item revision with P39 statements, in id and date order) of some files.
+    """The parts (one per item revision, in id and date order) of some files.
 
     Every entity of the files lends its label to the positions, organisations
     and end causes the others name. ``known_at`` dates items with no
