@@ -242,7 +242,7 @@ class TestKenya:
         posts = {p["id"]: p["label"] for p in data["posts"]}
         parties = {(m["person_id"], m["on_behalf_of_id"], dates(data, m)) for m in data["memberships"]}
         assert first.records == len(data["memberships"]) + len(parties)
-        assert dict(first.read)["memberships"] == len(data["memberships"])
+        assert first.read == first.records  # every membership read is imported
         ids = {p["id"]: chronology.catalogue.lookup(p["id"], kind="person").id for p in data["persons"]}
         held: dict[tuple[str, str], list[Any]] = {}
         for tenure in chronology.tenures(known_at=KE_KNOWN[0]):
@@ -316,7 +316,7 @@ class TestUkMinisters:
                 if s.person is not None
             )
             assert got == expected, org
-        assert "left out 2: organizations whose id appears again" in str(report)
+        assert "2 entities not read: organizations whose id appears again" in str(report)
 
 
 class TestUndated:
@@ -391,15 +391,20 @@ class TestDates:
 class TestReport:
     """The report counts what was read and left out; nothing to import is an error at the command."""
 
-    def test_cli_exit_status(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        path = tmp_path / "data" / "empty.json"
+    def test_what_is_left_out_and_nothing_to_import(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        path = tmp_path / "data" / "elections.json"
         path.parent.mkdir()
-        path.write_text(json.dumps({"persons": [{"id": "p", "name": "P"}], "events": [{"id": "e"}]}))
+        path.write_text(json.dumps({"events": [{"id": "e", "classification": "general election"}]}))
         assert main(["--log", str(tmp_path / "log"), "import", "popolo", str(path)]) == 1
-        out, err = capsys.readouterr()
-        assert "read 1 persons, 1 events" in out
-        assert "left out 1: events of classification 'unclassified'" in out
-        assert err.startswith(f"chronos: error: {path}: nothing to import")
+        err = capsys.readouterr().err
+        assert "left out: data/elections.json: events[0]: events of classification 'general election'" in err
+        assert "nothing imported" in err
+        report = import_file(EventLog.open(":memory:"), "popolo", popolo(KE[0]), known_at=KE_KNOWN[0])
+        assert "persons field 'gender': chronos keeps no such field (351)" in str(report)
+        assert " fields not kept: " in str(report)
+        assert "21 entities not read: events of classification 'general election'" in str(report)
 
     def test_versions_cite_their_folder(self, tmp_path: Path) -> None:
         path = popolo(KZ[1])

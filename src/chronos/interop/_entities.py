@@ -55,6 +55,11 @@ class Resolver:
             for name in (entity.id, *entity.aliases):
                 self.by_alias.setdefault((entity.kind, name), entity.id)
 
+    def remember(self, previous: Iterable[str]) -> None:
+        """More entities that earlier versions of the dataset being planned named."""
+        self.previous |= set(previous)
+        self._by_name = None
+
     def get(self, entity_id: str) -> Entity | None:
         return self.new.get(entity_id) or self.catalogue.get(entity_id)
 

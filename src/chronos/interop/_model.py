@@ -25,10 +25,10 @@ from chronos.events import Source
 __all__ = [
     "ClaimSpec",
     "Dataset",
-    "Dropped",
     "ForeignEntity",
     "LifeSpec",
     "NameSpec",
+    "Skipped",
     "TenureRecord",
     "claims_from_json",
     "edtf",
@@ -195,28 +195,30 @@ class LifeSpec:
 
 
 @attrs.frozen
-class Dropped:
-    """Something a reader read and left out: why, and where (the first place it happened)."""
+class Skipped:
+    """What a reader could not use, where it is, and why.
 
-    reason: str
+    ``kind`` is ``record`` (a tenure record left out), ``claim`` (one date of a
+    record that was kept), ``entity`` (an entity the reader does not use) or
+    ``field`` (a field of an item that was read, which chronos has no place for).
+    """
+
     where: str
-    count: int = 1
+    reason: str
+    kind: Literal["record", "claim", "entity", "field"] = "record"
 
 
 @attrs.frozen
 class Dataset:
-    """Everything a reader found in one file.
-
-    ``read`` counts the items of each section read (``{"memberships": 214}``);
-    ``dropped`` says what was read but not imported, and why.
-    """
+    """Everything a reader found in one file, and what it had to leave out."""
 
     entities: tuple[ForeignEntity, ...] = ()
     records: tuple[TenureRecord, ...] = ()
     names: tuple[NameSpec, ...] = ()
     lives: tuple[LifeSpec, ...] = ()
-    read: tuple[tuple[str, int], ...] = ()
-    dropped: tuple[Dropped, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    #: When the file says it was published: the import's knowledge date unless one is given.
+    known: FuzzyDate | None = None
 
 
 def claims_from_json(data: Any, where: str) -> tuple[ClaimSpec, ...]:

@@ -185,12 +185,15 @@ def plan_import(
     label: str,
     dataset_name: str,
     known: FuzzyDate,
+    resolver: Resolver | None = None,
 ) -> Plan:
     """The entities and events that importing ``dataset`` adds to a log holding ``events``.
 
     ``label`` names the file in citations (``dataset_name/file``); the claims of
     earlier versions are those citing ``dataset_name/``. ``known`` is when this
     version became public. Raises `RecordError` for bad data, naming the file.
+    A ``resolver`` shared by several plans (one import of many datasets) makes
+    their entities once; the plan's entities are then every entity it has made.
     """
     context = _Context(label, known)
     logged = list(events)
@@ -213,7 +216,12 @@ def plan_import(
             f"{label}: known on {known}, before the last import of {dataset_name!r} (known {last}): "
             "import the versions of a dataset in order"
         )
-    resolver = Resolver(catalogue, label, previous=_named_by(earlier.values(), catalogue))
+    previous = _named_by(earlier.values(), catalogue)
+    if resolver is None:
+        resolver = Resolver(catalogue, label, previous=previous)
+    else:
+        resolver.remember(previous)
+    resolver.origin = label
     resolver.resolve_all(dataset.entities)
 
     moves: dict[tuple[str, ...], list[str]] = {}

@@ -44,11 +44,11 @@ from chronos.errors import RecordError
 from chronos.interop._model import (
     ClaimSpec,
     Dataset,
-    Dropped,
     EntityKind,
     ForeignEntity,
     LifeSpec,
     NameSpec,
+    Skipped,
     TenureRecord,
     claims_from_json,
     edtf,
@@ -157,18 +157,15 @@ class _Reader:
         self.lives: list[LifeSpec] = []
         self.records: list[TenureRecord] = []
         self.periods: dict[str, _Period] = {}
-        self.dropped: dict[str, list[Any]] = {}  # reason: [first where, count]
-        self.fields: dict[str, tuple[dict[str, int], str]] = {}  # section: ({field: count}, first where)
+        self.skipped: list[Skipped] = []
         self.parties: set[tuple[str | None, str, tuple[ClaimSpec, ...], tuple[ClaimSpec, ...]]] = set()
 
-    def drop(self, reason: str, where: str, count: int = 1) -> None:
-        found = self.dropped.setdefault(reason, [where, 0])
-        found[1] += count
+    def drop(self, reason: str, where: str, kind: Any = "entity") -> None:
+        self.skipped.append(Skipped(where, reason, kind))
 
     def field(self, section: str, field: str, where: str) -> None:
-        """A field chronos has no place for, counted by section."""
-        counts = self.fields.setdefault(section, ({}, where))[0]
-        counts[field] = counts.get(field, 0) + 1
+        """A field chronos has no place for."""
+        self.drop(f"{section} field {field!r}: chronos keeps no such field", where, "field")
 
     def read(self) -> Dataset:
         for section, kind in _KINDS:
@@ -179,19 +176,15 @@ class _Reader:
         for index, item in enumerate(_list(self.data, "memberships", self.origin)):
             self._membership(index, item)
         for key, value in self.data.items():
-            if key not in (*_SECTIONS, "meta") and isinstance(value, list) and value:
-                self.drop(f"{key!r}: chronos keeps no {key}", f"{self.origin}: {key}", len(value))
-        for section, (counts, where) in self.fields.items():
-            listed = ", ".join(f"{field} ({n})" for field, n in sorted(counts.items()))
-            self.drop(f"{section} fields chronos has no place for: {listed}", where, sum(counts.values()))
-        read = tuple((s, len(_list(self.data, s, self.origin))) for s in _SECTIONS if s in self.data)
+            if key not in (*_SECTIONS, "meta") and isinstance(value, list):
+                for index in range(len(value)):
+                    self.drop(f"{key!r}: chronos keeps no {key}", f"{self.origin}: {key}[{index}]")
         return Dataset(
             tuple(self.entities.values()),
             tuple(self.records),
             tuple(self.names),
             tuple(self.lives),
-            read=read,
-            dropped=tuple(Dropped(reason, where, count) for reason, (where, count) in self.dropped.items()),
+            skipped=tuple(self.skipped),
         )
 
     # Entities -----------------------------------------------------------------------------------
@@ -461,6 +454,7 @@ class _Reader:
                 "legislative_period_id naming no legislative period among the events: "
                 "the membership keeps only its own dates",
                 f"{where}.legislative_period_id",
+                "claim",
             )
         note_start = note_end = None
         if period is not None:
