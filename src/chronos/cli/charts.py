@@ -28,7 +28,7 @@ def register(app: App) -> None:
 
 
 def _timeline(args: Namespace) -> int:
-    from chronos import timeline  # matplotlib is slow to import: only this command pays for it
+    from chronos.output import timeline  # matplotlib is slow to import: only this command pays for it
 
     start, end = args.start.earliest, args.end.latest
     if end < start:

@@ -29,8 +29,9 @@ from matplotlib.patches import Patch
 from chronos.chronology import Chronology
 from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate
 from chronos.entities import Post
+from chronos.errors import UsageError
+from chronos.output.tables import post_label
 from chronos.projections import Policy, Resolved, Tenure
-from chronos.tables import post_label
 
 __all__ = ["Bar", "Chart", "Lane", "Marker", "Segment", "build", "figure", "render_html", "write"]
 
@@ -422,4 +423,4 @@ def write(chart: Chart, path: str | Path) -> None:
     elif suffix == ".html":
         path.write_text(render_html(chart), encoding="utf-8")
     else:
-        raise ValueError(f"{path}: unknown chart format {suffix!r} (use .svg, .png or .html)")
+        raise UsageError(f"{path}: unknown chart format {suffix!r} (use .svg, .png or .html)")
