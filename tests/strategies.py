@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from chronos import (
     Appointed,
     Arrested,
+    Born,
     Catalogue,
     Charged,
     Corrected,
@@ -142,6 +143,7 @@ simple_events: st.SearchStrategy[Event] = st.one_of(
     _kind(Arrested, person=persons, vacates=st.booleans()),
     _kind(Released, person=persons),
     _kind(Charged, person=persons, charge=texts),
+    _kind(Born, person=persons),
     _kind(Died, person=persons),
     _kind(Founded, org=st.sampled_from(["org", "org/unit"])),
     _kind(Dissolved, org=st.sampled_from(["org", "org/unit"])),
@@ -446,6 +448,7 @@ loose_events: st.SearchStrategy[Event] = st.one_of(
     st.builds(Dismissed, **_common(), person=loose_ids, post=loose_ids),
     st.builds(Moved, **_common(), person=loose_ids, from_post=loose_ids, to_post=loose_ids),
     st.builds(Arrested, **_common(), person=loose_ids, vacates=st.booleans()),
+    st.builds(Born, **_common(), person=loose_ids),
     st.builds(Died, **_common(), person=loose_ids),
     st.builds(Founded, **_common(), org=loose_ids),
     st.builds(Renamed, **_common(), entity=loose_ids, name=texts, former=st.none() | texts),

@@ -74,6 +74,8 @@ def _over_seats(chronology: Chronology, state: State, tenures: list[Tenure]) -> 
     for post_id, held in by_post.items():
         post = chronology.catalogue.get(post_id)
         seats = post.seats if isinstance(post, Post) else 1
+        if seats == 0:  # no fixed number: never over it
+            continue
         # The count of certain holders only changes where a start or an end can fall.
         days = sorted({d for t in held for d in (t.start.latest, t.end.earliest) if d != dt.date.max})
         reported: set[frozenset[str]] = set()
