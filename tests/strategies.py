@@ -457,3 +457,41 @@ loose_events: st.SearchStrategy[Event] = st.one_of(
         ).map(tuple),
     ),
 )
+
+
+# Tampering with a database's tables, for the append-only triggers (tests/test_guards.py) ----------
+
+#: The columns of each table a chronos database keeps, its key first.
+LOG_TABLES: dict[str, tuple[str, ...]] = {
+    "chronos_records": ("seq", "v", "id", "event", "prev", "hash"),
+    "chronos_catalogue": ("version", "text", "written"),
+    "chronos_meta": ("key", "value"),
+}
+
+
+@attrs.frozen
+class Tamper:
+    """An edit of one of a log's tables: what kind, of which table, column and existing row.
+
+    ``same`` sets the column to its own value: no change, but still an edit, and refused too.
+    """
+
+    kind: str
+    table: str
+    column: str
+    row: int
+    same: bool
+
+
+def tampering(kinds: tuple[str, ...]) -> st.SearchStrategy[Tamper]:
+    """Edits of ``kinds`` (``update``, ``update-all``, ``delete``, ``delete-all``, ``replace``, ...)."""
+    return st.sampled_from(sorted(LOG_TABLES)).flatmap(
+        lambda table: st.builds(
+            Tamper,
+            kind=st.sampled_from(kinds),
+            table=st.just(table),
+            column=st.sampled_from(LOG_TABLES[table]),
+            row=st.integers(0, 100),
+            same=st.booleans(),
+        )
+    )

@@ -312,7 +312,8 @@ class EventLog:
         first bad record (an edit, a removal, a reordering or a truncation).
         ``expected`` is a head noted earlier (a checkpoint): a log that no
         longer holds it was truncated or rewritten. Stores that keep their own
-        head (JSON Lines) are checked against it as well.
+        head (JSON Lines) are checked against it as well, and databases for the
+        triggers that keep their tables append-only (`unguarded`).
         """
         prev = GENESIS
         expected_seq = 0
@@ -359,11 +360,22 @@ class EventLog:
                 raise self._broken(
                     expected.position, f"record {expected.position} differs from the checkpoint (rewritten)"
                 )
+        problem = self.unguarded()
+        if problem is not None:
+            raise IntegrityError(problem)
         tail = getattr(self.store, "tail", None)
         problem = tail() if tail is not None else None
         if problem is not None:
             raise self._broken(expected_seq + 1, problem)
         return Verified(expected_seq, prev)
+
+    def unguarded(self) -> str | None:
+        """What is missing of the database triggers that keep the log append-only; None if nothing.
+
+        Stores without such triggers (JSON Lines, memory) always answer None.
+        """
+        unguarded = getattr(self.store, "unguarded", None)
+        return unguarded() if unguarded is not None else None
 
     def _hash_at(self, position: int) -> str:
         for record in self.store.read(after=position - 1, until=position):

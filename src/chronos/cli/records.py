@@ -41,9 +41,9 @@ def register(app: App) -> None:
 
 
 def _check(args: Namespace) -> int:
-    _, chronology = load(args)
+    log, chronology = load(args)
     with progress("checking", size=len(chronology.events)):
-        findings = check(chronology)
+        findings = check(chronology, store=log.store)
     data = render.findings_json(findings)
     draw = partial(tables.check_table, data, title=f"Check of {len(chronology.events)} events")
     emit(args, data, draw, data, render.CHECK_COLUMNS)
