@@ -495,3 +495,29 @@ def tampering(kinds: tuple[str, ...]) -> st.SearchStrategy[Tamper]:
             same=st.booleans(),
         )
     )
+
+
+# Published heads (tests/test_checkpoint.py) ------------------------------------------------------
+
+hex_hashes = st.text("0123456789abcdef", min_size=64, max_size=64)
+
+
+@st.composite
+def checkpoints(draw: st.DrawFn) -> Any:
+    """Any valid `chronos.checkpoint.Checkpoint`: an empty log's, or one with records."""
+    from chronos.checkpoint import Checkpoint
+
+    position = draw(st.integers(0, 2**63) | st.integers(0, 5))
+    digest = "0" * 64 if position == 0 else draw(hex_hashes)
+    time = draw(
+        st.datetimes(
+            min_value=dt.datetime(1, 1, 2),
+            max_value=dt.datetime(9999, 12, 30),
+            timezones=st.builds(
+                dt.timezone,
+                st.timedeltas(min_value=-dt.timedelta(hours=23), max_value=dt.timedelta(hours=23)),
+            ),
+        )
+    )
+    store = draw(st.sampled_from(["jsonl", "sqlite", "postgresql", "memory", ""]) | tricky_texts)
+    return Checkpoint(position, digest, time, store)

@@ -443,6 +443,7 @@ class TestRoles:
         for argv in (
             ["roster", "SA", "--at", "2022-01-10", "--format", "json"],
             ["verify"],
+            ["head"],
             ["check"],
             ["events", "--format", "json"],
             ["diff", "SA", "2021-12-01", "2022-01-31"],
@@ -452,6 +453,7 @@ class TestRoles:
         roster = run(capsys, "--log", str(events), "roster", "SA", "--at", "2022-01-10", "--format", "json")
         assert said["roster"] == roster[1]
         assert said["verify"].startswith(f"ok: {len(small_events())} records")
+        assert said["head"].startswith(f"{len(small_events())} {EventLog.open(events).head().hash} ")
         assert json.loads(said["events"]) == json.loads(
             run(capsys, "--log", str(events), "events", "--format", "json")[1]
         )

@@ -38,6 +38,7 @@ __all__ = [
     "copy_store",
     "display",
     "open_store",
+    "store_kind",
 ]
 
 #: A path with one of these endings names a SQLite file rather than a directory.
@@ -76,6 +77,15 @@ def open_store(location: str | Path, *, create: bool = True) -> Store:
     if directory.suffix.lower() in SQLITE_SUFFIXES and not directory.is_dir():
         return SqliteStore(directory, create=create)
     return JsonlStore(directory, create=create)
+
+
+def store_kind(store: Store) -> str:
+    """The kind of ``store`` as checkpoints name it: jsonl, sqlite, postgresql, memory, or its class name."""
+    kinds = {JsonlStore: "jsonl", SqliteStore: "sqlite", PostgresStore: "postgresql", MemoryStore: "memory"}
+    for kind, name in kinds.items():
+        if isinstance(store, kind):
+            return name
+    return type(store).__name__
 
 
 def display(location: str | Path) -> str:
