@@ -14,10 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chronos import ChronosError, EventLog, IntegrityError, JsonlStore, MemoryStore, cli
-from chronos.checkpoint import Checkpoint, read_checkpoint_file, read_checkpoints
 from chronos.events import content_id
-from chronos.records import GENESIS, Chain, Head, Record, event_json
 from chronos.stores import PostgresStore, SqliteStore, copy_store, open_store
+from chronos.stores.checkpoint import Checkpoint, read_checkpoint_file, read_checkpoints
+from chronos.stores.records import GENESIS, Chain, Head, Record, event_json
 from chronos.stores.sqlite import GUARDS
 from tests import pg
 from tests.cli_fixtures import write_small_log

@@ -18,10 +18,10 @@ from chronos import ChronosError, EventLog, IntegrityError, cli
 from chronos.stores import JsonlStore, PostgresStore, SqliteStore, copy_store, open_store
 from chronos.stores._pgschema import BODY, guards
 from chronos.stores.sqlite import GUARDS
+from chronos.testing import make_records
 from tests import pg
 from tests.cli_fixtures import CATALOGUE, small_events, write_small_log
 from tests.strategies import LOG_TABLES, Tamper, tampering
-from tests.workers import make_records
 
 REFUSED = "refused: a chronos log is append-only"
 OLD_SQLITE = """

@@ -15,25 +15,23 @@ from typing import Any
 
 import attrs
 
-from chronos.checkpoint import Checkpoint
 from chronos.codec import Codec
 from chronos.entities import Catalogue
 from chronos.errors import (
     ChronosError,
-    ConcurrencyError,
     IntegrityError,
     LookupFailed,
     RecordError,
     UnknownReference,
+    did_you_mean,
 )
 from chronos.events import BUILTIN_EVENT_TYPES, Corrected, Event, Retracted, RosterReported, content_id
-from chronos.records import GENESIS, Chain, Head, Record, event_json
-from chronos.stores import JsonlStore, display, open_store, store_kind
-from chronos.stores.base import Store
+from chronos.stores import open_store
+from chronos.stores.base import Store, stale
+from chronos.stores.checkpoint import Checkpoint
+from chronos.stores.records import GENESIS, Chain, Head, Record, event_json
 
-__all__ = ["CATALOGUE_FILE", "AppendResult", "EventLog", "Recorded", "Verified"]
-
-CATALOGUE_FILE = "catalogue.toml"
+__all__ = ["AppendResult", "EventLog", "Recorded", "Verified"]
 
 
 @attrs.frozen
@@ -112,12 +110,10 @@ class EventLog:
         store = open_store(location, create=create)
         if catalogue is None:
             text = store.read_catalogue()
-            if isinstance(store, JsonlStore):
-                origin = str(store.directory / CATALOGUE_FILE)
-            else:
-                origin = f"{display(location)} (catalogue)"
             try:
-                catalogue = Catalogue() if text is None else Catalogue.from_toml(text, origin=origin)
+                catalogue = (
+                    Catalogue() if text is None else Catalogue.from_toml(text, origin=store.catalogue_origin)
+                )
             except BaseException:
                 store.close()
                 raise
@@ -184,11 +180,7 @@ class EventLog:
         batch = list(events)
         head = self.store.head()
         if expected_position != head.position:
-            raise ConcurrencyError(
-                f"stale append: expected position {expected_position}, log is at {head.position}",
-                expected=expected_position,
-                actual=head.position,
-            )
+            raise stale(expected_position, head.position)
         self._catch_up(head.position)
         records, skipped, batch_ids = self._records(batch, head)
         new_head = self.store.append(records, expected_position=expected_position)
@@ -206,7 +198,7 @@ class EventLog:
         known_ids = _Either(known, batch_ids)
         # The common case is checked without building the errors; `validate` names them.
         quick = type(self).validate is EventLog.validate and type(self.catalogue) is Catalogue
-        links = Chain(head, self.codec.version, lines=isinstance(self.store, JsonlStore))
+        links = Chain(head, self.codec.version, lines=self.store.keeps_lines)
         records: list[Record] = []
         skipped: list[str] = []
         for index, event in enumerate(batch, start=1):
@@ -227,7 +219,7 @@ class EventLog:
         return records, skipped, batch_ids
 
     def _encode(self, event: Event) -> tuple[dict[str, Any], bytes, bytes]:
-        """The event's codec form, canonical JSON and compact JSON (`chronos.records.event_json`).
+        """The event's codec form, canonical JSON and compact JSON (`chronos.stores.records.event_json`).
 
         Computed once per append. For the built-in kinds the codec form is
         exactly the content the id is derived from (tests/test_codec.py checks
@@ -302,7 +294,7 @@ class EventLog:
 
     def _unknown(self, field: str, value: str, kind: str | None) -> None:
         suggestions = self.catalogue.suggest(value, kind=kind)
-        hint = f" (did you mean {', '.join(repr(s) for s in suggestions)}?)" if suggestions else ""
+        hint = did_you_mean(suggestions)
         raise UnknownReference(f"{field}: unknown {kind or 'entity'} {value!r}{hint}")
 
     # Verification ------------------------------------------------------------------
@@ -313,7 +305,7 @@ class EventLog:
         Returns the count and head hash, or raises `IntegrityError` naming the
         first bad record (an edit, a removal, a reordering or a truncation).
         ``expected`` is a head noted earlier, and ``checkpoints`` are heads
-        published earlier (`chronos.checkpoint`): a log that no longer holds
+        published earlier (`chronos.stores.checkpoint`): a log that no longer holds
         one of them was truncated or rewritten, even if its whole chain was
         computed again. Stores that keep their own head (JSON Lines) are
         checked against it as well, and databases for the triggers that keep
@@ -394,7 +386,8 @@ class EventLog:
 
     def checkpoint(self, *, time: dt.datetime | None = None) -> Checkpoint:
         """The log's head now, as a `Checkpoint` to publish (``time`` defaults to now)."""
-        return Checkpoint.of(self.store.head(), store=store_kind(self.store), time=time)
+        kind = getattr(self.store, "kind", type(self.store).__name__)
+        return Checkpoint.of(self.store.head(), store=kind, time=time)
 
     @staticmethod
     def _broken(position: int, message: str) -> IntegrityError:

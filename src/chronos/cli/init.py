@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from chronos.cli._app import App, Namespace
-from chronos.errors import ChronosError
+from chronos.errors import IntegrityError, UsageError
 from chronos.stores import SQLITE_SUFFIXES, JsonlStore, PostgresStore, SqliteStore, Store, display, open_store
 from chronos.stores.jsonl import CATALOGUE_FILE, HEAD_FILE
 
@@ -45,7 +45,7 @@ def register(app: App) -> None:
 def _init(args: Namespace) -> int:
     location: str = args.location
     if location == ":memory:":
-        raise ChronosError(":memory: lives and dies with one process; give a directory or a URL")
+        raise UsageError(":memory: lives and dies with one process; give a directory or a URL")
     roles = args.writer is not None or args.reader is not None
     if roles and not location.lower().startswith(("postgresql://", "postgres://")):
         args.parser.error(f"--writer and --reader are for PostgreSQL logs, not {display(location)}")
@@ -61,7 +61,7 @@ def _init(args: Namespace) -> int:
         unguarded = getattr(store, "unguarded", None)
         problem = unguarded() if unguarded is not None else None
         if problem is not None:
-            raise ChronosError(problem)
+            raise IntegrityError(problem)
     finally:
         store.close()
     return 0
@@ -76,7 +76,7 @@ def _create(location: str) -> tuple[Store, bool]:
     names = {path.name for path in directory.iterdir()} if directory.is_dir() else set()
     is_log = bool({HEAD_FILE, CATALOGUE_FILE} & names) or any(name.startswith("log-") for name in names)
     if names and not is_log:
-        raise ChronosError(
+        raise UsageError(
             f"{directory}: not empty and not a log ({len(names)} other files); give a new or empty directory"
         )
     return JsonlStore(directory), not is_log

@@ -6,12 +6,12 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from chronos import render, tables
-from chronos.checkpoint import read_checkpoints
 from chronos.checks import check
 from chronos.cli._app import MAX_PROBLEMS, App, Namespace, emit, error, load, open_log, progress
-from chronos.errors import ChronosError
+from chronos.errors import ChronosError, RecordError
 from chronos.events import Event
+from chronos.output import render, tables
+from chronos.stores.checkpoint import read_checkpoints
 
 EPILOG_CHECK = (
     "example:\n  chronos check --format json > findings.json\n\nExits 1 if any finding is an error."
@@ -37,7 +37,7 @@ examples:
 
 Prints the log's position, head hash and the time (UTC) as one line to publish or
 sign; --format json gives the checkpoint form that `verify --checkpoint` reads
-(see chronos.checkpoint). Run `chronos verify` first: a head is only worth
+(see chronos.stores.checkpoint). Run `chronos verify` first: a head is only worth
 publishing for a log that verifies."""
 EPILOG_APPEND = (
     "example:\n  chronos append new-events.jsonl\n  cat new-events.jsonl | chronos append -\n\n"
@@ -111,7 +111,7 @@ def _read_lines(name: str) -> tuple[str, list[str]]:
     try:
         return name, Path(name).read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError as exc:
-        raise ChronosError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise RecordError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
 def _append(args: Namespace) -> int:

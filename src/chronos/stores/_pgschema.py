@@ -18,7 +18,7 @@ from typing import Any, Final
 import psycopg
 from psycopg import sql
 
-from chronos.errors import ChronosError
+from chronos.errors import UsageError
 
 __all__ = ["FORMAT", "TABLES", "check_guards", "create", "grant", "reinstate", "upgrade_from_1"]
 
@@ -198,7 +198,7 @@ def grant(db: Connection, schema: str, *, writer: str | None, reader: str | None
     through some other role it belongs to. Returns one line per role.
     """
     if writer is not None and writer == reader:
-        raise ChronosError(f"{where}: the writer and the reader must be two roles, not both {writer!r}")
+        raise UsageError(f"{where}: the writer and the reader must be two roles, not both {writer!r}")
     owners = db.execute(
         "SELECT n.nspowner::regrole::text, c.relowner::regrole::text FROM pg_namespace n "
         "JOIN pg_class c ON c.relnamespace = n.oid WHERE n.nspname = %s AND c.relname = 'chronos_records'",
@@ -219,11 +219,11 @@ def _grant_one(db: Connection, schema: str, role: str, kind: str, owners: tuple[
     if found is None:
         db.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
     elif found[0]:
-        raise ChronosError(f"{where}: role {role!r} is a superuser, which no trigger or privilege stops")
+        raise UsageError(f"{where}: role {role!r} is a superuser, which no trigger or privilege stops")
     for owner in dict.fromkeys(owners):
         member = db.execute("SELECT pg_has_role(%s, %s, 'MEMBER')", (role, owner)).fetchone()
         if member and member[0]:
-            raise ChronosError(
+            raise UsageError(
                 f"{where}: role {role!r} owns the log's schema or tables (or belongs to {owner!r}, "
                 f"their owner), so it could drop the triggers; give the {kind} a role of its own"
             )
@@ -254,13 +254,13 @@ def _refuse_leftovers(db: Connection, schema: str, role: str, kind: str, where: 
                 "SELECT has_table_privilege(%s, %s, %s)", (role, f'"{schema}".{table}', privilege)
             ).fetchone()
             if row and row[0]:
-                raise ChronosError(
+                raise UsageError(
                     f"{where}: role {role!r} may still {privilege} on {schema}.{table} through another "
                     f"role it belongs to (or PUBLIC); revoke that there, then run this again"
                 )
     row = db.execute("SELECT has_schema_privilege(%s, %s, 'CREATE')", (role, schema)).fetchone()
     if row and row[0]:
-        raise ChronosError(
+        raise UsageError(
             f"{where}: role {role!r} may still CREATE in schema {schema!r} through another role it "
             "belongs to (or PUBLIC); revoke that there, then run this again"
         )

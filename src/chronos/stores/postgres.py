@@ -44,9 +44,9 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from chronos.errors import ChronosError, IntegrityError
-from chronos.records import Head, Record
+from chronos.errors import IntegrityError, StoreError
 from chronos.stores.base import check_batch, record_from_row, stale, wait_by_polling
+from chronos.stores.records import Head, Record
 
 if TYPE_CHECKING:
     import psycopg
@@ -89,7 +89,7 @@ def _psycopg(where: str) -> Any:
     try:
         import psycopg
     except ImportError:
-        raise ChronosError(
+        raise StoreError(
             f"{where}: PostgreSQL logs need psycopg: pip install 'chronos-history[postgres]'"
         ) from None
     return psycopg
@@ -104,6 +104,15 @@ class PostgresStore:
     second one to LISTEN on.
     """
 
+    keeps_lines = False
+    #: What kind of store this is, as a checkpoint names it (`chronos.stores.checkpoint`).
+    kind = "postgresql"
+
+    @property
+    def catalogue_origin(self) -> str:
+        """Where the catalogue is kept, as error messages name it."""
+        return f"{self._display} (catalogue)"
+
     def __init__(self, url: str, *, schema: str | None = None, connect_timeout: int = 10):
         self.url = url
         self._display = redact_url(url)
@@ -111,7 +120,7 @@ class PostgresStore:
         self._conninfo, url_schema = _split(url)
         self.schema = schema or url_schema or "public"
         if not _SCHEMA_NAME.fullmatch(self.schema):
-            raise ChronosError(
+            raise StoreError(
                 f"{self._display}: bad schema name {self.schema!r} "
                 "(lower-case letters, digits and _, at most 40)"
             )
@@ -152,7 +161,7 @@ class PostgresStore:
                 self._conninfo, autocommit=True, connect_timeout=self._connect_timeout
             )
         except self._psycopg.Error as exc:
-            raise ChronosError(f"{self._display}: cannot connect: {_first_line(exc)}") from None
+            raise StoreError(f"{self._display}: cannot connect: {_first_line(exc)}") from None
         return connection
 
     def _db(self) -> psycopg.Connection[tuple[Any, ...]]:
@@ -163,11 +172,11 @@ class PostgresStore:
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
-        """Turn psycopg's errors into one-line `ChronosError` naming the log."""
+        """Turn psycopg's errors into one-line `StoreError` naming the log."""
         try:
             yield
         except self._psycopg.Error as exc:
-            raise ChronosError(f"{self._display}: {_first_line(exc)}") from None
+            raise StoreError(f"{self._display}: {_first_line(exc)}") from None
 
     def _setup(self) -> None:
         db = self._db()
@@ -183,7 +192,7 @@ class PostgresStore:
                     try:
                         ddl.upgrade_from_1(db, self.schema)
                     except self._psycopg.errors.InsufficientPrivilege as exc:
-                        raise ChronosError(
+                        raise StoreError(
                             f"{self._display}: schema {self.schema!r} holds a log of chronos store format 1; "
                             "open it once as the owner of its tables to upgrade it to format "
                             f"{ddl.FORMAT} ({_first_line(exc)})"
@@ -191,7 +200,7 @@ class PostgresStore:
         found = self._format()
         if found != ddl.FORMAT:
             shown = "none" if found is None else repr(found)
-            raise ChronosError(
+            raise StoreError(
                 f"{self._display}: unknown chronos store format {shown} in schema {self.schema!r} "
                 f"(this chronos reads {ddl.FORMAT})"
             )
@@ -267,9 +276,9 @@ class PostgresStore:
             with db.transaction():
                 return self._ddl.grant(db, self.schema, writer=writer, reader=reader, where=self._display)
 
-    def _refused(self, exc: Exception, doing: str) -> ChronosError:
+    def _refused(self, exc: Exception, doing: str) -> StoreError:
         """The one-line error for a role without the right to write."""
-        return ChronosError(
+        return StoreError(
             f"{self._display}: role {self.role()!r} may not {doing} (it may only read this log: "
             f"{_first_line(exc)})"
         )
@@ -290,7 +299,7 @@ class PostgresStore:
         """Append the batch in one transaction if the position is still ``expected_position``.
 
         Refused (`IntegrityError`) while the triggers found missing on opening
-        are not reinstated, and (`ChronosError`, one line) for a reader role.
+        are not reinstated, and (`StoreError`, one line) for a reader role.
         """
         if self._unguarded is not None and records:
             raise IntegrityError(f"{self._unguarded}; appends are refused until then")
@@ -353,7 +362,7 @@ class PostgresStore:
                         pass
             except self._psycopg.Error as exc:
                 self._drop_listener()
-                raise ChronosError(f"{self._display}: {_first_line(exc)}") from None
+                raise StoreError(f"{self._display}: {_first_line(exc)}") from None
             return True
 
     def _on_standby(self) -> bool:

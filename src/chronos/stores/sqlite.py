@@ -42,9 +42,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
-from chronos.errors import ChronosError, IntegrityError, RecordError
-from chronos.records import Head, Record
+from chronos.errors import IntegrityError, RecordError, StoreError
 from chronos.stores.base import check_batch, record_from_row, stale, wait_by_polling
+from chronos.stores.records import Head, Record
 
 __all__ = ["GUARDS", "SqliteStore"]
 
@@ -110,6 +110,15 @@ class SqliteStore:
     process opens its own. ``created`` says whether opening made the tables.
     """
 
+    keeps_lines = False
+    #: What kind of store this is, as a checkpoint names it (`chronos.stores.checkpoint`).
+    kind = "sqlite"
+
+    @property
+    def catalogue_origin(self) -> str:
+        """Where the catalogue is kept, as error messages name it."""
+        return f"{self.path} (catalogue)"
+
     def __init__(self, path: str | Path, *, create: bool = True, timeout: float = 60.0):
         self.path = Path(path)
         if not self.path.exists():
@@ -124,7 +133,7 @@ class SqliteStore:
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
         except sqlite3.Error as exc:
-            raise ChronosError(f"{self.path}: cannot open the SQLite file: {exc}") from None
+            raise StoreError(f"{self.path}: cannot open the SQLite file: {exc}") from None
         try:
             with self._errors():
                 self._setup()
@@ -154,7 +163,7 @@ class SqliteStore:
         found = self._format()
         if found != FORMAT:
             shown = "none" if found is None else repr(found)
-            raise ChronosError(
+            raise StoreError(
                 f"{self.path}: unknown chronos store format {shown} (this chronos reads {FORMAT})"
             )
         missing = {"chronos_records", "chronos_catalogue"} - self._tables()
@@ -212,11 +221,11 @@ class SqliteStore:
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
-        """Turn SQLite's errors into one-line `ChronosError` naming the file."""
+        """Turn SQLite's errors into one-line `StoreError` naming the file."""
         try:
             yield
         except sqlite3.Error as exc:
-            raise ChronosError(f"{self.path}: {exc}") from None
+            raise StoreError(f"{self.path}: {exc}") from None
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

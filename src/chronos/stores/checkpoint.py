@@ -45,8 +45,8 @@ from typing import Any, Final
 
 import attrs
 
-from chronos.errors import ChronosError
-from chronos.records import Head
+from chronos.errors import RecordError
+from chronos.stores.records import Head
 
 __all__ = ["VERSION", "Checkpoint", "read_checkpoint_file", "read_checkpoints"]
 
@@ -59,7 +59,7 @@ _TEXT: Final = re.compile(r"(\d+) ([0-9a-f]{64}) (" + _TIME.pattern + ")")
 
 def _utc(time: dt.datetime) -> dt.datetime:
     if time.tzinfo is None:
-        raise ChronosError(f"checkpoint time {time.isoformat()} has no time zone")
+        raise RecordError(f"checkpoint time {time.isoformat()} has no time zone")
     return time.astimezone(dt.UTC).replace(microsecond=0)
 
 
@@ -79,11 +79,11 @@ class Checkpoint:
 
     def __attrs_post_init__(self) -> None:
         if type(self.position) is not int or self.position < 0:
-            raise ChronosError(f"checkpoint position {self.position!r} is not a whole number >= 0")
+            raise RecordError(f"checkpoint position {self.position!r} is not a whole number >= 0")
         if not isinstance(self.hash, str) or not _HASH.fullmatch(self.hash):
-            raise ChronosError(f"checkpoint hash {self.hash!r} is not 64 lower-case hex digits")
+            raise RecordError(f"checkpoint hash {self.hash!r} is not 64 lower-case hex digits")
         if self.position == 0 and self.hash != Head().hash:
-            raise ChronosError(f"an empty log's head hash is {Head().hash[:12]}..., not {self.hash[:12]}...")
+            raise RecordError(f"an empty log's head hash is {Head().hash[:12]}..., not {self.hash[:12]}...")
 
     @classmethod
     def of(cls, head: Head, *, store: str = "", time: dt.datetime | None = None) -> Checkpoint:
@@ -119,35 +119,35 @@ class Checkpoint:
 
     @classmethod
     def parse(cls, line: str, *, origin: str = "checkpoint") -> Checkpoint:
-        """A checkpoint from one line in either form; `ChronosError` naming ``origin`` and the fault."""
+        """A checkpoint from one line in either form; `RecordError` naming ``origin`` and the fault."""
         text = line.strip()
         try:
             if text.startswith("{"):
                 return cls._from_json(text, origin)
             match = _TEXT.fullmatch(text)
             if match is None:
-                raise ChronosError(
+                raise RecordError(
                     f"not a checkpoint: {_short(text)} (expected POSITION HASH TIME, or the JSON form)"
                 )
             return cls(int(match[1]), match[2], _time(match[3]), "", origin)
-        except ChronosError as exc:
-            raise ChronosError(f"{origin}: {exc}") from None
+        except RecordError as exc:
+            raise RecordError(f"{origin}: {exc}") from None
 
     @classmethod
     def _from_json(cls, text: str, origin: str) -> Checkpoint:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ChronosError(f"malformed JSON: {exc}") from None
+            raise RecordError(f"malformed JSON: {exc}") from None
         if not isinstance(data, dict):
-            raise ChronosError("a checkpoint must be a JSON object")
+            raise RecordError("a checkpoint must be a JSON object")
         version = data.get("chronos_checkpoint")
         if version != VERSION:
             if type(version) is int and version > VERSION:
-                raise ChronosError(
+                raise RecordError(
                     f"checkpoint version {version} is newer than this chronos reads ({VERSION})"
                 )
-            raise ChronosError(f"'chronos_checkpoint' must be {VERSION}, not {version!r}")
+            raise RecordError(f"'chronos_checkpoint' must be {VERSION}, not {version!r}")
         position, digest, time = (
             _field(data, "position", int),
             _field(data, "hash", str),
@@ -155,14 +155,14 @@ class Checkpoint:
         )
         store = data.get("store", "")
         if not isinstance(store, str):
-            raise ChronosError(f"'store' must be a string, not {store!r}")
+            raise RecordError(f"'store' must be a string, not {store!r}")
         return cls(position, digest, _time(time), store, origin)
 
 
 def _field(data: dict[str, Any], key: str, kind: type) -> Any:
     value = data.get(key)
     if type(value) is not kind:
-        raise ChronosError(
+        raise RecordError(
             f"{key!r} missing or not {'a whole number' if kind is int else 'a string'}: {value!r}"
         )
     return value
@@ -174,7 +174,7 @@ def _time(text: str) -> dt.datetime:
             raise ValueError(text)
         return dt.datetime.fromisoformat(text[:-1]).replace(tzinfo=dt.UTC)
     except ValueError:
-        raise ChronosError(f"time {text!r} is not YYYY-MM-DDTHH:MM:SSZ (UTC)") from None
+        raise RecordError(f"time {text!r} is not YYYY-MM-DDTHH:MM:SSZ (UTC)") from None
 
 
 def _short(text: str) -> str:
@@ -189,7 +189,7 @@ def read_checkpoints(lines: Iterable[str], *, origin: str) -> list[Checkpoint]:
         if line.strip()
     ]
     if not found:
-        raise ChronosError(f"{origin}: no checkpoint in it")
+        raise RecordError(f"{origin}: no checkpoint in it")
     return found
 
 
@@ -198,5 +198,5 @@ def read_checkpoint_file(path: str | Path) -> list[Checkpoint]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ChronosError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise RecordError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     return read_checkpoints(text.splitlines(), origin=str(path))
