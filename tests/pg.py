@@ -26,14 +26,15 @@ import subprocess
 import tempfile
 import uuid
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
 
-__all__ = ["as_role", "fresh_url", "login_role", "server_url", "superuser"]
+__all__ = ["as_role", "fresh_url", "login_role", "replica", "server_url", "superuser"]
 
 _started: dict[str, str] = {}
 _failed: list[str] = []
@@ -101,6 +102,52 @@ def login_role(*, member_of: tuple[str, ...] = (), options: str = "") -> str:
             pytest.fail(reason, pytrace=False)
         pytest.skip(reason)
     return name
+
+
+@contextmanager
+def replica() -> Iterator[tuple[str, str]]:
+    """A primary server of its own and a hot standby streaming from it: their URLs, then both stopped.
+
+    Made with the ``pgserver`` package's binaries (``pg_basebackup -R``); fails
+    under CI and skips elsewhere without it.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import pgserver
+            from pgserver._commands import POSTGRES_BIN_PATH
+    except ImportError as exc:
+        reason = f"no pgserver to start a primary and a standby: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    primary = pgserver.get_server(tempfile.mkdtemp(prefix="chronos-primary-"), cleanup_mode="delete")
+    standby = None
+    try:
+        url = str(primary.get_uri())
+        data = Path(tempfile.mkdtemp(prefix="chronos-standby-"))
+        data.rmdir()
+        subprocess.run(
+            [
+                str(POSTGRES_BIN_PATH / "pg_basebackup"),
+                *("-d", _conninfo(url), "-D", str(data)),
+                *("-R", "-X", "fetch", "-c", "fast", "-N"),
+            ],
+            user=primary.system_user,
+            capture_output=True,
+            check=True,
+            timeout=120,
+        )
+        # The copy took the primary's socket lock, log and process list (pgserver's) along.
+        for path in data.iterdir():
+            if path.name.endswith(".lock") or path.name in ("log", "postmaster.opts", ".handle_pids.json"):
+                path.unlink()
+        standby = pgserver.get_server(data, cleanup_mode="delete")
+        yield url, str(standby.get_uri())
+    finally:
+        if standby is not None:
+            standby.cleanup()
+        primary.cleanup()
 
 
 def _conninfo(url: str) -> str:

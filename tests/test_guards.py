@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from psycopg import sql
 
-from chronos import ChronosError, EventLog, IntegrityError, cli
+from chronos import ChronosError, EventLog, IntegrityError, StoreError, cli
 from chronos.stores import JsonlStore, PostgresStore, SqliteStore, copy_store, open_store
 from chronos.stores._pgschema import BODY, guards
 from chronos.stores.sqlite import GUARDS
@@ -566,6 +568,55 @@ class TestRoles:
         assert code == 2
         assert "--writer and --reader are for PostgreSQL logs" in err
         assert not (tmp_path / "log.db").exists()
+
+
+class TestReadReplica:
+    """A hot standby serves readers: every query, verify and head, and waiting for appends (by polling)."""
+
+    def test_reader_on_a_standby(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        with pg.replica() as (primary, standby):
+            schema = "?schema=nsc"
+            code, _, err = run(capsys, "init", primary + "&schema=nsc", "--reader", "nsc_reader")
+            assert (code, err) == (0, ""), err
+            with psycopg.connect(primary, autocommit=True) as db:
+                db.execute("CREATE ROLE bob LOGIN IN ROLE nsc_reader")
+            source = EventLog.open(write_small_log(tmp_path / "events"))
+            log = EventLog.open(primary + "&schema=nsc")
+            copy_store(source.store, log.store)
+            reader = pg.as_role(standby, "bob").replace("?", schema + "&", 1)
+            deadline = time.monotonic() + 30
+            while True:  # the standby replays what the primary wrote, a moment later
+                try:
+                    replica = EventLog.open(reader)
+                except ChronosError:
+                    replica = None
+                if replica is not None and replica.head() == log.head():
+                    break
+                assert time.monotonic() < deadline, "the standby did not catch up"
+                time.sleep(0.1)
+            code, out, err = run(capsys, "--log", reader, "roster", "SA", "--at", "2022-01-10")
+            assert (code, err) == (0, ""), err
+            assert (
+                out == run(capsys, "--log", str(tmp_path / "events"), "roster", "SA", "--at", "2022-01-10")[1]
+            )
+            code, out, _ = run(capsys, "--log", reader, "verify")
+            assert out == f"ok: {log.position} records, head {log.head().hash[:12]}\n"
+            code, out, _ = run(capsys, "--log", reader, "head")
+            assert out.startswith(f"{log.position} {log.head().hash} ")
+            with pytest.raises(StoreError, match="a read replica takes no writes; append to the primary"):
+                replica.store.append(make_records(log.head(), 1), expected_position=log.position)
+
+            def later() -> None:
+                time.sleep(0.3)
+                log.store.append(make_records(log.head(), 1, tag="late"), expected_position=log.position)
+
+            writer = threading.Thread(target=later)
+            writer.start()
+            assert replica.store.wait(after=log.position, timeout=30)  # LISTEN is refused on a standby
+            writer.join()
+            replica.store.close()
+            log.store.close()
+            source.store.close()
 
 
 class TestInit:

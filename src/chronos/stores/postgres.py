@@ -276,6 +276,12 @@ class PostgresStore:
             with db.transaction():
                 return self._ddl.grant(db, self.schema, writer=writer, reader=reader, where=self._display)
 
+    def _standby_refused(self, exc: Exception) -> StoreError:
+        """The one-line error for a write to a read replica."""
+        return StoreError(
+            f"{self._display}: a read replica takes no writes; append to the primary ({_first_line(exc)})"
+        )
+
     def _refused(self, exc: Exception, doing: str) -> StoreError:
         """The one-line error for a role without the right to write."""
         return StoreError(
@@ -325,6 +331,8 @@ class PostgresStore:
                 raise stale(expected_position, self._head().position) from None
             except self._psycopg.errors.InsufficientPrivilege as exc:
                 raise self._refused(exc, "append") from None
+            except self._psycopg.errors.ReadOnlySqlTransaction as exc:
+                raise self._standby_refused(exc) from None
             last = records[-1]
             return Head(last.seq, last.hash)
 
@@ -413,6 +421,8 @@ class PostgresStore:
                         raise
                 except self._psycopg.errors.InsufficientPrivilege as exc:
                     raise self._refused(exc, "change the catalogue") from None
+                except self._psycopg.errors.ReadOnlySqlTransaction as exc:
+                    raise self._standby_refused(exc) from None
 
     def __del__(self) -> None:
         # A store dropped without `close` (Chronology.open keeps none) still hangs up.
