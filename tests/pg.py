@@ -114,14 +114,14 @@ def replica() -> Iterator[tuple[str, str]]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            import pgserver
             from pgserver._commands import POSTGRES_BIN_PATH
+            from pgserver.postgres_server import get_server
     except ImportError as exc:
         reason = f"no pgserver to start a primary and a standby: {exc}"
         if os.environ.get("CI"):
             pytest.fail(reason, pytrace=False)
         pytest.skip(reason)
-    primary = pgserver.get_server(tempfile.mkdtemp(prefix="chronos-primary-"), cleanup_mode="delete")
+    primary = get_server(tempfile.mkdtemp(prefix="chronos-primary-"), cleanup_mode="delete")
     standby = None
     try:
         url = str(primary.get_uri())
@@ -142,7 +142,7 @@ def replica() -> Iterator[tuple[str, str]]:
         for path in data.iterdir():
             if path.name.endswith(".lock") or path.name in ("log", "postmaster.opts", ".handle_pids.json"):
                 path.unlink()
-        standby = pgserver.get_server(data, cleanup_mode="delete")
+        standby = get_server(data, cleanup_mode="delete")
         yield url, str(standby.get_uri())
     finally:
         if standby is not None:
