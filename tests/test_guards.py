@@ -162,6 +162,21 @@ class TestSqliteChecked:
         store.append(make_records(store.head(), 1), expected_position=store.head().position)
         store.close()
 
+    def test_a_repair_elsewhere_ends_the_refusal(self, tmp_path: Path) -> None:
+        path = tmp_path / "log.db"
+        SqliteStore(path).close()
+        with sqlite3.connect(path) as db:
+            db.execute("DROP TRIGGER chronos_records_no_update")
+        db.close()
+        writer = SqliteStore(path)  # a long-lived writer that opened the file unguarded
+        with pytest.raises(IntegrityError, match="appends are refused"):
+            writer.append(make_records(writer.head(), 1), expected_position=0)
+        repairer = SqliteStore(path)
+        assert repairer.reinstate() == ["chronos_records_no_update"]
+        repairer.close()
+        assert writer.append(make_records(writer.head(), 1), expected_position=0).position == 1
+        writer.close()
+
     def test_altered_trigger(self, tmp_path: Path) -> None:
         path = tmp_path / "log.db"
         SqliteStore(path).close()

@@ -307,7 +307,8 @@ class PostgresStore:
         Refused (`IntegrityError`) while the triggers found missing on opening
         are not reinstated, and (`StoreError`, one line) for a reader role.
         """
-        if self._unguarded is not None and records:
+        # Looked at again only when opening found something missing: a repair elsewhere ends the refusal.
+        if self._unguarded is not None and records and self.unguarded() is not None:
             raise IntegrityError(f"{self._unguarded}; appends are refused until then")
         sql = self._sql
         with self._lock, self._errors():

@@ -292,7 +292,8 @@ class SqliteStore:
 
         Refused (`IntegrityError`) while the triggers found missing on opening are not reinstated.
         """
-        if self._unguarded is not None and records:
+        # Looked at again only when opening found something missing: a repair elsewhere ends the refusal.
+        if self._unguarded is not None and records and self.unguarded() is not None:
             raise IntegrityError(f"{self._unguarded}; appends are refused until then")
         rows = [
             (r.seq, r.v, r.id, json.dumps(r.event, ensure_ascii=False, separators=(",", ":")), r.prev, r.hash)
