@@ -19,6 +19,7 @@ from psycopg import sql
 from chronos import ChronosError, EventLog, IntegrityError, StoreError, cli
 from chronos.stores import JsonlStore, PostgresStore, SqliteStore, copy_store, open_store
 from chronos.stores._pgschema import BODY, guards
+from chronos.stores.records import Head
 from chronos.stores.sqlite import GUARDS
 from chronos.testing import make_records
 from tests import pg
@@ -229,7 +230,7 @@ class TestSqliteUpgrade:
 
     def test_upgrade(self, tmp_path: Path) -> None:
         path = tmp_path / "old.db"
-        records = make_records(SqliteStore(tmp_path / "new.db").head(), 3)
+        records = make_records(Head(), 3)
         with sqlite3.connect(path) as db:
             db.executescript(OLD_SQLITE)
             db.execute("INSERT INTO chronos_meta VALUES ('catalogue', '# old\n')")
@@ -378,7 +379,7 @@ class TestPostgresChecked:
     def test_upgrade_from_format_1(self) -> None:
         url = pg.fresh_url()
         schema = url.rsplit("schema=", 1)[1]
-        records = make_records(SqliteStore(":memory:").head(), 2)
+        records = make_records(Head(), 2)
         with pg.superuser() as db:
             db.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
             db.execute(f"SET search_path = {schema}")
@@ -464,6 +465,9 @@ class TestRoles:
             ["check"],
             ["events", "--format", "json"],
             ["diff", "SA", "2021-12-01", "2022-01-31"],
+            ["history", "karim-massimov"],
+            ["name", "SA", "--at", "2022-01-10"],
+            ["export", "csv"],
         ):
             code, said[argv[0]], err = run(capsys, "--log", reader, *argv)
             assert (code, err) == (0, ""), (argv, err)
