@@ -22,6 +22,7 @@ PUBLIC = {
     "CatalogueError",
     "Change",
     "Charged",
+    "Checkpoint",
     "Chronology",
     "ChronosError",
     "Claim",

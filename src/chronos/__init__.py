@@ -80,6 +80,7 @@ from chronos.projections import (
     Tenure,
 )
 from chronos.stores import JsonlStore, MemoryStore, PostgresStore, SqliteStore, Store, copy_store, open_store
+from chronos.stores.checkpoint import Checkpoint
 
 __version__ = "0.1.0"
 
@@ -95,6 +96,7 @@ __all__ = [
     "CatalogueError",
     "Change",
     "Charged",
+    "Checkpoint",
     "Chronology",
     "ChronosError",
     "Claim",
