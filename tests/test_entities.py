@@ -12,6 +12,7 @@ from chronos import (
     Post,
     name_key,
 )
+from chronos.names import name_keys
 from tests.strategies import small_catalogue
 
 
@@ -112,6 +113,16 @@ class TestNameKey:
 
     def test_different(self) -> None:
         assert name_key("Sadykulov") != name_key("Kunanbayev")
+
+    # Letters the rules look at, Kazakh and Russian letters, white space transliterated to a space, to
+    # nothing (U+0085) or a line break (U+2028), combining marks, apostrophes: then any character.
+    tricky = st.sampled_from(
+        list("aeiouyshczdjkgqxwnb -'`’ʼ\n\t\x85\u2028\u00a0\u0301´ӘәҒғҚқҢңӨөҰұҮүҺһІіЁёЩщЬь")
+    )
+
+    @given(st.lists(st.text(st.one_of(tricky, st.characters()), max_size=16), max_size=8))
+    def test_many_at_once_as_one_by_one(self, names: list[str]) -> None:
+        assert name_keys(names) == [name_key(name) for name in names]
 
 
 class TestLookup:

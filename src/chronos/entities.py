@@ -29,6 +29,8 @@ from typing import Any, Literal, TypeVar, overload
 import attrs
 
 from chronos._fast import cache
+from chronos._fast.gc import paused_gc
+from chronos._fast.nameindex import NameIndex
 from chronos._fast.nearest import Nearest, close_matches
 from chronos.errors import AmbiguousName, CatalogueError, LookupFailed, did_you_mean
 from chronos.names import PATRONYMIC, covers, latin, name_key
@@ -189,10 +191,7 @@ class Catalogue(Mapping[str, Entity]):
                 raise CatalogueError(f"{origin}: duplicate id {entity.id!r}")
             self._by_id[entity.id] = entity
         self._check_references()
-        self._keys: dict[str, set[str]] | None = None
-        self._words: dict[str, list[str]] | None = None
-        #: Every name's `name_key`, kept from building the name index for the near-match hints.
-        self._key_of: dict[str, str] = {}
+        self._index: NameIndex | None = None
         self._identifiers: dict[str, tuple[Entity, ...]] | None = None
         self._posts_cache: dict[tuple[str, bool], tuple[Post, ...]] = {}
         self._above: dict[str, tuple[str, ...]] = {}
@@ -275,7 +274,7 @@ class Catalogue(Mapping[str, Entity]):
         if not ids:
             ids = sorted(
                 i
-                for i in self._by_key.get(name_key(query), ())
+                for i in self._name_index.owners_of(name_key(query))
                 if kind is None or self._by_id[i].kind == kind
             )
         if not ids:
@@ -305,30 +304,19 @@ class Catalogue(Mapping[str, Entity]):
         return self._identifiers.get(identifier, ())
 
     @property
-    def _by_key(self) -> dict[str, set[str]]:
+    def _name_index(self) -> NameIndex:
         # Built on the first lookup by name: opening a large log only needs ids.
-        if self._keys is None:
-            keys: dict[str, set[str]] = {}
-            known = self._key_of
-            for entity in self._by_id.values():
-                for name in (entity.id, *entity.names):
-                    key = known.get(name)
-                    if key is None:
-                        key = known[name] = name_key(name)
-                    keys.setdefault(key, set()).add(entity.id)
-            self._keys = keys
-        return self._keys
-
-    @property
-    def _by_word(self) -> dict[str, list[str]]:
-        """Every word of every name key, with the keys it is in: part-name lookups read only these."""
-        if self._words is None:
-            words: dict[str, list[str]] = {}
-            for key in self._by_key:
-                for word in set(key.split()):
-                    words.setdefault(word, []).append(key)
-            self._words = words
-        return self._words
+        if self._index is None:
+            names: list[str] = []
+            sizes: list[int] = []
+            with paused_gc():
+                for entity in self._by_id.values():
+                    names.append(entity.id)
+                    names.append(entity.name)
+                    names += entity.aliases
+                    sizes.append(2 + len(entity.aliases))
+            self._index = NameIndex(names, sizes)
+        return self._index
 
     def _partial(self, query: str, kind: str | None) -> list[str]:
         """The entities of whose names the query's words are part, its initials matching other words."""
@@ -337,15 +325,14 @@ class Catalogue(Mapping[str, Entity]):
         initials = [w for w in words if len(w) == 1]
         if not full:
             return []
-        postings = sorted((self._by_word.get(w, []) for w in set(full)), key=len)
-        keys = set(postings[0])
-        for more in postings[1:]:
-            keys.intersection_update(more)
+        index = self._name_index
+        # `covers` checks every word: the keys holding the rarest one are the only candidates.
+        keys = index.keys_with(min(set(full), key=index.count_with))
         found = {
             entity_id
             for key in keys
             if covers(key.split(), full, initials)
-            for entity_id in self._by_key[key]
+            for entity_id in index.owners_of(key)
             if kind is None or self._by_id[entity_id].kind == kind
         }
         if not found and len(full) > 2 and any(PATRONYMIC.search(w) for w in full):
@@ -358,9 +345,9 @@ class Catalogue(Mapping[str, Entity]):
             mine = set(full)
             found = {
                 entity_id
-                for key in {k for w in mine for k in self._by_word.get(w, ())}
+                for key in {k for w in mine for k in index.keys_with(w)}
                 if len(set(key.split())) >= 2 and set(key.split()) <= mine
-                for entity_id in self._by_key[key]
+                for entity_id in index.owners_of(key)
                 if kind is None or self._by_id[entity_id].kind == kind
             }
         return sorted(found)
@@ -382,19 +369,14 @@ class Catalogue(Mapping[str, Entity]):
         return tuple(found[:n])
 
     def _names_near(self, kind: str | None) -> tuple[dict[str, str], Nearest]:
-        """Every name form of the entities of ``kind`` with its entity's id, and a `Nearest` over them."""
+        """Every name form of the entities of ``kind`` with its entity's id, and a `Nearest` over them.
+
+        The forms are each entity's id as written, and each name's `name_key` and casefolded form.
+        """
         found = self._near_names.get(kind)
         if found is None:
-            candidates: dict[str, str] = {}
-            for entity in self._by_id.values():
-                if kind is not None and entity.kind != kind:
-                    continue
-                # An id is a slug already: folded, its words say less than as written.
-                candidates.setdefault(entity.id, entity.id)
-                for name in entity.names:
-                    key = self._key_of.get(name)
-                    candidates.setdefault(name_key(name) if key is None else key, entity.id)
-                    candidates.setdefault(name.casefold(), entity.id)
+            chosen = None if kind is None else [e.kind == kind for e in self._by_id.values()]
+            candidates = self._name_index.forms(chosen)
             found = self._near_names[kind] = (candidates, Nearest(candidates))
         return found
 

@@ -2,18 +2,25 @@
 
 `name_key` transliterates to Latin (anyascii: Cyrillic, Kazakh, Greek,
 accented Latin), then folds the spelling variants of Russian and Kazakh names
-in English, and sorts the words. `covers` says whether a name's words include
-a query's words and initials ("John F. Kennedy" for John Fitzgerald Kennedy).
+in English, and sorts the words; `name_keys` does the same for many names at
+once. `covers` says whether a name's words include a query's words and
+initials ("John F. Kennedy" for John Fitzgerald Kennedy).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+import sys
 import unicodedata
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
 
+import anyascii as _anyascii
 from anyascii import anyascii
 
-__all__ = ["PATRONYMIC", "covers", "latin", "name_key"]
+__all__ = ["PATRONYMIC", "covers", "fingerprint", "latin", "name_key", "name_keys"]
 
 # Transliteration variants, applied in order to a lowercased, Latin, accent-free name.
 # Kazakh and Russian names reach English through several systems: an initial "ye" or
@@ -26,12 +33,15 @@ _C = "bcdfghjklmnpqrstvwxz"
 #: names are folded by the million, and a regular expression per rule costs ten times more).
 _SPELLINGS = (("shch", "sh"), ("chsh", "sh"), ("sch", "sh"), ("dzh", "j"), ("zh", "j"), ("dj", "j"))
 _SPELLINGS_2 = (("kh", "h"), ("gh", "g"))
-_YO = re.compile(rf"(?<=[{_C}])yo")
+# The letters first and what precedes them checked after: a regular expression that starts with a
+# literal searches for it at C speed, where one that starts with a look-behind tries every position.
+_YO = re.compile(rf"yo(?<=[{_C}]yo)")
 _LETTERS = str.maketrans({"q": "k", "x": "ks", "w": "v"})
-_GLIDES = re.compile(r"(?<=[aeiou])y(?=[aeiou])|iy\b|yi\b")
+_GLIDES = re.compile(r"y(?<=[aeiou]y)(?=[aeiou])|iy\b|yi\b")
 _Y = str.maketrans({"y": "i"})
-_SOFT_E = re.compile(rf"(?<=[{_C}])ie")
-_DOUBLES = re.compile(r"([a-z])\1+")
+_SOFT_E = re.compile(rf"ie(?<=[{_C}]ie)")
+#: A letter the same letter follows (removed: a run of one letter becomes one).
+_DOUBLES = re.compile(r"([a-z])(?=\1)")
 
 
 def _glide(match: re.Match[str]) -> str:
@@ -44,6 +54,7 @@ PATRONYMIC = re.compile(r"(?:vich|vna|ichna|uli|kizi)$")
 # Apostrophes join what they separate: transliteration writes the soft sign (ь) as one.
 _APOSTROPHES = re.compile(r"['\u2019\u02bc\u02b9`]")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
+_NOT_WORD_OR_LINE = re.compile(r"[^a-z0-9\n]+")
 
 
 def latin(name: str) -> str:
@@ -69,6 +80,46 @@ def name_key(name: str) -> str:
     if "'" in text or "`" in text:
         text = _APOSTROPHES.sub("", text)
     text = " " + " ".join(_NOT_WORD.sub(" ", text).split())
+    return " ".join(sorted(_variants(text).split()))
+
+
+def name_keys(names: Sequence[str]) -> list[str]:
+    """``[name_key(name) for name in names]``, several times faster on many names.
+
+    The names are folded together, one a line: every rule is one pass of
+    `str.replace` or of a regular expression over the whole text, and the rules
+    look only within words (and at the space before one), so each line folds as
+    its name would alone. tests/test_entities.py holds the two equal on any text.
+    """
+    if not names:
+        return []
+    latins = [name if name.isascii() else latin(name) for name in names]
+    text = "\n".join(latins)
+    apart: list[int] = []
+    if text.count("\n") != len(names) - 1:
+        # A name with a line break (or transliterated to one) is folded on its own.
+        apart = [i for i, name in enumerate(latins) if "\n" in name]
+        for i in apart:
+            latins[i] = ""
+        text = "\n".join(latins)
+    text = text.lower()
+    if "'" in text or "`" in text:
+        text = text.replace("'", "").replace("`", "")
+    # Each word after a space, as in a lone name.
+    text = " " + _NOT_WORD_OR_LINE.sub(" ", text).replace("\n", "\n ")
+    keys = [" ".join(sorted(line.split())) for line in _variants(text).split("\n")]
+    for i in apart:
+        keys[i] = name_key(names[i])
+    return keys
+
+
+def _variants(text: str) -> str:
+    """The transliteration variants folded, on a lowercase ASCII text whose every word follows a space.
+
+    The rules look within words and at the space before one, so a text of many
+    names (one per line) folds as each of them would alone. Each test below
+    only skips rules that would change nothing.
+    """
     if "y" in text:
         text = text.replace(" ye", " e")
         if "yo" in text:
@@ -83,8 +134,17 @@ def name_key(name: str) -> str:
         text = _GLIDES.sub(_glide, text).translate(_Y)
     if "ie" in text:
         text = _SOFT_E.sub("e", text)
-    text = _DOUBLES.sub(r"\1", text)
-    return " ".join(sorted(text.split()))
+    return _DOUBLES.sub("", text)
+
+
+@cache
+def fingerprint() -> str:
+    """A digest of everything a key depends on besides the name: these rules, anyascii, Unicode's tables.
+
+    Keys kept on disk (`chronos._fast.names`) are reused only under the same fingerprint.
+    """
+    parts = (Path(__file__).read_bytes(), _anyascii.__version__, unicodedata.unidata_version, sys.version)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
 def covers(name: list[str], full: list[str], initials: list[str]) -> bool:

@@ -9,7 +9,9 @@ a common subsequence, so its ratio is never higher, and no answer is lost.
 difflib then ranks that shortlist. Above `SCAN_LIMIT` candidates, `Nearest`
 first narrows them to those sharing a word with the query (ignoring words so
 common that they narrow nothing, like "person" or "ministry"), and scans
-everything only when no word is shared.
+everything only when no word is shared. Which candidates hold which word is a
+`Postings`, built on the first question and kept in the cache for the next
+process.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import re
 from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
+
+from chronos._fast.postings import Postings
 
 __all__ = ["CUTOFF", "SCAN_LIMIT", "Nearest", "close_matches", "similarity"]
 
@@ -47,7 +51,7 @@ class Nearest:
 
     def __init__(self, candidates: Iterable[str]):
         self.candidates = list(dict.fromkeys(candidates))
-        self._words: dict[str, list[str]] | None = None
+        self._words: Postings | None = None
 
     def close(self, query: str, n: int = 3) -> list[str]:
         """Up to ``n`` candidates at least 60% similar to ``query`` (difflib's ratio), best first."""
@@ -63,14 +67,10 @@ class Nearest:
 
     def _sharing_a_word(self, query: str) -> list[str]:
         if self._words is None:
-            words: dict[str, list[str]] = {}
-            for candidate in self.candidates:
-                for word in dict.fromkeys(_WORD.findall(candidate)):
-                    words.setdefault(word, []).append(candidate)
-            self._words = words
+            self._words = Postings.of(self.candidates)
+        candidates = self.candidates
         found: dict[str, None] = {}
         for word in _WORD.findall(query):
-            sharing = self._words.get(word, ())
-            if len(sharing) <= COMMON:
-                found.update(dict.fromkeys(sharing))
+            if self._words.count(word) <= COMMON:
+                found.update(dict.fromkeys(map(candidates.__getitem__, self._words.get(word))))
         return list(found)
