@@ -45,25 +45,7 @@ def tenures(
 class TestRoundTrip:
     """Export, import into an empty log, export again: the same tenures and the same file."""
 
-    @pytest.mark.parametrize(
-        "fmt",
-        [
-            "popolo",
-            "ftm",
-            pytest.param(
-                "csv",
-                marks=pytest.mark.xfail(
-                    strict=True,
-                    reason=(
-                        "interop gap (#12): the CSV has one sources cell per side, and the importer pairs a "
-                        "move's two sides by their sources; a start two sources tell differently "
-                        "(Sagimbayev's chairmanship: appointed per 000 as named by 004, moved per 004) "
-                        "comes back as appointed, and his State Guard Service post as left, not moved"
-                    ),
-                ),
-            ),
-        ],
-    )
+    @pytest.mark.parametrize("fmt", ["popolo", "ftm", "csv"])
     def test_tenures_causes_and_sources_come_back(self, knb: Chronology, fmt: str) -> None:
         text = export(knb, fmt)
         back = reimport(text, fmt)

@@ -142,6 +142,9 @@ class ClaimSpec:
     note: str | None = None
     #: The file gives no date: ``date`` says only "on or before the file was published".
     undated: bool = False
+    #: The move this claim is a side of, as the file names it (the CSV's move columns): the two
+    #: sides of a move are then paired by it, not by their dates and sources.
+    move: str | None = None
 
 
 @attrs.frozen

@@ -17,7 +17,7 @@ import attrs
 from chronos.chronology import Chronology, DateLike
 from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate
 from chronos.entities import Post
-from chronos.events import Source
+from chronos.events import Moved, Source
 from chronos.interop._model import source_dict
 from chronos.projections import Claim, Resolved
 
@@ -51,6 +51,8 @@ class Side:
     known: FuzzyDate | None
     sources: tuple[Source, ...]
     claims: tuple[ClaimRow, ...]
+    #: The ids of the moves among the claims: a move's two sides (an end, a start) share one.
+    moves: tuple[str, ...] = ()
 
     @property
     def precision(self) -> str:
@@ -70,7 +72,22 @@ class TenureRow:
 
 
 def _side(resolved: Resolved) -> Side:
-    claims = resolved.claims
+    # The chosen claims first, each group in an order of what they say, not of their event ids: a file
+    # that merges some claims (the CSV's one cell of sources per side) reads back as events with other
+    # ids, and must write the same sources in the same order again.
+    chosen = set(map(id, resolved.chosen))
+    claims = sorted(
+        resolved.claims,
+        key=lambda c: (
+            id(c) not in chosen,
+            c.date.earliest,
+            c.date.latest,
+            c.cause,
+            c.event.known.earliest,
+            [str(s) for s in c.event.sources],
+            c.event.id,
+        ),
+    )
     first = min(claims, key=lambda c: (c.event.known.latest, c.event.known.earliest), default=None)
     sources = tuple(dict.fromkeys(s for c in claims for s in c.sources))
     return Side(
@@ -81,6 +98,7 @@ def _side(resolved: Resolved) -> Side:
         known=first.event.known if first is not None else None,
         sources=sources,
         claims=tuple(_claim_row(c) for c in claims),
+        moves=tuple(dict.fromkeys(c.event.id for c in claims if isinstance(c.event, Moved))),
     )
 
 
