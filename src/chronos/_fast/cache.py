@@ -90,13 +90,14 @@ def _prune(where: Path, kind: str, *, keep: Path) -> None:
                 old.unlink()
 
 
-def digest_of(strings: Sequence[str], *salt: str) -> str:
-    """The SHA-256 of a list of strings (their lengths, then their text) and of ``salt``.
+def digest_of(strings: Sequence[str], *salt: str, numbers: Sequence[int] = ()) -> str:
+    """The SHA-256 of a list of strings (their lengths, then their text), of ``salt`` and of ``numbers``.
 
     Two lists have the same digest only if they are equal: the lengths say where
     each string ends, whatever characters the strings hold.
     """
-    digest = hashlib.sha256(repr(salt).encode())
+    digest = hashlib.sha256(repr((salt, len(strings), len(numbers))).encode())
+    digest.update(array("Q", numbers).tobytes())
     digest.update(array("Q", map(len, strings)).tobytes())
     digest.update("".join(strings).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()

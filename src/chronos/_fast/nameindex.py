@@ -13,6 +13,8 @@ same way.
 
 from __future__ import annotations
 
+import contextlib
+import json
 from itertools import accumulate, chain, compress, repeat
 
 from chronos._fast import cache
@@ -38,15 +40,9 @@ class NameIndex:
             self.starts = list(accumulate(sizes, initial=0))[:-1]
             ids = list(map(names.__getitem__, self.starts))
             self.owners = list(chain.from_iterable(map(repeat, ids, sizes)))
-            self.keys = _folded(names)
-            # The last entity named by each key; then each key that names several, with all of them.
+            self.keys, self._several = _folded(names, sizes, self.owners)
+            # The last entity named by each key (and in `_several`, all of them, where they are several).
             self._one = dict(zip(self.keys, self.owners, strict=True))
-            self._several: dict[str, set[str]] = {}
-            if len(self._one) < len(self.keys):
-                one = self._one
-                for key, owner in zip(self.keys, self.owners, strict=True):
-                    if one[key] != owner:
-                        self._several.setdefault(key, {one[key]}).add(owner)
         self._words: Postings | None = None
         self._distinct: list[str] = []
 
@@ -98,17 +94,38 @@ class NameIndex:
             return dict(zip(reversed(forms), reversed(owners), strict=True))
 
 
-def _folded(names: list[str]) -> list[str]:
-    """`name_keys` of the names: from the cache when these names were folded by these rules before."""
+def _shared(keys: list[str], owners: list[str]) -> dict[str, set[str]]:
+    """The keys that name several entities, with their ids."""
+    last = dict(zip(keys, owners, strict=True))
+    several: dict[str, set[str]] = {}
+    if len(last) < len(keys):  # some key is there twice, perhaps of one entity
+        for key, owner in zip(keys, owners, strict=True):
+            if last[key] != owner:
+                several.setdefault(key, {last[key]}).add(owner)
+    return several
+
+
+def _folded(names: list[str], sizes: list[int], owners: list[str]) -> tuple[list[str], dict[str, set[str]]]:
+    """`name_keys` of the names, and `_shared`: from the cache when these names were folded before.
+
+    A line of JSON (how many keys, and the shared ones), then the keys, a line each
+    (lowercase ASCII words and spaces). The digest covers the names, how they
+    group into entities, and the folding rules (`chronos.names.fingerprint`).
+    """
     if len(names) < KEEP_FROM:
-        return name_keys(names)
-    key = cache.digest_of(names, "name_keys", fingerprint())
+        keys = name_keys(names)
+        return keys, _shared(keys, owners)
+    key = cache.digest_of(names, "name_keys", fingerprint(), numbers=sizes)
     blob = cache.load_blob("keys", key)
     if blob is not None:
-        keys = blob.decode("ascii", "replace").split("\n")
-        if len(keys) == len(names):
-            return keys
+        head, _, body = blob.partition(b"\n")
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            header = json.loads(head)
+            keys = body.decode("ascii").split("\n")
+            if len(keys) == header["keys"] == len(names):
+                return keys, {k: set(ids) for k, ids in header["several"].items()}
     keys = name_keys(names)
-    # Keys are lowercase ASCII words and spaces: a line each.
-    cache.keep_blob("keys", key, "\n".join(keys).encode("ascii"))
-    return keys
+    several = _shared(keys, owners)
+    header = {"keys": len(keys), "several": {k: sorted(ids) for k, ids in several.items()}}
+    cache.keep_blob("keys", key, json.dumps(header).encode() + b"\n" + "\n".join(keys).encode("ascii"))
+    return keys, several

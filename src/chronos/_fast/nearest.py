@@ -50,7 +50,10 @@ class Nearest:
     """Candidate strings, and the words they are made of once there are many."""
 
     def __init__(self, candidates: Iterable[str]):
-        self.candidates = list(dict.fromkeys(candidates))
+        # A dict's keys are distinct already: at millions, a second dict costs seconds.
+        self.candidates = (
+            list(candidates) if isinstance(candidates, dict) else list(dict.fromkeys(candidates))
+        )
         self._words: Postings | None = None
 
     def close(self, query: str, n: int = 3) -> list[str]:
