@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
@@ -37,6 +38,7 @@ from chronos.events import (
     Renamed,
     Resigned,
     Retracted,
+    RosterReported,
     Source,
     TenureEnded,
     canonical,
@@ -277,6 +279,7 @@ def plan_import(
             counts["retracted"] += 1
     standing_keys = {_claim_key(e) for e in standing}
     out.extend(e for e in _other_events(dataset, resolver, context) if _claim_key(e) not in standing_keys)
+    out.extend(_history(dataset.history, resolver))
     unique = list({e.id: e for e in out}.values())
     return Plan(tuple(resolver.new.values()), tuple(unique), records=len(dataset.records), **counts)
 
@@ -401,6 +404,58 @@ def _what_changed(
         f"{context.label} changed record {record.key}: {'; '.join(changes)} "
         f"(the earlier claim was known {previous.known})"
     )
+
+
+def _history(events: Iterable[Event], resolver: Resolver) -> list[Event]:
+    """Events a file kept as a log had them, naming the entities as this import does.
+
+    A changed entity id changes the event's id, so what a withdrawal aims at is
+    renamed too; and what it aims at comes first, as the log requires.
+    """
+    pending = list(events)
+    inside = {e.id for e in pending} | {e.replacement.id for e in pending if isinstance(e, Corrected)}
+    renamed: dict[str, str] = {}
+    out: list[Event] = []
+    while pending:
+        waiting = []
+        for event in pending:
+            target = event.target if isinstance(event, Retracted | Corrected) else None
+            if target is not None and target in inside and target not in renamed:
+                waiting.append(event)
+                continue
+            made = _renamed(event, resolver, renamed)
+            renamed[event.id] = made.id
+            if isinstance(event, Corrected) and isinstance(made, Corrected):
+                renamed[event.replacement.id] = made.replacement.id
+            out.append(made)
+        if len(waiting) == len(pending):  # aiming at each other: leave them to the log's check
+            out.extend(_renamed(e, resolver, renamed) for e in waiting)
+            break
+        pending = waiting
+    return out
+
+
+def _renamed(event: Event, resolver: Resolver, renamed: Mapping[str, str]) -> Event:
+    changes: dict[str, Any] = {}
+    for field, kind in type(event).references.items():
+        value = getattr(event, field)
+        if isinstance(value, str):
+            changes[field] = resolver.known_id(kind, value)
+    if isinstance(event, RosterReported):
+        changes["entries"] = tuple(
+            attrs.evolve(
+                entry,
+                post=resolver.known_id("post", entry.post),
+                person=None if entry.person is None else resolver.known_id("person", entry.person),
+            )
+            for entry in event.entries
+        )
+    if isinstance(event, Retracted | Corrected):
+        changes["target"] = renamed.get(event.target, event.target)
+    if isinstance(event, Corrected):
+        changes["replacement"] = _renamed(event.replacement, resolver, renamed)
+    made = attrs.evolve(event, **changes)
+    return event if made == event else made
 
 
 def _other_events(dataset: Dataset, resolver: Resolver, context: _Context) -> list[Event]:

@@ -38,6 +38,8 @@ class ClaimRow:
     known: FuzzyDate
     sources: tuple[Source, ...]
     note: str | None
+    #: The id of the event that makes the claim (a correction's replacement, for a corrected claim).
+    event: str = ""
 
 
 @attrs.frozen
@@ -103,7 +105,8 @@ def _side(resolved: Resolved) -> Side:
 
 
 def _claim_row(claim: Claim) -> ClaimRow:
-    return ClaimRow(claim.cause, claim.date, claim.event.known, claim.event.sources, claim.event.note)
+    event = claim.event
+    return ClaimRow(claim.cause, claim.date, event.known, event.sources, event.note, event.id)
 
 
 def tenure_rows(chronology: Chronology, *, known_at: DateLike | None = None) -> list[TenureRow]:
