@@ -10,7 +10,8 @@ log; the catalogue only gathers every spelling so that lookups find the entity.
 Lookups take an id, the name or any alias, in any script, and ignore case,
 accents, punctuation, word order and the usual transliteration variants of
 Kazakh and Russian names (Масимов = Мәсімов = Masimov = Massimov, Тоқаев =
-Toqaev = Tokayev, Qasym-Zhomart = Kassym-Jomart), see `name_key`. A name with
+Toqaev = Tokayev, Qasym-Zhomart = Kassym-Jomart), see `name_key`; a name in
+Kazakh that finds nothing is tried as Russian may write it (Жақыпов, Jakupov). A name with
 initials finds the full one ("John F. Kennedy": "John Fitzgerald Kennedy").
 Entities may carry the identifiers other datasets give them
 (``wikidata:Q1247199``) and the language of their aliases (``ru:Ак жол``).
@@ -33,7 +34,7 @@ from chronos._fast.gc import paused_gc
 from chronos._fast.nameindex import NameIndex
 from chronos._fast.nearest import Nearest, close_matches
 from chronos.errors import AmbiguousName, CatalogueError, LookupFailed, did_you_mean
-from chronos.names import PATRONYMIC, covers, latin, name_key
+from chronos.names import PATRONYMIC, covers, kazakh_variants, latin, name_key
 
 __all__ = [
     "UNNAMED_PREFIX",
@@ -280,6 +281,8 @@ class Catalogue(Mapping[str, Entity]):
         if not ids:
             # Part of a name: "Massimov" for "Karim Massimov", when only one entity fits.
             ids = self._partial(query, kind)
+        if not ids:
+            ids = self._as_russian_writes_it(query, kind)
         if len(ids) == 1:
             return self._by_id[ids[0]]
         what = kind or "entity"
@@ -351,6 +354,20 @@ class Catalogue(Mapping[str, Entity]):
                 if kind is None or self._by_id[entity_id].kind == kind
             }
         return sorted(found)
+
+    def _as_russian_writes_it(self, query: str, kind: str | None) -> list[str]:
+        """The entities a name written in Kazakh finds when spelt as Russian may spell it.
+
+        Russian, and the Latin made from it, render the letters proper to Kazakh
+        in several ways (Жақыпов is Jakupov, Бақытжан Bahytzhan): each spelling is
+        looked up whole, then, if none is found, in part.
+        """
+        variants = kazakh_variants(query)
+        index = self._name_index
+        found = {i for v in variants for i in index.owners_of(name_key(v))}
+        if not found:
+            found = {i for v in variants for i in self._partial(v, None)}
+        return sorted(i for i in found if kind is None or self._by_id[i].kind == kind)
 
     def suggest(self, query: str, *, kind: str | None = None, n: int = 3) -> tuple[str, ...]:
         """The ids of the entities whose names come nearest to ``query``, best first.

@@ -15,12 +15,22 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from functools import cache
+from itertools import islice, product
 from pathlib import Path
 
 import anyascii as _anyascii
 from anyascii import anyascii
 
-__all__ = ["PATRONYMIC", "covers", "fingerprint", "latin", "name_key", "name_keys"]
+__all__ = [
+    "PATRONYMIC",
+    "VARIANTS",
+    "covers",
+    "fingerprint",
+    "kazakh_variants",
+    "latin",
+    "name_key",
+    "name_keys",
+]
 
 # Transliteration variants, applied in order to a lowercased, Latin, accent-free name.
 # Kazakh and Russian names reach English through several systems: an initial "ye" or
@@ -61,12 +71,63 @@ def latin(name: str) -> str:
     """``name`` in lowercase ASCII: any script transliterated (anyascii), accents dropped.
 
     Cyrillic (Russian and Kazakh: Мәсімов is masimov), Greek, and accented
-    Latin all come out as plain letters; ASCII text is only lowercased.
+    Latin all come out as plain letters; ASCII text is only lowercased. In a
+    word that mixes Cyrillic and Latin letters, the Latin ones that look like
+    Cyrillic ones are read as those ("Cерік" typed with a Latin C is Серік).
     """
     if name.isascii():
         return name.lower()
+    if _CYRILLIC.search(name) and _LATIN.search(name):
+        name = _WORD.sub(_as_cyrillic, name)
     # NFKC first: anyascii maps composed letters (ӘБДІРАЙЫМ, é) one by one.
     return anyascii(unicodedata.normalize("NFKC", name)).lower()
+
+
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LATIN = re.compile("[A-Za-z]")
+_WORD = re.compile(r"\w+")
+#: Latin letters that look like Cyrillic ones, and those Cyrillic ones.
+_LOOK_ALIKE = str.maketrans("AaBCcEeHKMOoPpTXxYy", "АаВСсЕеНКМОоРрТХхУу")
+
+
+def _as_cyrillic(match: re.Match[str]) -> str:
+    word = match[0]
+    return word.translate(_LOOK_ALIKE) if _CYRILLIC.search(word) and _LATIN.search(word) else word
+
+
+#: How Russian writes each letter proper to Kazakh, and so the Latin made from Russian: Жақыпов is
+#: Жакупов (Jakupov), Бақытжан Бахытжан (Bahytzhan), Өтемісов Утемисов, Пішембаев Пшембаев,
+#: Қарақұсова Карагусова. ы and о are Russian too, but in a Kazakh name Russian may write у for them
+#: (Қоныров, Конуров; Тасболатов, Тасбулатов; Қабиболла, Кабибулла).
+_AS_RUSSIAN = {
+    "ә": ("а", "е"),
+    "ғ": ("г",),
+    "қ": ("к", "х", "г"),
+    "ң": ("н",),
+    "ө": ("о", "у", "е"),
+    "ұ": ("у", "о"),
+    "ү": ("у", "ю"),
+    "һ": ("х",),
+    "і": ("и", ""),
+    "ы": ("ы", "у"),
+    "о": ("о", "у"),
+}
+_KAZAKH = re.compile("[әғқңөұүһі]")
+#: At most this many spellings of one name are tried.
+VARIANTS = 512
+
+
+def kazakh_variants(name: str) -> list[str]:
+    """The ways Russian may write a name written in Kazakh (lowercased), or none if it has no Kazakh letter.
+
+    Each letter proper to Kazakh (ә ғ қ ң ө ұ ү һ і, and then ы and о) is replaced by
+    each of its Russian renderings, at most `VARIANTS` combinations, in order.
+    """
+    text = name.lower()
+    if not _KAZAKH.search(text):
+        return []
+    parts = [_AS_RUSSIAN.get(c, (c,)) for c in text]
+    return ["".join(letters) for letters in islice(product(*parts), VARIANTS)]
 
 
 def name_key(name: str) -> str:
