@@ -219,7 +219,7 @@ class TestKazakhstan:
         assert found >= least
 
     def test_no_name_of_a_newcomer_finds_someone_else(self) -> None:
-        """The second convocation's new members, by every name the file gives them, find nobody in the first."""
+        """The second convocation's new members, by every name the file gives, find nobody in the first."""
         log, _ = imported((popolo(KZ[0]), KZ_KNOWN[0]))
         first = {p["name"].strip() for p in load(popolo(KZ[0]))["persons"]}
         tried = 0
