@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+from array import array
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from chronos import Catalogue, LookupFailed, Person
 from chronos._fast import cache, nameindex, nearest, postings
 from chronos._fast.postings import Postings
 from chronos.names import name_key, name_keys
-from tests.strategies import alike_catalogues
+from tests.strategies import NAME_WORDS, alike_catalogues
 
 words = st.text(st.sampled_from("ab c-\n"), max_size=8)
 
@@ -51,9 +53,10 @@ class TestIndex:
 
     @given(alike_catalogues(), st.sampled_from([None, "person", "organisation"]))
     def test_near_match_forms_are_the_plain_ones(self, catalogue: Catalogue, kind: str | None) -> None:
-        assert catalogue._name_index.forms(
-            None if kind is None else [e.kind == kind for e in catalogue.values()]
-        ) == plain_forms(catalogue, kind)
+        index = catalogue._name_index
+        forms, owners = index.forms(kind)
+        assert len(set(forms)) == len(forms)
+        assert dict(zip(forms, (index.ids[o] for o in owners), strict=True)) == plain_forms(catalogue, kind)
 
     @given(alike_catalogues(), st.sampled_from(["karim", "masimov", "nur", "toqaev", "12", "zzz"]))
     def test_keys_with_a_word(self, catalogue: Catalogue, word: str) -> None:
@@ -156,9 +159,43 @@ class TestKept:
             assert catalogue.lookup("Massimov").id == "karim-massimov"
             with pytest.raises(LookupFailed, match="did you mean 'karim-massimov'"):
                 catalogue.lookup("Karim Masimoz")
-        assert {p.name.split("-")[0] for p in where.glob("*.bin")} == {"keys", "keywords", "words"}
+        assert {p.name.split("-")[0] for p in where.glob("*.bin")} == {"keys", "keywords", "forms", "words"}
 
     def test_off(self, where: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("CHRONOS_CACHE_DIR", "off")
         assert Catalogue(self.people()).lookup("Massimov").id == "karim-massimov"
         assert not where.exists()
+
+
+class TestKeptEqualsBuilt:
+    """What a second catalogue reads from the cache is what the first one built."""
+
+    @given(alike_catalogues(), st.sampled_from([None, "person", "organisation"]), st.sampled_from(NAME_WORDS))
+    def test_keys_forms_and_postings(self, catalogue: Catalogue, kind: str | None, word: str) -> None:
+        with tempfile.TemporaryDirectory() as where, pytest.MonkeyPatch.context() as patch:
+            patch.setenv("CHRONOS_CACHE_DIR", where)
+            patch.setattr(postings, "KEEP_FROM", 1)
+            patch.setattr(nameindex, "KEEP_FROM", 1)
+            patch.setattr(nearest, "SCAN_LIMIT", 1)
+            answers = []
+            for _ in range(2):
+                again = Catalogue(catalogue.values())
+                index = again._name_index
+                forms, owners = index.forms(kind)
+                answers.append(
+                    (
+                        [index.owners_of(k) for k in index.keys],
+                        index.keys_with(name_key(word)),
+                        forms,
+                        list(owners),
+                        again.suggest(word, kind=kind),
+                    )
+                )
+            assert answers[0] == answers[1]
+            back = nameindex._forms_from(nameindex._forms_to(forms, owners))
+            assert back is not None
+            assert (back[0], list(back[1])) == (forms, list(owners))
+
+    def test_forms_with_a_line_break_are_not_read_back(self) -> None:
+        assert nameindex._forms_from(nameindex._forms_to(["a\nb"], [0])) is None
+        assert nameindex._forms_from(nameindex._forms_to([], [])) == ([], array("I"))

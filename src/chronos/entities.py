@@ -23,7 +23,7 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, TypeVar, overload
 
@@ -197,7 +197,7 @@ class Catalogue(Mapping[str, Entity]):
         self._posts_cache: dict[tuple[str, bool], tuple[Post, ...]] = {}
         self._above: dict[str, tuple[str, ...]] = {}
         # Candidates for near-match hints (names, or ids) by kind, built on first use.
-        self._near_names: dict[str | None, tuple[dict[str, str], Nearest]] = {}
+        self._near_names: dict[str | None, tuple[Sequence[int], Nearest]] = {}
         self._near_ids: dict[str, Nearest] = {}
         self._children: dict[str, list[str]] = {}
         for entity in self._by_id.values():
@@ -318,7 +318,8 @@ class Catalogue(Mapping[str, Entity]):
                     names.append(entity.name)
                     names += entity.aliases
                     sizes.append(2 + len(entity.aliases))
-            self._index = NameIndex(names, sizes)
+                kinds = [e.kind for e in self._by_id.values()]
+            self._index = NameIndex(names, sizes, kinds)
         return self._index
 
     def _partial(self, query: str, kind: str | None) -> list[str]:
@@ -376,25 +377,28 @@ class Catalogue(Mapping[str, Entity]):
         candidate; on a large catalogue only those sharing a word with the
         query are compared when there are any (`chronos._fast.nearest`).
         """
-        candidates, nearest = self._names_near(kind)
+        owners, nearest = self._names_near(kind)
+        ids = self._name_index.ids
         found: list[str] = []
         for key in (name_key(query), query.casefold()):
-            for match in nearest.close(key, n * 3):
-                entity_id = candidates[match]
+            for at in nearest.close_at(key, n * 3):
+                entity_id = ids[owners[at]]
                 if entity_id not in found:
                     found.append(entity_id)
         return tuple(found[:n])
 
-    def _names_near(self, kind: str | None) -> tuple[dict[str, str], Nearest]:
-        """Every name form of the entities of ``kind`` with its entity's id, and a `Nearest` over them.
+    def _names_near(self, kind: str | None) -> tuple[Sequence[int], Nearest]:
+        """A `Nearest` over every name form of the entities of ``kind``, and whose each form is.
 
-        The forms are each entity's id as written, and each name's `name_key` and casefolded form.
+        The forms are each entity's id as written, and each name's `name_key` and
+        casefolded form (`NameIndex.forms`); with each, its entity's position.
         """
         found = self._near_names.get(kind)
         if found is None:
-            chosen = None if kind is None else [e.kind == kind for e in self._by_id.values()]
-            candidates = self._name_index.forms(chosen)
-            found = self._near_names[kind] = (candidates, Nearest(candidates))
+            index = self._name_index
+            forms, owners = index.forms(kind)
+            key = None if index.digest is None else f"{index.digest}-{kind}"
+            found = self._near_names[kind] = (owners, Nearest(forms, distinct=True, key=key))
         return found
 
     def get_kind(self, entity_id: str, kind: str) -> Entity:

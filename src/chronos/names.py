@@ -204,7 +204,12 @@ def fingerprint() -> str:
 
     Keys kept on disk (`chronos._fast.names`) are reused only under the same fingerprint.
     """
-    parts = (Path(__file__).read_bytes(), _anyascii.__version__, unicodedata.unidata_version, sys.version)
+    try:
+        source = Path(__file__).read_bytes()
+    except OSError:  # installed without its source: the code and the rules themselves
+        functions = (latin, name_key, name_keys, _variants, kazakh_variants)
+        source = repr(([f.__code__.co_code for f in functions], _SPELLINGS, _AS_RUSSIAN)).encode()
+    parts = (source, _anyascii.__version__, unicodedata.unidata_version, sys.version)
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 

@@ -3,18 +3,23 @@
 A catalogue of a million people has two or three million names (ids count as
 names). `NameIndex` folds them all in one pass (`chronos.names.name_keys`),
 builds the key-to-entity dictionary with C loops (`dict(zip(...))`, then a
-pass that only finds the keys several entities share), and keeps the folded
-keys in the cache under the digest of the names and of the folding rules
-(`chronos.names.fingerprint`), so the next process reads them instead of
-folding again. The words of the distinct keys (for part-name lookups) are a
-`Postings`, built on the first lookup that needs them and kept in the cache the
-same way.
+pass that only finds the keys several entities share), and works out the
+near-match candidates of each kind of entity the same way. What it derives
+from a large catalogue (`KEEP_FROM` names) is kept in the cache directory
+(`chronos._fast.cache`) under one digest of the names, how they group into
+entities, the entities' kinds and the folding rules
+(`chronos.names.fingerprint`): the folded keys, the candidates, and the
+`Postings` of the words the part-name and near-match lookups search, each
+made on the first lookup that needs it. The next process reads them instead.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import sys
+from array import array
+from collections.abc import Sequence
 from itertools import accumulate, chain, compress, repeat
 
 from chronos._fast import cache
@@ -24,23 +29,34 @@ from chronos.names import fingerprint, name_keys
 
 __all__ = ["NameIndex"]
 
+# Entity positions as unsigned 32-bit integers (as `Postings` keeps string positions).
+_TYPE = "I" if array("I").itemsize == 4 else "L"
+
 
 class NameIndex:
     """Names, the entity each belongs to, their keys, and the entities each key names.
 
     ``names`` lists each entity's id, name and aliases, one entity after the
-    other; ``sizes`` says how many names each entity has there.
+    other; ``sizes`` says how many names each entity has there, and ``kinds``
+    what kind of entity it is.
     """
 
-    def __init__(self, names: list[str], sizes: list[int]):
+    def __init__(self, names: list[str], sizes: list[int], kinds: list[str]):
         self.names = names
         self.sizes = sizes
+        self.kinds = kinds
+        #: What the kept files are named by (None: too small to keep, or the cache is off).
+        self.digest: str | None = None
+        if len(names) >= KEEP_FROM and cache.cache_dir() is not None:
+            self.digest = cache.digest_of(
+                [*names, *kinds], "names", fingerprint(), sys.version, numbers=sizes
+            )
         with paused_gc():
-            #: Where each entity's names start (its id).
+            #: Where each entity's names start (its id), and the ids, in catalogue order.
             self.starts = list(accumulate(sizes, initial=0))[:-1]
-            ids = list(map(names.__getitem__, self.starts))
-            self.owners = list(chain.from_iterable(map(repeat, ids, sizes)))
-            self.keys, self._several = _folded(names, sizes, self.owners)
+            self.ids = list(map(names.__getitem__, self.starts))
+            self.owners = list(chain.from_iterable(map(repeat, self.ids, sizes)))
+            self.keys, self._several = self._folded()
             # The last entity named by each key (and in `_several`, all of them, where they are several).
             self._one = dict(zip(self.keys, self.owners, strict=True))
         self._words: Postings | None = None
@@ -67,16 +83,22 @@ class NameIndex:
     def _postings(self) -> Postings:
         if self._words is None:
             self._distinct = list(self._one)
-            self._words = Postings.of(self._distinct, kind="keywords")
+            key = None if self.digest is None else f"{self.digest}-keys"
+            self._words = Postings.of(self._distinct, kind="keywords", key=key)
         return self._words
 
-    def forms(self, chosen: list[bool] | None = None) -> dict[str, str]:
-        """Every form of the names of the chosen entities (all by default), with the entity it is of.
+    def forms(self, kind: str | None = None) -> tuple[list[str], Sequence[int]]:
+        """The near-match candidates of the entities of ``kind`` (all by default), and whose each is.
 
         The forms, entity after entity: its id as written (a slug already: folded,
-        its words say less), then each name's key and its `str.casefold`. A form
-        two entities share is the first one's. ``chosen`` has a flag per entity.
+        its words say less), then each name's key and its `str.casefold`; each
+        form once, as the first entity that has it has it. Returned with, for
+        each form, the position of that entity in the catalogue (`ids`).
         """
+        key = None if self.digest is None else cache.digest_of([self.digest, str(kind)], "forms")
+        kept = None if key is None else _forms_from(cache.load_blob("forms", key))
+        if kept is not None:
+            return kept
         names = self.names
         with paused_gc():
             keys = list(self.keys)
@@ -84,14 +106,43 @@ class NameIndex:
             lower = text.split("\n") if text.count("\n") == len(names) - 1 else [n.casefold() for n in names]
             for at in self.starts:
                 keys[at] = lower[at] = names[at]
-            forms = list(chain.from_iterable(zip(keys, lower, strict=True)))
-            owners = list(chain.from_iterable(zip(self.owners, self.owners, strict=True)))
-            if chosen is not None:
+            entity = list(chain.from_iterable(map(repeat, range(len(self.sizes)), self.sizes)))
+            every = list(chain.from_iterable(zip(keys, lower, strict=True)))
+            whose = list(chain.from_iterable(zip(entity, entity, strict=True)))
+            if kind is not None:
+                chosen = [k == kind for k in self.kinds]
                 flags = list(chain.from_iterable(map(repeat, chosen, (2 * s for s in self.sizes))))
-                forms = list(compress(forms, flags))
-                owners = list(compress(owners, flags))
+                every = list(compress(every, flags))
+                whose = list(compress(whose, flags))
             # Reversed, so that the first entity's is the one a form is left with.
-            return dict(zip(reversed(forms), reversed(owners), strict=True))
+            first = dict(zip(reversed(every), reversed(whose), strict=True))
+            forms = list(first)
+            owners = list(first.values())
+        if key is not None:
+            cache.keep_blob("forms", key, _forms_to(forms, owners))
+        return forms, owners
+
+    def _folded(self) -> tuple[list[str], dict[str, set[str]]]:
+        """`name_keys` of the names, and `_shared`: kept in the cache for a large catalogue.
+
+        A line of JSON (how many keys, and the shared ones), then the keys, a
+        line each (lowercase ASCII words and spaces).
+        """
+        blob = None if self.digest is None else cache.load_blob("keys", self.digest)
+        if blob is not None:
+            head, _, body = blob.partition(b"\n")
+            with contextlib.suppress(ValueError, TypeError, AttributeError, KeyError):
+                header = json.loads(head)
+                keys = body.decode("ascii").split("\n")
+                if len(keys) == header["keys"] == len(self.names):
+                    return keys, {k: set(ids) for k, ids in header["several"].items()}
+        keys = name_keys(self.names)
+        several = _shared(keys, self.owners)
+        if self.digest is not None:
+            header = {"keys": len(keys), "several": {k: sorted(ids) for k, ids in several.items()}}
+            body = "\n".join(keys).encode("ascii")
+            cache.keep_blob("keys", self.digest, json.dumps(header).encode() + b"\n" + body)
+        return keys, several
 
 
 def _shared(keys: list[str], owners: list[str]) -> dict[str, set[str]]:
@@ -105,27 +156,27 @@ def _shared(keys: list[str], owners: list[str]) -> dict[str, set[str]]:
     return several
 
 
-def _folded(names: list[str], sizes: list[int], owners: list[str]) -> tuple[list[str], dict[str, set[str]]]:
-    """`name_keys` of the names, and `_shared`: from the cache when these names were folded before.
+def _forms_to(forms: list[str], owners: Sequence[int]) -> bytes:
+    """A line of JSON (the counts), the forms a line each, then the owners as an array."""
+    text = "\n".join(forms).encode("utf-8", "surrogatepass")
+    lines = text.count(b"\n") + 1 if forms else 0
+    header = {"forms": len(forms), "lines": lines, "text": len(text), "byteorder": sys.byteorder}
+    return json.dumps(header).encode() + b"\n" + text + array(_TYPE, owners).tobytes()
 
-    A line of JSON (how many keys, and the shared ones), then the keys, a line each
-    (lowercase ASCII words and spaces). The digest covers the names, how they
-    group into entities, and the folding rules (`chronos.names.fingerprint`).
-    """
-    if len(names) < KEEP_FROM:
-        keys = name_keys(names)
-        return keys, _shared(keys, owners)
-    key = cache.digest_of(names, "name_keys", fingerprint(), numbers=sizes)
-    blob = cache.load_blob("keys", key)
-    if blob is not None:
+
+def _forms_from(blob: bytes | None) -> tuple[list[str], Sequence[int]] | None:
+    """What `_forms_to` wrote, or None (no file, another machine's, or forms with line breaks)."""
+    if blob is None:
+        return None
+    with contextlib.suppress(ValueError, TypeError, KeyError):
         head, _, body = blob.partition(b"\n")
-        with contextlib.suppress(ValueError, TypeError, AttributeError):
-            header = json.loads(head)
-            keys = body.decode("ascii").split("\n")
-            if len(keys) == header["keys"] == len(names):
-                return keys, {k: set(ids) for k, ids in header["several"].items()}
-    keys = name_keys(names)
-    several = _shared(keys, owners)
-    header = {"keys": len(keys), "several": {k: sorted(ids) for k, ids in several.items()}}
-    cache.keep_blob("keys", key, json.dumps(header).encode() + b"\n" + "\n".join(keys).encode("ascii"))
-    return keys, several
+        header = json.loads(head)
+        count, length = header["forms"], header["text"]
+        if header["lines"] != count or header["byteorder"] != sys.byteorder:
+            return None  # a form with a line break cannot be read back a line each
+        forms = body[:length].decode("utf-8", "surrogatepass").split("\n") if count else []
+        owners = array(_TYPE)
+        owners.frombytes(body[length:])
+        if len(forms) == count == len(owners):
+            return forms, owners
+    return None

@@ -47,33 +47,42 @@ def close_matches(query: str, candidates: Iterable[str], n: int = 3) -> list[str
 
 
 class Nearest:
-    """Candidate strings, and the words they are made of once there are many."""
+    """Candidate strings, and the words they are made of once there are many.
 
-    def __init__(self, candidates: Iterable[str]):
-        # A dict's keys are distinct already: at millions, a second dict costs seconds.
-        self.candidates = (
-            list(candidates) if isinstance(candidates, dict) else list(dict.fromkeys(candidates))
-        )
+    ``distinct`` says the candidates are distinct already (no dict to make them so);
+    ``key`` names the word index in the cache (`Postings.of`).
+    """
+
+    def __init__(self, candidates: Iterable[str], *, distinct: bool = False, key: str | None = None):
+        # At millions of candidates, a dict to drop repeats costs seconds: skipped when there are none.
+        self.candidates = list(candidates) if distinct else list(dict.fromkeys(candidates))
+        self._key = key
         self._words: Postings | None = None
 
     def close(self, query: str, n: int = 3) -> list[str]:
         """Up to ``n`` candidates at least 60% similar to ``query`` (difflib's ratio), best first."""
+        return [self.candidates[i] for i in self.close_at(query, n)]
+
+    def close_at(self, query: str, n: int = 3) -> list[int]:
+        """The positions among the candidates of what `close` answers."""
         pool = self.candidates
+        narrowed: list[int] = []
         if len(pool) > SCAN_LIMIT:
             narrowed = self._sharing_a_word(query)
             if narrowed:
-                pool = narrowed
+                pool = list(map(self.candidates.__getitem__, narrowed))
         shortlist = process.extract(
             query, pool, scorer=fuzz.ratio, limit=None, score_cutoff=CUTOFF * 100 - 1e-6
         )
-        return difflib.get_close_matches(query, [match for match, _, _ in shortlist], n=n, cutoff=CUTOFF)
+        at = {match: narrowed[i] if narrowed else i for match, _, i in shortlist}
+        return [at[m] for m in difflib.get_close_matches(query, list(at), n=n, cutoff=CUTOFF)]
 
-    def _sharing_a_word(self, query: str) -> list[str]:
+    def _sharing_a_word(self, query: str) -> list[int]:
+        """The positions of the candidates that share with ``query`` a word not too common to narrow."""
         if self._words is None:
-            self._words = Postings.of(self.candidates)
-        candidates = self.candidates
-        found: dict[str, None] = {}
+            self._words = Postings.of(self.candidates, key=self._key)
+        found: dict[int, None] = {}
         for word in _WORD.findall(query):
             if self._words.count(word) <= COMMON:
-                found.update(dict.fromkeys(map(candidates.__getitem__, self._words.get(word))))
+                found.update(dict.fromkeys(self._words.get(word)))
         return list(found)

@@ -99,15 +99,16 @@ class Postings:
         return cls(words, offsets, positions)
 
     @classmethod
-    def of(cls, strings: Sequence[str], *, kind: str = "words") -> Postings:
+    def of(cls, strings: Sequence[str], *, kind: str = "words", key: str | None = None) -> Postings:
         """The postings of ``strings``: from the cache when these exact strings were indexed before.
 
         Long lists (`KEEP_FROM`) are kept in the cache once built, under ``kind``
-        and the digest of the strings.
+        and ``key``: a digest of whatever the strings are made from, else of the
+        strings themselves.
         """
-        if len(strings) < KEEP_FROM:
+        if len(strings) < KEEP_FROM or cache.cache_dir() is None:
             return cls.build(strings)
-        key = cache.digest_of(strings, _FORMAT, sys.version)
+        key = cache.digest_of(strings, _FORMAT, sys.version) if key is None else f"{key}-{_FORMAT}"
         blob = cache.load_blob(kind, key)
         found = None if blob is None else cls.from_bytes(blob, len(strings))
         if found is None:
@@ -152,6 +153,8 @@ class Postings:
             return None
         if len(words) != size or len(offsets) != size + 1 or len(positions) != count:
             return None
-        if offsets[0] != 0 or offsets[-1] != count or (count and max(positions) >= strings):
+        # Each position is below ``strings`` as built: the file's name says what it was built from
+        # and its SHA-256 that it is whole (a max over millions of positions would cost a second).
+        if offsets[0] != 0 or offsets[-1] != count or (count and positions[-1] >= strings):
             return None
         return cls(words, offsets, positions)
