@@ -185,9 +185,10 @@ class Chronology:
             return self.state(), None
         assert day is not None
         events = relevant(self.index)
-        sure = project(events, self.catalogue, known_at=day)
+        # A part of the log: its horizon is the whole log's (the knowledge date, which is earlier).
+        sure = project(events, self.catalogue, known_at=day, horizon=day)
         if any(_maybe_public(e, day) for e in events):
-            return sure, project(events, self.catalogue, known_at=day, possibly=True)
+            return sure, project(events, self.catalogue, known_at=day, possibly=True, horizon=day)
         return sure, None
 
     def _everything_known(self, day: dt.date | None) -> bool:

@@ -8,7 +8,7 @@ from array import array
 from collections.abc import Iterable
 
 from chronos.entities import Catalogue, Post
-from chronos.projections.answers import Seat
+from chronos.projections.answers import Seat, held_reasons
 from chronos.projections.policy import Policy
 from chronos.projections.state import State
 from chronos.projections.timelines import Timeline, in_seat_order, take_seat, timeline
@@ -74,7 +74,15 @@ class Sweep:
         for index in hits:
             # Ascending index keeps each post's tenures in timeline order, as `post_holders` sees them.
             certain = started[index] <= lo and hi < ending[index]
-            seat = Seat(posts[index], persons[index], "certain" if certain else "possible", tenures[index])
+            tenure = tenures[index]
+            seat = Seat(
+                posts[index],
+                persons[index],
+                "certain" if certain else "possible",
+                tenure,
+                state="held",
+                reasons=held_reasons(tenure, low, high, certain),
+            )
             here = found.get(post_ids[index])
             if here is None:
                 found[post_ids[index]] = {seat.person: seat}
