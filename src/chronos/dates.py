@@ -32,7 +32,7 @@ from typing import Final, Literal
 
 import attrs
 
-from chronos.errors import DateError
+from chronos.errors import DateError, UsageError
 
 __all__ = [
     "MAX_DAY",
@@ -41,6 +41,7 @@ __all__ = [
     "FuzzyDate",
     "PartialDate",
     "Precision",
+    "check_order",
     "parse_date",
 ]
 
@@ -225,6 +226,25 @@ class FuzzyDate:
 
     def __repr__(self) -> str:
         return f"FuzzyDate({str(self)!r})"
+
+
+def check_order(first: FuzzyDate | _dt.date, second: FuzzyDate | _dt.date, *, names: tuple[str, str]) -> None:
+    """Refuse a reversed range: ``first`` wholly after ``second`` (`UsageError`, naming both).
+
+    Dates that overlap (``2022`` and ``2022-01-05``) are in order: either can
+    come first. The one home of the rule for every command and question that
+    takes two dates.
+    """
+    low = first.earliest if isinstance(first, FuzzyDate) else first
+    high = second.latest if isinstance(second, FuzzyDate) else second
+    if low > high:
+        raise UsageError(
+            f"{names[0]} {_text(first)} is after {names[1]} {_text(second)}: give the earlier date first"
+        )
+
+
+def _text(date: FuzzyDate | _dt.date) -> str:
+    return str(date) if isinstance(date, FuzzyDate) else date.isoformat()
 
 
 def _bound_text(bound: Bound) -> str:

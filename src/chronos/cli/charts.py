@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chronos.cli._app import App, Namespace, bounded_date, load, lookup, output_file
+from chronos.dates import check_order
 
 EPILOG_TIMELINE = (
     "example:\n  chronos timeline nsc --from 2021-12-01 --to 2022-02-28 -o nsc.svg\n"
@@ -30,9 +31,8 @@ def register(app: App) -> None:
 def _timeline(args: Namespace) -> int:
     from chronos.output import timeline  # matplotlib is slow to import: only this command pays for it
 
+    check_order(args.start, args.end, names=("--from", "--to"))
     start, end = args.start.earliest, args.end.latest
-    if end < start:
-        args.parser.error(f"--from {args.start} is after --to {args.end}")
     _, chronology = load(args)
     org = lookup(chronology, args.org, "organisation")
     chart = timeline.build(

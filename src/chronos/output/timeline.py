@@ -27,7 +27,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from chronos.chronology import Chronology
-from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate
+from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate, check_order
 from chronos.entities import Post
 from chronos.errors import UsageError
 from chronos.output.tables import post_label
@@ -109,13 +109,17 @@ class Chart:
     markers: tuple[Marker, ...]
 
 
-def _segments(tenure: Tenure, start: dt.date, end: dt.date) -> tuple[Segment, ...]:
-    """Hatched where the start or end may fall, solid between, clipped to ``[start, end]``."""
+def _segments(
+    tenure: Tenure, start: dt.date, end: dt.date, horizon: dt.date | None = None
+) -> tuple[Segment, ...]:
+    """Hatched where the start or end may fall or past the record's horizon, solid between, clipped."""
     s0, s1 = tenure.start.earliest, tenure.start.latest
     e0, e1 = tenure.end.earliest, tenure.end.latest
     s1 = min(s1, e0)  # an undated start can be any day before the end
     if s1 < e0:
-        parts = [Segment(s0, s1, True), Segment(s1, e0, False), Segment(e0, e1, True)]
+        # Past the horizon the record says nothing: a held seat there is a forecast.
+        cut = max(s1, min(e0, horizon + _DAY)) if horizon is not None and horizon < MAX_DAY else e0
+        parts = [Segment(s0, s1, True), Segment(s1, cut, False), Segment(cut, e0, True), Segment(e0, e1, True)]
     else:
         parts = [Segment(s0, e1, True)]
     stop = end + _DAY
@@ -149,9 +153,14 @@ def build(
     known_at: dt.date | None = None,
     policy: Policy | str | None = None,
 ) -> Chart:
-    """Lay out the chart of ``org`` and its units from ``start`` to ``end`` (inclusive)."""
+    """Lay out the chart of ``org`` and its units from ``start`` to ``end`` (inclusive).
+
+    Raises `UsageError` when ``start`` is after ``end``.
+    """
+    check_order(start, end, names=("--from", "--to"))
     catalogue = chronology.catalogue
     root = chronology.lookup(org, kind="organisation")
+    horizon = chronology.horizon(known_at)
     tenures: dict[str, list[Tenure]] = {}
     for tenure in chronology.tenures(known_at=known_at, policy=policy):
         tenures.setdefault(tenure.post, []).append(tenure)
@@ -159,7 +168,7 @@ def build(
     for post in catalogue.posts(root.id):
         bars = []
         for tenure in tenures.get(post.id, ()):
-            segments = _segments(tenure, start, end)
+            segments = _segments(tenure, start, end, horizon)
             if segments:
                 person = catalogue.get(tenure.person)
                 bars.append(
