@@ -150,7 +150,8 @@ class TestDisputes:
             cautious = ours.roster("org", at=day)
             assert holders(cautious, "certain") == (early & late if day <= horizon else set())
             assert holders(cautious) == early | late
-            assert holders(ours.roster("org", at=day, policy="prefer:alt")) == late
+            if history.disputes:  # else no event cites alt.txt, and preferring it is refused
+                assert holders(ours.roster("org", at=day, policy="prefer:alt")) == late
 
     def test_disputed_answer_names_both_claims(self) -> None:
         from chronos import Appointed, Dismissed, Source
@@ -315,8 +316,7 @@ class TestDiff:
     def test_apply(self, history: History, data: st.DataObject) -> None:
         ours = chronology(history.events)
         days = days_of(history, 8)
-        a = data.draw(st.sampled_from(days))
-        b = data.draw(st.sampled_from(days))
+        a, b = sorted([data.draw(st.sampled_from(days)), data.draw(st.sampled_from(days))])
         change = ours.diff("org", a, b)
         assert change.apply(ours.roster("org", at=a)) == full(ours.roster("org", at=b))
 

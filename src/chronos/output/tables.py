@@ -117,7 +117,7 @@ def roster_table(
     """Draw a roster as a table grouped by unit, why each answer is as certain as it is, and the sources."""
     marks = Footnotes()
     table = _table(
-        "Unit", "Post", "Holder", "Since", "Until", "Why", "Src", nowrap=("Holder", "Since", "Until", "Src")
+        "Unit", "Post", "Holder", "Since", "Until", "Why", "Src", nowrap=("Holder", "Since", "Until", "Why", "Src")
     )
     last_org = last_post = None
     for row in rows:
@@ -134,7 +134,7 @@ def roster_table(
             _holder(row["person"], row["certainty"], row.get("state", "held")),
             _when(row["since"], any(a["part"] == "start" for a in row["alternatives"])),
             until,
-            Text(", ".join(row.get("why", ())), style="dim" if row["certainty"] == "certain" else "yellow"),
+            Text("\n".join(row.get("why", ())), style="dim" if row["certainty"] == "certain" else "yellow"),
             marks.mark(row["sources"]),
         )
         last_org, last_post = row["org_id"], row["post_id"]
