@@ -85,7 +85,9 @@ def print_rosters(out: Console, chronology: Chronology) -> None:
         previous = post
     heading(out, f"{name(chronology, ORG)}: the leadership on {BEFORE} and {AFTER}")
     out.print("? = possible: the sources' dates leave it open (policy: cautious).   ≤ = on or before.")
-    out.print("vacant = a source says the seat was empty.   unknown = no holder recorded, nothing says empty.")
+    out.print(
+        "vacant = a source says the seat was empty.   unknown = no holder recorded, nothing says empty."
+    )
     out.print(grid)
     print_reasons(out, chronology, {BEFORE: before, AFTER: after})
     print_evidence(out, chronology, [*before, *after])
@@ -165,7 +167,9 @@ def disputed(tenure: Tenure | None, event: Event) -> str:
     for claim in tenure.end.claims:
         if str(claim.date) not in mine:
             others.setdefault(when(claim.date), set()).update(s.source for s in claim.sources)
-    said = [f"{len(files)} source{'s say' if len(files) > 1 else ' says'} {day}" for day, files in others.items()]
+    said = [
+        f"{len(files)} source{'s say' if len(files) > 1 else ' says'} {day}" for day, files in others.items()
+    ]
     return f"  (disputed: {'; '.join(said)})"
 
 

@@ -157,7 +157,9 @@ def _empty(
     for event in dict.fromkeys(reported):
         d = event.occurred
         sure = d.earliest == d.latest == low == high
-        claims.append((d.earliest, d.latest, event.id, event, "vacancy-reported", reported.count(event), sure))
+        claims.append(
+            (d.earliest, d.latest, event.id, event, "vacancy-reported", reported.count(event), sure)
+        )
     for subject in (post.id, *_chain(catalogue, post)):
         for declared in state.declared.get(subject, ()):
             until = declared.until
@@ -165,7 +167,15 @@ def _empty(
             last_sure = until.earliest if until is not None else MAX_DAY
             sure = declared.occurred.latest <= low and high <= last_sure
             claims.append(
-                (declared.occurred.earliest, last_maybe, declared.id, declared, "declared-complete", None, sure)
+                (
+                    declared.occurred.earliest,
+                    last_maybe,
+                    declared.id,
+                    declared,
+                    "declared-complete",
+                    None,
+                    sure,
+                )
             )
     claims.sort(key=lambda c: c[:3])
     sure_claims = [c for c in claims if c[6]]

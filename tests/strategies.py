@@ -328,7 +328,9 @@ def _evidence(draw: st.DrawFn, horizon: int) -> list[Event]:
         n = draw(some_day)
         empty = draw(st.lists(posts, min_size=1, max_size=3))
         entries = [RosterEntry(post=p) for p in empty]
-        events.append(RosterReported(org="org", entries=entries, occurred=when(n), known=known(n), sources=ALT))
+        events.append(
+            RosterReported(org="org", entries=entries, occurred=when(n), known=known(n), sources=ALT)
+        )
     for _ in range(draw(st.integers(0, 2))):
         n = draw(some_day)
         subject = draw(st.sampled_from([{"org": "org"}, {"org": "org/unit"}, {"post": "org/deputy"}]))

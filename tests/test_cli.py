@@ -224,7 +224,11 @@ class TestRoster:
             "2022-01-06",
         }
         # Nobody recorded, nothing saying the seat was empty: unknown, not vacant.
-        assert (seats[-1]["state"], seats[-1]["vacant"], seats[-1]["certainty"]) == ("unknown", False, "possible")
+        assert (seats[-1]["state"], seats[-1]["vacant"], seats[-1]["certainty"]) == (
+            "unknown",
+            False,
+            "possible",
+        )
         assert seats[-1]["reasons"] == ["unknown-holder"]
         assert seats[-1]["why"] == ["unknown holder"]
         assert seats[-1]["person"] is None
@@ -232,14 +236,18 @@ class TestRoster:
         assert chair["reasons"] == ["disputed"]
 
     def test_json_and_csv_carry_the_question(self, chronos: Any, log_dir: Path) -> None:
-        """A saved answer says what it answers: the arguments, knowledge date, horizon, policy and log head."""
+        """A saved answer says what it answers: arguments, knowledge date, horizon, policy, log head."""
         envelope = chronos(
             "roster", "SA", "--at", "2022-01-05", "--known-at", "2022-01-10", "--format", "json"
         ).envelope()
         question = envelope["question"]
         assert_shape(question, {**QUESTION, "org": str, "at": str})
         head = EventLog.open(log_dir).head()
-        assert (question["org"], question["at"], question["known_at"]) == ("agency", "2022-01-05", "2022-01-10")
+        assert (question["org"], question["at"], question["known_at"]) == (
+            "agency",
+            "2022-01-05",
+            "2022-01-10",
+        )
         assert (question["horizon"], question["policy"]) == ("2022-01-10", "cautious")
         assert (question["position"], question["head"]) == (head.position, head.hash)
         rows = chronos("roster", "SA", "--at", "2022-01-05", "--policy", "latest", "--format", "csv").csv()
@@ -280,7 +288,11 @@ class TestRoster:
         assert len(rows) == 4
         assert rows[0]["sources"].count(" | ") == 2
         assert rows[3]["person"] == ""
-        assert (rows[3]["state"], rows[3]["certainty"], rows[3]["reasons"]) == ("unknown", "possible", "unknown-holder")
+        assert (rows[3]["state"], rows[3]["certainty"], rows[3]["reasons"]) == (
+            "unknown",
+            "possible",
+            "unknown-holder",
+        )
         assert rows[0]["reasons"] == "disputed"
 
 

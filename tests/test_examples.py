@@ -147,6 +147,27 @@ class TestNscRoster:
         first = {r[1]: r[3] for r in self.roster() if r[1] in ("Samat Abish", "Murat Nurtleu")}
         assert first == {"Samat Abish": "vacant", "Murat Nurtleu": "vacant"}
 
+    def test_a_seat_nobody_is_recorded_in_is_unknown_not_vacant(self) -> None:
+        regions = [r for r in self.roster() if r[0] == "Director of the NSC"]
+        assert [(r[1], r[3]) for r in regions] == [
+            ("Marat Irmenov ?", "unknown"),  # Aktobe: he left on or before 13 January, nobody named after
+            ("unknown", "Marat Irmenov"),  # Almaty: nobody named before his appointment on 13 January
+            ("Marat Irmenov ?", "unknown"),  # Jambyl
+        ]
+
+    def test_why_each_answer_is_only_possible(self) -> None:
+        why = {
+            (r[0], r[1], r[2]): r[3]
+            for r in rows(section(output(self.example), "National Security"))
+            if len(r) == 4
+        }
+        assert why[("2022-01-05", "Chairman", "Karim Massimov ?")] == "disputed dates"
+        assert why[("2022-01-05", "Deputy Chairman", "Berik Kunanbayev ?")] == "imprecise start"
+        assert why[("2022-02-16", "First Deputy Chairman", "vacant ×2")] == "reported vacant"
+        assert "First Deputy Chairman vacant: 004_a82dc472c30e5f7b.txt:70 “As of today" in output(
+            self.example
+        )
+
     def test_special_service_a_changes_hands(self) -> None:
         head = next(r for r in self.roster() if r[0] == "Director of Special Service")
         assert (head[1], head[3], head[4]) == ("Anuar Sadykulov ?", "Berik Kunanbayev", "2022-01-06")
@@ -154,6 +175,7 @@ class TestNscRoster:
     def test_diff_names_who_left_and_arrived(self) -> None:
         diff = section(output(self.example), "What changed")
         assert "Karim Massimov: dismissed from Chairman 2022-01-04/06 (disputed)" in diff
+        assert "(disputed: 1 source says 2022-01-04/05; 4 sources say 2022-01-05)" in diff
         assert "Ermek Sagimbayev: moved to Chairman 2022-01-06" in diff
         assert "Samat Abish: dismissed from First Deputy Chairman 2022-01-17" in diff
         assert "Askar Amerkhanov: appointed Deputy Chairman 2022-01-09" in diff
@@ -239,7 +261,7 @@ class TestDisputedDates:
         answers = {p: row(text, p)[1] for p in ("cautious", "earliest", "latest", "prefer:004")}
         assert answers == {
             "cautious": "Karim Massimov (possible)",
-            "earliest": "nobody: the chair is vacant",
+            "earliest": "no holder recorded",
             "latest": "Karim Massimov (certain)",
             "prefer:004": "Karim Massimov (possible)",
         }

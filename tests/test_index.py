@@ -114,7 +114,9 @@ class TestRostersEqualScan:
                 org: ours.roster(org, at=high, known_at=known_at) for org in ours.rosters(at=high)
             }
 
-    @given(histories(disputes=True, fuzzy=True, evidence=True), st.integers(0, 400), st.sampled_from(POLICIES))
+    @given(
+        histories(disputes=True, fuzzy=True, evidence=True), st.integers(0, 400), st.sampled_from(POLICIES)
+    )
     def test_small_histories(self, history_: History, offset: int, policy: Policy) -> None:
         catalogue = small_catalogue()
         known_at = EPOCH + dt.timedelta(days=offset)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterable
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from collections.abc import Iterable
 
 from chronos import Chronology, Event, Policy
 from chronos.projections import Seat, project, roster
@@ -361,7 +360,10 @@ class TestKnowledge:
         # Only the record's horizon may move: the log without the later events ends earlier.
         horizon = min(known_at, last_known(early))
         for day in days_of(history, 6):
-            ours, theirs = a.roster("org", at=day, known_at=known_at), b.roster("org", at=day, known_at=known_at)
+            ours, theirs = (
+                a.roster("org", at=day, known_at=known_at),
+                b.roster("org", at=day, known_at=known_at),
+            )
             if day <= horizon:
                 assert ours == theirs
             assert holders(ours) == holders(theirs)

@@ -229,7 +229,7 @@ class Chronology:
         return self._sources
 
     def _checked(self, policy: Policy) -> Policy:
-        """``policy``, once every source it prefers is cited in the log (else `UsageError`, naming near ones)."""
+        """``policy``, once every source it prefers is cited in the log (else `UsageError`)."""
         for wanted in policy.prefer:
             if not any(source.startswith(wanted) for source in self.sources):
                 # Sources are mostly cited by a prefix (``004`` for ``004_a82dc472c30e5f7b.txt``).

@@ -346,7 +346,9 @@ class RosterReported(Event):
 # What the record covers ----------------------------------------------------------------
 
 
-def _one_subject(instance: DeclaredComplete, _attribute: object, _value: object) -> None:
+def _one_subject(
+    instance: DeclaredComplete, _attribute: attrs.Attribute[str | None], _value: str | None
+) -> None:
     if (instance.org is None) == (instance.post is None):
         raise InvalidEvent("DeclaredComplete names exactly one of org and post")
 

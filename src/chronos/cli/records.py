@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 
 from chronos.checks import check
-from chronos.cli._app import asked, MAX_PROBLEMS, App, Namespace, emit, error, load, open_log, progress
+from chronos.cli._app import MAX_PROBLEMS, App, Namespace, asked, emit, error, load, open_log, progress
 from chronos.errors import ChronosError, RecordError
 from chronos.events import Event
 from chronos.output import render, tables

@@ -101,8 +101,11 @@ def question_json(
     policy: str,
     head: Head,
 ) -> Json:
-    """What an answer answers: the command and its arguments, the knowledge date, the record's
-    horizon, the policy, and the log's head (position and hash), so a saved answer can be re-checked."""
+    """What an answer answers, so that a saved answer can be re-checked.
+
+    The command and its arguments, the knowledge date, the record's horizon,
+    the policy, and the log's head (position and hash).
+    """
     return {
         "command": command,
         **{k: v if v is None or isinstance(v, int | bool) else str(v) for k, v in fields.items()},
@@ -202,8 +205,11 @@ def roster_notes(
     late: bool,
     known_at: dt.date | None,
 ) -> list[str]:
-    """Sentences about a roster as a whole: the organisation did not (or may not) exist yet, or
-    no longer; the date asked lies past the record's horizon."""
+    """Sentences about a roster as a whole.
+
+    The organisation did not (or may not) exist yet, or no longer; the date
+    asked lies past the record's horizon.
+    """
     notes: list[str] = []
     certainty, events = existence
     lives = "; ".join(f"{'founded' if isinstance(e, Founded) else 'dissolved'} {e.occurred}" for e in events)

@@ -106,7 +106,8 @@ def disputed_text(alternatives: Sequence[Json], part: str, *, besides: str | Non
     if not by_date:
         return ""
     said = [
-        f"{len(sources)} source{'s say' if len(sources) != 1 else ' says'} {date}" for date, sources in by_date.items()
+        f"{len(sources)} source{'s say' if len(sources) != 1 else ' says'} {date}"
+        for date, sources in by_date.items()
     ]
     return f"disputed: {'; '.join(said)}"
 
@@ -117,7 +118,14 @@ def roster_table(
     """Draw a roster as a table grouped by unit, why each answer is as certain as it is, and the sources."""
     marks = Footnotes()
     table = _table(
-        "Unit", "Post", "Holder", "Since", "Until", "Why", "Src", nowrap=("Holder", "Since", "Until", "Why", "Src")
+        "Unit",
+        "Post",
+        "Holder",
+        "Since",
+        "Until",
+        "Why",
+        "Src",
+        nowrap=("Holder", "Since", "Until", "Why", "Src"),
     )
     last_org = last_post = None
     for row in rows:
@@ -198,7 +206,9 @@ def history_table(data: Json, *, title: str) -> RenderableType:
         if row["open_start"]:
             start.stylize("yellow")
         end = _when(
-            row["end"] or ("" if row["ongoing"] else "?"), "end" in disputed, disputed_text(row["alternatives"], "end")
+            row["end"] or ("" if row["ongoing"] else "?"),
+            "end" in disputed,
+            disputed_text(row["alternatives"], "end"),
         )
         tenures.add_row(
             row["post"],

@@ -119,7 +119,12 @@ def _segments(
     if s1 < e0:
         # Past the horizon the record says nothing: a held seat there is a forecast.
         cut = max(s1, min(e0, horizon + _DAY)) if horizon is not None and horizon < MAX_DAY else e0
-        parts = [Segment(s0, s1, True), Segment(s1, cut, False), Segment(cut, e0, True), Segment(e0, e1, True)]
+        parts = [
+            Segment(s0, s1, True),
+            Segment(s1, cut, False),
+            Segment(cut, e0, True),
+            Segment(e0, e1, True),
+        ]
     else:
         parts = [Segment(s0, e1, True)]
     stop = end + _DAY

@@ -73,6 +73,8 @@ _RANK = {code: rank for rank, code in enumerate(REASONS)}
 def reasons(codes: Iterable[str]) -> tuple[str, ...]:
     """Reason codes without repeats, in `REASONS` order (so every path gives equal answers)."""
     return tuple(sorted(set(codes), key=_RANK.__getitem__))
+
+
 #: A query date: a day, or a `FuzzyDate` (a month, a year, a range) answered with certainty.
 When = dt.date | FuzzyDate
 #: The policy used when none is given.

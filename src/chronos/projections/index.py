@@ -6,9 +6,9 @@ But a post's tenures depend only on a few events: those naming the post
 (sources' rosters leaving it empty included), the deaths (and vacating arrests)
 of the people holding it, the identifications of those people, the founding,
 dissolution and declared completeness of its organisation or a parent, and the
-retractions and corrections aimed at any of those. `EventIndex` finds that set; folding it gives exactly the answers the
-whole log gives for that post (the property tests check it against the plain
-fold).
+retractions and corrections aimed at any of those. `EventIndex` finds that
+set; folding it gives exactly the answers the whole log gives for that post
+(the property tests check it against the plain fold).
 """
 
 from __future__ import annotations

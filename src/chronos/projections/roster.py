@@ -6,8 +6,6 @@ import bisect
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-import attrs
-
 from chronos.entities import Catalogue
 from chronos.projections.answers import DEFAULT_POLICY, Seat, When, downgrade, seat_order, span
 from chronos.projections.policy import Policy
@@ -186,6 +184,8 @@ def org_timelines(state: State, catalogue: Catalogue, org: str, policy: Policy) 
     found = state.derived.organisations.get(key)
     if found is None or found.catalogue is not catalogue:
         found = state.derived.organisations[key] = OrgTimelines(
-            catalogue, (timeline(state, p, policy) for p in catalogue.posts(org)), seating(state, catalogue, policy)
+            catalogue,
+            (timeline(state, p, policy) for p in catalogue.posts(org)),
+            seating(state, catalogue, policy),
         )
     return found

@@ -159,8 +159,10 @@ class Seating:
                     why.append("after-dissolution")
         return certainty, reasons(why)
 
-    def settle(self, held: Mapping[str, Sequence[Seat]], low: dt.date, high: dt.date) -> dict[str, list[Seat]]:
-        """The holders of ``held`` (by post) where their organisations exist, none certain past the horizon."""
+    def settle(
+        self, held: Mapping[str, Sequence[Seat]], low: dt.date, high: dt.date
+    ) -> dict[str, list[Seat]]:
+        """The holders in ``held`` (by post) whose organisation exists; none certain past the horizon."""
         late = self.late(high)
         if not late and not self.lives:
             return held if isinstance(held, dict) else {k: list(v) for k, v in held.items()}
@@ -181,7 +183,10 @@ class Seating:
         return out
 
     def empty_seats(self, post: Post, count: int, low: dt.date, high: dt.date) -> list[Seat]:
-        """The ``count`` seats of ``post`` no holder fills on ``[low, high]``: vacant where the record says so."""
+        """The ``count`` empty seats of ``post`` on ``[low, high]``: vacant where the record says so.
+
+        Unknown elsewhere; none when the post's organisation did not exist.
+        """
         exists, why = self.existence(post.id, low, high)
         if exists is None or count <= 0:
             return []
@@ -232,4 +237,3 @@ def seating(state: State, catalogue: Catalogue, policy: Policy) -> Seating:
     if found is None or found.catalogue is not catalogue:
         found = state.derived.seatings[policy] = Seating(state, catalogue, policy)
     return found
-

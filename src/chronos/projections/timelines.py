@@ -102,4 +102,3 @@ def in_seat_order(found: Mapping[str | None, Seat]) -> list[Seat]:
     if len(holders) > 1:
         holders.sort(key=seat_order)
     return holders
-
