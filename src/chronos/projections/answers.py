@@ -207,8 +207,15 @@ _DATED = ("dated",)
 
 def downgrade(seat: Seat, *codes: str) -> Seat:
     """``seat`` made possible for ``codes`` (a certain seat loses its ``dated``)."""
-    kept = (r for r in seat.reasons if r != "dated") if seat.certainty == "certain" else seat.reasons
-    return attrs.evolve(seat, certainty="possible", reasons=reasons((*kept, *codes)))
+    key = (seat.reasons, codes)
+    why = _DOWNGRADED.get(key)
+    if why is None:
+        # Few combinations of reasons occur: remember each (a roster past the horizon downgrades every seat).
+        why = _DOWNGRADED[key] = reasons((*(r for r in seat.reasons if r != "dated"), *codes))
+    return Seat(seat.post, seat.person, "possible", seat.tenure, seat.state, why, seat.evidence)
+
+
+_DOWNGRADED: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {}
 
 
 def _sources(claims: Sequence[Claim]) -> tuple[Source, ...]:

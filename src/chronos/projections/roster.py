@@ -134,8 +134,10 @@ class OrgTimelines:
             late += line.late
         self.unknown = tuple(unknown)
         self.late = tuple(late)
-        #: The posts whose empty seats need more than the template: vacancies, or lives up their chain.
-        self.special = {line.post.id: line.post for line in self.lines if seats.special(line.post.id)}
+        #: The posts whose empty seats may need more than the template: vacancies, or lives up their chain.
+        self.vacancies = {line.post.id: line.post for line in self.lines if seats.evidence(line.post.id)}
+        self.lived = {line.post.id: line.post for line in self.lines if seats.lived(line.post.id)}
+        self.special = self.vacancies | self.lived
 
     def holders(self, low: dt.date, high: dt.date) -> dict[str, list[Seat]]:
         """Who holds which of these posts on ``[low, high]``, by post id (see `post_holders`)."""
@@ -169,7 +171,9 @@ class OrgTimelines:
             seats += template[done:start]
             seats += holders
             free = stop - start - len(holders)
-            if post in self.special:
+            if post in self.vacancies or (
+                post in self.lived and self.seating.existence(post, low, high)[0] != "certain"
+            ):
                 seats += self.seating.empty_seats(self.special[post], free, low, high)
             elif free > 0:
                 seats += template[start + len(holders) : stop]

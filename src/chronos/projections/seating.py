@@ -115,8 +115,10 @@ class Seating:
                 policy.resolve(state.dissolved.get(org, ()), empty=OPEN_END),
             )
         self._evidence: dict[str, tuple[Evidence, ...]] = {}
-        #: Whether anything but the holders bears on a post's seats (vacancies, lives up its chain).
-        self._special: dict[str, bool] = {}
+        #: Whether an organisation above a post has a recorded life, by post.
+        self._lived: dict[str, bool] = {}
+        #: Existence on a span, by (organisation, first day, last day): a roster asks once per unit.
+        self._exists: dict[tuple[str, dt.date, dt.date], tuple[Certainty | None, tuple[str, ...]]] = {}
 
     def late(self, high: dt.date) -> bool:
         """True when ``high`` lies past the record's horizon."""
@@ -129,22 +131,34 @@ class Seating:
             found = self._evidence[post] = evidence_of(self.state, self.catalogue, post)
         return found
 
-    def special(self, post: str) -> bool:
-        """True when a post's empty seats need more than the unknown template (remembered)."""
-        found = self._special.get(post)
+    def lived(self, post: str) -> bool:
+        """True when an organisation above ``post`` has a recorded founding or dissolution (remembered)."""
+        found = self._lived.get(post)
         if found is None:
-            found = self._special[post] = bool(self.evidence(post)) or any(
-                org in self.lives for org in self.catalogue.above(post)
-            )
+            found = self._lived[post] = any(org in self.lives for org in self.catalogue.above(post))
         return found
 
     def existence(self, post: str, low: dt.date, high: dt.date) -> tuple[Certainty | None, tuple[str, ...]]:
         """Whether ``post``'s organisation and those above it exist on ``[low, high]``, and why not surely."""
         if not self.lives:
             return "certain", ()
+        chain = self.catalogue.above(post)
+        if not chain:
+            return "certain", ()
+        key = (chain[0], low, high)
+        found = self._exists.get(key)
+        if found is None:
+            if len(self._exists) > 4096:
+                self._exists.clear()
+            found = self._exists[key] = self._existence(chain, low, high)
+        return found
+
+    def _existence(
+        self, chain: tuple[str, ...], low: dt.date, high: dt.date
+    ) -> tuple[Certainty | None, tuple[str, ...]]:
         certainty: Certainty = "certain"
         why: list[str] = []
-        for org in self.catalogue.above(post):
+        for org in chain:
             life = self.lives.get(org)
             if life is None:
                 continue
