@@ -296,10 +296,8 @@ class TestImpreciseDates:
         assert str(ours.roster("org", at="2017")[0].since) == "2016"
 
 
-def _at_truth(event: object, history: History) -> object:
+def _at_truth(event: object, history: History) -> Event:
     import attrs
-
-    from chronos import Event
 
     assert isinstance(event, Event)
     if event.id not in history.truth:

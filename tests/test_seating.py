@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -357,14 +358,21 @@ class TestIssue12:
     """Each thing chronos said beyond its evidence, answered as the evidence allows."""
 
     def test_nothing_known_is_not_everything_vacant(self, capsys: pytest.CaptureFixture[str]) -> None:
-        code, out, _ = run(
-            capsys, "roster", "nsc", "--at", "2022-01-05", "--known-at", "2022-01-04", "--format", "json"
-        )
+        argv = ("roster", "nsc", "--at", "2022-01-05", "--known-at", "2022-01-04", "--format", "json")
+        code, out, _ = run(capsys, *argv)
         seats = json.loads(out)["answer"]
         assert code == 0
-        assert len(seats) == 16
-        assert {(s["state"], s["certainty"], s["vacant"]) for s in seats} == {("unknown", "possible", False)}
-        assert {tuple(s["reasons"]) for s in seats} == {("unknown-holder", "after-record")}
+        assert len(seats) == 17
+        # On 4 January the record knew one holder (Massimov, from an article of August 2021);
+        # every other seat is unknown, none vacant, and the 5th is after that record: nothing certain.
+        held = [
+            (s["post_id"], s["person_id"], s["certainty"], s["reasons"])
+            for s in seats
+            if s["state"] == "held"
+        ]
+        assert held == [("nsc/chairman", "karim-massimov", "possible", ["after-record"])]
+        others = {(s["state"], s["certainty"], s["vacant"], tuple(s["reasons"])) for s in seats[1:]}
+        assert others == {("unknown", "possible", False, ("unknown-holder", "after-record"))}
 
     def test_the_almaty_director_before_irmenov_is_unknown(self, knb: Chronology) -> None:
         (seat,) = [
@@ -454,7 +462,7 @@ class TestIssue12:
         assert code == 0
         flat = " ".join(out.split())
         disputed = "(disputed: 1 source says 2022-01-04/2022-01-05; 4 sources say 2022-01-05)"
-        assert f"Dismissed 2022-01-06 [5] {disputed}" in flat
+        assert re.search(rf"Dismissed 2022-01-06 \[[0-9,-]+\] {re.escape(disputed)}", flat)
 
     def test_an_unknown_source_in_a_policy_is_a_usage_error(self, capsys: pytest.CaptureFixture[str]) -> None:
         code, _, err = run(capsys, "roster", "nsc", "--at", "2022-01-05", "--policy", "prefer:999")

@@ -43,6 +43,7 @@ from chronos.events import (
     EVENT_TYPES,
     Appointed,
     Arrested,
+    Born,
     Charged,
     Corrected,
     DeclaredComplete,
@@ -66,6 +67,7 @@ from chronos.events import (
 )
 from chronos.live import Follower
 from chronos.log import AppendResult, EventLog, Recorded, Verified
+from chronos.output.explorer import explore
 from chronos.projections import (
     Change,
     Claim,
@@ -80,6 +82,7 @@ from chronos.projections import (
     Tenure,
 )
 from chronos.stores import JsonlStore, MemoryStore, PostgresStore, SqliteStore, Store, copy_store, open_store
+from chronos.stores.checkpoint import Checkpoint
 
 __version__ = "0.1.0"
 
@@ -90,10 +93,12 @@ __all__ = [
     "AppendResult",
     "Appointed",
     "Arrested",
+    "Born",
     "Catalogue",
     "CatalogueError",
     "Change",
     "Charged",
+    "Checkpoint",
     "Chronology",
     "ChronosError",
     "Claim",
@@ -156,6 +161,7 @@ __all__ = [
     "Verified",
     "check",
     "copy_store",
+    "explore",
     "make_converter",
     "name_key",
     "open_store",

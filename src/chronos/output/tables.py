@@ -115,17 +115,14 @@ def disputed_text(alternatives: Sequence[Json], part: str, *, besides: str | Non
 def roster_table(
     rows: Sequence[Json], catalogue: Catalogue, *, title: str, notes: Sequence[str] = ()
 ) -> RenderableType:
-    """Draw a roster as a table grouped by unit, why each answer is as certain as it is, and the sources."""
+    """Draw a roster as a table grouped by unit, with the sources as footnotes.
+
+    Under a holder, or an empty seat, whose answer is not simply dated by the
+    sources, its reasons (``disputed dates``, ``after the record``...) in words.
+    """
     marks = Footnotes()
     table = _table(
-        "Unit",
-        "Post",
-        "Holder",
-        "Since",
-        "Until",
-        "Why",
-        "Src",
-        nowrap=("Holder", "Since", "Until", "Why", "Src"),
+        "Unit", "Post", "Holder", "Since", "Until", "Src", nowrap=("Holder", "Since", "Until", "Src")
     )
     last_org = last_post = None
     for row in rows:
@@ -136,13 +133,17 @@ def roster_table(
         until = _when(row["until"], any(a["part"] == "end" for a in row["alternatives"]))
         if row.get("scheduled_end"):
             until.append("\nscheduled", style="yellow")
+        holder = _holder(row["person"], row["certainty"], row.get("state", "held"))
+        # "dated" is what a plain holder means, "unknown holder" what "unknown" says.
+        why = [w for w in row.get("why", ()) if w not in ("dated", "unknown holder")]
+        if why:
+            holder.append("\n" + "\n".join(f"  {w}" for w in why), style="dim")
         table.add_row(
             row["org"] if row["org_id"] != last_org else "",
             label if row["post_id"] != last_post else "",
-            _holder(row["person"], row["certainty"], row.get("state", "held")),
+            holder,
             _when(row["since"], any(a["part"] == "start" for a in row["alternatives"])),
             until,
-            Text("\n".join(row.get("why", ())), style="dim" if row["certainty"] == "certain" else "yellow"),
             marks.mark(row["sources"]),
         )
         last_org, last_post = row["org_id"], row["post_id"]

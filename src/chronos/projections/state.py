@@ -1,4 +1,4 @@
-"""The fold: from the events known at a date to tenures, custody, deaths and names.
+"""The fold: from the events known at a date to tenures, custody, births, deaths and names.
 
 `visible` selects what was known on a knowledge date K (an event counts once
 its ``known`` date has certainly passed, i.e. ``known.latest <= K``) and applies
@@ -33,6 +33,7 @@ from chronos.entities import Catalogue
 from chronos.events import (
     Appointed,
     Arrested,
+    Born,
     Charged,
     Corrected,
     DeclaredComplete,
@@ -88,6 +89,7 @@ class State:
     events: tuple[Event, ...]
     known_at: dt.date | None = None
     possibly: bool = False
+    births: Mapping[str, tuple[Claim, ...]] = attrs.field(factory=dict)
     #: Vacancy claims by post: one per empty seat of a source's own roster, dated as the roster.
     vacancies: Mapping[str, tuple[Claim, ...]] = attrs.field(factory=dict)
     #: `DeclaredComplete` events by the organisation or post they declare complete.
@@ -195,6 +197,7 @@ class _Fold:
     custody: dict[str, list[_Open]] = attrs.Factory(dict)
     custody_order: list[_Open] = attrs.Factory(list)
     deaths: dict[str, list[Claim]] = attrs.Factory(dict)
+    births: dict[str, list[Claim]] = attrs.Factory(dict)
     founded: dict[str, list[Claim]] = attrs.Factory(dict)
     dissolved: dict[str, list[Claim]] = attrs.Factory(dict)
     renames: dict[str, list[Renamed]] = attrs.Factory(dict)
@@ -312,6 +315,11 @@ def _charged(fold: _Fold, event: Charged) -> None:
     spells[-1].charges.append(claim)
 
 
+def _born(fold: _Fold, event: Born) -> None:
+    person, claim = fold.claim(event.person, event, "born")
+    fold.births.setdefault(person, []).append(claim)
+
+
 def _died(fold: _Fold, event: Died) -> None:
     person, claim = fold.claim(event.person, event, "died")
     fold.deaths.setdefault(person, []).append(claim)
@@ -355,6 +363,7 @@ HANDLERS: dict[type[Event], Callable[[_Fold, Any], None]] = {
     Arrested: _arrested,
     Released: _released,
     Charged: _charged,
+    Born: _born,
     Died: _died,
     Founded: _founded,
     Dissolved: _dissolved,
@@ -442,6 +451,7 @@ def _project(
         events=tuple(standing),
         known_at=known_at,
         possibly=possibly,
+        births={k: tuple(v) for k, v in state.births.items()},
         vacancies={k: tuple(v) for k, v in state.vacancies.items()},
         declared={k: tuple(v) for k, v in state.declared.items()},
         horizon=horizon,
