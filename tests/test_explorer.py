@@ -39,10 +39,7 @@ def _seats(data: dict[str, Any], roster: int) -> list[tuple[str, str | None, str
 
 
 def _expected(nsc: Chronology, day: dt.date, known: str | None) -> list[tuple[str, str | None, str, str]]:
-    return [
-        (s.post.id, s.person, "vacant" if s.vacant else "held", s.certainty)
-        for s in nsc.roster("nsc", at=day, known_at=known)
-    ]
+    return [(s.post.id, s.person, s.state, s.certainty) for s in nsc.roster("nsc", at=day, known_at=known)]
 
 
 class TestData:

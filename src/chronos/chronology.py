@@ -191,10 +191,11 @@ class Chronology:
             return self.state(), None
         assert day is not None
         events = relevant(self.index)
-        # A part of the log: its horizon is the whole log's (the knowledge date, which is earlier).
-        sure = project(events, self.catalogue, known_at=day, horizon=day)
+        # A part of the log: its horizon is the whole log's.
+        horizon = self.horizon(day)
+        sure = project(events, self.catalogue, known_at=day, horizon=horizon)
         if any(_maybe_public(e, day) for e in events):
-            return sure, project(events, self.catalogue, known_at=day, possibly=True, horizon=day)
+            return sure, project(events, self.catalogue, known_at=day, possibly=True, horizon=horizon)
         return sure, None
 
     def _everything_known(self, day: dt.date | None) -> bool:
@@ -241,16 +242,13 @@ class Chronology:
                 )
         return policy
 
-    def horizon(self, known_at: DateLike | None = None) -> dt.date | None:
-        """The last day the record covers: ``known_at`` or the log's latest knowledge date, the earlier.
+    def horizon(self, known_at: DateLike | None = None) -> dt.date:
+        """The last day the record covers: the last day anything in the log became known (by ``known_at``).
 
-        Answers about later days are forecasts, never ``certain``. None when the log is empty.
+        Answers about later days are forecasts, never ``certain``. `datetime.date.min`
+        when nothing was known (an empty log, or a knowledge date before anything).
         """
-        if not self.events:
-            return None
-        latest = self.index.latest_known
-        day = as_day(known_at)
-        return latest if day is None else min(day, latest)
+        return self.index.horizon(as_day(known_at))
 
     def existence(
         self, org: str, *, at: DateLike, known_at: DateLike | None = None, policy: Policy | str | None = None

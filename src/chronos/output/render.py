@@ -218,12 +218,9 @@ def roster_notes(
     elif certainty == "possible":
         notes.append(f"{org} may not have existed on {at} ({lives}): every answer is at most possible")
     if late and horizon is not None:
-        record = (
-            f"the record as known on {known_at}"
-            if known_at is not None and known_at <= horizon
-            else f"the record, whose last knowledge date is {horizon}"
-        )
-        notes.append(f"{at} is after {record}: the answers are forecasts, never certain")
+        as_known = f" as known on {known_at}" if known_at is not None else ""
+        last = "nothing was known" if horizon == dt.date.min else f"its last knowledge date is {horizon}"
+        notes.append(f"{at} is after the record{as_known} ({last}): the answers are forecasts, never certain")
     return notes
 
 

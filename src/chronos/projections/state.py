@@ -94,8 +94,8 @@ class State:
     vacancies: Mapping[str, tuple[Claim, ...]] = attrs.field(factory=dict)
     #: `DeclaredComplete` events by the organisation or post they declare complete.
     declared: Mapping[str, tuple[DeclaredComplete, ...]] = attrs.field(factory=dict)
-    #: The last day the record covers: ``known_at`` or the log's latest knowledge date,
-    #: whichever is earlier (None: no events). Past it an answer is a forecast, never certain.
+    #: The last day the record covers: the last day anything in the log became known (by
+    #: ``known_at``). Past it an answer is a forecast, never certain. None: no limit.
     horizon: dt.date | None = None
     by_post: Mapping[str, tuple[Period, ...]] = attrs.field(factory=dict, eq=False, repr=False)
     by_person: Mapping[str, tuple[Period, ...]] = attrs.field(factory=dict, eq=False, repr=False)
@@ -402,10 +402,10 @@ def project(
     """Fold the events standing on ``known_at`` in valid-time order into a `State` (see `visible`).
 
     The state's horizon, the last day the record covers, is ``horizon`` when
-    given, else ``known_at`` or the latest knowledge date of ``events``,
-    whichever is earlier (None when there are no events). Give it when
-    ``events`` are a part of a larger log (`chronos.projections.EventIndex`):
-    the whole log's latest knowledge date is the record's.
+    given, else the last day any of ``events`` became known by ``known_at``
+    (`datetime.date.min` when none had). Give it when ``events`` are a part of
+    a larger log (`chronos.projections.EventIndex`): the whole log's knowledge
+    dates are the record's.
     """
     with paused_gc():
         return _project(events, catalogue, known_at=known_at, possibly=possibly, horizon=horizon)
@@ -421,8 +421,10 @@ def _project(
 ) -> State:
     if horizon is None:
         events = events if isinstance(events, list | tuple) else list(events)
-        latest = max((e.known.latest for e in events), default=None)
-        horizon = latest if known_at is None or latest is None else min(known_at, latest)
+        if known_at is None:
+            horizon = max((e.known.latest for e in events), default=dt.date.min)
+        else:
+            horizon = max((e.known.latest for e in events if e.known.latest <= known_at), default=dt.date.min)
     standing = visible(events, known_at=known_at, possibly=possibly)
     standing.sort(key=sort_key)
     state = _Fold(catalogue, identities=identities(standing))
