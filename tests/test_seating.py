@@ -395,7 +395,7 @@ class TestIssue12:
         assert not [s for s in knb.roster("nsc", at="2030-01-01") if s.certainty == "certain"]
         code, out, _ = run(capsys, "roster", "nsc", "--at", "2030-01-01")
         assert code == 0
-        assert "2030-01-01 is after the record (its last knowledge date is 2022-02-16)" in out
+        assert "2030-01-01 is after the record (it ends 2022-02-16)" in out
         assert "? Ermek Sagimbayev (possible)" in out
 
     def test_a_scheduled_term_end_in_an_imported_file(self, tmp_path: Path) -> None:

@@ -243,10 +243,10 @@ class Chronology:
         return policy
 
     def horizon(self, known_at: DateLike | None = None) -> dt.date:
-        """The last day the record covers: the last day anything in the log became known (by ``known_at``).
+        """The last day the record covers: ``known_at`` or the log's last knowledge date, the earlier.
 
-        Answers about later days are forecasts, never ``certain``. `datetime.date.min`
-        when nothing was known (an empty log, or a knowledge date before anything).
+        Answers about later days are forecasts, never ``certain``.
+        `datetime.date.min` for an empty log.
         """
         return self.index.horizon(as_day(known_at))
 

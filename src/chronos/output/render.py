@@ -219,7 +219,7 @@ def roster_notes(
         notes.append(f"{org} may not have existed on {at} ({lives}): every answer is at most possible")
     if late and horizon is not None:
         as_known = f" as known on {known_at}" if known_at is not None else ""
-        last = "nothing was known" if horizon == dt.date.min else f"its last knowledge date is {horizon}"
+        last = "it is empty" if horizon == dt.date.min else f"it ends {horizon}"
         notes.append(f"{at} is after the record{as_known} ({last}): the answers are forecasts, never certain")
     return notes
 

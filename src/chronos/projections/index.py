@@ -13,7 +13,6 @@ set; folding it gives exactly the answers the whole log gives for that post
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
@@ -51,12 +50,10 @@ class EventIndex:
         #: `Identified` events by the placeholder and the person they name.
         self._identifying: dict[str, list[Event]] = {}
         latest = dt.date.min
-        known_days: set[dt.date] = set()
         #: The events whose knowledge date is a range (undated articles), in log order.
         self.ranged_known: list[Event] = []
         for event in events:
             latest = max(latest, event.known.latest)
-            known_days.add(event.known.latest)
             if event.known.earliest < event.known.latest:
                 self.ranged_known.append(event)
             if isinstance(event, Retracted | Corrected):
@@ -98,8 +95,6 @@ class EventIndex:
                     self._enders.setdefault(person, []).append(event)
         #: The last day any event became (certainly) known: from then on, the whole log stands.
         self.latest_known = latest
-        #: Every day some event became (certainly) known, sorted: the record's horizon on a knowledge date.
-        self.known_days = sorted(known_days)
         # The events some retraction or correction aims at (by object id), found in a second
         # pass since a log need not hold a target before what targets it.
         self._aimed_at: set[int] = set()
@@ -111,11 +106,8 @@ class EventIndex:
                     self._aimed_at.add(id(event))
 
     def horizon(self, known_at: dt.date | None) -> dt.date:
-        """The last day anything became known by ``known_at`` (everything: None); `dt.date.min` if nothing."""
-        if known_at is None:
-            return self.latest_known
-        at = bisect.bisect_right(self.known_days, known_at)
-        return self.known_days[at - 1] if at else dt.date.min
+        """The last day the record covers: ``known_at`` or the last day anything became known, the earlier."""
+        return self.latest_known if known_at is None else min(known_at, self.latest_known)
 
     def for_posts(self, posts: Iterable[str]) -> list[Event]:
         """The events that can change the tenures of these posts."""

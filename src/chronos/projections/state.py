@@ -94,8 +94,8 @@ class State:
     vacancies: Mapping[str, tuple[Claim, ...]] = attrs.field(factory=dict)
     #: `DeclaredComplete` events by the organisation or post they declare complete.
     declared: Mapping[str, tuple[DeclaredComplete, ...]] = attrs.field(factory=dict)
-    #: The last day the record covers: the last day anything in the log became known (by
-    #: ``known_at``). Past it an answer is a forecast, never certain. None: no limit.
+    #: The last day the record covers: ``known_at`` or the log's last knowledge date, the
+    #: earlier. Past it an answer is a forecast, never certain. None: no limit.
     horizon: dt.date | None = None
     by_post: Mapping[str, tuple[Period, ...]] = attrs.field(factory=dict, eq=False, repr=False)
     by_person: Mapping[str, tuple[Period, ...]] = attrs.field(factory=dict, eq=False, repr=False)
@@ -402,10 +402,10 @@ def project(
     """Fold the events standing on ``known_at`` in valid-time order into a `State` (see `visible`).
 
     The state's horizon, the last day the record covers, is ``horizon`` when
-    given, else the last day any of ``events`` became known by ``known_at``
-    (`datetime.date.min` when none had). Give it when ``events`` are a part of
-    a larger log (`chronos.projections.EventIndex`): the whole log's knowledge
-    dates are the record's.
+    given, else ``known_at`` or the last day any of ``events`` became known,
+    whichever is earlier (`datetime.date.min` when there are no events). Give
+    it when ``events`` are a part of a larger log (`chronos.projections.EventIndex`):
+    the whole log's last knowledge date is the record's.
     """
     with paused_gc():
         return _project(events, catalogue, known_at=known_at, possibly=possibly, horizon=horizon)
@@ -421,10 +421,8 @@ def _project(
 ) -> State:
     if horizon is None:
         events = events if isinstance(events, list | tuple) else list(events)
-        if known_at is None:
-            horizon = max((e.known.latest for e in events), default=dt.date.min)
-        else:
-            horizon = max((e.known.latest for e in events if e.known.latest <= known_at), default=dt.date.min)
+        latest = max((e.known.latest for e in events), default=dt.date.min)
+        horizon = latest if known_at is None else min(known_at, latest)
     standing = visible(events, known_at=known_at, possibly=possibly)
     standing.sort(key=sort_key)
     state = _Fold(catalogue, identities=identities(standing))
