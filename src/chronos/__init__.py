@@ -5,7 +5,7 @@ Re-exports only; see the modules for the details.
 
 from chronos.chronology import Chronology
 from chronos.codec import SCHEMA_VERSION, Codec, make_converter
-from chronos.dates import End, FuzzyDate, PartialDate, parse_date
+from chronos.dates import Day, End, FuzzyDate, PartialDate, Span, parse_date, wikidata_date
 from chronos.entities import Catalogue, Entity, Organisation, Person, Place, Post, name_key
 from chronos.errors import (
     AmbiguousName,
@@ -78,6 +78,7 @@ __all__ = [
     "ConcurrencyError",
     "Corrected",
     "DateError",
+    "Day",
     "Died",
     "Diff",
     "Dismissed",
@@ -114,6 +115,7 @@ __all__ = [
     "Seat",
     "SnapshotRow",
     "Source",
+    "Span",
     "Spell",
     "Store",
     "Tenure",
@@ -125,4 +127,5 @@ __all__ = [
     "name_key",
     "parse_date",
     "register_event",
+    "wikidata_date",
 ]
