@@ -77,7 +77,7 @@ def open_in_this_process(directory: Path) -> dict[str, float]:
 
 
 def open_cold(directory: Path, cache: str) -> dict[str, float]:
-    """`open_in_this_process` in a new interpreter, with ``cache`` as its `chronos.cache` directory."""
+    """`open_in_this_process` in a new interpreter, with ``cache`` as its `chronos._fast.cache` directory."""
     out = subprocess.run(
         [sys.executable, "-m", "benchmarks.run", "--open", str(directory)],
         check=True,

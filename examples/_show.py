@@ -11,8 +11,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from chronos import Chronology, Event, FuzzyDate, Post, Source
-from chronos.projections.policy import Claim
+from chronos import Chronology, Claim, Event, FuzzyDate, Post, Source
 
 #: The showcase log of this repository; ``$CHRONOS_LOG`` names another.
 DEFAULT_LOG = Path(__file__).resolve().parent.parent / "events"

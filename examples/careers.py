@@ -12,9 +12,7 @@ from __future__ import annotations
 from _show import cited, claim_text, console, heading, name, open_chronology, when
 from rich.console import Console
 
-from chronos import Charged, Chronology, Tenure
-from chronos.projections.policy import Claim, Resolved
-from chronos.projections.queries import Spell
+from chronos import Charged, Chronology, Claim, Resolved, Spell, Tenure
 
 PEOPLE = ("Massimov", "Nurtleu", "Sagimbayev")
 

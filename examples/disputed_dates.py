@@ -17,8 +17,7 @@ from collections.abc import Sequence
 from _show import cited, claim_text, console, heading, name, open_chronology, short, table, when
 from rich.console import Console
 
-from chronos import Arrested, Chronology, Tenure
-from chronos.projections.policy import Claim, Resolved
+from chronos import Arrested, Chronology, Claim, Resolved, Tenure
 
 POLICIES = ("cautious", "earliest", "latest", "prefer:004")
 CHAIR, CHAIR_DAY = "nsc/chairman", "2022-01-05"

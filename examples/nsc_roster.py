@@ -28,8 +28,7 @@ from _show import (
 )
 from rich.console import Console
 
-from chronos import Chronology, RosterReported, Seat, SnapshotRow, Tenure
-from chronos.projections.queries import Change
+from chronos import Change, Chronology, RosterReported, Seat, SnapshotRow, Tenure
 
 ORG = "nsc"
 BEFORE = "2022-01-05"

@@ -12,8 +12,7 @@ from collections.abc import Iterable
 import attrs
 
 from chronos import Appointed, Catalogue, Died, Event, Moved, Retracted, TenureEnded
-from chronos.projections import Policy, Seat, State, resolve
-from chronos.projections.queries import When
+from chronos.projections import Policy, Seat, State, When, reconcile
 
 
 def standing(events: Iterable[Event], known_at: dt.date | None) -> list[Event]:
@@ -50,7 +49,7 @@ def scanned_roster(
     *,
     at: When,
     policy: Policy | None = None,
-    also: State | None = None,
+    possibly_known: State | None = None,
 ) -> tuple[Seat, ...]:
     """`chronos.projections.roster` the slow way: every tenure of every post asked `Tenure.holds`.
 
@@ -63,7 +62,7 @@ def scanned_roster(
         found: dict[tuple[str, str], Seat] = {}
         for post in catalogue.posts(org):
             for period in source.tenures_at(post.id):
-                tenure = resolve(period, policy)
+                tenure = reconcile(period, policy)
                 certainty = tenure.holds(at)
                 if certainty is None:
                     continue
@@ -74,8 +73,8 @@ def scanned_roster(
         return found
 
     found = held(state)
-    if also is not None:
-        other = held(also)
+    if possibly_known is not None:
+        other = held(possibly_known)
         for key, seat in other.items():
             mine = found.get(key)
             if mine is None or mine.certainty != seat.certainty:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from chronos import Catalogue, CatalogueError, cache
+from chronos import Catalogue, CatalogueError
+from chronos._fast import cache
 from chronos.entities import entities_toml
 from tests.strategies import small_catalogue
 

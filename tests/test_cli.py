@@ -20,8 +20,9 @@ import attrs
 import pytest
 from rich.console import Console
 
-from chronos import EventLog, cli, render
+from chronos import EventLog, cli
 from chronos.cli import _app as cli_app
+from chronos.output import render
 from tests.cli_fixtures import (
     EVENTS,
     large_events,

@@ -169,7 +169,7 @@ class TestCanonicalForm:
     @given(any_events)
     def test_codec_form_is_the_canonical_content(self, event: Event) -> None:
         from chronos.events import canonical, content_id
-        from chronos.records import canonical_json
+        from chronos.stores.records import canonical_json
 
         assert canonical(event) == Codec().to_dict(event)
         assert content_id(canonical_json(Codec().to_dict(event))) == event.id

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from chronos import JsonlStore
-from chronos.records import GENESIS, Head
 from chronos.stores import open_store
+from chronos.stores.records import GENESIS, Head
 from tests import pg
 
 ROOT = Path(__file__).resolve().parent.parent

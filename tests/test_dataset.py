@@ -235,7 +235,7 @@ class TestTwoClocks:
         assert window
         for day in window:
             assert report in chronology.pending("Abish", known_at=day)
-            maybe = chronology.maybe_state(day)
+            maybe = chronology.possibly_known_state(day)
             assert maybe is not None
             assert report in maybe.events
             assert self.ends(chronology, day) == []

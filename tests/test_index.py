@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chronos import Chronology, FuzzyDate, Policy
-from chronos.projections import diff, history, name_at, project, resolve, roster, rosters
-from chronos.projections.queries import When, _Sweep
+from chronos.projections import When, diff, history, name_at, project, reconcile, roster, rosters
+from chronos.projections.sweep import Sweep
 from tests import reference
 from tests.strategies import EPOCH, History, histories, small_catalogue
 
@@ -38,15 +38,15 @@ class TestIndexedEqualsFold:
         world, ours, rng, low, high = generated(seed)
         for known_at in [*dates(rng, low, high, 4), None]:
             everything = project(world.events, world.catalogue, known_at=known_at)
-            maybe = ours.maybe_state(known_at)
+            maybe = ours.possibly_known_state(known_at)
             for org in rng.sample(world.orgs, 3):
                 for at in dates(rng, low, high, 3):
                     assert ours.roster(org, at=at, known_at=known_at) == roster(
-                        everything, world.catalogue, org, at=at, also=maybe
+                        everything, world.catalogue, org, at=at, possibly_known=maybe
                     )
                 a, b = sorted(dates(rng, low, high, 2))
                 assert ours.diff(org, a, b, known_at=known_at) == diff(
-                    everything, world.catalogue, org, a, b, also=maybe
+                    everything, world.catalogue, org, a, b, possibly_known=maybe
                 )
                 assert (
                     ours.name(org, at=b, known_at=known_at).name
@@ -63,7 +63,11 @@ class TestIndexedEqualsFold:
         for day in range(0, history_.horizon, 7):
             at = EPOCH + dt.timedelta(days=day)
             assert ours.roster("org", at=at, known_at=known_at) == roster(
-                everything, small_catalogue(), "org", at=at, also=ours.maybe_state(known_at)
+                everything,
+                small_catalogue(),
+                "org",
+                at=at,
+                possibly_known=ours.possibly_known_state(known_at),
             )
 
 
@@ -92,16 +96,19 @@ class TestRostersEqualScan:
         assert len(units) > len(world.orgs)
         for known_at in [*dates(rng, low, high, 2), None]:
             state = project(world.events, world.catalogue, known_at=known_at)
-            maybe = ours.maybe_state(known_at)
+            maybe = ours.possibly_known_state(known_at)
             for at in (when(rng, d) for d in dates(rng, low, high, 4)):
                 policy = rng.choice(POLICIES)
-                everyone = rosters(state, world.catalogue, units, at=at, policy=policy, also=maybe)
+                everyone = rosters(state, world.catalogue, units, at=at, policy=policy, possibly_known=maybe)
                 assert list(everyone) == units
                 for org in units:
                     expected = reference.scanned_roster(
-                        state, world.catalogue, org, at=at, policy=policy, also=maybe
+                        state, world.catalogue, org, at=at, policy=policy, possibly_known=maybe
                     )
-                    assert roster(state, world.catalogue, org, at=at, policy=policy, also=maybe) == expected
+                    assert (
+                        roster(state, world.catalogue, org, at=at, policy=policy, possibly_known=maybe)
+                        == expected
+                    )
                     assert everyone[org] == expected
             assert ours.rosters(at=high, known_at=known_at) == {
                 org: ours.roster(org, at=high, known_at=known_at) for org in ours.rosters(at=high)
@@ -113,20 +120,24 @@ class TestRostersEqualScan:
         known_at = EPOCH + dt.timedelta(days=offset)
         ours = Chronology(history_.events, catalogue)
         state = project(history_.events, catalogue, known_at=known_at)
-        maybe = ours.maybe_state(known_at)
+        maybe = ours.possibly_known_state(known_at)
         rng = random.Random(offset)
         for day in range(0, history_.horizon, 5):
             at = when(rng, EPOCH + dt.timedelta(days=day))
-            expected = reference.scanned_roster(state, catalogue, "org", at=at, policy=policy, also=maybe)
-            assert roster(state, catalogue, "org", at=at, policy=policy, also=maybe) == expected
-            assert rosters(state, catalogue, ["org"], at=at, policy=policy, also=maybe) == {"org": expected}
+            expected = reference.scanned_roster(
+                state, catalogue, "org", at=at, policy=policy, possibly_known=maybe
+            )
+            assert roster(state, catalogue, "org", at=at, policy=policy, possibly_known=maybe) == expected
+            assert rosters(state, catalogue, ["org"], at=at, policy=policy, possibly_known=maybe) == {
+                "org": expected
+            }
 
     def test_sweep_checkpoints_cover_long_logs(self) -> None:
         """More tenures than checkpoints: queries between and on the checkpoints still find everyone."""
         world = generate(3000, seed=7)
         state = project(world.events, world.catalogue)
-        starts = sorted({t.start.earliest for p in state.tenures for t in [resolve(p, Policy())]})
-        assert len(starts) > 4 * _Sweep.CHECKPOINTS
+        starts = sorted({t.start.earliest for p in state.tenures for t in [reconcile(p, Policy())]})
+        assert len(starts) > 4 * Sweep.CHECKPOINTS
         for at in [starts[0], *starts[:: len(starts) // 50], starts[-1] + dt.timedelta(days=1)]:
             everyone = rosters(state, world.catalogue, world.orgs, at=at)
             for org in world.orgs:

@@ -26,7 +26,7 @@ from chronos import (
     Source,
     UnknownReference,
 )
-from chronos.records import Record
+from chronos.stores.records import Record
 from tests.strategies import histories, loose_events, simple_events, small_catalogue
 
 SRC = [Source(source="a.txt", quote="q")]
@@ -234,7 +234,7 @@ class TestVerify:
             # An edit that also recomputes the record's own hash still breaks the chain after it.
             data = json.loads(lines[2])
             data["event"]["occurred"] = "2020-01-04"
-            from chronos.records import record_hash
+            from chronos.stores.records import record_hash
 
             data["hash"] = record_hash(data["seq"], data["v"], data["id"], data["event"], data["prev"])
             lines[2] = json.dumps(data, separators=(",", ":")) + "\n"
@@ -283,7 +283,7 @@ class TestRecordHash:
         import hashlib
 
         from chronos import Codec
-        from chronos.records import canonical_json, record_hash, record_hash_of_text
+        from chronos.stores.records import canonical_json, record_hash, record_hash_of_text
         from tests.strategies import History
 
         assert isinstance(history, History)

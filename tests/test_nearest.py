@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chronos import Catalogue, LookupFailed, Person, _nearest
-from chronos._nearest import Nearest
+from chronos import Catalogue, LookupFailed, Person
+from chronos._fast import nearest as _nearest
+from chronos._fast.nearest import Nearest
 from tests.strategies import small_catalogue
 
 words = st.sampled_from(["karim", "masimov", "massimov", "abish", "samat", "person", "12", "123", "1234"])

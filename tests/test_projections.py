@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chronos import Chronology, Policy
+from chronos import Chronology, Event, Policy
 from chronos.projections import Seat
 from tests import reference
 from tests.strategies import EPOCH, History, histories, small_catalogue
@@ -269,10 +269,8 @@ class TestImpreciseDates:
         assert str(ours.roster("org", at="2017")[0].since) == "2016"
 
 
-def _at_truth(event: object, history: History) -> object:
+def _at_truth(event: object, history: History) -> Event:
     import attrs
-
-    from chronos import Event
 
     assert isinstance(event, Event)
     if event.id not in history.truth:
@@ -374,7 +372,7 @@ class TestPausedGc:
     def test_resumes_with_the_built_objects_old(self) -> None:
         import gc
 
-        from chronos.projections import paused_gc
+        from chronos._fast.gc import paused_gc
 
         assert gc.isenabled()
         with paused_gc():
@@ -388,7 +386,7 @@ class TestPausedGc:
         """After `Chronology.prepare` froze a large heap, counting it would cost each question dearly."""
         import gc
 
-        from chronos.projections import paused_gc
+        from chronos._fast.gc import paused_gc
 
         def walks_the_frozen_heap() -> int:
             raise AssertionError("gc.get_freeze_count walks every frozen object")
@@ -401,7 +399,7 @@ class TestPausedGc:
     def test_stays_off_when_it_was_off(self) -> None:
         import gc
 
-        from chronos.projections import paused_gc
+        from chronos._fast.gc import paused_gc
 
         gc.disable()
         try:
@@ -414,7 +412,7 @@ class TestPausedGc:
     def test_leaves_a_frozen_heap_frozen(self) -> None:
         import gc
 
-        from chronos.projections import paused_gc
+        from chronos._fast.gc import paused_gc
 
         gc.freeze()
         try:

@@ -10,9 +10,10 @@ import re
 import pytest
 from rich.console import Console, RenderableType
 
-from chronos import Post, render, tables
+from chronos import Post
 from chronos.checks import Finding
 from chronos.codec import Codec
+from chronos.output import render, tables
 from tests.cli_fixtures import small_chronology
 
 CHRONOLOGY = small_chronology()

@@ -5,15 +5,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from chronos import (
     ChronosError,
@@ -24,13 +21,13 @@ from chronos import (
     RecordError,
     Store,
 )
-from chronos.records import GENESIS, Head, Record
 from chronos.stores import PostgresStore, SqliteStore, open_store
 from chronos.stores.jsonl import _loads
 from chronos.stores.postgres import redact_url
+from chronos.stores.records import Head, Record
+from chronos.testing import StoreContract, StoreMachine, make_records
 from tests import pg
 from tests.strategies import json_values
-from tests.workers import make_records
 
 StoreFactory = Callable[[Path], Store]
 FACTORIES: dict[str, StoreFactory] = {
@@ -51,92 +48,29 @@ def location(kind: str, path: Path) -> str:
     ]
 
 
-@pytest.fixture(params=sorted(FACTORIES))
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    made = FACTORIES[request.param](tmp_path)
-    yield made
-    made.close()
+class TestMemoryContract(StoreContract):
+    def make_store(self, path: Path) -> Store:
+        return MemoryStore()
 
 
-class TestContract:
-    """Every store appends atomically, reads in order and refuses stale appends."""
+class TestJsonlContract(StoreContract):
+    def make_store(self, path: Path) -> Store:
+        return JsonlStore(path / "log")
 
-    def test_protocol(self, store: Store) -> None:
-        assert isinstance(store, Store)
 
-    def test_empty(self, store: Store) -> None:
-        assert store.head() == Head(0, GENESIS)
-        assert list(store.read()) == []
+class TestJsonlSmallSegmentsContract(StoreContract):
+    def make_store(self, path: Path) -> Store:
+        return JsonlStore(path / "log", segment_bytes=600)
 
-    def test_append_and_read(self, store: Store) -> None:
-        records = make_records(store.head(), 5)
-        head = store.append(records, expected_position=0)
-        assert head == Head(5, records[-1].hash)
-        assert list(store.read()) == records
-        assert list(store.read(after=2)) == records[2:]
-        assert list(store.read(after=1, until=3)) == records[1:3]
-        assert list(store.read(until=0)) == []
-        assert list(store.read(after=5)) == []
-        assert list(store.read(after=3, until=99)) == records[3:]
 
-    def test_stale_append_writes_nothing(self, store: Store) -> None:
-        store.append(make_records(store.head(), 3), expected_position=0)
-        before = list(store.read())
-        with pytest.raises(ConcurrencyError) as info:
-            store.append(make_records(Head(2, before[1].hash), 1), expected_position=2)
-        assert (info.value.expected, info.value.actual) == (2, 3)
-        with pytest.raises(ConcurrencyError):
-            store.append(make_records(Head(7, GENESIS), 1), expected_position=7)
-        assert list(store.read()) == before
-        assert store.head().position == 3
+class TestSqliteContract(StoreContract):
+    def make_store(self, path: Path) -> Store:
+        return SqliteStore(path / "log.db")
 
-    def test_records_must_follow_the_position(self, store: Store) -> None:
-        with pytest.raises(RecordError, match="record seq 2 does not follow position 0"):
-            store.append(make_records(Head(1, GENESIS), 1), expected_position=0)
-        assert store.head() == Head()
 
-    def test_empty_batch(self, store: Store) -> None:
-        assert store.append([], expected_position=0) == Head()
-        with pytest.raises(ConcurrencyError):
-            store.append([], expected_position=1)
-
-    def test_many_batches(self, store: Store) -> None:
-        expected: list[Record] = []
-        for batch in range(8):
-            records = make_records(store.head(), batch % 3 + 1, tag=str(batch))
-            store.append(records, expected_position=len(expected))
-            expected.extend(records)
-        assert list(store.read()) == expected
-
-    def test_read_is_bounded_by_the_head_when_it_starts(self, store: Store) -> None:
-        store.append(make_records(store.head(), 3), expected_position=0)
-        reading = store.read()
-        first = next(reading)
-        store.append(make_records(store.head(), 2, tag="later"), expected_position=3)
-        assert [first.seq, *(r.seq for r in reading)] == [1, 2, 3]
-
-    def test_catalogue(self, store: Store) -> None:
-        assert store.read_catalogue() is None
-        store.write_catalogue('[[person]]\nid = "ann"\nname = "Ann ✓"\n')
-        store.write_catalogue('[[person]]\nid = "ben"\nname = "Ben"\n')
-        assert store.read_catalogue() == '[[person]]\nid = "ben"\nname = "Ben"\n'
-
-    def test_wait(self, store: Store) -> None:
-        assert not store.wait(after=0, timeout=0.05)
-        store.append(make_records(store.head(), 1), expected_position=0)
-        assert store.wait(after=0, timeout=0)
-
-        def later() -> None:
-            time.sleep(0.2)
-            store.append(make_records(store.head(), 1, tag="late"), expected_position=1)
-
-        writer = threading.Thread(target=later)
-        started = time.monotonic()
-        writer.start()
-        assert store.wait(after=1, timeout=10)
-        writer.join()
-        assert time.monotonic() - started < 5
-        assert store.head().position == 2
+class TestPostgresContract(StoreContract):
+    def make_store(self, path: Path) -> Store:
+        return PostgresStore(pg.fresh_url())
 
 
 class TestDurable:
@@ -392,58 +326,11 @@ class TestJsonlParsing:
         assert parsed(_loads, line) == parsed(json.loads, line)
 
 
-class StoreMachine(RuleBasedStateMachine):
-    """A store behaves like a plain list, stale appends included."""
-
-    factory = staticmethod(FACTORIES["memory"])
-
-    def __init__(self) -> None:
-        super().__init__()
-        import tempfile
-
-        self._tmp = tempfile.TemporaryDirectory()
-        self.store = self.factory(Path(self._tmp.name))
-        self.model: list[Record] = []
-        self.batches = 0
-
-    def teardown(self) -> None:
-        self.store.close()
-        self._tmp.cleanup()
-
-    def head(self) -> Head:
-        return Head(len(self.model), self.model[-1].hash if self.model else GENESIS)
-
-    @rule(count=st.integers(0, 4))
-    def append(self, count: int) -> None:
-        self.batches += 1
-        records = make_records(self.head(), count, tag=str(self.batches))
-        self.store.append(records, expected_position=len(self.model))
-        self.model.extend(records)
-
-    @precondition(lambda self: len(self.model) > 0)
-    @rule(back=st.integers(1, 5))
-    def stale_append(self, back: int) -> None:
-        position = max(len(self.model) - back, 0)
-        with pytest.raises(ConcurrencyError):
-            self.store.append(
-                make_records(Head(position, GENESIS), 1, tag="stale"), expected_position=position
-            )
-
-    @rule(after=st.integers(0, 30), span=st.integers(0, 30) | st.none())
-    def read_range(self, after: int, span: int | None) -> None:
-        until = None if span is None else after + span
-        assert list(self.store.read(after=after, until=until)) == self.model[after:until]
-
-    @invariant()
-    def head_matches(self) -> None:
-        assert self.store.head() == self.head()
-
-
 #: Stores on disk or on a server: fewer, shorter runs keep the suite fast.
 DURABLE_SETTINGS = settings(max_examples=25, stateful_step_count=20, deadline=None)
 
 
-class TestMemoryMachine(StoreMachine.TestCase):  # type: ignore[name-defined]
+class TestMemoryMachine(StoreMachine.TestCase):  # type: ignore[misc,valid-type]
     """The memory store against the list model."""
 
 
@@ -451,7 +338,7 @@ class JsonlMachine(StoreMachine):
     factory = staticmethod(FACTORIES["jsonl-small-segments"])
 
 
-class TestJsonlMachine(JsonlMachine.TestCase):  # type: ignore[name-defined]
+class TestJsonlMachine(JsonlMachine.TestCase):  # type: ignore[misc,valid-type]
     """The JSON Lines store (small segments, so rotation is exercised) against the list model."""
 
     settings = DURABLE_SETTINGS
@@ -461,7 +348,7 @@ class SqliteMachine(StoreMachine):
     factory = staticmethod(FACTORIES["sqlite"])
 
 
-class TestSqliteMachine(SqliteMachine.TestCase):  # type: ignore[name-defined]
+class TestSqliteMachine(SqliteMachine.TestCase):  # type: ignore[misc,valid-type]
     """The SQLite store against the list model."""
 
     settings = DURABLE_SETTINGS
@@ -471,7 +358,7 @@ class PostgresMachine(StoreMachine):
     factory = staticmethod(FACTORIES["postgres"])
 
 
-class TestPostgresMachine(PostgresMachine.TestCase):  # type: ignore[name-defined]
+class TestPostgresMachine(PostgresMachine.TestCase):  # type: ignore[misc,valid-type]
     """The PostgreSQL store (a fresh schema per run) against the list model."""
 
     settings = DURABLE_SETTINGS

@@ -28,23 +28,11 @@ from collections.abc import Callable
 from typing import Any
 
 from chronos import Appointed, ConcurrencyError, Dismissed, Event, EventLog, Source
-from chronos.records import Head, Record, record_hash
 from chronos.stores import JsonlStore, open_store
+from chronos.stores.records import Head
+from chronos.testing import make_records
 
 PEOPLE = ("ann-abel", "ben-berg", "cem-cay", "dia-dorn", "eva-ek")
-
-
-def make_records(head: Head, count: int, tag: str = "x") -> list[Record]:
-    """``count`` test records that follow ``head``, their ids and content marked with ``tag``."""
-    records = []
-    prev = head.hash
-    for offset in range(1, count + 1):
-        seq = head.position + offset
-        event = {"type": "Test", "n": seq, "tag": tag, "text": "ünïcode ✓"}
-        digest = record_hash(seq, 1, f"id-{tag}-{seq}", event, prev)
-        records.append(Record(seq, 1, f"id-{tag}-{seq}", event, prev, digest))
-        prev = digest
-    return records
 
 
 def worker_event(worker: int, number: int) -> Appointed:

@@ -1,8 +1,24 @@
 """chronos: event-sourced chronologies of who held which post when, and what was known when.
 
-Re-exports only; see the modules for the details.
+Re-exports only: these names are the public API (tests/test_api.py pins them). The layers,
+lowest first, each importing only from those below it (tests/test_api.py checks that too):
+
+    errors                      the exception tree
+    dates, events, entities     the model: imprecise dates, immutable events, the catalogue
+    codec                       events <-> dicts and JSON, type tags, schema versions
+    stores/                     where records live: memory, JSON Lines, SQLite, PostgreSQL
+    log                         the append-only, hash-chained log over a store
+    projections/                pure folds of events into state, and the questions on it
+    chronology                  the API users ask: roster, diff, history, name, tenures
+    checks, live                integrity checks; following a log as it grows
+    interop/, output/           import and export; tables, JSON and charts
+    cli/                        the `chronos` command
+    testing                     the store contract, for anyone writing a store
+
+Private ``_fast`` modules hold speed-only machinery checked against the readable path.
 """
 
+from chronos.checks import Finding, check
 from chronos.chronology import Chronology
 from chronos.codec import SCHEMA_VERSION, Codec, make_converter
 from chronos.dates import Day, End, FuzzyDate, PartialDate, Span, parse_date, wikidata_date
@@ -14,10 +30,14 @@ from chronos.errors import (
     ConcurrencyError,
     DateError,
     IntegrityError,
+    InvalidEvent,
     LookupFailed,
+    MissingDependency,
     RecordError,
+    StoreError,
     UnknownEventType,
     UnknownReference,
+    UsageError,
 )
 from chronos.events import (
     EVENT_TYPES,
@@ -42,7 +62,9 @@ from chronos.events import (
     TenureEnded,
     register_event,
 )
+from chronos.live import Follower
 from chronos.log import AppendResult, EventLog, Recorded, Verified
+from chronos.output.explorer import explore
 from chronos.projections import (
     Change,
     Claim,
@@ -56,7 +78,7 @@ from chronos.projections import (
     Spell,
     Tenure,
 )
-from chronos.stores import JsonlStore, MemoryStore, Store
+from chronos.stores import JsonlStore, MemoryStore, PostgresStore, SqliteStore, Store, copy_store, open_store
 
 __version__ = "0.1.0"
 
@@ -87,14 +109,18 @@ __all__ = [
     "Entity",
     "Event",
     "EventLog",
+    "Finding",
+    "Follower",
     "Founded",
     "FuzzyDate",
     "History",
     "IntegrityError",
+    "InvalidEvent",
     "JsonlStore",
     "Left",
     "LookupFailed",
     "MemoryStore",
+    "MissingDependency",
     "Moved",
     "NameAnswer",
     "Organisation",
@@ -103,6 +129,7 @@ __all__ = [
     "Place",
     "Policy",
     "Post",
+    "PostgresStore",
     "RecordError",
     "Recorded",
     "Released",
@@ -117,14 +144,21 @@ __all__ = [
     "Source",
     "Span",
     "Spell",
+    "SqliteStore",
     "Store",
+    "StoreError",
     "Tenure",
     "TenureEnded",
     "UnknownEventType",
     "UnknownReference",
+    "UsageError",
     "Verified",
+    "check",
+    "copy_store",
+    "explore",
     "make_converter",
     "name_key",
+    "open_store",
     "parse_date",
     "register_event",
     "wikidata_date",

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import attrs
 
+from chronos._fast.gc import paused_gc
 from chronos.dates import FuzzyDate, parse_date
 from chronos.entities import Catalogue, Entity, Organisation
-from chronos.errors import ChronosError, DateError
+from chronos.errors import DateError, UsageError, did_you_mean
 from chronos.events import EVENT_TYPES, Event, RosterReported
 from chronos.log import EventLog
 from chronos.projections import (
@@ -35,19 +36,18 @@ from chronos.projections import (
     SnapshotRow,
     State,
     Tenure,
+    When,
     compare_snapshot,
     diff,
     history,
     name_at,
-    paused_gc,
     prepare,
     project,
-    resolved,
     roster,
     rosters,
     sort_key,
+    tenure_of,
 )
-from chronos.projections.queries import When
 
 __all__ = ["Chronology", "DateLike", "as_day", "as_when", "parse_when"]
 
@@ -151,7 +151,7 @@ class Chronology:
             gc.freeze()
         return self
 
-    def maybe_state(self, known_at: DateLike | None) -> State | None:
+    def possibly_known_state(self, known_at: DateLike | None) -> State | None:
         """The projection of what may already have been public on ``known_at``, when it differs.
 
         An event whose knowledge date is a range (an undated article) may have
@@ -229,7 +229,9 @@ class Chronology:
         sure, maybe = self._local(
             known_at, lambda index: index.for_posts(p.id for p in self.catalogue.posts(org_id))
         )
-        return roster(sure, self.catalogue, org_id, at=as_when(at), policy=self._policy(policy), also=maybe)
+        return roster(
+            sure, self.catalogue, org_id, at=as_when(at), policy=self._policy(policy), possibly_known=maybe
+        )
 
     def rosters(
         self,
@@ -258,8 +260,10 @@ class Chronology:
         if self._everything_known(day):
             sure, maybe = self.state(), None
         else:
-            sure, maybe = self.state(day), self.maybe_state(day)
-        return rosters(sure, self.catalogue, wanted, at=as_when(at), policy=self._policy(policy), also=maybe)
+            sure, maybe = self.state(day), self.possibly_known_state(day)
+        return rosters(
+            sure, self.catalogue, wanted, at=as_when(at), policy=self._policy(policy), possibly_known=maybe
+        )
 
     def diff(
         self,
@@ -276,7 +280,13 @@ class Chronology:
             known_at, lambda index: index.for_posts(p.id for p in self.catalogue.posts(org_id))
         )
         return diff(
-            sure, self.catalogue, org_id, as_when(a), as_when(b), policy=self._policy(policy), also=maybe
+            sure,
+            self.catalogue,
+            org_id,
+            as_when(a),
+            as_when(b),
+            policy=self._policy(policy),
+            possibly_known=maybe,
         )
 
     def history(
@@ -316,7 +326,7 @@ class Chronology:
         """Every tenure, reconciled by the policy."""
         chosen = self._policy(policy)
         state = self.state(known_at)
-        return tuple(resolved(state, p, chosen) for p in state.tenures)
+        return tuple(tenure_of(state, p, chosen) for p in state.tenures)
 
     def disputes(self, *, known_at: DateLike | None = None) -> tuple[Tenure, ...]:
         """The tenures whose start or end the sources date differently."""
@@ -352,8 +362,8 @@ class Chronology:
         high = FuzzyDate.of(end).latest if end is not None else dt.date.max
         if kind is not None and kind not in EVENT_TYPES:
             near = difflib.get_close_matches(kind, list(EVENT_TYPES), n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
-            raise ChronosError(f"unknown event kind {kind!r}{hint}")
+            hint = did_you_mean(near[:1])
+            raise UsageError(f"unknown event kind {kind!r}{hint}")
         found = [
             e
             for e in self.events

@@ -26,9 +26,9 @@ from typing import Any, Literal, TypeVar, overload
 
 import attrs
 
-from chronos import cache
-from chronos._nearest import Nearest, close_matches
-from chronos.errors import AmbiguousName, CatalogueError, LookupFailed
+from chronos._fast import cache
+from chronos._fast.nearest import Nearest, close_matches
+from chronos.errors import AmbiguousName, CatalogueError, LookupFailed, did_you_mean
 
 __all__ = [
     "UNNAMED_PREFIX",
@@ -50,6 +50,10 @@ UNNAMED_PREFIX = "unnamed/"
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*$")
 
 
+def _names(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
 def _slug(_instance: object, _attribute: object, value: str) -> None:
     if not isinstance(value, str) or not _SLUG.match(value):
         raise CatalogueError(
@@ -63,7 +67,7 @@ class Entity:
 
     id: str = attrs.field(validator=_slug)
     name: str
-    aliases: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=_names)
     note: str | None = None
 
     kind: str = attrs.field(default="", init=False)  # each kind sets its own
@@ -253,7 +257,7 @@ class Catalogue(Mapping[str, Entity]):
                 suggestions=tuple(ids),
             )
         suggestions = self.suggest(query, kind=kind)
-        hint = f" (did you mean {', '.join(repr(s) for s in suggestions)}?)" if suggestions else ""
+        hint = did_you_mean(suggestions)
         raise LookupFailed(f"unknown {what} {query!r}{hint}", query=query, suggestions=suggestions)
 
     @property
@@ -285,7 +289,7 @@ class Catalogue(Mapping[str, Entity]):
 
         Every id, name and alias (as written and as `name_key` forms it) is a
         candidate; on a large catalogue only those sharing a word with the
-        query are compared when there are any (`chronos._nearest`).
+        query are compared when there are any (`chronos._fast.nearest`).
         """
         candidates, nearest = self._names_near(kind)
         found: list[str] = []
@@ -319,7 +323,7 @@ class Catalogue(Mapping[str, Entity]):
                 ids = (e.id for e in self._by_id.values() if e.kind == kind)
                 nearest = self._near_ids[kind] = Nearest(ids)
             near = nearest.close(entity_id)
-            hint = f" (did you mean {', '.join(repr(n) for n in near)}?)" if near else ""
+            hint = did_you_mean(near)
             raise LookupFailed(f"unknown {kind} {entity_id!r}{hint}", query=entity_id)
         return entity
 
@@ -392,7 +396,7 @@ class Catalogue(Mapping[str, Entity]):
     def from_toml(cls, text: str, *, origin: str = "<catalogue>") -> Catalogue:
         """A catalogue from its TOML text; errors name ``origin``.
 
-        A large text's parsed form is kept in the user's cache (`chronos.cache`).
+        A large text's parsed form is kept in the user's cache (`chronos._fast.cache`).
         """
         try:
             data = cache.parsed("catalogue", text, tomllib.loads)
@@ -477,4 +481,4 @@ def _toml_value(value: object) -> str:
 
 def _did_you_mean(value: str, candidates: list[str]) -> str:
     near = close_matches(value, candidates, n=3)
-    return f" (did you mean {', '.join(repr(n) for n in near)}?)" if near else ""
+    return did_you_mean(near)

@@ -1,22 +1,32 @@
 """The exceptions chronos raises, all under one root.
 
     ChronosError                    anything chronos raises on purpose
-    ├── DateError                   a date that does not parse or is impossible
+    ├── UsageError                  a question that makes no sense as asked (a reversed
+    │   │                           range, an unknown policy, format or source)
+    │   └── DateError               a date that does not parse or is impossible
     ├── LookupFailed                a name or id matching no entity (with suggestions)
     │   └── AmbiguousName           a name matching several entities
     ├── CatalogueError              a bad entity catalogue (duplicate id, bad reference)
     ├── RecordError                 a bad stored or submitted record
+    │   ├── InvalidEvent            an event whose fields break its type's rules
     │   ├── UnknownEventType        a type tag with no event class
     │   └── UnknownReference        an event naming an entity or event that does not exist
+    ├── StoreError                  a store that cannot be opened, reached or written
+    ├── MissingDependency           an optional extra that is not installed (also ImportError)
     ├── ConcurrencyError            an append whose expected position is stale
     └── IntegrityError              a log that fails verification (edited, removed,
                                     reordered or truncated records)
+
+Callers catch a leaf (or a branch) and never parse messages. `did_you_mean` is the
+one place near-match hints are worded.
 
 Every message names the offending value and, for data, where it came from
 (``file:line``), so the command line can print it as one line.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 __all__ = [
     "AmbiguousName",
@@ -25,18 +35,33 @@ __all__ = [
     "ConcurrencyError",
     "DateError",
     "IntegrityError",
+    "InvalidEvent",
     "LookupFailed",
+    "MissingDependency",
     "RecordError",
+    "StoreError",
     "UnknownEventType",
     "UnknownReference",
+    "UsageError",
+    "did_you_mean",
 ]
+
+
+def did_you_mean(near: Iterable[str]) -> str:
+    """The hint appended to an error naming an unknown value: `` (did you mean 'a', 'b'?)``, or ``""``."""
+    names = list(near)
+    return f" (did you mean {', '.join(repr(n) for n in names)}?)" if names else ""
 
 
 class ChronosError(Exception):
     """Root of every error chronos raises on purpose."""
 
 
-class DateError(ChronosError, ValueError):
+class UsageError(ChronosError, ValueError):
+    """A question or argument that makes no sense as asked (a reversed range, an unknown option)."""
+
+
+class DateError(UsageError):
     """A date that does not parse, or names an impossible day."""
 
 
@@ -68,12 +93,24 @@ class RecordError(ChronosError, ValueError):
     """A stored or submitted record that cannot be read or accepted."""
 
 
+class InvalidEvent(RecordError):
+    """An event whose fields break its type's rules (a wrong type, an empty required text)."""
+
+
 class UnknownEventType(RecordError):
     """A record whose type tag names no known event class."""
 
 
 class UnknownReference(RecordError):
     """An event naming an entity, or targeting an event, that does not exist."""
+
+
+class StoreError(ChronosError):
+    """A store that cannot be opened, reached or written (the data in it may be fine)."""
+
+
+class MissingDependency(ChronosError, ImportError):
+    """An optional extra that is not installed; the message says what to install."""
 
 
 class ConcurrencyError(ChronosError):

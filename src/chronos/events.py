@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 import attrs
 
 from chronos.dates import FuzzyDate
+from chronos.errors import InvalidEvent, UsageError
 
 __all__ = [
     "BUILTIN_EVENT_TYPES",
@@ -71,12 +72,12 @@ def _sources(value: Iterable[Source | dict[str, Any]]) -> tuple[Source, ...]:
 
 def _non_empty(_instance: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
     if not value:
-        raise ValueError(f"{attribute.name} must not be empty")
+        raise InvalidEvent(f"{attribute.name} must not be empty")
 
 
 def _text(_instance: object, attribute: attrs.Attribute[Any], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{attribute.name} must be a non-empty string, not {value!r}")
+        raise InvalidEvent(f"{attribute.name} must be a non-empty string, not {value!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -378,6 +379,6 @@ def register_event(cls: type[Event]) -> type[Event]:
     attrs.resolve_types(cls)
     existing = EVENT_TYPES.get(cls.__name__)
     if existing is not None and existing is not cls:
-        raise ValueError(f"an event type named {cls.__name__!r} is already registered")
+        raise UsageError(f"an event type named {cls.__name__!r} is already registered")
     EVENT_TYPES[cls.__name__] = cls
     return cls

@@ -25,7 +25,7 @@ from pathlib import Path
 from types import TracebackType
 
 from chronos.chronology import Chronology
-from chronos.errors import ChronosError
+from chronos.errors import ChronosError, UsageError
 from chronos.events import Event
 from chronos.log import EventLog, Recorded
 from chronos.projections import Policy, sort_key
@@ -154,7 +154,7 @@ class Follower:
         tries again after ``interval`` seconds; it is cleared once reading works again.
         """
         if self._thread is not None:
-            raise ChronosError(f"{self!r}: already following")
+            raise UsageError(f"{self!r}: already following")
         self._stopping.clear()
         self._thread = threading.Thread(
             target=self._run, args=(interval,), name="chronos-follower", daemon=True

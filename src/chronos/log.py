@@ -18,20 +18,18 @@ from chronos.codec import Codec
 from chronos.entities import Catalogue
 from chronos.errors import (
     ChronosError,
-    ConcurrencyError,
     IntegrityError,
     LookupFailed,
     RecordError,
     UnknownReference,
+    did_you_mean,
 )
 from chronos.events import BUILTIN_EVENT_TYPES, Corrected, Event, Retracted, RosterReported, content_id
-from chronos.records import GENESIS, Chain, Head, Record, event_json
-from chronos.stores import JsonlStore, display, open_store
-from chronos.stores.base import Store
+from chronos.stores import open_store
+from chronos.stores.base import Store, stale
+from chronos.stores.records import GENESIS, Chain, Head, Record, event_json
 
-__all__ = ["CATALOGUE_FILE", "AppendResult", "EventLog", "Recorded", "Verified"]
-
-CATALOGUE_FILE = "catalogue.toml"
+__all__ = ["AppendResult", "EventLog", "Recorded", "Verified"]
 
 
 @attrs.frozen
@@ -110,12 +108,10 @@ class EventLog:
         store = open_store(location, create=create)
         if catalogue is None:
             text = store.read_catalogue()
-            if isinstance(store, JsonlStore):
-                origin = str(store.directory / CATALOGUE_FILE)
-            else:
-                origin = f"{display(location)} (catalogue)"
             try:
-                catalogue = Catalogue() if text is None else Catalogue.from_toml(text, origin=origin)
+                catalogue = (
+                    Catalogue() if text is None else Catalogue.from_toml(text, origin=store.catalogue_origin)
+                )
             except BaseException:
                 store.close()
                 raise
@@ -182,11 +178,7 @@ class EventLog:
         batch = list(events)
         head = self.store.head()
         if expected_position != head.position:
-            raise ConcurrencyError(
-                f"stale append: expected position {expected_position}, log is at {head.position}",
-                expected=expected_position,
-                actual=head.position,
-            )
+            raise stale(expected_position, head.position)
         self._catch_up(head.position)
         records, skipped, batch_ids = self._records(batch, head)
         new_head = self.store.append(records, expected_position=expected_position)
@@ -204,7 +196,7 @@ class EventLog:
         known_ids = _Either(known, batch_ids)
         # The common case is checked without building the errors; `validate` names them.
         quick = type(self).validate is EventLog.validate and type(self.catalogue) is Catalogue
-        links = Chain(head, self.codec.version, lines=isinstance(self.store, JsonlStore))
+        links = Chain(head, self.codec.version, lines=self.store.keeps_lines)
         records: list[Record] = []
         skipped: list[str] = []
         for index, event in enumerate(batch, start=1):
@@ -225,7 +217,7 @@ class EventLog:
         return records, skipped, batch_ids
 
     def _encode(self, event: Event) -> tuple[dict[str, Any], bytes, bytes]:
-        """The event's codec form, canonical JSON and compact JSON (`chronos.records.event_json`).
+        """The event's codec form, canonical JSON and compact JSON (`chronos.stores.records.event_json`).
 
         Computed once per append. For the built-in kinds the codec form is
         exactly the content the id is derived from (tests/test_codec.py checks
@@ -300,7 +292,7 @@ class EventLog:
 
     def _unknown(self, field: str, value: str, kind: str | None) -> None:
         suggestions = self.catalogue.suggest(value, kind=kind)
-        hint = f" (did you mean {', '.join(repr(s) for s in suggestions)}?)" if suggestions else ""
+        hint = did_you_mean(suggestions)
         raise UnknownReference(f"{field}: unknown {kind or 'entity'} {value!r}{hint}")
 
     # Verification ------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The chronos command: parses arguments, asks the library, prints what `chronos.render` makes of it.
+"""The chronos command: parses arguments, asks the library, prints what `chronos.output.render` makes of it.
 
 `chronos.cli._app` holds the frame (parser, plumbing, `main`); each other module
 adds a group of commands through its ``register(app)``.

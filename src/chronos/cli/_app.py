@@ -29,14 +29,16 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from chronos import __version__, render
+from chronos import __version__
+from chronos._fast.gc import paused_gc
 from chronos.chronology import Chronology, as_day
 from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate, parse_date
 from chronos.entities import Entity
-from chronos.errors import AmbiguousName, ChronosError, LookupFailed
+from chronos.errors import AmbiguousName, ChronosError, LookupFailed, StoreError
 from chronos.events import Event
 from chronos.log import EventLog
-from chronos.projections import Policy, paused_gc
+from chronos.output import render
+from chronos.projections import Policy
 
 __all__ = ["MAX_PROBLEMS", "PROGRESS_MIN", "App", "build_parser", "main"]
 
@@ -215,7 +217,7 @@ def open_log(args: Namespace) -> EventLog:
     """The log named by ``--log``, else ``$CHRONOS_LOG``, else ``./events``: a directory or a URL."""
     location = args.log or os.environ.get("CHRONOS_LOG") or "events"
     if "://" not in location and location != ":memory:" and not Path(location).exists():
-        raise ChronosError(
+        raise StoreError(
             f"{location}: no such log directory or file (give --log PATH or URL, or set CHRONOS_LOG)"
         )
     return EventLog.open(location, create=False)

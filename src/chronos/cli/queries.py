@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from chronos import render, tables
 from chronos.cli._app import App, Namespace, date_arg, emit, load, lookup, qualifiers
+from chronos.output import render, tables
 
 EPILOG_ROSTER = (
     "example:\n  chronos roster KNB --at 2022-01-05 --known-at 2022-01-06\n"

@@ -6,11 +6,11 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from chronos import render, tables
 from chronos.checks import check
 from chronos.cli._app import MAX_PROBLEMS, App, Namespace, emit, error, load, open_log, progress
-from chronos.errors import ChronosError
+from chronos.errors import ChronosError, RecordError
 from chronos.events import Event
+from chronos.output import render, tables
 
 EPILOG_CHECK = (
     "example:\n  chronos check --format json > findings.json\n\nExits 1 if any finding is an error."
@@ -64,7 +64,7 @@ def _read_lines(name: str) -> tuple[str, list[str]]:
     try:
         return name, Path(name).read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError as exc:
-        raise ChronosError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise RecordError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
 def _append(args: Namespace) -> int:

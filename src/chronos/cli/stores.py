@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from chronos.cli._app import App, Namespace, open_log, progress
-from chronos.errors import ChronosError, IntegrityError
+from chronos.errors import IntegrityError, UsageError
 from chronos.log import EventLog
 from chronos.stores import JsonlStore, Store, copy_store, display, open_store
 
@@ -63,7 +63,7 @@ def _same(a: str, b: str) -> bool:
 def _copy(args: Namespace) -> int:
     source_name, target_name = args.source, args.target
     if _same(source_name, target_name):
-        raise ChronosError(f"{display(source_name)}: SRC and DST are the same log")
+        raise UsageError(f"{display(source_name)}: SRC and DST are the same log")
     source = EventLog.open(source_name, create=False)
     target: Store = open_store(target_name)
     try:

@@ -21,9 +21,9 @@ from typing import Any, Final
 
 import attrs
 
-from chronos.chronology import Chronology, DateLike
+from chronos.chronology import Chronology, DateLike, as_day
 from chronos.dates import FuzzyDate
-from chronos.errors import ChronosError, RecordError
+from chronos.errors import RecordError, UsageError
 from chronos.interop._catalogue import append_entities
 from chronos.interop._model import Dataset, slugify
 from chronos.interop._plan import Plan, plan_import
@@ -92,15 +92,14 @@ def read_dataset(fmt: str, text: str, origin: str) -> Dataset:
         return read_ftm(text.splitlines(), origin)
     if fmt == "csv":
         return read_csv(text, origin)
-    raise ChronosError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
+    raise UsageError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
 
 
 def _known(known_at: DateLike | None) -> FuzzyDate:
     if known_at is None:
         return FuzzyDate.of(dt.date.today())
     date = FuzzyDate.of(known_at)
-    if date.latest == dt.date.max:
-        raise ChronosError(f"knowledge date {str(date)!r} has no end")
+    as_day(date)  # refuses a knowledge date with no end
     return date
 
 
@@ -181,4 +180,4 @@ def export(chronology: Chronology, fmt: str, *, known_at: DateLike | None = None
         return "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in entities)
     if fmt == "csv":
         return write_csv(chronology, known_at=known_at)
-    raise ChronosError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
+    raise UsageError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from chronos.entities import Entity, entities_toml
-from chronos.log import CATALOGUE_FILE, EventLog
+from chronos.log import EventLog
+from chronos.stores.jsonl import CATALOGUE_FILE
 
 __all__ = ["append_entities"]
 

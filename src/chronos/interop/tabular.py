@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from chronos.chronology import Chronology, DateLike
-from chronos.errors import ChronosError, RecordError
+from chronos.errors import MissingDependency, RecordError
 from chronos.interop._model import (
     ClaimSpec,
     Dataset,
@@ -91,7 +91,7 @@ def tenures_frame(chronology: Chronology, *, known_at: DateLike | None = None) -
     try:
         import pandas  # type: ignore[import-untyped,unused-ignore]
     except ImportError:
-        raise ChronosError("tenures_frame needs pandas: pip install 'chronos-history[pandas]'") from None
+        raise MissingDependency("tenures_frame needs pandas: pip install 'chronos-history[pandas]'") from None
     frame = pandas.DataFrame(tenure_records(chronology, known_at=known_at), columns=list(COLUMNS))
     for column in ("start_earliest", "start_latest", "end_earliest", "end_latest"):
         frame[column] = pandas.to_datetime(frame[column].replace("", None), format="%Y-%m-%d")

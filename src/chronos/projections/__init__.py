@@ -1,31 +1,43 @@
-"""Projections: pure folds of the events into state, and the questions asked of it."""
+"""Projections: pure folds of the events into state, and the questions asked of it.
 
-from chronos.projections.index import EventIndex
-from chronos.projections.policy import Claim, Policy, Resolved
-from chronos.projections.queries import (
+    state       the fold: events known at a date -> tenures, custody, deaths, names
+    policy      how disagreeing claims are reconciled (cautious, earliest, latest, prefer)
+    answers     tenures, seats and certainty: what every answer is made of
+    timelines   one post's tenures by date; sweep: every post's at once
+    roster      who held each post of an organisation on a date
+    diff        who joined, left or moved between two dates, and why
+    history     a person's tenures, custody and death
+    names       what an entity was called on a date
+    snapshots   a source's own roster against the projection
+    index       which events bear on an entity (to fold only those)
+
+This package is for chronos's own layers; users ask `chronos.Chronology`.
+"""
+
+from chronos.projections.answers import (
+    DEFAULT_POLICY,
     Certainty,
-    Change,
-    Diff,
-    History,
-    NameAnswer,
     Seat,
-    SnapshotRow,
-    Spell,
     Tenure,
-    compare_snapshot,
-    diff,
-    history,
+    When,
     holds,
-    name_at,
-    prepare,
-    resolve,
-    resolved,
-    roster,
-    rosters,
+    reconcile,
+    span,
+    tenure_of,
 )
-from chronos.projections.state import Custody, Period, State, paused_gc, project, sort_key, visible
+from chronos.projections.diff import Change, Diff, diff
+from chronos.projections.history import History, Spell, history
+from chronos.projections.index import EventIndex
+from chronos.projections.names import NameAnswer, name_at
+from chronos.projections.policy import OPEN_END, OPEN_START, Claim, Policy, Resolved
+from chronos.projections.roster import prepare, roster, rosters
+from chronos.projections.snapshots import SnapshotRow, compare_snapshot
+from chronos.projections.state import Custody, Period, State, project, sort_key, visible
 
 __all__ = [
+    "DEFAULT_POLICY",
+    "OPEN_END",
+    "OPEN_START",
     "Certainty",
     "Change",
     "Claim",
@@ -42,18 +54,19 @@ __all__ = [
     "Spell",
     "State",
     "Tenure",
+    "When",
     "compare_snapshot",
     "diff",
     "history",
     "holds",
     "name_at",
-    "paused_gc",
     "prepare",
     "project",
-    "resolve",
-    "resolved",
+    "reconcile",
     "roster",
     "rosters",
     "sort_key",
+    "span",
+    "tenure_of",
     "visible",
 ]

@@ -21,7 +21,7 @@ from typing import Literal
 import attrs
 
 from chronos.dates import MAX_DAY, MIN_DAY, End, FuzzyDate, PartialDate
-from chronos.errors import ChronosError
+from chronos.errors import UsageError
 from chronos.events import Event, Source
 
 __all__ = ["OPEN_END", "OPEN_START", "Claim", "Policy", "Resolved"]
@@ -98,11 +98,11 @@ class Policy:
         if name == "prefer":
             sources = tuple(s.strip() for s in rest.split(",") if s.strip())
             if not sources:
-                raise ChronosError("policy 'prefer' needs sources: prefer:SOURCE[,SOURCE...]")
+                raise UsageError("policy 'prefer' needs sources: prefer:SOURCE[,SOURCE...]")
             return cls("prefer", sources)
         if name in ("cautious", "earliest", "latest") and not rest:
             return cls(name)  # type: ignore[arg-type]
-        raise ChronosError(f"unknown policy {text!r} (use cautious, earliest, latest or prefer:SOURCE)")
+        raise UsageError(f"unknown policy {text!r} (use cautious, earliest, latest or prefer:SOURCE)")
 
     def __str__(self) -> str:
         return f"prefer:{','.join(self.prefer)}" if self.name == "prefer" else self.name

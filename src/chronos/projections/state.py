@@ -15,13 +15,12 @@ are alternative claims of one end. A policy later reconciles each group.
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import attrs
 
+from chronos._fast.gc import paused_gc
 from chronos.entities import Catalogue
 from chronos.events import (
     Appointed,
@@ -39,9 +38,10 @@ from chronos.events import (
     RosterReported,
     TenureEnded,
 )
+from chronos.projections.derived import Derived
 from chronos.projections.policy import Claim
 
-__all__ = ["Custody", "Period", "State", "fold", "paused_gc", "project", "sort_key", "visible"]
+__all__ = ["Custody", "Period", "State", "fold", "project", "sort_key", "visible"]
 
 
 @attrs.frozen
@@ -81,8 +81,8 @@ class State:
     by_post: Mapping[str, tuple[Period, ...]] = attrs.field(factory=dict, eq=False, repr=False)
     by_person: Mapping[str, tuple[Period, ...]] = attrs.field(factory=dict, eq=False, repr=False)
     custody_of: Mapping[str, tuple[Custody, ...]] = attrs.field(factory=dict, eq=False, repr=False)
-    #: Answers derived from this state and kept with it (resolved tenures), never compared.
-    cache: dict[Any, Any] = attrs.field(factory=dict, eq=False, repr=False)
+    #: What questions derived from this state and keep with it (`Derived`), never compared.
+    derived: Derived = attrs.field(factory=Derived, eq=False, repr=False)
 
     def tenures_at(self, post: str) -> tuple[Period, ...]:
         """Every tenure of one post."""
@@ -347,41 +347,6 @@ def project(
     """Fold the events standing on ``known_at`` in valid-time order into a `State` (see `visible`)."""
     with paused_gc():
         return _project(events, catalogue, known_at=known_at, possibly=possibly)
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many objects that stay alive.
-
-    A fold allocates a few objects per event and frees almost none; the
-    collector would rescan the growing heap again and again for nothing
-    (a third of the time on a large log).
-
-    When it resumes, what was built meanwhile counts as old (moved to the oldest
-    generation by `gc.freeze` and `gc.unfreeze`), so that the first young
-    collections do not scan, one generation after the other, the million objects
-    just built to last (a tenth of the time of opening a log); the next full
-    collection scans them as it would have. This is skipped when the process
-    keeps objects frozen itself (before a fork, say, or after
-    `Chronology.prepare`), since `gc.unfreeze` would thaw them too, and after
-    small builds (fewer than `HAND_OVER` objects, such as the projection of
-    one question's events): the freeze count is found by walking every frozen
-    object, far dearer than a few young collections.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            if gc.get_count()[0] >= HAND_OVER and gc.get_freeze_count() == 0:
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()
-
-
-#: How many objects a paused build must leave for `paused_gc` to hand them to the oldest generation.
-HAND_OVER = 50_000
 
 
 def _project(

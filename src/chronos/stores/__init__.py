@@ -20,12 +20,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
-from chronos.errors import ChronosError
-from chronos.records import Record
+from chronos.errors import StoreError
 from chronos.stores.base import Store
 from chronos.stores.jsonl import JsonlStore
 from chronos.stores.memory import MemoryStore
 from chronos.stores.postgres import PostgresStore, redact_url
+from chronos.stores.records import Record
 from chronos.stores.sqlite import SqliteStore
 
 __all__ = [
@@ -64,11 +64,11 @@ def open_store(location: str | Path, *, create: bool = True) -> Store:
         if name == "sqlite":
             path = text[len("sqlite:///") :] if text.lower().startswith("sqlite:///") else ""
             if not path:
-                raise ChronosError(
+                raise StoreError(
                     f"{text}: a SQLite URL names a file: sqlite:///log.db or sqlite:////abs/log.db"
                 )
             return SqliteStore(path, create=create)
-        raise ChronosError(
+        raise StoreError(
             f"{display(text)}: unknown kind of log {name!r} "
             "(give a directory, sqlite:///FILE.db or postgresql://USER@HOST/DB)"
         )
@@ -100,7 +100,7 @@ def copy_store(
     if have.position:
         theirs = next(iter(source.read(after=have.position - 1, until=have.position)), None)
         if theirs is None or theirs.hash != have.hash:
-            raise ChronosError(
+            raise StoreError(
                 f"{target!r} already holds {have.position} records that are not the first records of "
                 f"{source!r}; copy into an empty log"
             )

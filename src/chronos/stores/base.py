@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Final, Protocol, runtime_checkable
 
 from chronos.errors import ConcurrencyError, RecordError
-from chronos.records import Head, Record
+from chronos.stores.records import Head, Record
 
 __all__ = ["POLL_SECONDS", "Store", "check_batch", "record_from_row", "stale", "wait_by_polling"]
 
@@ -32,6 +32,14 @@ class Store(Protocol):
     Beside the records a store keeps the catalogue's TOML text, opaque to it,
     so that a log is self-contained and copies whole.
     """
+
+    #: True when records are kept as lines of text, whose exact bytes the chain then keeps with them.
+    keeps_lines: bool
+
+    @property
+    def catalogue_origin(self) -> str:
+        """Where the catalogue is kept, as error messages name it (a file, or the store and "catalogue")."""
+        ...
 
     def head(self) -> Head:
         """The current position and last hash."""

@@ -37,9 +37,9 @@ from typing import Any, Final
 
 import orjson
 
-from chronos.errors import ConcurrencyError, IntegrityError, RecordError
-from chronos.records import Head, Record
-from chronos.stores.base import wait_by_polling
+from chronos.errors import IntegrityError, RecordError
+from chronos.stores.base import check_batch, stale, wait_by_polling
+from chronos.stores.records import Head, Record
 
 __all__ = ["CATALOGUE_FILE", "JsonlStore"]
 
@@ -55,6 +55,13 @@ def _segment_name(number: int) -> str:
 
 class JsonlStore:
     """Records in JSON Lines segment files under ``directory``."""
+
+    keeps_lines = True
+
+    @property
+    def catalogue_origin(self) -> str:
+        """Where the catalogue is kept, as error messages name it."""
+        return str(self.directory / CATALOGUE_FILE)
 
     def __init__(self, directory: str | Path, *, segment_bytes: int = SEGMENT_BYTES, create: bool = True):
         self.directory = Path(directory)
@@ -248,21 +255,13 @@ class JsonlStore:
             head_file = self._read_head_file()
             head, segment, size = self._state_of(head_file)
             if expected_position != head.position:
-                raise ConcurrencyError(
-                    f"stale append: expected position {expected_position}, log is at {head.position}",
-                    expected=expected_position,
-                    actual=head.position,
-                )
+                raise stale(expected_position, head.position)
             if not records:
                 return head
             problem = None if head_file is None else self._tail_of(head, segment, size)
             if problem is not None:
                 raise IntegrityError(problem)
-            for offset, record in enumerate(records, start=1):
-                if record.seq != head.position + offset:
-                    raise RecordError(
-                        f"record seq {record.seq} does not follow position {head.position + offset - 1}"
-                    )
+            check_batch(head, records, expected_position)
             if head_file is None:
                 segment = self._adopt(head, segment, size)
             payload = b"".join([r.to_line() for r in records])

@@ -5,14 +5,21 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 
-from chronos.errors import ConcurrencyError, RecordError
-from chronos.records import Head, Record
+from chronos.stores.base import check_batch
+from chronos.stores.records import Head, Record
 
 __all__ = ["MemoryStore"]
 
 
 class MemoryStore:
     """Records in memory, guarded by a lock so threads can share one store."""
+
+    keeps_lines = False
+
+    @property
+    def catalogue_origin(self) -> str:
+        """Where the catalogue is kept, as error messages name it."""
+        return "memory (catalogue)"
 
     def __init__(self, records: Sequence[Record] = (), *, catalogue: str | None = None):
         self._records: list[Record] = list(records)
@@ -36,18 +43,7 @@ class MemoryStore:
     def append(self, records: Sequence[Record], *, expected_position: int) -> Head:
         """Append the batch if the position is still ``expected_position``."""
         with self._changed:
-            actual = len(self._records)
-            if expected_position != actual:
-                raise ConcurrencyError(
-                    f"stale append: expected position {expected_position}, log is at {actual}",
-                    expected=expected_position,
-                    actual=actual,
-                )
-            for offset, record in enumerate(records, start=1):
-                if record.seq != actual + offset:
-                    raise RecordError(
-                        f"record seq {record.seq} does not follow position {actual + offset - 1}"
-                    )
+            check_batch(self._head(), records, expected_position)
             self._records.extend(records)
             if records:
                 self._changed.notify_all()

@@ -29,9 +29,9 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from chronos.errors import ChronosError
-from chronos.records import Head, Record
+from chronos.errors import StoreError
 from chronos.stores.base import check_batch, record_from_row, stale
+from chronos.stores.records import Head, Record
 
 if TYPE_CHECKING:
     import psycopg
@@ -76,7 +76,7 @@ def _psycopg(where: str) -> Any:
     try:
         import psycopg
     except ImportError:
-        raise ChronosError(
+        raise StoreError(
             f"{where}: PostgreSQL logs need psycopg: pip install 'chronos-history[postgres]'"
         ) from None
     return psycopg
@@ -91,6 +91,13 @@ class PostgresStore:
     second one to LISTEN on.
     """
 
+    keeps_lines = False
+
+    @property
+    def catalogue_origin(self) -> str:
+        """Where the catalogue is kept, as error messages name it."""
+        return f"{self._display} (catalogue)"
+
     def __init__(self, url: str, *, schema: str | None = None, connect_timeout: int = 10):
         self.url = url
         self._display = redact_url(url)
@@ -98,7 +105,7 @@ class PostgresStore:
         self._conninfo, url_schema = _split(url)
         self.schema = schema or url_schema or "public"
         if not _SCHEMA_NAME.fullmatch(self.schema):
-            raise ChronosError(
+            raise StoreError(
                 f"{self._display}: bad schema name {self.schema!r} "
                 "(lower-case letters, digits and _, at most 40)"
             )
@@ -131,7 +138,7 @@ class PostgresStore:
                 self._conninfo, autocommit=True, connect_timeout=self._connect_timeout
             )
         except self._psycopg.Error as exc:
-            raise ChronosError(f"{self._display}: cannot connect: {_first_line(exc)}") from None
+            raise StoreError(f"{self._display}: cannot connect: {_first_line(exc)}") from None
         return connection
 
     def _db(self) -> psycopg.Connection[tuple[Any, ...]]:
@@ -146,7 +153,7 @@ class PostgresStore:
         try:
             yield
         except self._psycopg.Error as exc:
-            raise ChronosError(f"{self._display}: {_first_line(exc)}") from None
+            raise StoreError(f"{self._display}: {_first_line(exc)}") from None
 
     def _setup(self) -> None:
         db = self._db()
@@ -180,7 +187,7 @@ class PostgresStore:
         row = db.execute(sql.SQL("SELECT value FROM {} WHERE key = 'format'").format(self._meta)).fetchone()
         if row is None or row[0] != FORMAT:
             found = "none" if row is None else repr(row[0])
-            raise ChronosError(
+            raise StoreError(
                 f"{self._display}: unknown chronos store format {found} in schema {self.schema!r} "
                 f"(this chronos reads {FORMAT})"
             )
@@ -254,7 +261,7 @@ class PostgresStore:
                         pass
             except self._psycopg.Error as exc:
                 self._drop_listener()
-                raise ChronosError(f"{self._display}: {_first_line(exc)}") from None
+                raise StoreError(f"{self._display}: {_first_line(exc)}") from None
             return True
 
     def _listening(self) -> psycopg.Connection[tuple[Any, ...]]:

@@ -24,9 +24,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
-from chronos.errors import ChronosError, RecordError
-from chronos.records import Head, Record
+from chronos.errors import RecordError, StoreError
 from chronos.stores.base import check_batch, record_from_row, stale, wait_by_polling
+from chronos.stores.records import Head, Record
 
 __all__ = ["SqliteStore"]
 
@@ -58,6 +58,13 @@ class SqliteStore:
     process opens its own.
     """
 
+    keeps_lines = False
+
+    @property
+    def catalogue_origin(self) -> str:
+        """Where the catalogue is kept, as error messages name it."""
+        return f"{self.path} (catalogue)"
+
     def __init__(self, path: str | Path, *, create: bool = True, timeout: float = 60.0):
         self.path = Path(path)
         if not self.path.exists():
@@ -70,7 +77,7 @@ class SqliteStore:
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
         except sqlite3.Error as exc:
-            raise ChronosError(f"{self.path}: cannot open the SQLite file: {exc}") from None
+            raise StoreError(f"{self.path}: cannot open the SQLite file: {exc}") from None
         try:
             with self._errors():
                 self._setup()
@@ -91,7 +98,7 @@ class SqliteStore:
         row = db.execute("SELECT value FROM chronos_meta WHERE key = 'format'").fetchone()
         if row is None or row[0] != FORMAT:
             found = "none" if row is None else repr(row[0])
-            raise ChronosError(
+            raise StoreError(
                 f"{self.path}: unknown chronos store format {found} (this chronos reads {FORMAT})"
             )
 
@@ -101,7 +108,7 @@ class SqliteStore:
         try:
             yield
         except sqlite3.Error as exc:
-            raise ChronosError(f"{self.path}: {exc}") from None
+            raise StoreError(f"{self.path}: {exc}") from None
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

@@ -1,4 +1,4 @@
-"""Terminal tables for chronos answers, drawn with rich from the JSON-ready objects of `chronos.render`."""
+"""Terminal tables for chronos answers, drawn with rich from the JSON-ready objects of `render`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from chronos.entities import Catalogue, Post
-from chronos.render import Json, entity_name, events_rows
+from chronos.output.render import Json, entity_name, events_rows
 
 __all__ = [
     "Footnotes", "check_table", "diff_table", "events_table", "history_table", "name_table",

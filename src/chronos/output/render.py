@@ -2,7 +2,7 @@
 
 Every answer is first turned into plain JSON-ready objects (the documented
 ``--format json`` shapes, see ``docs/cli.md``); CSV flattens those objects and
-the terminal tables (`chronos.tables`) are drawn from them too, so the three
+the terminal tables (`chronos.output.tables`) are drawn from them too, so the three
 formats always agree.
 Nothing here reads files or the log: these are pure functions of library results.
 """

@@ -1,0 +1,1 @@
+"""Presentation: terminal tables, plain-text and JSON renderings, and timeline charts."""

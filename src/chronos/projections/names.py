@@ -1,0 +1,49 @@
+"""The name question: what an organisation, post or place was called on a date."""
+
+from __future__ import annotations
+
+import attrs
+
+from chronos.dates import FuzzyDate
+from chronos.entities import Catalogue
+from chronos.events import Event
+from chronos.projections.answers import Certainty, When, span
+from chronos.projections.state import State
+
+__all__ = ["NameAnswer", "name_at"]
+
+
+@attrs.frozen
+class NameAnswer:
+    """What an entity was called on a date; ``alternatives`` when a rename date leaves it open."""
+
+    entity: str
+    name: str
+    certainty: Certainty
+    alternatives: tuple[str, ...] = ()
+    since: FuzzyDate | None = None
+    events: tuple[Event, ...] = ()
+
+
+def name_at(state: State, catalogue: Catalogue, entity: str, *, at: When) -> NameAnswer:
+    """The name of ``entity`` on ``at``, from its `Renamed` events (the catalogue name when none)."""
+    low, high = span(at)
+    renames = sorted(
+        state.renames.get(entity, ()), key=lambda r: (r.occurred.earliest, r.occurred.latest, r.id)
+    )
+    if not renames:
+        return NameAnswer(entity, catalogue[entity].name, "certain")
+    current = renames[0].former or catalogue[entity].name
+    since: FuzzyDate | None = None
+    because: tuple[Event, ...] = ()
+    possible: list[str] = []
+    for rename in renames:
+        if rename.occurred.latest <= low:
+            current, since, because = rename.name, rename.occurred, (rename,)
+            possible.clear()
+        elif rename.occurred.earliest <= high:
+            possible.append(rename.name)
+            because = (*because, rename)
+    if possible:
+        return NameAnswer(entity, current, "possible", tuple(possible), since, because)
+    return NameAnswer(entity, current, "certain", (), since, because)
