@@ -189,7 +189,7 @@ def fuzzy_dates(
         if len(members) == 1 and isinstance(members[0], PartialDate):
             members.append(draw(parts.filter(lambda p: p != members[0])))
         lower, upper = _extremes(members)
-        return FuzzyDate(lower, upper, form, tuple(members), qualifier)
+        return FuzzyDate(lower, upper, "set" if form == "set" else "all", tuple(members), qualifier)
     a, b = sorted([draw(parts), draw(parts)], key=lambda p: (p.first, p.last))
     if a.first > b.last:
         a, b = b, a

@@ -22,7 +22,7 @@ def bound(text: str) -> Day:
 
 # The examples of the EDTF specification (Library of Congress, 2019), level by level, with the days
 # each denotes: text, first day, last day, precision. Seasons 21-24 name no hemisphere, so each
-# covers both readings (see chronos._edtf.SEASONS).
+# covers both readings (see chronos.dates._edtf.SEASONS).
 LEVEL_0 = [
     ("1985-04-12", "1985-04-12", "1985-04-12", "day"),
     ("1985-04", "1985-04-01", "1985-04-30", "month"),
@@ -444,7 +444,7 @@ class TestPlainDates:
 
     @given(date_texts())
     def test_same_as_the_general_parser(self, text: str) -> None:
-        from chronos.dates import _parse_cached, _parse_general
+        from chronos.dates._parse import _parse_cached, _parse_general
 
         assert parsed(_parse_cached.__wrapped__, text) == parsed(_parse_general, text)
 
@@ -457,12 +457,12 @@ class TestPlainDates:
         ],
     )
     def test_examples(self, text: str) -> None:
-        from chronos.dates import _parse_cached, _parse_general
+        from chronos.dates._parse import _parse_cached, _parse_general
 
         assert parsed(_parse_cached.__wrapped__, text) == parsed(_parse_general, text)
 
     def test_used_for_plain_dates(self) -> None:
-        from chronos.dates import _plain_date
+        from chronos.dates._parse import _plain_date
 
         assert _plain_date("2016-02-29") == FuzzyDate.day(2016, 2, 29)
         assert _plain_date("2016?") is None

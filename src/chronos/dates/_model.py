@@ -1,37 +1,4 @@
-"""Dates with precision and uncertainty: EDTF levels 0 and 1, and level 2's sets, qualifiers and X digits.
-
-Historical sources rarely give a day. "Since 2016" is a year, not 2016-01-01,
-and two sources may disagree on whether something happened on the 5th or the
-6th. A `FuzzyDate` keeps exactly what was said (it prints back the text it was
-parsed from) and answers two questions about it: the first and the last day it
-can denote (`first`, `last`).
-
-Notation: the Extended Date/Time Format (Library of Congress, 2019):
-
-    2016  2016-05  2016-05-03         a year, a month, a day
-    1985-04-12T23:20:30Z              a date and time (compared by its day; the time is kept)
-    -0043  Y170000002  Y-170000002    astronomical years (0 is 1 BCE) and years beyond four digits
-    201X  20XX  2004-XX  156X-12-25   unspecified digits: a decade, a century, some month of 2004
-    2001-21 … 2001-41                 seasons (21-24 either hemisphere, 25-32 north/south),
-                                      quarters (33-36), quadrimesters (37-39), halves (40-41)
-    2016?  2016~  2016%               uncertain / approximate / both, for the whole date
-    2004?-06-11  2004-06-~11          per component: after one, it and those to its left; before, it alone
-    1992/1993  1984?/2004~            some day between the two, inclusive
-    ../2022-01-05  /2022-01-05        on or before (open start); unknown start
-    2022-01-05/..  2022-01-05/        on or after (open end); unknown end
-    [1667,1668,1670..1672]            one of these ([..1760-12-03]: that day or earlier)
-    {1960,1961-12}                    all of these
-
-Days are `Day` values: day numbers of the proleptic Gregorian calendar that
-agree with `datetime.date.toordinal` for years 1-9999 and go on beyond them,
-so BCE dates and long years have bounds like any other. `earliest` and
-`latest` give the same bounds as `datetime.date` where the year fits, for
-callers written before `Day`.
-
-The `edtf` package parses the standard too, but gives `struct_time` bounds
-(no year 0 or BCE arithmetic) and no notion of open versus unknown ends; the
-tests use it as an independent check where it agrees with the specification.
-"""
+"""The date types: `PartialDate` (a date as written), `Span` (a run in a set), `FuzzyDate` (what was said)."""
 
 from __future__ import annotations
 
@@ -43,21 +10,21 @@ from typing import Final, Literal
 
 import attrs
 
-from chronos import _calendar, _edtf
-from chronos._calendar import Day
+from chronos.dates import _days, _edtf
+from chronos.dates._days import Day
 from chronos.errors import DateError
 
 __all__ = [
     "MAX_DAY",
     "MIN_DAY",
-    "Day",
+    "Bound",
     "End",
+    "Form",
     "FuzzyDate",
+    "Member",
     "PartialDate",
     "Precision",
     "Span",
-    "parse_date",
-    "wikidata_date",
 ]
 
 Precision = Literal["day", "month", "season", "year", "decade", "century", "millennium"]
@@ -119,9 +86,9 @@ class PartialDate:
     @classmethod
     def from_day(cls, day: Day) -> PartialDate:
         """The day-precision date for a `Day` (years beyond four digits name no day in EDTF)."""
-        year, month, number = _calendar.from_ordinal(day)
+        year, month, number = _days.from_ordinal(day)
         if abs(year) > 9999:
-            raise DateError(f"EDTF names no day of year {_calendar.year_text(year)}: {day}")
+            raise DateError(f"EDTF names no day of year {_days.year_text(year)}: {day}")
         return cls(year, month, number)
 
     @property
@@ -132,7 +99,7 @@ class PartialDate:
     @functools.cached_property
     def _bounds(self) -> tuple[Day, Day]:
         first, last = _edtf.bounds(self._parts)
-        return _calendar.day_of(first), _calendar.day_of(last)
+        return _days.day_of(first), _days.day_of(last)
 
     @functools.cached_property
     def first(self) -> Day:
@@ -299,7 +266,7 @@ class FuzzyDate:
                 raise DateError(f"a set's members are dates or runs, not {member!r}")
             if isinstance(member, PartialDate) and member.time:
                 raise DateError("a time is only for a single date")
-        lower, upper = _extremes(self.members)
+        lower, upper = extremes(self.members)
         if (_first(self.lower), _last(self.upper)) != (_first(lower), _last(upper)):
             raise DateError("a set's lower and upper bounds are its lowest and highest members' ends")
 
@@ -311,6 +278,8 @@ class FuzzyDate:
         if isinstance(value, FuzzyDate):
             return value
         if isinstance(value, str):
+            from chronos.dates._parse import parse_date  # the parser builds these types
+
             return parse_date(value)
         if isinstance(value, Day):
             value = PartialDate.from_day(value)
@@ -448,7 +417,7 @@ class FuzzyDate:
         return self._key() >= other._key()
 
 
-def _extremes(members: tuple[Member, ...]) -> tuple[Bound, Bound]:
+def extremes(members: tuple[Member, ...]) -> tuple[Bound, Bound]:
     """A set's lower and upper bounds: the lowest and highest ends of its members."""
     low = min(members, key=lambda m: (m.first, m.last))
     high = max(members, key=lambda m: (m.last, m.first))
@@ -467,153 +436,3 @@ def _last(bound: Bound) -> Day:
 
 def _bound_text(bound: Bound) -> str:
     return bound.value if isinstance(bound, End) else str(bound)
-
-
-# Parsing ---------------------------------------------------------------------------------------
-
-
-def parse_date(text: str) -> FuzzyDate:
-    """Parse EDTF as described in this module's docstring.
-
-    Raises `DateError` naming the text and the part of it that is wrong. Dates
-    are immutable, so equal texts share one parsed value (a log repeats its dates).
-    """
-    if not isinstance(text, str):
-        raise DateError(f"not a date: {text!r} (expected a string such as '2016' or '2022-01-05')")
-    return _parse_cached(text)
-
-
-def wikidata_date(time: str, precision: int, calendar: str = _edtf.GREGORIAN) -> FuzzyDate:
-    """A Wikidata time value (``+1946-00-00T00:00:00Z``, precision 6-11, calendar model) as EDTF.
-
-    Precision 11 is a day, 10 a month, 9 a year, 8 a decade (``199X``), 7 a
-    century (``19XX``, the hundred years the stored year's digits name), 6 a
-    millennium. Wikidata numbers BCE years traditionally (-0044 is 44 BCE),
-    EDTF astronomically (-0043), so negative years move by one. A Julian date
-    (``calendar`` ending in Q1985786) is converted to the Gregorian days it
-    names: a day to its day, a month or a year to the interval of its first
-    and last days; decades and coarser keep their digits (the calendars differ
-    by days). The caller notes which calendar the source used.
-    """
-    return parse_date(_edtf.wikidata_text(time, precision, calendar))
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _parse_cached(text: str) -> FuzzyDate:
-    plain = _plain_date(text)
-    return plain if plain is not None else _parse_general(text)
-
-
-def _parse_general(text: str) -> FuzzyDate:
-    try:
-        shape = _edtf.split(text)
-        pieces = shape.pieces
-        if shape.form == "single":
-            part = PartialDate.parse(pieces[0])
-            return FuzzyDate(part, part, "single", (), shape.qualifier)
-        if shape.form == "interval":
-            lower, upper = _bound(pieces[0], "start"), _bound(pieces[1], "end")
-            return FuzzyDate(lower, upper, "interval", (), shape.qualifier)
-        members = tuple(_member(p, i, len(pieces)) for i, p in enumerate(pieces))
-        if len(members) == 1 and isinstance(members[0], PartialDate):
-            raise DateError(f"a set of one date is that date: write {members[0]}")
-        low, high = _extremes(members)
-        return FuzzyDate(low, high, shape.form, members, shape.qualifier)  # type: ignore[arg-type]
-    except DateError as exc:
-        raise DateError(f"bad date {text!r}: {exc}") from None
-
-
-def _bound(text: str, side: str) -> Bound:
-    if text == End.OPEN.value:
-        return End.OPEN
-    if text == End.UNKNOWN.value:
-        return End.UNKNOWN
-    try:
-        return PartialDate.parse(text)
-    except DateError as exc:
-        raise DateError(f"{side} {text!r}: {exc}") from None
-
-
-def _member(text: str, index: int, count: int) -> Member:
-    try:
-        if ".." not in text:
-            return PartialDate.parse(text)
-        left, _, right = text.partition("..")
-        if ".." in right:
-            raise DateError("more than one '..'")
-        if not left and index:
-            raise DateError("'..' before a date (or earlier) is only for the first member")
-        if not right and index != count - 1:
-            raise DateError("'..' after a date (or later) is only for the last member")
-        return Span(PartialDate.parse(left) if left else None, PartialDate.parse(right) if right else None)
-    except DateError as exc:
-        raise DateError(f"member {text!r}: {exc}") from None
-
-
-def _plain_date(text: str) -> FuzzyDate | None:
-    """A plain ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` in ASCII digits, or None for anything else.
-
-    Nearly every date in a log is one of these, and opening a log parses each
-    distinct one: this builds the same value as the general parser without its
-    regular expressions and validating constructors, checking what they check
-    (a real day, a month from 1 to 12) by building the `datetime.date` of its
-    first and last days. Anything else, valid or not (year 0 too), is left to
-    the general parser (tests/test_dates.py checks they agree).
-    """
-    size = len(text)
-    if not (size == 4 or size == 7 or size == 10) or not text.isascii():
-        return None
-    year_text = text[:4]
-    if not year_text.isdigit() or (size > 4 and (text[4] != "-" or not text[5:7].isdigit())):
-        return None
-    year = int(year_text)
-    try:
-        if size == 10:
-            if text[7] != "-" or not text[8:].isdigit():
-                return None
-            first = last = _dt.date(year, int(text[5:7]), int(text[8:]))
-            part = _partial(year, first.month, first.day, first, last)
-        elif size == 7:
-            month = int(text[5:7])
-            first = _dt.date(year, month, 1)
-            last = _dt.date(year, month, _calendar.month_days(year, month))
-            part = _partial(year, month, None, first, last)
-        else:
-            first, last = _dt.date(year, 1, 1), _dt.date(year, 12, 31)
-            part = _partial(year, None, None, first, last)
-    except ValueError:
-        return None  # out of range or year 0: the general parser says which part
-    date = _new(FuzzyDate)
-    _set(date, "lower", part)
-    _set(date, "upper", part)
-    _set(date, "form", "single")
-    _set(date, "members", ())
-    _set(date, "qualifier", "")
-    _set(date, "first", part.first)
-    _set(date, "last", part.last)
-    _set(date, "earliest", first)
-    _set(date, "latest", last)
-    _set(date, "text", text)
-    return date
-
-
-def _partial(year: int, month: int | None, day: int | None, first: _dt.date, last: _dt.date) -> PartialDate:
-    """`PartialDate` (year, month, day), already validated, with its bounds filled in."""
-    part = _new(PartialDate)
-    _set(part, "year", year)
-    _set(part, "month", month)
-    _set(part, "day", day)
-    _set(part, "unspecified", "")
-    _set(part, "marks", ())
-    _set(part, "time", "")
-    bounds = (_calendar.day_of(first.toordinal()), _calendar.day_of(last.toordinal()))
-    _set(part, "_bounds", bounds)
-    _set(part, "first", bounds[0])
-    _set(part, "last", bounds[1])
-    _set(part, "earliest", first)
-    _set(part, "latest", last)
-    return part
-
-
-_new = object.__new__
-_set = object.__setattr__

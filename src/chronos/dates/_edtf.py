@@ -17,7 +17,15 @@ import re
 from collections.abc import Iterator
 from typing import Final, NamedTuple
 
-from chronos._calendar import MAX_YEAR, from_ordinal, iso_day, julian_ordinal, month_days, ordinal, year_text
+from chronos.dates._days import (
+    MAX_YEAR,
+    from_ordinal,
+    iso_day,
+    julian_ordinal,
+    month_days,
+    ordinal,
+    year_text,
+)
 from chronos.errors import DateError
 
 QUALIFIERS: Final = ("?", "~", "%")
