@@ -260,8 +260,10 @@ ids = st.text("0123456789abcdef", min_size=24, max_size=24)
 
 def _common() -> dict[str, Any]:
     return {
-        "occurred": fuzzy_dates(),
-        "known": fuzzy_dates(),
+        # Every EDTF form of every year: events only carry dates (the projections have their own
+        # strategies), so codecs, decoders and records meet BCE and long years too.
+        "occurred": fuzzy_dates(any_years, fits=False),
+        "known": fuzzy_dates(any_years, fits=False),
         "sources": st.lists(sources, min_size=1, max_size=3).map(tuple),
         "note": st.none() | texts,
     }

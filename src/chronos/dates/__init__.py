@@ -28,9 +28,15 @@ so BCE dates and long years have bounds like any other. `earliest` and
 `latest` give the same bounds as `datetime.date` where the year fits, for
 callers written before `Day`.
 
-The `edtf` package parses the standard too, but gives `struct_time` bounds
-(no year 0 or BCE arithmetic) and no notion of open versus unknown ends; the
-tests use it as an independent check where it agrees with the specification.
+The `edtf` package parses the standard too, but gives `struct_time` bounds,
+infinity for an open end and a guess ten years away for an unknown one, and
+reads seasons 21-24 as northern; the tests use it as an independent check
+wherever it follows the specification.
+
+    _days    `Day` and the calendar arithmetic (any year; Julian conversion)
+    _edtf    the grammar: text to parts and back, parts to days
+    _model   the types: `PartialDate`, `Span`, `FuzzyDate`, `End`
+    _parse   `parse_date` (with a shortcut for plain dates) and `wikidata_date`
 """
 
 from chronos.dates._days import Day

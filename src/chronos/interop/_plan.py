@@ -199,8 +199,8 @@ def plan_import(
             ):
                 earlier.setdefault(source.locator, []).append(event)
                 break
-    last = max((e.known.latest for found in earlier.values() for e in found), default=None)
-    if last is not None and known.latest < last:
+    last = max((e.known.last for found in earlier.values() for e in found), default=None)
+    if last is not None and known.last < last:
         raise RecordError(
             f"{label}: known on {known}, before the last import of {dataset_name!r} (known {last}): "
             "import the versions of a dataset in order"

@@ -7,11 +7,14 @@ post named by its ``role`` (or "member") in its ``organization_id``. Dated
 are aliases; ``death_date``, ``founding_date`` and ``dissolution_date`` are
 events. Areas are places.
 
-Writing: the same shape, with dates as EDTF strings, ``sources`` as Popolo
-links (``url`` the source, ``note`` the quote), and, under a ``"chronos"`` key
-that other Popolo readers ignore, what Popolo has no field for: every claim of
-each start and end (date, cause, knowledge date, sources, note), seats,
-entity notes. Reading a file with those keys gives the claims back exactly.
+Writing: the same shape, with each date as the nearest ISO date Popolo allows
+(`FuzzyDate.nearest_iso`: ``2016`` for ``2016?``, none for ``201X`` or a BCE
+date), ``sources`` as Popolo links (``url`` the source, ``note`` the quote),
+and, under a ``"chronos"`` key that other Popolo readers ignore, what Popolo
+has no field for: the exact EDTF of every date written otherwise
+(``"edtf": {field: text}``), every claim of each start and end (date, cause,
+knowledge date, sources, note), seats, entity notes. Reading a file with those
+keys gives the claims back exactly.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from chronos.chronology import Chronology, DateLike
+from chronos.dates import FuzzyDate
 from chronos.entities import Organisation, Post
 from chronos.errors import RecordError
 from chronos.interop._model import (
@@ -80,9 +84,9 @@ def _names(item: Mapping[str, Any], key: str, kind: Any, where: str) -> tuple[li
         ext = other.get("chronos")
         if isinstance(ext, Mapping) and ext.get("derived"):
             continue
-        start = edtf(other.get("start_date"), f"{here}.start_date")
-        end = edtf(other.get("end_date"), f"{here}.end_date")
         ext = ext if isinstance(ext, Mapping) else {}
+        start = edtf(_exact(other, ext, "start_date"), f"{here}.start_date")
+        end = edtf(_exact(other, ext, "end_date"), f"{here}.end_date")
         known = edtf(ext.get("known"), f"{here}.chronos.known")
         sources = tuple(
             source_from_dict(s, f"{here}.chronos.sources[{i}]") for i, s in enumerate(ext.get("sources", []))
@@ -108,10 +112,19 @@ def _lives(item: Mapping[str, Any], key: str, fields: Mapping[str, str], where: 
             for claim in claims_from_json(claims, f"{where}.chronos.{cause}"):
                 out.append(LifeSpec(cause, key, claim.date, claim.known, claim.sources, claim.note))  # type: ignore[arg-type]
             continue
-        date = edtf(item.get(field), f"{where}.{field}")
+        text = _exact(item, ext, field)
+        date = edtf(text, f"{where}.{field}")
         if date is not None:
-            out.append(LifeSpec(cause, key, date, quote=str(item.get(field))))  # type: ignore[arg-type]
+            out.append(LifeSpec(cause, key, date, quote=str(text)))  # type: ignore[arg-type]
     return out
+
+
+def _exact(item: Mapping[str, Any], ext: Mapping[str, Any], field: str) -> Any:
+    """A date field's exact EDTF: from the ``chronos.edtf`` extension where written, else the field."""
+    exact = ext.get("edtf")
+    if isinstance(exact, Mapping) and field in exact:
+        return exact[field]
+    return item.get(field)
 
 
 def read_popolo(data: Any, origin: str) -> Dataset:
@@ -193,8 +206,9 @@ def _membership(
         starts = claims_from_json(ext.get("start", []), f"{where}.chronos.start")
         ends = claims_from_json(ext.get("end", []), f"{where}.chronos.end")
     else:
-        start = edtf(item.get("start_date"), f"{where}.start_date")
-        end = edtf(item.get("end_date"), f"{where}.end_date")
+        ext = ext if isinstance(ext, Mapping) else {}
+        start = edtf(_exact(item, ext, "start_date"), f"{where}.start_date")
+        end = edtf(_exact(item, ext, "end_date"), f"{where}.end_date")
         starts = (ClaimSpec("appointed", start),) if start is not None else ()
         ends = (ClaimSpec("left", end),) if end is not None else ()
     return TenureRecord(key, person, post, starts, ends, quote), extra
@@ -219,7 +233,7 @@ def write_popolo(chronology: Chronology, *, known_at: DateLike | None = None) ->
         item: dict[str, Any] = {"id": entity.id}
         item["label" if isinstance(entity, Post) else "name"] = entity.name
         other: list[dict[str, Any]] = [{"name": a} for a in entity.aliases]
-        renames = sorted(state.renames.get(entity.id, ()), key=lambda r: (r.occurred.earliest, r.id))
+        renames = sorted(state.renames.get(entity.id, ()), key=lambda r: (r.occurred.first, r.id))
         for rename in renames:
             ext: dict[str, Any] = {
                 "known": str(rename.known),
@@ -227,12 +241,14 @@ def write_popolo(chronology: Chronology, *, known_at: DateLike | None = None) ->
             }
             if rename.former:
                 ext["former"] = rename.former
-                other.append(
-                    {"name": rename.former, "end_date": str(rename.occurred), "chronos": {"derived": True}}
-                )
+                derived: dict[str, Any] = {"derived": True}
+                former = _dated({"name": rename.former}, "end_date", rename.occurred, derived)
+                other.append({**former, "chronos": derived})
             if rename.note:
                 ext["note"] = rename.note
-            other.append({"name": rename.name, "start_date": str(rename.occurred), "chronos": ext})
+            other.append(
+                {**_dated({"name": rename.name}, "start_date", rename.occurred, ext), "chronos": ext}
+            )
         if other:
             item["other_names"] = other
         ext = {"note": entity.note} if entity.note else {}
@@ -247,11 +263,11 @@ def write_popolo(chronology: Chronology, *, known_at: DateLike | None = None) ->
                 ("dissolution_date", "dissolved", state.dissolved.get(entity.id, ())),
             ):
                 if claims:
-                    item[field] = str(policy.resolve(claims, empty=_EMPTY).date)
+                    _dated(item, field, policy.resolve(claims, empty=_EMPTY).date, ext)
                     ext[cause] = _claim_list(claims)
         if entity.kind == "person" and state.deaths.get(entity.id):
             claims = state.deaths[entity.id]
-            item["death_date"] = str(policy.resolve(claims, empty=_EMPTY).date)
+            _dated(item, "death_date", policy.resolve(claims, empty=_EMPTY).date, ext)
             ext["died"] = _claim_list(claims)
         if ext:
             item["chronos"] = ext
@@ -268,15 +284,25 @@ def write_popolo(chronology: Chronology, *, known_at: DateLike | None = None) ->
             "post_id": row.post,
             "role": catalogue[row.post].name,
         }
-        if row.start.date is not None:
-            membership["start_date"] = str(row.start.date)
-        if row.end.date is not None:
-            membership["end_date"] = str(row.end.date)
+        ext = {"start": claims_json(row.start.claims), "end": claims_json(row.end.claims)}
+        _dated(membership, "start_date", row.start.date, ext)
+        _dated(membership, "end_date", row.end.date, ext)
         links = [{"url": s.source, "note": s.quote} for s in (*row.start.sources, *row.end.sources)]
         membership["sources"] = list({json.dumps(x, sort_keys=True): x for x in links}.values())
-        membership["chronos"] = {"start": claims_json(row.start.claims), "end": claims_json(row.end.claims)}
+        membership["chronos"] = ext
         out["memberships"].append(membership)
     return {k: v for k, v in out.items() if v or k in ("persons", "organizations", "memberships")}
+
+
+def _dated(item: dict[str, Any], field: str, date: FuzzyDate | None, ext: dict[str, Any]) -> dict[str, Any]:
+    """Write ``date`` as the nearest ISO date Popolo allows; its exact EDTF in ``ext`` when that differs."""
+    if date is not None:
+        iso = date.nearest_iso()
+        if iso is not None:
+            item[field] = iso
+        if iso != str(date):
+            ext.setdefault("edtf", {})[field] = str(date)
+    return item
 
 
 def _claim_list(claims: Iterable[Claim]) -> list[dict[str, Any]]:
