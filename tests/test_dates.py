@@ -482,14 +482,19 @@ class TestWikidata:
             ("+1946-05-00T00:00:00Z", 10, GREGORIAN, "1946-05"),
             ("+1946-00-00T00:00:00Z", 9, GREGORIAN, "1946"),
             ("+1990-00-00T00:00:00Z", 8, GREGORIAN, "199X"),
-            ("+1950-00-00T00:00:00Z", 7, GREGORIAN, "19XX"),
-            ("+1500-00-00T00:00:00Z", 6, GREGORIAN, "1XXX"),
+            # A century is also counted ordinally (the 20th is 1901-2000), and Wikidata holds both:
+            # 1950 is 1900-1999 or 1901-2000; 2000 is 2000-2099 or 1901-2000.
+            ("+1950-00-00T00:00:00Z", 7, GREGORIAN, "1900/2000"),
+            ("+2000-00-00T00:00:00Z", 7, GREGORIAN, "1901/2099"),
+            ("+1500-00-00T00:00:00Z", 6, GREGORIAN, "1000/2000"),
             # Wikidata counts BCE years traditionally: -0044 is 44 BCE, astronomical -0043.
             ("-0044-00-00T00:00:00Z", 9, GREGORIAN, "-0043"),
-            ("-0500-00-00T00:00:00Z", 7, GREGORIAN, "-04XX"),  # the 5th century BCE
+            # 500 BCE: 500-599 BCE or the 5th century BCE (500-401), astronomically -598 to -400.
+            ("-0500-00-00T00:00:00Z", 7, GREGORIAN, "-0598/-0400"),
+            ("-0055-00-00T00:00:00Z", 8, GREGORIAN, "-0058/-0049"),  # the 50s BCE
             ("+12345-00-00T00:00:00Z", 9, GREGORIAN, "Y12345"),
             ("+12345-00-00T00:00:00Z", 8, GREGORIAN, "Y12340/Y12349"),
-            ("-12345-00-00T00:00:00Z", 7, GREGORIAN, "Y-12399/Y-12300"),
+            ("-12345-00-00T00:00:00Z", 7, GREGORIAN, "Y-12399/Y-12299"),
             # The Ides of March, 44 BCE, in the Julian calendar: 13 March in the proleptic Gregorian.
             ("-0044-03-15T00:00:00Z", 11, JULIAN, "-0043-03-13"),
             ("+1582-10-04T00:00:00Z", 11, "Q1985786", "1582-10-14"),

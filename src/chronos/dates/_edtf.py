@@ -374,7 +374,7 @@ _WIKIDATA_TIME = re.compile(
     r"(?P<sign>[+-])(?P<year>[0-9]{1,16})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})T[0-9]{2}:[0-9]{2}:[0-9]{2}Z",
     re.ASCII,
 )
-#: Wikidata precision: how many of the year's last digits are X.
+#: Wikidata precision: how many of the year's last digits its unit spans.
 _X_DIGITS: Final = {6: 3, 7: 2, 8: 1}
 
 
@@ -393,7 +393,7 @@ def wikidata_text(time: str, precision: int, calendar: str) -> str:
         raise DateError(f"unknown calendar model {calendar!r} (Gregorian Q1985727 or Julian Q1985786)")
     julian = model == JULIAN[-8:]
     if precision in _X_DIGITS:
-        return _x_form(year, _X_DIGITS[precision])
+        return _span_of_years(number, match["sign"] == "-", precision)
     if precision not in (9, 10, 11):
         raise DateError(f"Wikidata precision {precision} is not one of 6 (millennium) to 11 (day): {time!r}")
     if not julian or abs(year) > 9999:
@@ -405,15 +405,28 @@ def wikidata_text(time: str, precision: int, calendar: str) -> str:
     return f"{iso_day(julian_ordinal(year, months[0], 1))}/{iso_day(julian_ordinal(year, months[1], last))}"
 
 
-def _x_form(year: int, count: int) -> str:
-    """The year with its last ``count`` digits X (``199X``); beyond four digits, an interval of years."""
-    if abs(year) <= 9999:
-        digits = f"{abs(year):04d}"
-        return ("-" if year < 0 else "") + digits[: 4 - count] + "X" * count
-    size = 10**count
-    low = abs(year) // size * size
-    ends = (low, low + size - 1) if year > 0 else (-(low + size - 1), -low)
-    return f"{year_text(ends[0])}/{year_text(ends[1])}"
+def _span_of_years(number: int, bce: bool, precision: int) -> str:
+    """A Wikidata decade, century or millennium: the years its written digits name, and more.
+
+    ``number`` is the year as written (traditional: 44 for 44 BCE). A decade is
+    the ten years its digits name (``1995``: ``199X``). A century or millennium
+    is also counted ordinally, and Wikidata holds both readings ("20th century"
+    stored as 1950 and as 2000, phabricator T73459): ``1950`` is 1900-1999 or
+    1901-2000, so the years 1900 to 2000. Where that is the written block, it
+    is written with X digits; otherwise as an interval of years, BCE ones
+    astronomically.
+    """
+    size = 10 ** _X_DIGITS[precision]
+    low, high = number // size * size, number // size * size + size - 1
+    if precision < 8:
+        ordinal_high = (number - 1) // size * size + size
+        low, high = min(low, ordinal_high - size + 1), max(high, ordinal_high)
+    low = max(low, 1)  # Wikidata has no year 0
+    if bce:
+        low, high = 1 - high, 1 - low
+    elif high - low + 1 == size and high <= 9999:
+        return f"{low:04d}"[: 4 - _X_DIGITS[precision]] + "X" * _X_DIGITS[precision]
+    return f"{year_text(low)}/{year_text(high)}"
 
 
 def qualification(marks: tuple[str, ...], trailing: str = "") -> tuple[str, str, str]:
