@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from chronos import Appointed, Catalogue, Died, Event, Moved, Organisation, Post, Retracted, TenureEnded
-from chronos.dates import MAX_DAY
+from chronos.dates import Day
 from chronos.projections import OPEN_END, Policy, Resolved, Seat, State, When, reconcile, span
 from chronos.projections.answers import downgrade, held_reasons, reasons
 
@@ -117,7 +117,7 @@ def _chain(catalogue: Catalogue, post: Post) -> list[str]:
 
 
 def _exists(
-    state: State, catalogue: Catalogue, policy: Policy, post: Post, low: dt.date, high: dt.date
+    state: State, catalogue: Catalogue, policy: Policy, post: Post, low: Day, high: Day
 ) -> tuple[str | None, tuple[str, ...]]:
     certainty, why = "certain", []
     for org in _chain(catalogue, post):
@@ -125,16 +125,16 @@ def _exists(
         dissolved = state.dissolved.get(org, ())
         if not founded and not dissolved:
             continue
-        start = policy.resolve(founded, empty=Resolved(dt.date.min, dt.date.min, None, ()))
+        start = policy.resolve(founded, empty=Resolved(Day.min, Day.min, None, ()))
         end = policy.resolve(dissolved, empty=OPEN_END)
         # Like a tenure (`Tenure.holds`): certainly on every day of the span, possibly on some.
-        if not (start.earliest <= high and low < end.latest):
+        if not (start.first <= high and low < end.last):
             return None, ()
-        if not (start.latest <= low and high < end.earliest):
+        if not (start.last <= low and high < end.first):
             certainty = "possible"
-            if start.latest > low:
+            if start.last > low:
                 why.append("before-founding")
-            if end.earliest <= high:
+            if end.first <= high:
                 why.append("after-dissolution")
     return certainty, reasons(why)
 
@@ -144,31 +144,29 @@ def _empty(
     catalogue: Catalogue,
     post: Post,
     count: int,
-    low: dt.date,
-    high: dt.date,
+    low: Day,
+    high: Day,
     why: tuple[str, ...],
     late: bool,
 ) -> list[Seat]:
     if count <= 0:
         return []
     # (first day possibly covered, last day possibly covered, id, event, code, empty seats, surely covered)
-    claims: list[tuple[dt.date, dt.date, str, Event, str, int | None, bool]] = []
+    claims: list[tuple[Day, Day, str, Event, str, int | None, bool]] = []
     reported = [c.event for c in state.vacancies.get(post.id, ())]
     for event in dict.fromkeys(reported):
         d = event.occurred
-        sure = d.earliest == d.latest == low == high
-        claims.append(
-            (d.earliest, d.latest, event.id, event, "vacancy-reported", reported.count(event), sure)
-        )
+        sure = d.first == d.last == low == high
+        claims.append((d.first, d.last, event.id, event, "vacancy-reported", reported.count(event), sure))
     for subject in (post.id, *_chain(catalogue, post)):
         for declared in state.declared.get(subject, ()):
             until = declared.until
-            last_maybe = until.latest if until is not None else MAX_DAY
-            last_sure = until.earliest if until is not None else MAX_DAY
-            sure = declared.occurred.latest <= low and high <= last_sure
+            last_maybe = until.last if until is not None else Day.max
+            last_sure = until.first if until is not None else Day.max
+            sure = declared.occurred.last <= low and high <= last_sure
             claims.append(
                 (
-                    declared.occurred.earliest,
+                    declared.occurred.first,
                     last_maybe,
                     declared.id,
                     declared,
@@ -181,7 +179,7 @@ def _empty(
     sure_claims = [c for c in claims if c[6]]
     maybe_claims = [c for c in claims if not c[6] and c[0] <= high and low <= c[1]]
 
-    def most(found: list[tuple[dt.date, dt.date, str, Event, str, int | None, bool]]) -> int:
+    def most(found: list[tuple[Day, Day, str, Event, str, int | None, bool]]) -> int:
         return min(count, max((count if c[5] is None else c[5] for c in found), default=0))
 
     certain = most(sure_claims)
@@ -208,7 +206,7 @@ def _empty(
     return seats
 
 
-def _seat_order(seat: Seat) -> tuple[bool, dt.date, str]:
+def _seat_order(seat: Seat) -> tuple[bool, Day, str]:
     """Certain holders first, then by the start of their tenure, then by id."""
-    start = seat.tenure.start.earliest if seat.tenure is not None else dt.date.min
+    start = seat.tenure.start.first if seat.tenure is not None else Day.min
     return (seat.certainty != "certain", start, seat.person or "")

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chronos import Chronology, Event, Policy
+from chronos.dates import Day
 from chronos.projections import Seat, project, roster
 from tests import reference
 from tests.strategies import EPOCH, History, histories, small_catalogue
@@ -202,7 +203,7 @@ class TestImpreciseKnowledge:
         ours = chronology(events)
         assert ours.roster("org", at="2020-02-28", known_at="2020-02-28")[0].certainty == "certain"
         # As known on 2020-02-28 the record ends that day: 2020-03-05 is a forecast.
-        assert ours.horizon("2020-02-28") == dt.date(2020, 2, 28)
+        assert str(ours.horizon("2020-02-28")) == "2020-02-28"
         after = ours.roster("org", at="2020-03-05", known_at="2020-02-28")[0]
         assert (after.certainty, after.reasons) == ("possible", ("after-record",))
         # A report that may already be public on 2020-03-05 would end the tenure.
@@ -376,8 +377,9 @@ class TestKnowledge:
         known_at = EPOCH + dt.timedelta(days=offset)
         early = [e for e in history.events if e.known.latest <= known_at]
         catalogue = small_catalogue()
-        a = project(history.events, catalogue, known_at=known_at, horizon=known_at)
-        b = project(early, catalogue, known_at=known_at, horizon=known_at)
+        horizon = Day.from_date(known_at)
+        a = project(history.events, catalogue, known_at=known_at, horizon=horizon)
+        b = project(early, catalogue, known_at=known_at, horizon=horizon)
         for day in days_of(history, 6):
             assert roster(a, catalogue, "org", at=day) == roster(b, catalogue, "org", at=day)
 

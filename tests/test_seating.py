@@ -33,6 +33,7 @@ from chronos import (
 )
 from chronos.checks import check
 from chronos.cli import main
+from chronos.dates import Day
 from chronos.projections import OPEN_END, Policy, Seat
 from chronos.projections.seating import NOT_FOUNDED
 from tests.strategies import EPOCH, History, histories, small_catalogue
@@ -90,7 +91,7 @@ class TestProperties:
             horizon = ours.horizon(known_at)
             for day in days(history):
                 seats = ours.roster("org", at=day, known_at=known_at)
-                if horizon is None or day > horizon:
+                if Day.from_date(day) > horizon:
                     assert all(s.certainty == "possible" for s in seats)
                     assert all("after-record" in s.reasons for s in seats)
                 else:
@@ -100,20 +101,21 @@ class TestProperties:
     def test_no_holder_before_founding_or_after_dissolution(self, history: History) -> None:
         ours = chronology(history.events)
         state = ours.state()
-        for day in days(history):
+        for date in days(history):
+            day = Day.from_date(date)
             seats = ours.roster("org", at=day)
             for seat in seats:
                 for org in small_catalogue().above(seat.post.id):
                     founded = Policy().resolve(state.founded.get(org, ()), empty=NOT_FOUNDED)
                     dissolved = Policy().resolve(state.dissolved.get(org, ()), empty=OPEN_END)
                     # Nothing is shown where the organisation certainly did not exist ...
-                    assert founded.earliest <= day < dissolved.latest
+                    assert founded.first <= day < dissolved.last
                     # ... and only possibly where it may not have existed.
-                    if not founded.latest <= day < dissolved.earliest:
+                    if not founded.last <= day < dissolved.first:
                         assert seat.certainty == "possible"
             # The plainest case: one exactly dated founding of the organisation itself.
             claims = state.founded.get("org", ())
-            if len(claims) == 1 and claims[0].date.is_exact and day < claims[0].date.earliest:
+            if len(claims) == 1 and claims[0].date.is_exact and day < claims[0].date.first:
                 assert seats == ()
 
     @given(histories(disputes=True, fuzzy=True, evidence=True), st.data())

@@ -22,7 +22,7 @@ from pathlib import Path
 import attrs
 
 from chronos._fast.gc import paused_gc
-from chronos.dates import FuzzyDate, check_order, parse_date
+from chronos.dates import Day, FuzzyDate, check_order, parse_date
 from chronos.entities import Catalogue, Entity, Organisation
 from chronos.errors import DateError, UsageError, did_you_mean
 from chronos.events import EVENT_TYPES, Event, RosterReported
@@ -56,27 +56,31 @@ from chronos.projections.seating import NOT_FOUNDED
 
 __all__ = ["Chronology", "DateLike", "as_day", "as_when", "parse_when"]
 
-DateLike = str | dt.date | FuzzyDate
+DateLike = str | Day | dt.date | FuzzyDate
 
 
 def as_when(value: DateLike) -> When:
-    """A query date: a `datetime.date` for a day, a `FuzzyDate` for a month, year or range."""
-    if isinstance(value, dt.date):
+    """A query date: a `Day` for a day, a `FuzzyDate` for a month, year or range."""
+    if isinstance(value, Day):
         return value
+    if isinstance(value, dt.date):
+        return Day.from_date(value)
     date = FuzzyDate.of(value)
-    return date.earliest if date.is_exact else date
+    return date.first if date.is_exact else date
 
 
-def as_day(value: DateLike | None) -> dt.date | None:
+def as_day(value: DateLike | None) -> Day | None:
     """A knowledge date as a day: a month or year means its last day (everything known by then)."""
     if value is None:
         return None
-    if isinstance(value, dt.date):
+    if isinstance(value, Day):
         return value
+    if isinstance(value, dt.date):
+        return Day.from_date(value)
     date = FuzzyDate.of(value)
-    if date.latest == dt.date.max:
+    if date.last == Day.max:
         raise DateError(f"knowledge date {str(date)!r} has no end")
-    return date.latest
+    return date.last
 
 
 class Chronology:
@@ -88,7 +92,7 @@ class Chronology:
     def __init__(self, events: Iterable[Event], catalogue: Catalogue, *, policy: Policy | str | None = None):
         self.events: tuple[Event, ...] = tuple(events)
         self.catalogue = catalogue
-        self._states: dict[tuple[dt.date | None, bool], State] = {}
+        self._states: dict[tuple[Day | None, bool], State] = {}
         self._index: EventIndex | None = None
         self._sources: tuple[str, ...] | None = None
         self.policy = self._checked(Policy.parse(policy))
@@ -198,7 +202,7 @@ class Chronology:
             return sure, project(events, self.catalogue, known_at=day, possibly=True, horizon=horizon)
         return sure, None
 
-    def _everything_known(self, day: dt.date | None) -> bool:
+    def _everything_known(self, day: Day | None) -> bool:
         """True when the whole log stood on ``day`` (or no day is given): its projection answers."""
         return day is None or day >= self.index.latest_known
 
@@ -242,11 +246,11 @@ class Chronology:
                 )
         return policy
 
-    def horizon(self, known_at: DateLike | None = None) -> dt.date:
+    def horizon(self, known_at: DateLike | None = None) -> Day:
         """The last day the record covers: ``known_at`` or the log's last knowledge date, the earlier.
 
-        Answers about later days are forecasts, never ``certain``.
-        `datetime.date.min` for an empty log.
+        Answers about later days are forecasts, never ``certain``. `Day.min`
+        for an empty log.
         """
         return self.index.horizon(as_day(known_at))
 
@@ -272,9 +276,9 @@ class Chronology:
             start = chosen.resolve(founded, empty=NOT_FOUNDED)
             end = chosen.resolve(dissolved, empty=OPEN_END)
             claims = [c.event for c in (*start.claims, *end.claims)]
-            if start.earliest > high or end.latest <= low:
+            if start.first > high or end.last <= low:
                 return None, tuple(claims)
-            if start.latest > low or end.earliest <= high:
+            if start.last > low or end.first <= high:
                 certainty = "possible"
                 because += claims
         return certainty, tuple(dict.fromkeys(because))
@@ -434,8 +438,8 @@ class Chronology:
         wanted = None if entity is None else self._id(entity)
         if start is not None and end is not None:
             check_order(FuzzyDate.of(start), FuzzyDate.of(end), names=("--from", "--to"))
-        low = FuzzyDate.of(start).earliest if start is not None else dt.date.min
-        high = FuzzyDate.of(end).latest if end is not None else dt.date.max
+        low = FuzzyDate.of(start).first if start is not None else Day.min
+        high = FuzzyDate.of(end).last if end is not None else Day.max
         if kind is not None and kind not in EVENT_TYPES:
             near = difflib.get_close_matches(kind, list(EVENT_TYPES), n=1)
             hint = did_you_mean(near[:1])
@@ -444,8 +448,8 @@ class Chronology:
             e
             for e in self.events
             if (wanted is None or wanted in e.about())
-            and e.occurred.latest >= low
-            and e.occurred.earliest <= high
+            and e.occurred.last >= low
+            and e.occurred.first <= high
             and (kind is None or type(e).__name__ == kind)
         ]
         return tuple(sorted(found, key=sort_key))
@@ -459,9 +463,9 @@ def _some(names: tuple[str, ...], most: int = 5) -> str:
     return shown if len(names) <= most else f"{shown}, ... ({len(names)} in all)"
 
 
-def _maybe_public(event: Event, day: dt.date) -> bool:
+def _maybe_public(event: Event, day: Day) -> bool:
     """True when ``event`` may, but need not, have been public on ``day`` (its knowledge date is a range)."""
-    return event.known.earliest <= day < event.known.latest
+    return event.known.first <= day < event.known.last
 
 
 def parse_when(text: str) -> When:

@@ -47,10 +47,10 @@ def register(app: App) -> None:
 def _explore(args: Namespace) -> int:
     from chronos.output.explorer import write_explorer
 
-    start = args.start.earliest if args.start is not None else None
-    end = args.end.latest if args.end is not None else None
-    if start is not None and end is not None and end < start:
-        args.parser.error(f"--from {args.start} is after --to {args.end}")
+    start = args.start.first if args.start is not None else None
+    end = args.end.last if args.end is not None else None
+    if args.start is not None and args.end is not None:
+        check_order(args.start, args.end, names=("--from", "--to"))
     if not str(args.output).lower().endswith((".html", ".htm")):
         args.parser.error(f"{args.output}: the explorer is an HTML page (use a .html file name)")
     _, chronology = load(args)
@@ -64,7 +64,7 @@ def _timeline(args: Namespace) -> int:
     from chronos.output import timeline  # matplotlib is slow to import: only this command pays for it
 
     check_order(args.start, args.end, names=("--from", "--to"))
-    start, end = args.start.earliest, args.end.latest
+    start, end = args.start.first, args.end.last
     _, chronology = load(args)
     org = lookup(chronology, args.org, "organisation")
     chart = timeline.build(

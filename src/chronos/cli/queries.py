@@ -68,7 +68,7 @@ def _roster(args: Namespace) -> int:
         args.at,
         chronology.existence(org.id, at=args.at, known_at=args.known_at, policy=args.policy),
         horizon=horizon,
-        late=horizon is not None and args.at.latest > horizon,
+        late=args.at.last > horizon,
         known_at=args.known_at,
     )
     title = f"{org.name} on {args.at}{qualifiers(args)}"

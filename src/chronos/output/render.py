@@ -19,7 +19,7 @@ import attrs
 
 from chronos.checks import Finding
 from chronos.codec import Codec
-from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate
+from chronos.dates import Day, FuzzyDate
 from chronos.entities import UNNAMED_PREFIX, Catalogue, Post
 from chronos.events import Event, Founded, Source
 from chronos.projections import REASONS, Change, Diff, History, NameAnswer, Resolved, Seat, Spell, Tenure
@@ -74,8 +74,9 @@ def _date(value: FuzzyDate | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _day(value: dt.date) -> str | None:
-    return None if value in (MIN_DAY, MAX_DAY) else value.isoformat()
+def _day(value: Day) -> str | None:
+    """A bound as ISO 8601 (``-0043-03-15`` for 44 BCE), or None for an open end."""
+    return None if value in (Day.min, Day.max) else str(value)
 
 
 def entity_name(catalogue: Catalogue, entity_id: str | None) -> str | None:
@@ -96,8 +97,8 @@ def question_json(
     command: str,
     fields: Mapping[str, Any],
     *,
-    known_at: dt.date | None,
-    horizon: dt.date | None,
+    known_at: Day | dt.date | None,
+    horizon: Day | dt.date | None,
     policy: str,
     head: Head,
 ) -> Json:
@@ -117,7 +118,7 @@ def question_json(
     }
 
 
-def _iso(day: dt.date | None) -> str | None:
+def _iso(day: Day | dt.date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
@@ -159,8 +160,8 @@ def _claims_json(parts: Iterable[tuple[str, Resolved]]) -> list[Json]:
 def _resolved(prefix: str, resolved: Resolved) -> Json:
     return {
         prefix: _date(resolved.date),
-        f"{prefix}_earliest": _day(resolved.earliest),
-        f"{prefix}_latest": _day(resolved.latest),
+        f"{prefix}_earliest": _day(resolved.first),
+        f"{prefix}_latest": _day(resolved.last),
         f"{prefix}_cause": resolved.cause,
     }
 
@@ -201,9 +202,9 @@ def roster_notes(
     at: object,
     existence: tuple[str | None, Sequence[Event]],
     *,
-    horizon: dt.date | None,
+    horizon: Day | None,
     late: bool,
-    known_at: dt.date | None,
+    known_at: Day | dt.date | None,
 ) -> list[str]:
     """Sentences about a roster as a whole.
 
@@ -219,7 +220,7 @@ def roster_notes(
         notes.append(f"{org} may not have existed on {at} ({lives}): every answer is at most possible")
     if late and horizon is not None:
         as_known = f" as known on {known_at}" if known_at is not None else ""
-        last = "it is empty" if horizon == dt.date.min else f"it ends {horizon}"
+        last = "it is empty" if horizon == Day.min else f"it ends {horizon}"
         notes.append(f"{at} is after the record{as_known} ({last}): the answers are forecasts, never certain")
     return notes
 
@@ -296,8 +297,8 @@ def history_json(result: History, catalogue: Catalogue) -> Json:
         if death is None
         else {
             "date": _date(death.date),
-            "earliest": _day(death.earliest),
-            "latest": _day(death.latest),
+            "earliest": _day(death.first),
+            "latest": _day(death.last),
             "disputed": death.disputed,
             "sources": _sources(dict.fromkeys(s for c in death.claims for s in c.sources)),
             "events": [c.event.id for c in death.claims],

@@ -18,7 +18,7 @@ from typing import Literal
 
 import attrs
 
-from chronos.dates import MAX_DAY, FuzzyDate
+from chronos.dates import Day, FuzzyDate
 from chronos.entities import UNNAMED_PREFIX, Post
 from chronos.events import Event, Source
 from chronos.projections.policy import OPEN_END, OPEN_START, Claim, Policy, Resolved
@@ -76,7 +76,7 @@ def reasons(codes: Iterable[str]) -> tuple[str, ...]:
 
 
 #: A query date: a day, or a `FuzzyDate` (a month, a year, a range) answered with certainty.
-When = dt.date | FuzzyDate
+When = Day | dt.date | FuzzyDate
 #: The policy used when none is given.
 DEFAULT_POLICY = Policy()
 
@@ -120,11 +120,14 @@ class Tenure:
         return holds(self.start, self.end, at)
 
 
-def span(at: When) -> tuple[dt.date, dt.date]:
+def span(at: When) -> tuple[Day, Day]:
     """The first and last day a query date covers."""
     if isinstance(at, FuzzyDate):
-        return at.earliest, at.latest
-    return at, at
+        return at.first, at.last
+    if isinstance(at, Day):
+        return at, at
+    day = Day.from_date(at)
+    return day, day
 
 
 def holds(start: Resolved, end: Resolved, at: When) -> Certainty | None:
@@ -135,9 +138,9 @@ def holds(start: Resolved, end: Resolved, at: When) -> Certainty | None:
     when that holds on every day of it, possible when on some day.
     """
     low, high = span(at)
-    if start.latest <= low and high < end.earliest:
+    if start.last <= low and high < end.first:
         return "certain"
-    if start.earliest <= high and low < end.latest:
+    if start.first <= high and low < end.last:
         return "possible"
     return None
 
@@ -156,12 +159,12 @@ def reconcile(period: Period, policy: Policy) -> Tenure:
 
     An end that every chosen claim dates after the claim was known is a
     forecast (a term scheduled to end), not a fact: it stays the date the
-    claims give, but the tenure may outlast it, so its latest day is open and
-    the holder is at most possible after its earliest day.
+    claims give, but the tenure may outlast it, so its last day is open and
+    the holder is at most possible after its first day.
     """
     end = policy.resolve(period.ends, empty=OPEN_END)
     if end.chosen and all(_forecast(c) for c in end.chosen):
-        end = attrs.evolve(end, latest=MAX_DAY, scheduled=True)
+        end = attrs.evolve(end, last=Day.max, scheduled=True)
     marks: tuple[str, ...] = ()
     if period.person.startswith(UNNAMED_PREFIX):
         marks = ("unidentified",)
@@ -172,30 +175,30 @@ def reconcile(period: Period, policy: Policy) -> Tenure:
 
 def _forecast(claim: Claim) -> bool:
     """True when the claim's date can lie after the day it was (certainly) known: a schedule."""
-    return claim.date.latest > claim.event.known.latest
+    return claim.date.last > claim.event.known.last
 
 
-def held_reasons(tenure: Tenure, low: dt.date, high: dt.date, certain: bool) -> tuple[str, ...]:
+def held_reasons(tenure: Tenure, low: Day, high: Day, certain: bool) -> tuple[str, ...]:
     """Why a holder of ``tenure`` is certain (``dated``) or only possible on ``[low, high]``."""
     if certain:
         return ("dated", *tenure.marks) if tenure.marks else _DATED
     found: list[str] = list(tenure.marks)
     start, end = tenure.start, tenure.end
-    if start.latest > low:
+    if start.last > low:
         if not start.chosen:
             found.append("open-start")
         elif start.disputed:
             found.append("disputed")
-        elif start.earliest > low:
+        elif start.first > low:
             found.append("part-of-period")
         else:
             found.append("imprecise-start")
-    if end.earliest <= high:
+    if end.first <= high:
         if end.scheduled:
             found.append("scheduled-end")
         elif end.disputed:
             found.append("disputed")
-        elif end.latest <= high:
+        elif end.last <= high:
             found.append("part-of-period")
         else:
             found.append("imprecise-end")
@@ -291,7 +294,7 @@ _UNKNOWN = ("unknown-holder",)
 _LATE = ("unknown-holder", "after-record")
 
 
-def seat_order(seat: Seat) -> tuple[bool, dt.date, str]:
+def seat_order(seat: Seat) -> tuple[bool, Day, str]:
     """Certain holders first, then by the start of their tenure, then by id."""
-    start = seat.tenure.start.earliest if seat.tenure is not None else dt.date.min
+    start = seat.tenure.start.first if seat.tenure is not None else Day.min
     return (seat.certainty != "certain", start, seat.person or "")

@@ -13,9 +13,9 @@ set; folding it gives exactly the answers the whole log gives for that post
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 
+from chronos.dates import Day
 from chronos.entities import Catalogue
 from chronos.events import (
     Arrested,
@@ -49,12 +49,12 @@ class EventIndex:
         self._enders: dict[str, list[Event]] = {}
         #: `Identified` events by the placeholder and the person they name.
         self._identifying: dict[str, list[Event]] = {}
-        latest = dt.date.min
+        latest = Day.min
         #: The events whose knowledge date is a range (undated articles), in log order.
         self.ranged_known: list[Event] = []
         for event in events:
-            latest = max(latest, event.known.latest)
-            if event.known.earliest < event.known.latest:
+            latest = max(latest, event.known.last)
+            if event.known.first < event.known.last:
                 self.ranged_known.append(event)
             if isinstance(event, Retracted | Corrected):
                 self._targeting.setdefault(event.target, []).append(event)
@@ -105,7 +105,7 @@ class EventIndex:
                 ):
                     self._aimed_at.add(id(event))
 
-    def horizon(self, known_at: dt.date | None) -> dt.date:
+    def horizon(self, known_at: Day | None) -> Day:
         """The last day the record covers: ``known_at`` or the last day anything became known, the earlier."""
         return self.latest_known if known_at is None else min(known_at, self.latest_known)
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
+from chronos.dates import Day
 from chronos.entities import Catalogue
 from chronos.projections.answers import DEFAULT_POLICY, Seat, When, downgrade, seat_order, span
 from chronos.projections.policy import Policy
@@ -139,7 +139,7 @@ class OrgTimelines:
         self.lived = {line.post.id: line.post for line in self.lines if seats.lived(line.post.id)}
         self.special = self.vacancies | self.lived
 
-    def holders(self, low: dt.date, high: dt.date) -> dict[str, list[Seat]]:
+    def holders(self, low: Day, high: Day) -> dict[str, list[Seat]]:
         """Who holds which of these posts on ``[low, high]``, by post id (see `post_holders`)."""
         held: dict[str, list[Seat]] = {}
         for line in self.lines:
@@ -152,7 +152,7 @@ class OrgTimelines:
         return held
 
     def assemble(
-        self, held: Mapping[str, Sequence[Seat]], posts: Collection[str], low: dt.date, high: dt.date
+        self, held: Mapping[str, Sequence[Seat]], posts: Collection[str], low: Day, high: Day
     ) -> tuple[Seat, ...]:
         """The seats of every post: its holders (from ``held``, by post id), then its empty seats.
 

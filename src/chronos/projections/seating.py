@@ -16,12 +16,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 
 import attrs
 
-from chronos.dates import MAX_DAY, MIN_DAY
+from chronos.dates import Day
 from chronos.entities import Catalogue, Post
 from chronos.events import DeclaredComplete, Event
 from chronos.projections.answers import Certainty, Seat, downgrade, reasons, seat_order, unknown_seat
@@ -31,7 +30,7 @@ from chronos.projections.state import State
 __all__ = ["NOT_FOUNDED", "Evidence", "Life", "Seating", "evidence_of", "seating"]
 
 #: The founding of an organisation nobody dated: as far as the record goes, it always existed.
-NOT_FOUNDED = Resolved(MIN_DAY, MIN_DAY, None, ())
+NOT_FOUNDED = Resolved(Day.min, Day.min, None, ())
 
 
 @attrs.frozen
@@ -53,10 +52,10 @@ class Evidence:
 
     event: Event
     code: str
-    sure_from: dt.date
-    sure_to: dt.date
-    maybe_from: dt.date
-    maybe_to: dt.date
+    sure_from: Day
+    sure_to: Day
+    maybe_from: Day
+    maybe_to: Day
     count: int | None
 
 
@@ -69,15 +68,15 @@ def evidence_of(state: State, catalogue: Catalogue, post: str) -> tuple[Evidence
         counts[claim.event.id] = (event, count + 1)
     for event, count in counts.values():
         date = event.occurred
-        exact = date.earliest == date.latest
+        exact = date.first == date.last
         found.append(
             Evidence(
                 event,
                 "vacancy-reported",
-                date.earliest if exact else MAX_DAY,
-                date.latest if exact else MIN_DAY,
-                date.earliest,
-                date.latest,
+                date.first if exact else Day.max,
+                date.last if exact else Day.min,
+                date.first,
+                date.last,
                 count,
             )
         )
@@ -93,10 +92,10 @@ def _declared(event: DeclaredComplete) -> Evidence:
     return Evidence(
         event,
         "declared-complete",
-        event.occurred.latest,
-        until.earliest if until is not None else MAX_DAY,
-        event.occurred.earliest,
-        until.latest if until is not None else MAX_DAY,
+        event.occurred.last,
+        until.first if until is not None else Day.max,
+        event.occurred.first,
+        until.last if until is not None else Day.max,
         None,
     )
 
@@ -118,9 +117,9 @@ class Seating:
         #: Whether an organisation above a post has a recorded life, by post.
         self._lived: dict[str, bool] = {}
         #: Existence on a span, by (organisation, first day, last day): a roster asks once per unit.
-        self._exists: dict[tuple[str, dt.date, dt.date], tuple[Certainty | None, tuple[str, ...]]] = {}
+        self._exists: dict[tuple[str, Day, Day], tuple[Certainty | None, tuple[str, ...]]] = {}
 
-    def late(self, high: dt.date) -> bool:
+    def late(self, high: Day) -> bool:
         """True when ``high`` lies past the record's horizon."""
         return self.horizon is not None and high > self.horizon
 
@@ -138,7 +137,7 @@ class Seating:
             found = self._lived[post] = any(org in self.lives for org in self.catalogue.above(post))
         return found
 
-    def existence(self, post: str, low: dt.date, high: dt.date) -> tuple[Certainty | None, tuple[str, ...]]:
+    def existence(self, post: str, low: Day, high: Day) -> tuple[Certainty | None, tuple[str, ...]]:
         """Whether ``post``'s organisation and those above it exist on ``[low, high]``, and why not surely."""
         if not self.lives:
             return "certain", ()
@@ -154,7 +153,7 @@ class Seating:
         return found
 
     def _existence(
-        self, chain: tuple[str, ...], low: dt.date, high: dt.date
+        self, chain: tuple[str, ...], low: Day, high: Day
     ) -> tuple[Certainty | None, tuple[str, ...]]:
         certainty: Certainty = "certain"
         why: list[str] = []
@@ -163,19 +162,17 @@ class Seating:
             if life is None:
                 continue
             founded, dissolved = life.founded, life.dissolved
-            if founded.earliest > high or dissolved.latest <= low:
+            if founded.first > high or dissolved.last <= low:
                 return None, ()
-            if founded.latest > low or dissolved.earliest <= high:
+            if founded.last > low or dissolved.first <= high:
                 certainty = "possible"
-                if life.founded.latest > low:
+                if founded.last > low:
                     why.append("before-founding")
-                if life.dissolved.earliest <= high:
+                if dissolved.first <= high:
                     why.append("after-dissolution")
         return certainty, reasons(why)
 
-    def settle(
-        self, held: Mapping[str, Sequence[Seat]], low: dt.date, high: dt.date
-    ) -> dict[str, list[Seat]]:
+    def settle(self, held: Mapping[str, Sequence[Seat]], low: Day, high: Day) -> dict[str, list[Seat]]:
         """The holders in ``held`` (by post) whose organisation exists; none certain past the horizon."""
         late = self.late(high)
         if not late and not self.lives:
@@ -196,7 +193,7 @@ class Seating:
             out[post] = changed
         return out
 
-    def empty_seats(self, post: Post, count: int, low: dt.date, high: dt.date) -> list[Seat]:
+    def empty_seats(self, post: Post, count: int, low: Day, high: Day) -> list[Seat]:
         """The ``count`` empty seats of ``post`` on ``[low, high]``: vacant where the record says so.
 
         Unknown elsewhere; none when the post's organisation did not exist.

@@ -1,7 +1,7 @@
 """The fold: from the events known at a date to tenures, custody, births, deaths and names.
 
 `visible` selects what was known on a knowledge date K (an event counts once
-its ``known`` date has certainly passed, i.e. ``known.latest <= K``) and applies
+its ``known`` date has certainly passed, i.e. ``known.last <= K``) and applies
 the retractions and corrections known by then. `project` folds the result in
 valid-time order (never append order) into a `State`, one handler per event
 type.
@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 import attrs
 
 from chronos._fast.gc import paused_gc
+from chronos.dates import Day
 from chronos.entities import Catalogue
 from chronos.events import (
     Appointed,
@@ -87,7 +88,7 @@ class State:
     renames: Mapping[str, tuple[Renamed, ...]]
     snapshots: tuple[RosterReported, ...]
     events: tuple[Event, ...]
-    known_at: dt.date | None = None
+    known_at: Day | None = None
     possibly: bool = False
     births: Mapping[str, tuple[Claim, ...]] = attrs.field(factory=dict)
     #: Vacancy claims by post: one per empty seat of a source's own roster, dated as the roster.
@@ -96,7 +97,7 @@ class State:
     declared: Mapping[str, tuple[DeclaredComplete, ...]] = attrs.field(factory=dict)
     #: The last day the record covers: ``known_at`` or the log's last knowledge date, the
     #: earlier. Past it an answer is a forecast, never certain. None: no limit.
-    horizon: dt.date | None = None
+    horizon: Day | None = None
     by_post: Mapping[str, tuple[Period, ...]] = attrs.field(factory=dict, eq=False, repr=False)
     by_person: Mapping[str, tuple[Period, ...]] = attrs.field(factory=dict, eq=False, repr=False)
     custody_of: Mapping[str, tuple[Custody, ...]] = attrs.field(factory=dict, eq=False, repr=False)
@@ -117,21 +118,23 @@ class State:
 
 
 def visible(
-    events: Iterable[Event], *, known_at: dt.date | None = None, possibly: bool = False
+    events: Iterable[Event], *, known_at: Day | dt.date | None = None, possibly: bool = False
 ) -> list[Event]:
     """The claims standing on ``known_at``: known by then, minus what was retracted or corrected by then.
 
-    An event counts once it was certainly public (``known.latest <= known_at``),
-    or, with ``possibly``, once it may have been (``known.earliest <= known_at``).
+    An event counts once it was certainly public (``known.last <= known_at``),
+    or, with ``possibly``, once it may have been (``known.first <= known_at``).
     A correction contributes its replacement; retracting a retraction or a
     correction restores what it had withdrawn.
     """
+    if isinstance(known_at, dt.date):
+        known_at = Day.from_date(known_at)
     if known_at is None:
         known = list(events)
     elif possibly:
-        known = [e for e in events if e.known.earliest <= known_at]
+        known = [e for e in events if e.known.first <= known_at]
     else:
-        known = [e for e in events if e.known.latest <= known_at]
+        known = [e for e in events if e.known.last <= known_at]
     claims_about_claims: list[Retracted | Corrected] = [
         e for e in known if isinstance(e, Retracted | Corrected)
     ]
@@ -172,10 +175,10 @@ def visible(
 _STARTS = (Appointed, Founded, Arrested)
 
 
-def sort_key(event: Event) -> tuple[dt.date, dt.date, int, str]:
+def sort_key(event: Event) -> tuple[Day, Day, int, str]:
     """Valid-time order: by earliest then latest possible day; ends before starts on a tie; then id."""
     occurred = event.occurred
-    return (occurred.earliest, occurred.latest, 1 if isinstance(event, _STARTS) else 0, event.id)
+    return (occurred.first, occurred.last, 1 if isinstance(event, _STARTS) else 0, event.id)
 
 
 @attrs.define
@@ -234,7 +237,7 @@ class _Fold:
             not last.ends
             # An end dated before we saw any start (sorted by earliest day) may
             # still come after this start: "dismissed in 2022", "appointed in March 2022".
-            or (not last.starts and max(c.date.latest for c in last.ends) >= claim.date.earliest)
+            or (not last.starts and max(c.date.last for c in last.ends) >= claim.date.first)
         ):
             last.starts.append(claim)
             return
@@ -395,18 +398,20 @@ def project(
     events: Iterable[Event],
     catalogue: Catalogue,
     *,
-    known_at: dt.date | None = None,
+    known_at: Day | dt.date | None = None,
     possibly: bool = False,
-    horizon: dt.date | None = None,
+    horizon: Day | None = None,
 ) -> State:
     """Fold the events standing on ``known_at`` in valid-time order into a `State` (see `visible`).
 
     The state's horizon, the last day the record covers, is ``horizon`` when
     given, else ``known_at`` or the last day any of ``events`` became known,
-    whichever is earlier (`datetime.date.min` when there are no events). Give
-    it when ``events`` are a part of a larger log (`chronos.projections.EventIndex`):
+    whichever is earlier (`Day.min` when there are no events). Give it when
+    ``events`` are a part of a larger log (`chronos.projections.EventIndex`):
     the whole log's last knowledge date is the record's.
     """
+    if isinstance(known_at, dt.date):
+        known_at = Day.from_date(known_at)
     with paused_gc():
         return _project(events, catalogue, known_at=known_at, possibly=possibly, horizon=horizon)
 
@@ -415,13 +420,13 @@ def _project(
     events: Iterable[Event],
     catalogue: Catalogue,
     *,
-    known_at: dt.date | None,
+    known_at: Day | None,
     possibly: bool,
-    horizon: dt.date | None,
+    horizon: Day | None,
 ) -> State:
     if horizon is None:
         events = events if isinstance(events, list | tuple) else list(events)
-        latest = max((e.known.latest for e in events), default=dt.date.min)
+        latest = max((e.known.last for e in events), default=Day.min)
         horizon = latest if known_at is None else min(known_at, latest)
     standing = visible(events, known_at=known_at, possibly=possibly)
     standing.sort(key=sort_key)

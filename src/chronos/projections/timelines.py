@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 
 import attrs
 
+from chronos.dates import Day
 from chronos.entities import Post
 from chronos.projections.answers import Seat, Tenure, held_reasons, seat_order, tenure_of, unknown_seat
 from chronos.projections.policy import Policy
@@ -25,9 +25,9 @@ class Timeline:
     """
 
     post: Post
-    starts: list[dt.date]
-    reach: list[dt.date]
-    ends: list[dt.date]
+    starts: list[Day]
+    reach: list[Day]
+    ends: list[Day]
     tenures: list[Tenure]
     unknown: tuple[Seat, ...]
     late: tuple[Seat, ...]
@@ -39,16 +39,16 @@ def timeline(state: State, post: Post, policy: Policy) -> Timeline:
     line = state.derived.timelines.get(key)
     if line is None or line.post is not post:
         tenures = sorted(
-            (tenure_of(state, p, policy) for p in state.tenures_at(post.id)), key=lambda t: t.start.earliest
+            (tenure_of(state, p, policy) for p in state.tenures_at(post.id)), key=lambda t: t.start.first
         )
-        reach: list[dt.date] = []
+        reach: list[Day] = []
         for tenure in tenures:
-            reach.append(max(reach[-1], tenure.end.latest) if reach else tenure.end.latest)
+            reach.append(max(reach[-1], tenure.end.last) if reach else tenure.end.last)
         line = state.derived.timelines[key] = Timeline(
             post,
-            [t.start.earliest for t in tenures],
+            [t.start.first for t in tenures],
             reach,
-            [t.end.latest for t in tenures],
+            [t.end.last for t in tenures],
             tenures,
             (unknown_seat(post),) * post.seats,
             (unknown_seat(post, late=True),) * post.seats,
@@ -56,7 +56,7 @@ def timeline(state: State, post: Post, policy: Policy) -> Timeline:
     return line
 
 
-def post_holders(line: Timeline, low: dt.date, high: dt.date, last: int) -> list[Seat]:
+def post_holders(line: Timeline, low: Day, high: Day, last: int) -> list[Seat]:
     """Who holds the post of ``line`` on ``[low, high]``, in seat order (one seat per person, the surer).
 
     ``last`` is the last tenure starting by ``high`` (the caller's bisection).
@@ -76,7 +76,7 @@ def post_holders(line: Timeline, low: dt.date, high: dt.date, last: int) -> list
     found: dict[str | None, Seat] = {}
     for index in reversed(hits):
         tenure = line.tenures[index]
-        certain = tenure.start.latest <= low and high < tenure.end.earliest
+        certain = tenure.start.last <= low and high < tenure.end.first
         seat = Seat(
             line.post,
             tenure.person,
