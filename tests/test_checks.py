@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from chronos import (
     Appointed,
     Arrested,
@@ -20,7 +22,7 @@ S = (Source(source="s.txt", quote="q"),)
 T = (Source(source="t.txt", quote="r"),)
 
 
-def findings(events: list[Event]) -> list[Finding]:
+def findings(events: Sequence[Event]) -> list[Finding]:
     return check(Chronology(events, small_catalogue()))
 
 
