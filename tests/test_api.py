@@ -30,6 +30,8 @@ PUBLIC = {
     "ConcurrencyError",
     "Corrected",
     "DateError",
+    "DeclaredComplete",
+    "Day",
     "Died",
     "Diff",
     "Dismissed",
@@ -43,6 +45,7 @@ PUBLIC = {
     "Founded",
     "FuzzyDate",
     "History",
+    "Identified",
     "IntegrityError",
     "InvalidEvent",
     "JsonlStore",
@@ -71,6 +74,7 @@ PUBLIC = {
     "Seat",
     "SnapshotRow",
     "Source",
+    "Span",
     "Spell",
     "SqliteStore",
     "Store",
@@ -89,6 +93,7 @@ PUBLIC = {
     "open_store",
     "parse_date",
     "register_event",
+    "wikidata_date",
 }
 
 _MODEL = {"chronos.errors", "chronos.dates", "chronos.events", "chronos.entities"}
@@ -99,7 +104,7 @@ _BELOW_CHRONOLOGY = _BELOW_LOG | {"chronos.log", "chronos.projections", "chronos
 #: A module is in the most specific layer naming it; every module must be in one.
 LAYERS: dict[str, set[str]] = {
     "chronos.errors": set(),
-    "chronos.dates": {"chronos.errors"},
+    "chronos.dates": {"chronos.errors", "chronos.dates"},
     "chronos.events": {"chronos.errors", "chronos.dates"},
     "chronos.names": set(),
     "chronos.entities": {

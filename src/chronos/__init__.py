@@ -21,7 +21,7 @@ Private ``_fast`` modules hold speed-only machinery checked against the readable
 from chronos.checks import Finding, check
 from chronos.chronology import Chronology
 from chronos.codec import SCHEMA_VERSION, Codec, make_converter
-from chronos.dates import End, FuzzyDate, PartialDate, parse_date
+from chronos.dates import Day, End, FuzzyDate, PartialDate, Span, parse_date, wikidata_date
 from chronos.entities import Catalogue, Entity, Organisation, Person, Place, Post, name_key
 from chronos.errors import (
     AmbiguousName,
@@ -46,11 +46,13 @@ from chronos.events import (
     Born,
     Charged,
     Corrected,
+    DeclaredComplete,
     Died,
     Dismissed,
     Dissolved,
     Event,
     Founded,
+    Identified,
     Left,
     Moved,
     Released,
@@ -104,6 +106,8 @@ __all__ = [
     "ConcurrencyError",
     "Corrected",
     "DateError",
+    "Day",
+    "DeclaredComplete",
     "Died",
     "Diff",
     "Dismissed",
@@ -117,6 +121,7 @@ __all__ = [
     "Founded",
     "FuzzyDate",
     "History",
+    "Identified",
     "IntegrityError",
     "InvalidEvent",
     "JsonlStore",
@@ -145,6 +150,7 @@ __all__ = [
     "Seat",
     "SnapshotRow",
     "Source",
+    "Span",
     "Spell",
     "SqliteStore",
     "Store",
@@ -163,4 +169,5 @@ __all__ = [
     "open_store",
     "parse_date",
     "register_event",
+    "wikidata_date",
 ]

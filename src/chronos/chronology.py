@@ -15,18 +15,21 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import gc
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import attrs
 
 from chronos._fast.gc import paused_gc
-from chronos.dates import FuzzyDate, parse_date
+from chronos.dates import Day, FuzzyDate, check_order, parse_date
 from chronos.entities import Catalogue, Entity, Organisation
 from chronos.errors import DateError, UsageError, did_you_mean
 from chronos.events import EVENT_TYPES, Event, RosterReported
 from chronos.log import EventLog
 from chronos.projections import (
+    OPEN_END,
+    Certainty,
     Diff,
     EventIndex,
     History,
@@ -46,32 +49,38 @@ from chronos.projections import (
     roster,
     rosters,
     sort_key,
+    span,
     tenure_of,
 )
+from chronos.projections.seating import NOT_FOUNDED
 
 __all__ = ["Chronology", "DateLike", "as_day", "as_when", "parse_when"]
 
-DateLike = str | dt.date | FuzzyDate
+DateLike = str | Day | dt.date | FuzzyDate
 
 
 def as_when(value: DateLike) -> When:
-    """A query date: a `datetime.date` for a day, a `FuzzyDate` for a month, year or range."""
-    if isinstance(value, dt.date):
+    """A query date: a `Day` for a day, a `FuzzyDate` for a month, year or range."""
+    if isinstance(value, Day):
         return value
+    if isinstance(value, dt.date):
+        return Day.from_date(value)
     date = FuzzyDate.of(value)
-    return date.earliest if date.is_exact else date
+    return date.first if date.is_exact else date
 
 
-def as_day(value: DateLike | None) -> dt.date | None:
+def as_day(value: DateLike | None) -> Day | None:
     """A knowledge date as a day: a month or year means its last day (everything known by then)."""
     if value is None:
         return None
-    if isinstance(value, dt.date):
+    if isinstance(value, Day):
         return value
+    if isinstance(value, dt.date):
+        return Day.from_date(value)
     date = FuzzyDate.of(value)
-    if date.latest == dt.date.max:
+    if date.last == Day.max:
         raise DateError(f"knowledge date {str(date)!r} has no end")
-    return date.latest
+    return date.last
 
 
 class Chronology:
@@ -83,9 +92,10 @@ class Chronology:
     def __init__(self, events: Iterable[Event], catalogue: Catalogue, *, policy: Policy | str | None = None):
         self.events: tuple[Event, ...] = tuple(events)
         self.catalogue = catalogue
-        self.policy = Policy.parse(policy)
-        self._states: dict[tuple[dt.date | None, bool], State] = {}
+        self._states: dict[tuple[Day | None, bool], State] = {}
         self._index: EventIndex | None = None
+        self._sources: tuple[str, ...] | None = None
+        self.policy = self._checked(Policy.parse(policy))
 
     @classmethod
     def from_log(cls, log: EventLog, *, policy: Policy | str | None = None) -> Chronology:
@@ -185,12 +195,14 @@ class Chronology:
             return self.state(), None
         assert day is not None
         events = relevant(self.index)
-        sure = project(events, self.catalogue, known_at=day)
+        # A part of the log: its horizon is the whole log's.
+        horizon = self.horizon(day)
+        sure = project(events, self.catalogue, known_at=day, horizon=horizon)
         if any(_maybe_public(e, day) for e in events):
-            return sure, project(events, self.catalogue, known_at=day, possibly=True)
+            return sure, project(events, self.catalogue, known_at=day, possibly=True, horizon=horizon)
         return sure, None
 
-    def _everything_known(self, day: dt.date | None) -> bool:
+    def _everything_known(self, day: Day | None) -> bool:
         """True when the whole log stood on ``day`` (or no day is given): its projection answers."""
         return day is None or day >= self.index.latest_known
 
@@ -212,7 +224,64 @@ class Chronology:
         return self.lookup(name, kind=kind).id
 
     def _policy(self, policy: Policy | str | None) -> Policy:
-        return self.policy if policy is None else Policy.parse(policy)
+        return self.policy if policy is None else self._checked(Policy.parse(policy))
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every source the events cite (file names or ids), sorted."""
+        if self._sources is None:
+            self._sources = tuple(sorted({s.source for e in self.events for s in e.sources}))
+        return self._sources
+
+    def _checked(self, policy: Policy) -> Policy:
+        """``policy``, once every source it prefers is cited in the log (else `UsageError`)."""
+        for wanted in policy.prefer:
+            if not any(source.startswith(wanted) for source in self.sources):
+                # Sources are mostly cited by a prefix (``004`` for ``004_a82dc472c30e5f7b.txt``).
+                stems = {re.split(r"[_.]", source, maxsplit=1)[0] for source in self.sources}
+                near = difflib.get_close_matches(wanted, sorted(stems | set(self.sources)), n=3, cutoff=0.5)
+                known = "" if near else f" (it cites {_some(self.sources)})"
+                raise UsageError(
+                    f"policy {str(policy)!r}: no source {wanted!r} in the log{did_you_mean(near) or known}"
+                )
+        return policy
+
+    def horizon(self, known_at: DateLike | None = None) -> Day:
+        """The last day the record covers: ``known_at`` or the log's last knowledge date, the earlier.
+
+        Answers about later days are forecasts, never ``certain``. `Day.min`
+        for an empty log.
+        """
+        return self.index.horizon(as_day(known_at))
+
+    def existence(
+        self, org: str, *, at: DateLike, known_at: DateLike | None = None, policy: Policy | str | None = None
+    ) -> tuple[Certainty | None, tuple[Event, ...]]:
+        """Whether ``org`` (and every organisation above it) existed on ``at``, and the events that say so.
+
+        ``certain`` when no founding or dissolution recorded leaves it open
+        (or none is recorded), ``possible`` when an imprecise date does, None
+        when it certainly did not exist: its roster then has no seats.
+        """
+        org_id = self._id(org, "organisation")
+        state = self.state(known_at)
+        low, high = span(as_when(at))
+        certainty: Certainty = "certain"
+        because: list[Event] = []
+        for unit in (org_id, *self.catalogue.above(org_id)):
+            founded, dissolved = state.founded.get(unit, ()), state.dissolved.get(unit, ())
+            if not founded and not dissolved:
+                continue
+            chosen = self._policy(policy)
+            start = chosen.resolve(founded, empty=NOT_FOUNDED)
+            end = chosen.resolve(dissolved, empty=OPEN_END)
+            claims = [c.event for c in (*start.claims, *end.claims)]
+            if start.first > high or end.last <= low:
+                return None, tuple(claims)
+            if start.last > low or end.first <= high:
+                certainty = "possible"
+                because += claims
+        return certainty, tuple(dict.fromkeys(because))
 
     # Questions ------------------------------------------------------------------------
 
@@ -224,7 +293,11 @@ class Chronology:
         known_at: DateLike | None = None,
         policy: Policy | str | None = None,
     ) -> tuple[Seat, ...]:
-        """Who held each post of ``org`` and its units on ``at``, vacant seats included."""
+        """Who held each post of ``org`` and its units on ``at``: every seat, held, vacant or unknown.
+
+        Nothing is ``certain`` past `horizon` (the record's last day), and an
+        organisation has no seats before its founding (`existence`).
+        """
         org_id = self._id(org, "organisation")
         sure, maybe = self._local(
             known_at, lambda index: index.for_posts(p.id for p in self.catalogue.posts(org_id))
@@ -274,7 +347,12 @@ class Chronology:
         known_at: DateLike | None = None,
         policy: Policy | str | None = None,
     ) -> Diff:
-        """Who joined, left or moved in ``org`` between ``a`` and ``b``, with the events that explain it."""
+        """Who joined, left or moved in ``org`` between ``a`` and ``b``, with the events that explain it.
+
+        Raises `UsageError` when ``a`` lies after ``b``.
+        """
+        first, second = as_when(a), as_when(b)
+        check_order(first, second, names=("the first date", "the second date"))
         org_id = self._id(org, "organisation")
         sure, maybe = self._local(
             known_at, lambda index: index.for_posts(p.id for p in self.catalogue.posts(org_id))
@@ -283,8 +361,8 @@ class Chronology:
             sure,
             self.catalogue,
             org_id,
-            as_when(a),
-            as_when(b),
+            first,
+            second,
             policy=self._policy(policy),
             possibly_known=maybe,
         )
@@ -358,8 +436,10 @@ class Chronology:
     ) -> tuple[Event, ...]:
         """Events (in valid-time order) about an entity, that can fall between two dates, of one kind."""
         wanted = None if entity is None else self._id(entity)
-        low = FuzzyDate.of(start).earliest if start is not None else dt.date.min
-        high = FuzzyDate.of(end).latest if end is not None else dt.date.max
+        if start is not None and end is not None:
+            check_order(FuzzyDate.of(start), FuzzyDate.of(end), names=("--from", "--to"))
+        low = FuzzyDate.of(start).first if start is not None else Day.min
+        high = FuzzyDate.of(end).last if end is not None else Day.max
         if kind is not None and kind not in EVENT_TYPES:
             near = difflib.get_close_matches(kind, list(EVENT_TYPES), n=1)
             hint = did_you_mean(near[:1])
@@ -368,16 +448,24 @@ class Chronology:
             e
             for e in self.events
             if (wanted is None or wanted in e.about())
-            and e.occurred.latest >= low
-            and e.occurred.earliest <= high
+            and e.occurred.last >= low
+            and e.occurred.first <= high
             and (kind is None or type(e).__name__ == kind)
         ]
         return tuple(sorted(found, key=sort_key))
 
 
-def _maybe_public(event: Event, day: dt.date) -> bool:
+def _some(names: tuple[str, ...], most: int = 5) -> str:
+    """The first few of ``names``, and how many there are in all."""
+    if not names:
+        return "no sources"
+    shown = ", ".join(names[:most])
+    return shown if len(names) <= most else f"{shown}, ... ({len(names)} in all)"
+
+
+def _maybe_public(event: Event, day: Day) -> bool:
     """True when ``event`` may, but need not, have been public on ``day`` (its knowledge date is a range)."""
-    return event.known.earliest <= day < event.known.latest
+    return event.known.first <= day < event.known.last
 
 
 def parse_when(text: str) -> When:

@@ -2,10 +2,11 @@
 
 The CSV is UTF-8 with a header row and one row per tenure; it opens cleanly in
 a spreadsheet (no formulas, a cell per value, ISO days in the ``*_earliest`` and
-``*_latest`` columns for sorting). Columns: see `COLUMNS`. Dates are EDTF,
-precision is ``day``, ``month``, ``year``, ``range`` or empty, and sources are
-``FILE (LOCATOR): "QUOTE"`` joined with `` | ``. A move from one post to another
-ends one tenure and starts another: ``end_move`` of the first row and
+``*_latest`` columns, ``-0043-03-15`` for 44 BCE). Columns: see `COLUMNS`.
+Dates are EDTF, precision is ``day``, ``month``, ``season``, ``year``,
+``decade``, ``century``, ``millennium``, ``range`` or empty, and sources are
+``FILE (LOCATOR): "QUOTE"`` joined with `` | ``. A move from one post to
+another ends one tenure and starts another: ``end_move`` of the first row and
 ``start_move`` of the second hold the same label (``m1``, ``m2``, ... in the
 order of the rows), and reading pairs the two sides by it, whatever else the
 two rows say (one side may be reconciled with other claims and their sources).
