@@ -13,7 +13,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chronos import Chronology, Corrected, EventLog, Retracted, Source
+from chronos import (
+    Arrested,
+    Charged,
+    Chronology,
+    Corrected,
+    EventLog,
+    Released,
+    Retracted,
+    RosterReported,
+    Source,
+)
 from chronos.codec import Codec
 from chronos.interop import COLUMNS, FORMATS, export, import_text, tenures_frame
 from chronos.interop.ftm import ftm_dates
@@ -91,9 +101,14 @@ class TestRoundTrip:
         # 000's unnamed successor (named Sagimbayev from 16 February), Abish's dismissal retracted on
         # 8 January, knowledge dates corrected: the roster as known on each day comes back.
         back = reimport(export(knb, "popolo"), "popolo")
+        # Everything but what Popolo has no place for: custody, charges, sources' own rosters.
+        carried = Chronology(
+            [e for e in knb.events if not isinstance(e, Arrested | Charged | Released | RosterReported)],
+            knb.catalogue,
+        )
         for day in ("2022-01-05", "2022-01-07", "2022-01-08", "2022-01-09", "2022-01-20", "2022-02-16"):
             for org in ("nsc", "security-council"):
-                mine = [(s.post.id, s.person, s.certainty) for s in knb.roster(org, at=day, known_at=day)]
+                mine = [(s.post.id, s.person, s.certainty) for s in carried.roster(org, at=day, known_at=day)]
                 theirs = [(s.post.id, s.person, s.certainty) for s in back.roster(org, at=day, known_at=day)]
                 assert theirs == mine, (org, day)
         withdrawals = {e.id for e in knb.events if isinstance(e, Retracted | Corrected)}
