@@ -11,8 +11,9 @@ Lookups take an id, the name or any alias, in any script, and ignore case,
 accents, punctuation, word order and the usual transliteration variants of
 Kazakh and Russian names (Масимов = Мәсімов = Masimov = Massimov, Тоқаев =
 Toqaev = Tokayev, Qasym-Zhomart = Kassym-Jomart), see `name_key`; a name in
-Kazakh that finds nothing is tried as Russian may write it (Жақыпов, Jakupov). A name with
-initials finds the full one ("John F. Kennedy": "John Fitzgerald Kennedy").
+Kazakh that finds nothing is tried as Russian may write it (Жақыпов, Jakupov).
+A name with initials finds the full one ("John F. Kennedy": "John Fitzgerald
+Kennedy").
 Entities may carry the identifiers other datasets give them
 (``wikidata:Q1247199``) and the language of their aliases (``ru:Ак жол``).
 """

@@ -65,6 +65,18 @@ PATRONYMIC = re.compile(r"(?:vich|vna|ichna|uli|kizi)$")
 _APOSTROPHES = re.compile(r"['\u2019\u02bc\u02b9`]")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 _NOT_WORD_OR_LINE = re.compile(r"[^a-z0-9\n]+")
+#: Lowercase ASCII as `name_keys` folds it: apostrophes dropped, letters, digits and line breaks kept,
+#: anything else a space.
+_ASCII_WORDS = str.maketrans(
+    {
+        chr(c): None
+        if chr(c) in "'`"
+        else chr(c)
+        if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789\n"
+        else " "
+        for c in range(128)
+    }
+)
 
 
 def latin(name: str) -> str:
@@ -145,7 +157,7 @@ def name_key(name: str) -> str:
 
 
 def name_keys(names: Sequence[str]) -> list[str]:
-    """``[name_key(name) for name in names]``, several times faster on many names.
+    """``[name_key(name) for name in names]``, two to three times faster on many names.
 
     The names are folded together, one a line: every rule is one pass of
     `str.replace` or of a regular expression over the whole text, and the rules
@@ -164,10 +176,12 @@ def name_keys(names: Sequence[str]) -> list[str]:
             latins[i] = ""
         text = "\n".join(latins)
     text = text.lower()
-    if "'" in text or "`" in text:
-        text = text.replace("'", "").replace("`", "")
-    # Each word after a space, as in a lone name.
-    text = " " + _NOT_WORD_OR_LINE.sub(" ", text).replace("\n", "\n ")
+    if text.isascii():  # always, after `latin`: one C pass drops apostrophes, spaces out the rest
+        text = text.translate(_ASCII_WORDS)
+    else:
+        text = _NOT_WORD_OR_LINE.sub(" ", text.replace("'", "").replace("`", ""))
+    # Each word after a space, as in a lone name (a run of spaces changes no rule).
+    text = " " + text.replace("\n", "\n ")
     keys = [" ".join(sorted(line.split())) for line in _variants(text).split("\n")]
     for i in apart:
         keys[i] = name_key(names[i])
