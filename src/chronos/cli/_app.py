@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,7 +35,7 @@ from chronos._fast.gc import paused_gc
 from chronos.chronology import Chronology, as_day
 from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate, parse_date
 from chronos.entities import Entity
-from chronos.errors import AmbiguousName, ChronosError, LookupFailed, StoreError
+from chronos.errors import AmbiguousName, ChronosError, IntegrityWarning, LookupFailed, StoreError
 from chronos.events import Event
 from chronos.log import EventLog
 from chronos.output import render
@@ -232,6 +233,7 @@ def load(args: Namespace) -> tuple[EventLog, Chronology]:
         for recorded in log.read():
             events.append(recorded.event)
             advance()
+    log.check_references(events)
     return log, Chronology(events, log.catalogue)
 
 
@@ -282,6 +284,18 @@ def error(message: str) -> None:
     print(f"chronos: error: {' '.join(message.split())}", file=sys.stderr)
 
 
+def _warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """Print a warning as one line, as errors are printed."""
+    print(f"chronos: warning: {' '.join(str(message).split())}", file=sys.stderr)
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, ChronosError):
         return str(exc)
@@ -303,6 +317,14 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version and usage errors
         return _status(exc)
     run: Callable[[Namespace], int] = args.run
+    with warnings.catch_warnings():
+        # What a reader should know (bytes after the head, stray files) is said, once, in one line.
+        warnings.simplefilter("default", IntegrityWarning)
+        warnings.showwarning = _warning
+        return _run(run, args)
+
+
+def _run(run: Callable[[Namespace], int], args: Namespace) -> int:
     try:
         return run(args)
     except SystemExit as exc:  # a usage error found once the arguments were parsed

@@ -54,17 +54,18 @@ def _verify(args: Namespace) -> int:
     log = open_log(args)
     with progress("verifying", size=log.position):
         verified = log.verify()
-    print(f"ok: {verified.count} records, head {verified.head[:12]}")
+    print(verified)
     return 0
 
 
 def _read_lines(name: str) -> tuple[str, list[str]]:
-    if name == "-":
-        return "<stdin>", sys.stdin.read().splitlines()
+    label = "<stdin>" if name == "-" else name
     try:
-        return name, Path(name).read_text(encoding="utf-8").splitlines()
+        # Bytes, decoded strictly: standard input's own decoding would let surrogates through.
+        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        return label, data.decode("utf-8").splitlines()
     except UnicodeDecodeError as exc:
-        raise RecordError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise RecordError(f"{label}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
 def _append(args: Namespace) -> int:

@@ -5,6 +5,7 @@ Two tables in the schema named by the URL's ``schema`` parameter (default
 
     chronos_records   seq BIGINT PRIMARY KEY, v, id, event (json), prev, hash
     chronos_meta      key TEXT PRIMARY KEY, value: the store format and the catalogue's TOML text
+    chronos_catalogue_history   n BIGINT PRIMARY KEY, entry: the catalogue's chained history
 
 An append is one transaction: it reads the position, refuses a stale one and
 copies the batch in. ``seq`` is the primary key, so when two writers race for
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from chronos.errors import StoreError
-from chronos.stores.base import check_batch, record_from_row, stale
+from chronos.stores.base import CatalogueChange, check_batch, record_from_row, stale
 from chronos.stores.records import Head, Record
 
 if TYPE_CHECKING:
@@ -49,9 +50,15 @@ _SCHEMA_NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,39}")
 
 def redact_url(url: str) -> str:
     """The URL without its password (for messages and ``repr``)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        # Too malformed to find a password in: show only what comes before any "@".
+        scheme, _, rest = url.partition("://")
+        return f"{scheme}://***@{rest.rpartition('@')[2]}" if "@" in rest else url
     netloc = parts.netloc
-    if parts.password is not None:
+    if password is not None:
         user, _, host = netloc.rpartition("@")
         netloc = f"{user.split(':', 1)[0]}:***@{host}"
     query = urlencode(
@@ -63,7 +70,11 @@ def redact_url(url: str) -> str:
 
 def _split(url: str) -> tuple[str, str | None]:
     """The URL for libpq (without chronos's ``schema`` parameter) and that parameter."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- a bad port raises here, not later inside libpq
+    except ValueError as exc:
+        raise StoreError(f"{redact_url(url)}: not a PostgreSQL URL: {exc}") from None
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     schemas = [v for k, v in pairs if k == "schema"]
     rest = urlencode([(k, v) for k, v in pairs if k != "schema"], safe="/:")
@@ -98,7 +109,7 @@ class PostgresStore:
         """Where the catalogue is kept, as error messages name it."""
         return f"{self._display} (catalogue)"
 
-    def __init__(self, url: str, *, schema: str | None = None, connect_timeout: int = 10):
+    def __init__(self, url: str, *, schema: str | None = None, connect_timeout: int | None = None):
         self.url = url
         self._display = redact_url(url)
         self._psycopg = _psycopg(self._display)
@@ -109,7 +120,9 @@ class PostgresStore:
                 f"{self._display}: bad schema name {self.schema!r} "
                 "(lower-case letters, digits and _, at most 40)"
             )
-        self._connect_timeout = connect_timeout
+        # A connect_timeout in the URL is the user's; the default (10 s) applies only without one.
+        in_url = any(k == "connect_timeout" for k, _ in parse_qsl(urlsplit(self._conninfo).query))
+        self._connect_timeout = connect_timeout if connect_timeout is not None else None if in_url else 10
         self._channel = f"chronos_{self.schema}"
         self._lock = threading.RLock()
         self._listen_lock = threading.Lock()
@@ -119,6 +132,7 @@ class PostgresStore:
         self._sql = sql
         self._records = sql.Identifier(self.schema, "chronos_records")
         self._meta = sql.Identifier(self.schema, "chronos_meta")
+        self._history = sql.Identifier(self.schema, "chronos_catalogue_history")
         self._conn = self._connect()
         try:
             with self._lock, self._errors():
@@ -133,9 +147,12 @@ class PostgresStore:
     # Connections --------------------------------------------------------------
 
     def _connect(self) -> psycopg.Connection[tuple[Any, ...]]:
+        extra: dict[str, Any] = {}
+        if self._connect_timeout is not None:
+            extra["connect_timeout"] = self._connect_timeout
         try:
             connection: psycopg.Connection[tuple[Any, ...]] = self._psycopg.connect(
-                self._conninfo, autocommit=True, connect_timeout=self._connect_timeout
+                self._conninfo, autocommit=True, **extra
             )
         except self._psycopg.Error as exc:
             raise StoreError(f"{self._display}: cannot connect: {_first_line(exc)}") from None
@@ -159,8 +176,13 @@ class PostgresStore:
         db = self._db()
         sql = self._sql
         exists = db.execute(
-            "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
-            (f'"{self.schema}".chronos_records', f'"{self.schema}".chronos_meta'),
+            "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL "
+            "AND to_regclass(%s) IS NOT NULL",
+            (
+                f'"{self.schema}".chronos_records',
+                f'"{self.schema}".chronos_meta',
+                f'"{self.schema}".chronos_catalogue_history',
+            ),
         ).fetchone()
         if not (exists and exists[0]):
             with db.transaction():
@@ -183,6 +205,12 @@ class PostgresStore:
                         "INSERT INTO {} (key, value) VALUES ('format', %s) ON CONFLICT DO NOTHING"
                     ).format(self._meta),
                     (FORMAT,),
+                )
+                db.execute(
+                    sql.SQL(
+                        "CREATE TABLE IF NOT EXISTS {} "
+                        "(n BIGINT PRIMARY KEY CHECK (n > 0), entry TEXT NOT NULL)"
+                    ).format(self._history)
                 )
         row = db.execute(sql.SQL("SELECT value FROM {} WHERE key = 'format'").format(self._meta)).fetchone()
         if row is None or row[0] != FORMAT:
@@ -290,6 +318,41 @@ class PostgresStore:
         ).format(self._meta)
         with self._lock, self._errors():
             self._db().execute(query, (text,))
+
+    def read_catalogue_history(self) -> list[str]:
+        """The catalogue's history entries, oldest first."""
+        query = self._sql.SQL("SELECT entry FROM {} ORDER BY n").format(self._history)
+        with self._lock, self._errors():
+            rows = self._db().execute(query).fetchall()
+        return [str(row[0]) for row in rows]
+
+    def update_catalogue(self, change: CatalogueChange) -> None:
+        """Change the catalogue and its history in one transaction, one writer at a time (advisory lock)."""
+        sql = self._sql
+        with self._lock, self._errors():
+            db = self._db()
+            with db.transaction():
+                db.execute(
+                    "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_SETUP_LOCK % 2**31, self.schema)
+                )
+                row = db.execute(
+                    sql.SQL("SELECT value FROM {} WHERE key = 'catalogue'").format(self._meta)
+                ).fetchone()
+                rows = db.execute(sql.SQL("SELECT entry FROM {} ORDER BY n").format(self._history)).fetchall()
+                result = change(None if row is None else str(row[0]), [str(r[0]) for r in rows])
+                if result is None:
+                    return
+                text, entries = result
+                db.execute(
+                    sql.SQL(
+                        "INSERT INTO {} (key, value) VALUES ('catalogue', %s) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+                    ).format(self._meta),
+                    (text,),
+                )
+                insert = sql.SQL("INSERT INTO {} (n, entry) VALUES (%s, %s)").format(self._history)
+                for offset, entry in enumerate(entries, start=1):
+                    db.execute(insert, (len(rows) + offset, entry))
 
     def __del__(self) -> None:
         # A store dropped without `close` (Chronology.open keeps none) still hangs up.

@@ -4,6 +4,10 @@ Two tables, created on first use, so a log can live inside an application's own 
 
     chronos_records   seq INTEGER PRIMARY KEY, v, id, event (JSON text), prev, hash
     chronos_meta      key TEXT PRIMARY KEY, value: the store format and the catalogue's TOML text
+    chronos_catalogue_history   n INTEGER PRIMARY KEY, entry: the catalogue's chained history
+
+A file that cannot be written (read-only) is opened read-only: every
+question can be asked of it, and appends fail with a one-line error.
 
 The file runs in WAL mode with ``synchronous=FULL``: readers never block the
 writer, and a commit is on disk before `SqliteStore.append` returns. An append
@@ -17,6 +21,7 @@ that SQLite rolls back when the file is next opened: nothing to repair.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -25,7 +30,7 @@ from pathlib import Path
 from typing import Final
 
 from chronos.errors import RecordError, StoreError
-from chronos.stores.base import check_batch, record_from_row, stale, wait_by_polling
+from chronos.stores.base import CatalogueChange, check_batch, record_from_row, stale, wait_by_polling
 from chronos.stores.records import Head, Record
 
 __all__ = ["SqliteStore"]
@@ -48,6 +53,12 @@ CREATE TABLE IF NOT EXISTS chronos_records (
 CREATE TABLE IF NOT EXISTS chronos_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO chronos_meta (key, value) VALUES ('format', '1');
 COMMIT;
+"""
+_HISTORY: Final = """
+CREATE TABLE IF NOT EXISTS chronos_catalogue_history (
+    n INTEGER PRIMARY KEY CHECK (n > 0),
+    entry TEXT NOT NULL CHECK (typeof(entry) = 'text')
+)
 """
 
 
@@ -72,10 +83,21 @@ class SqliteStore:
                 raise RecordError(f"{self.path}: no such log file")
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        # A file we may not write is read as it is: no journal-mode change, no tables created.
+        self.read_only = self.path.exists() and not os.access(self.path, os.W_OK)
         try:
-            self._db = sqlite3.connect(
-                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
-            )
+            if self.read_only:
+                self._db = sqlite3.connect(
+                    f"{self.path.resolve().as_uri()}?mode=ro",
+                    uri=True,
+                    timeout=timeout,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+            else:
+                self._db = sqlite3.connect(
+                    self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+                )
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot open the SQLite file: {exc}") from None
         try:
@@ -90,11 +112,17 @@ class SqliteStore:
 
     def _setup(self) -> None:
         db = self._db
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if not {"chronos_records", "chronos_meta"} <= tables:
-            db.executescript(_SCHEMA)  # one transaction, so concurrent creators wait for each other
+        if self.read_only:
+            if not {"chronos_records", "chronos_meta"} <= tables:
+                raise StoreError(f"{self.path}: not a chronos log (read-only, without chronos's tables)")
+        else:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            if not {"chronos_records", "chronos_meta"} <= tables:
+                db.executescript(_SCHEMA)  # one transaction, so concurrent creators wait for each other
+            if "chronos_catalogue_history" not in tables:
+                db.execute(_HISTORY)
         row = db.execute("SELECT value FROM chronos_meta WHERE key = 'format'").fetchone()
         if row is None or row[0] != FORMAT:
             found = "none" if row is None else repr(row[0])
@@ -192,6 +220,34 @@ class SqliteStore:
                 "INSERT INTO chronos_meta (key, value) VALUES ('catalogue', ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (text,),
+            )
+
+    def read_catalogue_history(self) -> list[str]:
+        """The catalogue's history entries, oldest first."""
+        with self._lock, self._errors():
+            try:
+                rows = self._db.execute("SELECT entry FROM chronos_catalogue_history ORDER BY n").fetchall()
+            except sqlite3.OperationalError:  # a read-only file from before the history table
+                return []
+        return [str(row[0]) for row in rows]
+
+    def update_catalogue(self, change: CatalogueChange) -> None:
+        """Change the catalogue and its history in one transaction (SQLite's write lock held throughout)."""
+        with self._lock, self._errors(), self._transaction():
+            row = self._db.execute("SELECT value FROM chronos_meta WHERE key = 'catalogue'").fetchone()
+            rows = self._db.execute("SELECT n, entry FROM chronos_catalogue_history ORDER BY n").fetchall()
+            result = change(None if row is None else str(row[0]), [str(r[1]) for r in rows])
+            if result is None:
+                return
+            text, entries = result
+            self._db.execute(
+                "INSERT INTO chronos_meta (key, value) VALUES ('catalogue', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (text,),
+            )
+            self._db.executemany(
+                "INSERT INTO chronos_catalogue_history (n, entry) VALUES (?, ?)",
+                [(len(rows) + offset, entry) for offset, entry in enumerate(entries, start=1)],
             )
 
     def __del__(self) -> None:
