@@ -726,7 +726,7 @@ def _entities_named(event: Event) -> list[tuple[str, str]]:
 
 
 def _check_entities(event: Event, catalogue: Catalogue) -> None:
-    """Raise `LookupFailed` for the first entity ``event`` names that the catalogue lacks (or of another kind)."""
+    """Raise `LookupFailed` for the first entity ``event`` names that is missing (or of another kind)."""
     for value, kind in _entities_named(event):
         entity = catalogue.get(value)
         if entity is None or (kind != "any" and entity.kind != kind):
