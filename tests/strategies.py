@@ -457,3 +457,60 @@ loose_events: st.SearchStrategy[Event] = st.one_of(
         ).map(tuple),
     ),
 )
+
+
+# Anything a caller might hand an event's fields (tests/test_boundary.py) --------------------------
+
+#: Values of the wrong type, or of the right type but unfit, for any field.
+hostile_values = (
+    any_json
+    | st.sampled_from(["", " ", "\x00", "\ud800", "2016-13", "٢٠١٦", "２０１６", b"2016", 2016.0, ["2016"]])
+    | st.sampled_from([dt.datetime(2020, 1, 1, 12), dt.date(2020, 1, 1), True, False, 0, "no", "x" * 100_001])
+    | st.builds(_Tag, st.sampled_from(PERSONS))
+)
+
+
+def _valid_fields(cls: type[Event]) -> dict[str, st.SearchStrategy[Any]]:
+    """A strategy per field of ``cls`` giving values its own kind accepts."""
+    valid: dict[str, st.SearchStrategy[Any]] = {
+        **_common(),
+        "person": persons,
+        "post": posts,
+        "from_post": posts,
+        "to_post": posts,
+        "org": st.sampled_from(["org", "org/unit"]),
+        "entity": st.sampled_from(["town", "org"]),
+        "vacates": st.booleans(),
+        "charge": texts,
+        "name": texts,
+        "former": st.none() | texts,
+        "target": ids,
+        "reason": st.none() | texts,
+        "replacement": simple_events,
+        "entries": st.lists(
+            st.builds(RosterEntry, post=posts, person=st.none() | persons, name=st.none() | texts),
+            min_size=1,
+            max_size=3,
+        ),
+    }
+    return {f.name: valid[f.name] for f in attrs.fields(cls) if f.init}
+
+
+@st.composite
+def event_attempts(draw: st.DrawFn) -> tuple[type[Event], dict[str, Any]]:
+    """An event class and keyword arguments for it, each field valid or, often, hostile."""
+    from chronos import EVENT_TYPES
+
+    cls = draw(st.sampled_from(sorted(EVENT_TYPES.values(), key=lambda c: c.__name__)))
+    fields: dict[str, Any] = {}
+    for name, valid in _valid_fields(cls).items():
+        choice = draw(st.sampled_from(["valid", "valid", "hostile", "missing"]))
+        if choice == "missing" and attrs.fields_dict(cls)[name].default is not attrs.NOTHING:
+            continue
+        fields[name] = draw(hostile_values if choice == "hostile" else valid)
+    if draw(st.booleans()) and "sources" in fields and isinstance(fields["sources"], tuple):
+        bad = draw(st.sampled_from(["source", "quote", "locator"]))
+        first = attrs.asdict(fields["sources"][0], recurse=False)
+        first[bad] = draw(hostile_values)
+        fields["sources"] = [first, *fields["sources"][1:]]
+    return cls, fields

@@ -49,7 +49,8 @@ Precision = Literal["day", "month", "year"]
 MIN_DAY: Final = _dt.date.min
 MAX_DAY: Final = _dt.date.max
 
-_PARTIAL = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
+# ASCII digits only: \d alone would take Arabic-Indic or fullwidth digits for a year.
+_PARTIAL = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$", re.ASCII)
 _QUALIFIERS: Final = ("?", "~", "%")
 
 
@@ -173,6 +174,11 @@ class FuzzyDate:
             return parse_date(value)
         if isinstance(value, _dt.date):
             value = PartialDate.from_date(value)
+        if not isinstance(value, PartialDate):
+            shown = repr(value) if len(repr(value)) <= 80 else f"{repr(value)[:60]}..."
+            raise DateError(
+                f"not a date: {shown} (expected a string such as '2016' or '2022-01-05', or a date)"
+            )
         return cls(value, value)
 
     @classmethod

@@ -296,7 +296,7 @@ class Catalogue(Mapping[str, Entity]):
         matches, and `AmbiguousName` when several entities share the name.
         """
         if not isinstance(query, str):
-            raise TypeError(f"lookup takes a string, not {query!r}")
+            raise TypeError(f"lookup takes a string, not {_shown(query)}")
         entity = self._by_id.get(query)
         if entity is not None and (kind is None or entity.kind == kind):
             return entity
@@ -311,13 +311,13 @@ class Catalogue(Mapping[str, Entity]):
         what = kind or "entity"
         if len(ids) > 1:
             raise AmbiguousName(
-                f"{query!r} could be any of: " + ", ".join(f"{i} ({self._by_id[i].name})" for i in ids),
+                f"{_shown(query)} could be any of: " + ", ".join(f"{i} ({self._by_id[i].name})" for i in ids),
                 query=query,
                 suggestions=tuple(ids),
             )
         suggestions = self.suggest(query, kind=kind)
         hint = did_you_mean(suggestions)
-        raise LookupFailed(f"unknown {what} {query!r}{hint}", query=query, suggestions=suggestions)
+        raise LookupFailed(f"unknown {what} {_shown(query)}{hint}", query=query, suggestions=suggestions)
 
     @property
     def _by_key(self) -> dict[str, set[str]]:
@@ -383,7 +383,7 @@ class Catalogue(Mapping[str, Entity]):
                 nearest = self._near_ids[kind] = Nearest(ids)
             near = nearest.close(entity_id)
             hint = did_you_mean(near)
-            raise LookupFailed(f"unknown {kind} {entity_id!r}{hint}", query=entity_id)
+            raise LookupFailed(f"unknown {kind} {_shown(entity_id)}{hint}", query=entity_id)
         return entity
 
     # Structure ----------------------------------------------------------------
@@ -554,7 +554,7 @@ def _toml_value(value: object) -> str:
         return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007F")
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise CatalogueError(f"cannot write {value!r} to TOML")
+    raise CatalogueError(f"cannot write {_shown(value)} to TOML")
 
 
 def _did_you_mean(value: str, candidates: list[str]) -> str:

@@ -27,12 +27,12 @@ from chronos.errors import (
     UnknownReference,
     did_you_mean,
 )
-from chronos.events import BUILTIN_EVENT_TYPES, Corrected, Event, Retracted, RosterReported, content_id
+from chronos.events import BUILTIN_EVENT_TYPES, Corrected, Event, Retracted, RosterReported, content_id, shown
 from chronos.stores import open_store
 from chronos.stores.base import Store, stale
 from chronos.stores.records import GENESIS, Chain, Head, Record, event_json
 
-__all__ = ["AppendResult", "EventLog", "Recorded", "Verified"]
+__all__ = ["AppendResult", "EntityClash", "EventLog", "Recorded", "Verified"]
 
 
 @attrs.frozen
@@ -84,6 +84,10 @@ class Verified:
         else:
             catalogue = ""
         return f"ok: {self.count} records, head {self.head[:12]}{catalogue}"
+
+
+class EntityClash(CatalogueError):
+    """An entity to add whose id the catalogue already gives to an entity with other fields."""
 
 
 class _Anything(Container[str]):
@@ -334,7 +338,7 @@ class EventLog:
     def _unknown(self, field: str, value: str, kind: str | None) -> None:
         suggestions = self.catalogue.suggest(value, kind=kind)
         hint = did_you_mean(suggestions)
-        raise UnknownReference(f"{field}: unknown {kind or 'entity'} {value!r}{hint}")
+        raise UnknownReference(f"{field}: unknown {kind or 'entity'} {shown(value)}{hint}")
 
     # The catalogue ------------------------------------------------------------------
 
@@ -368,7 +372,7 @@ class EventLog:
                 if there is None:
                     new.append(entity)
                 elif there != entity:
-                    raise CatalogueError(
+                    raise EntityClash(
                         f"{self.store.catalogue_origin}: {entity.kind} {entity.id!r} is already in the "
                         "catalogue, with other fields"
                     )
@@ -446,6 +450,13 @@ class EventLog:
         if written and self.store.read_catalogue() is not None:
             self.catalogue = self._stored_catalogue(self.store.read_catalogue())
         return written[0] if written else None
+
+    def refresh_catalogue(self) -> Catalogue:
+        """Read the catalogue kept with the log again (another writer may have added to it); return it."""
+        text = self.store.read_catalogue()
+        if text is not None:
+            self.catalogue = self._stored_catalogue(text)
+        return self.catalogue
 
     def _stored_catalogue(self, text: str | None, *, cache: bool = True) -> Catalogue:
         if text is None:
@@ -731,7 +742,7 @@ def _check_entities(event: Event, catalogue: Catalogue) -> None:
         entity = catalogue.get(value)
         if entity is None or (kind != "any" and entity.kind != kind):
             what = "entity" if kind == "any" else kind
-            raise LookupFailed(f"{what} {value!r}, which the catalogue does not hold", query=value)
+            raise LookupFailed(f"{what} {shown(value)}, which the catalogue does not hold", query=value)
 
 
 def _grouped(rows: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:

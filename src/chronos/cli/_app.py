@@ -35,13 +35,13 @@ from chronos._fast.gc import paused_gc
 from chronos.chronology import Chronology, as_day
 from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate, parse_date
 from chronos.entities import Entity
-from chronos.errors import AmbiguousName, ChronosError, IntegrityWarning, LookupFailed, StoreError
-from chronos.events import Event
+from chronos.errors import AmbiguousName, ChronosError, IntegrityWarning, LookupFailed, StoreError, UsageError
+from chronos.events import Event, shown
 from chronos.log import EventLog
 from chronos.output import render
 from chronos.projections import Policy
 
-__all__ = ["MAX_PROBLEMS", "PROGRESS_MIN", "App", "build_parser", "main"]
+__all__ = ["MAX_PROBLEMS", "PROGRESS_MIN", "App", "build_parser", "main", "outside_log"]
 
 #: Logs (or batches) smaller than this load too fast to need a progress bar.
 PROGRESS_MIN = 500
@@ -237,6 +237,20 @@ def load(args: Namespace) -> tuple[EventLog, Chronology]:
     return log, Chronology(events, log.catalogue)
 
 
+def outside_log(log: EventLog, output: str | Path) -> Path:
+    """``output`` as a path, refused (`UsageError`) when writing it would overwrite part of the log."""
+    path = Path(output).resolve()
+    directory = getattr(log.store, "directory", None)
+    database = getattr(log.store, "path", None)
+    if isinstance(directory, Path) and path.is_relative_to(directory.resolve()):
+        raise UsageError(f"{output}: inside the log {directory}; write it somewhere else")
+    if isinstance(database, Path):
+        base = database.resolve()
+        if path in (base, *(base.with_name(base.name + end) for end in ("-wal", "-shm", "-journal"))):
+            raise UsageError(f"{output}: that is the log's own database file; write it somewhere else")
+    return path
+
+
 def lookup(chronology: Chronology, name: str, kind: str | None) -> Entity:
     """Find an entity, or raise a `LookupFailed` whose message names the nearest known names."""
     try:
@@ -246,7 +260,7 @@ def lookup(chronology: Chronology, name: str, kind: str | None) -> Entity:
     except LookupFailed as exc:
         names = ", ".join(f"{chronology.catalogue[s].name} ({s})" for s in exc.suggestions)
         hint = f"; nearest known: {names}" if names else "; no known name is close"
-        raise LookupFailed(f"unknown {kind or 'entity'} {name!r}{hint}", query=name) from None
+        raise LookupFailed(f"unknown {kind or 'entity'} {shown(name)}{hint}", query=name) from None
 
 
 def console() -> Console:

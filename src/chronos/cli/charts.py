@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chronos.cli._app import App, Namespace, bounded_date, load, lookup, output_file
+from chronos.cli._app import App, Namespace, bounded_date, load, lookup, output_file, outside_log
 
 EPILOG_TIMELINE = (
     "example:\n  chronos timeline nsc --from 2021-12-01 --to 2022-02-28 -o nsc.svg\n"
@@ -33,7 +33,8 @@ def _timeline(args: Namespace) -> int:
     start, end = args.start.earliest, args.end.latest
     if end < start:
         args.parser.error(f"--from {args.start} is after --to {args.end}")
-    _, chronology = load(args)
+    log, chronology = load(args)
+    outside_log(log, args.output)
     org = lookup(chronology, args.org, "organisation")
     chart = timeline.build(
         chronology, org.id, start=start, end=end, known_at=args.known_at, policy=args.policy

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from chronos.cli._app import App, Namespace, date_arg, load
+from chronos.cli._app import App, Namespace, date_arg, load, outside_log
 from chronos.interop import FORMATS, export, import_file
 from chronos.log import EventLog
 
@@ -68,7 +68,9 @@ def _import(args: Namespace) -> int:
 
 
 def _export(args: Namespace) -> int:
-    _, chronology = load(args)
+    log, chronology = load(args)
+    if args.output:
+        outside_log(log, args.output)
     text = export(chronology, args.format, known_at=args.known_at)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8", newline="")

@@ -23,7 +23,7 @@ import attrs
 
 from chronos.chronology import Chronology, DateLike, as_day
 from chronos.dates import FuzzyDate
-from chronos.errors import RecordError, UsageError
+from chronos.errors import ConcurrencyError, RecordError, UsageError
 from chronos.interop._catalogue import append_entities
 from chronos.interop._model import Dataset, slugify
 from chronos.interop._plan import Plan, plan_import
@@ -31,7 +31,7 @@ from chronos.interop.ftm import read_ftm, write_ftm
 from chronos.interop.membership import read_memberships, write_memberships
 from chronos.interop.popolo import read_popolo, write_popolo
 from chronos.interop.tabular import COLUMNS, read_csv, tenures_frame, write_csv
-from chronos.log import EventLog
+from chronos.log import EntityClash, EventLog
 
 __all__ = [
     "COLUMNS",
@@ -47,6 +47,8 @@ __all__ = [
 
 #: The formats chronos reads and writes, by the name the command takes.
 FORMATS: Final = ("popolo", "memberships", "ftm", "csv")
+#: How many times an import plans again when other writers keep appending before it.
+IMPORT_ATTEMPTS: Final = 50
 
 
 @attrs.frozen
@@ -80,6 +82,10 @@ def _json(text: str, origin: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise RecordError(f"{origin}:{exc.lineno}: not JSON: {exc.msg}") from None
+    except RecursionError:
+        raise RecordError(f"{origin}: not JSON chronos reads: nested too deeply") from None
+    except ValueError as exc:  # an integer of thousands of digits
+        raise RecordError(f"{origin}: not JSON chronos reads: {str(exc)[:120]}") from None
 
 
 def read_dataset(fmt: str, text: str, origin: str) -> Dataset:
@@ -122,13 +128,22 @@ def import_text(
     known = _known(known_at)
     name = dataset or (label.rsplit("/", 1)[0] if "/" in label else label)
     parsed = read_dataset(fmt, text, label)
-    position = log.position
-    plan: Plan = plan_import(
-        parsed, catalogue=log.catalogue, events=log.events(), label=label, dataset_name=name, known=known
-    )
-    # Entities first: the events refer to them, and an unused entity harms nothing.
-    append_entities(log, plan.entities, header=f"added by chronos import {label} (known {known})")
-    result = log.append(plan.events, expected_position=position)
+    for attempt in range(1, IMPORT_ATTEMPTS + 1):
+        if attempt > 1:
+            log.refresh_catalogue()  # what other writers added meanwhile
+        position = log.position
+        plan: Plan = plan_import(
+            parsed, catalogue=log.catalogue, events=log.events(), label=label, dataset_name=name, known=known
+        )
+        try:
+            # Entities first: the events refer to them, and an unused entity harms nothing.
+            append_entities(log, plan.entities, header=f"added by chronos import {label} (known {known})")
+            result = log.append(plan.events, expected_position=position)
+            break
+        except (ConcurrencyError, EntityClash):
+            # Another writer appended, or added the same entity, meanwhile: plan again.
+            if attempt == IMPORT_ATTEMPTS:
+                raise
     return ImportReport(
         label=label,
         known=known,
@@ -163,6 +178,8 @@ def import_file(
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RecordError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except IsADirectoryError:
+        raise RecordError(f"{path}: a directory, not a file to import") from None
     name = dataset or slugify(path.resolve().parent.name) or "import"
     return import_text(log, fmt, text, label=f"{name}/{path.name}", known_at=known_at, dataset=name)
 

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from chronos.entities import UNNAMED_PREFIX, Catalogue, Entity, Organisation, Person, Place, Post
-from chronos.errors import RecordError
+from chronos.errors import CatalogueError, RecordError
+from chronos.events import shown
 from chronos.interop._model import ForeignEntity, TenureRecord, is_slug, slugify
 
 __all__ = ["Resolver"]
@@ -85,7 +86,10 @@ class Resolver:
             return known
         found = self.by_alias.get((entity.kind, entity.slug or entity.key))
         if found is None:
-            found = self._create(entity)
+            try:
+                found = self._create(entity)
+            except CatalogueError as exc:  # a name the catalogue cannot hold (a control character ...)
+                raise RecordError(f"{self.origin}: {entity.kind} {shown(entity.key)}: {exc}") from None
         self.ids[(entity.kind, entity.key)] = found
         return found
 

@@ -195,8 +195,8 @@ def read_ftm(lines: Iterable[str], origin: str) -> Dataset:
             continue
         try:
             item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise RecordError(f"{origin}:{number}: not JSON: {exc.msg}") from None
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, or a number or nesting too large
+            raise RecordError(f"{origin}:{number}: not JSON: {getattr(exc, 'msg', 'too large')}") from None
         if not isinstance(item, dict) or not isinstance(item.get("id"), str) or "schema" not in item:
             raise RecordError(f"{origin}:{number}: an FtM entity needs an id and a schema")
         parsed.append((number, item))
@@ -251,8 +251,10 @@ def read_ftm(lines: Iterable[str], origin: str) -> Dataset:
         if detail is not None:
             try:
                 data = json.loads(detail[len(_MARK) :])
-            except json.JSONDecodeError as exc:
-                raise RecordError(f"{where}: description: bad chronos JSON: {exc.msg}") from None
+            except (ValueError, RecursionError) as exc:
+                raise RecordError(
+                    f"{where}: description: bad chronos JSON: {getattr(exc, 'msg', 'too large')}"
+                ) from None
             starts = claims_from_json(data.get("start", []), f"{where}: start")
             ends = claims_from_json(data.get("end", []), f"{where}: end")
         else:

@@ -465,7 +465,12 @@ class JsonlStore:
         return len(lines)
 
     def _acknowledged(self, data: dict[str, Any] | None, lines: list[_Line], good: int) -> int:
-        """How many records HEAD acknowledges, checked against the valid ones; refuses a HEAD past them."""
+        """How many records HEAD acknowledges, found by its hash among the valid ones.
+
+        HEAD's hash must be that of one of the valid records (its position and
+        size are then only hints); a HEAD past the valid records, or naming a
+        record the log does not hold, is refused.
+        """
         if data is None:
             return 0
         position = data["position"]
@@ -475,17 +480,20 @@ class JsonlStore:
             raise IntegrityError(
                 f"{self.directory / HEAD_FILE}: acknowledges {position} records, but only the first {good} "
                 f"are valid{where}: acknowledged records were removed or damaged, which repair cannot "
-                "undo; restore the log from a copy"
+                "undo; nothing changed (restore the log from a copy)"
             )
-        if position and lines[position - 1].record is not None:
-            record = lines[position - 1].record
-            assert record is not None
-            if record.hash != data["hash"]:
-                raise IntegrityError(
-                    f"{self.directory / HEAD_FILE}: says record {position} ends in {data['hash'][:12]}, the "
-                    f"log's ends in {record.hash[:12]}: records were rewritten; repair changes nothing"
-                )
-        return int(position)
+        if position == 0:
+            return 0
+        for index in range(good):
+            record = lines[index].record
+            if record is not None and record.hash == data["hash"]:
+                return index + 1
+        there = lines[position - 1]
+        raise IntegrityError(
+            f"{self.directory / HEAD_FILE}: names a last record ending in {data['hash'][:12]}, which the log "
+            f"does not hold (record {position} is {there.segment}:{there.number}): records were rewritten, "
+            "or HEAD edited; nothing changed (if it is HEAD that was edited, remove it and repair again)"
+        )
 
     def _first_position(self) -> tuple[Path, int] | None:
         segments = self.segments()
@@ -895,6 +903,9 @@ class JsonlStore:
 
 
 _RECORD_TYPES = (int, int, str, dict, str, str)
+#: The process's umask, read once (setting it is the only way to read it).
+_UMASK: Final = os.umask(0o022)
+os.umask(_UMASK)
 _TORN: Final = "a torn line (no newline at its end)"
 
 
@@ -938,9 +949,18 @@ def _failed(name: str, exc: OSError) -> StoreError:
 
 
 def _temporary(directory: Path, name: str, data: bytes) -> str:
-    """Write ``data`` to a new, uniquely named file beside ``name`` and fsync it; return its path."""
+    """Write ``data`` to a new, uniquely named file beside ``name`` and fsync it; return its path.
+
+    The file gets the mode of the one it will replace, or the usual one for a new file (mkstemp's
+    own is private to the owner).
+    """
     fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
     try:
+        try:
+            mode = (directory / name).stat().st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o666 & ~_UMASK
+        os.fchmod(fd, mode)
         _write_all(fd, data)
         os.fsync(fd)
     except OSError as exc:

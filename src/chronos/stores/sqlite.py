@@ -87,8 +87,11 @@ class SqliteStore:
         self.read_only = self.path.exists() and not os.access(self.path, os.W_OK)
         try:
             if self.read_only:
+                # In a directory we may not write either, SQLite cannot make its -shm file: the file
+                # is then read as immutable (no locks; nobody can be writing it).
+                frozen = "&immutable=1" if not os.access(self.path.parent, os.W_OK) else ""
                 self._db = sqlite3.connect(
-                    f"{self.path.resolve().as_uri()}?mode=ro",
+                    f"{self.path.resolve().as_uri()}?mode=ro{frozen}",
                     uri=True,
                     timeout=timeout,
                     isolation_level=None,
