@@ -61,11 +61,17 @@ def _verify(args: Namespace) -> int:
 def _read_lines(name: str) -> tuple[str, list[str]]:
     label = "<stdin>" if name == "-" else name
     try:
+        if name != "-":
+            return label, Path(name).read_bytes().decode("utf-8").splitlines()
         # Bytes, decoded strictly: standard input's own decoding would let surrogates through.
-        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-        return label, data.decode("utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        raise RecordError(f"{label}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is not None:
+            return label, stream.read().decode("utf-8").splitlines()
+        text = sys.stdin.read()
+        text.encode("utf-8")
+        return label, text.splitlines()
+    except (UnicodeDecodeError, UnicodeEncodeError) as exc:
+        raise RecordError(f"{label}: not UTF-8 text ({exc.reason} at position {exc.start})") from None
 
 
 def _append(args: Namespace) -> int:

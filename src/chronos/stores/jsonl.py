@@ -420,7 +420,10 @@ class JsonlStore:
             if rewrite and (lines or data is not None or head_broken):
                 if keep is None:
                     (self.directory / wanted_segment).touch()
-                self._write_head(new_head, wanted_segment, wanted_size, catalogue=self._history_count())
+                try:
+                    self._write_head(new_head, wanted_segment, wanted_size, catalogue=self._history_count())
+                except OSError as exc:
+                    raise StoreError(f"{HEAD_FILE}: cannot write: {exc.strerror}; run repair again") from None
             adopted = adopt_to - acknowledged if data is not None else 0
             if not (adopted or cut or rewrite or history_cut):
                 return None
@@ -607,7 +610,10 @@ class JsonlStore:
             check_batch(head, records, expected_position)
             catalogue = 0 if head_file is None else int(head_file.get("catalogue", 0))
             if head_file is None:
-                segment = self._adopt(head, segment, size)
+                try:
+                    segment = self._adopt(head, segment, size)
+                except OSError as exc:
+                    raise _failed(HEAD_FILE, exc) from None
             payload = b"".join([r.to_line() for r in records])
             payload = payload[:-2] + END_MARK  # the batch mark, on its last line
             new_segment = segment is None or (size > 0 and size + len(payload) > self.segment_bytes)
@@ -801,7 +807,10 @@ class JsonlStore:
     def write_catalogue(self, text: str) -> None:
         """Replace ``catalogue.toml`` atomically (a unique temporary file, fsync, rename, fsync)."""
         with self._locked():
-            _replace(self.directory, CATALOGUE_FILE, text.encode("utf-8"))
+            try:
+                _replace(self.directory, CATALOGUE_FILE, text.encode("utf-8"))
+            except OSError as exc:
+                raise _failed(CATALOGUE_FILE, exc, what="changed") from None
 
     def read_catalogue_history(self) -> list[str]:
         """The entries of ``catalogue-history.jsonl``, oldest first (a torn last line is left out)."""
@@ -859,10 +868,14 @@ class JsonlStore:
             if result is None:
                 return
             text, entries = result
-            temporary = _temporary(self.directory, CATALOGUE_FILE, text.encode("utf-8"))
+            try:
+                temporary = _temporary(self.directory, CATALOGUE_FILE, text.encode("utf-8"))
+            except OSError as exc:
+                raise _failed(CATALOGUE_FILE, exc, what="changed") from None
+            path = self.directory / HISTORY_FILE
+            kept = path.stat().st_size if path.exists() else None
             try:
                 if entries:
-                    path = self.directory / HISTORY_FILE
                     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
                     try:
                         _write_all(fd, "".join(entry + "\n" for entry in entries).encode("utf-8"))
@@ -871,11 +884,19 @@ class JsonlStore:
                         os.close(fd)
                 os.replace(temporary, self.directory / CATALOGUE_FILE)
             except OSError as exc:
+                # Undo what landed, so that a failed change leaves catalogue and history as they were.
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)
-                raise _failed(CATALOGUE_FILE, exc) from None
-            _fsync_path(self.directory)
-            self._count_history()
+                with contextlib.suppress(OSError):
+                    if kept is None:
+                        path.unlink()
+                    elif entries:
+                        os.truncate(path, kept)
+                raise _failed(CATALOGUE_FILE, exc, what="changed") from None
+            with contextlib.suppress(OSError):
+                # Only a hint that makes a removed history noticed: a change that landed stands.
+                _fsync_path(self.directory)
+                self._count_history()
 
     def _history_count(self) -> int:
         return len(self.read_catalogue_history())
@@ -939,20 +960,20 @@ def _line_before(path: Path, size: int) -> tuple[bytes | None, int]:
             chunk *= 4
 
 
-def _failed(name: str, exc: OSError) -> StoreError:
+def _failed(name: str, exc: OSError, *, what: str = "appended") -> StoreError:
     reason = exc.strerror or str(exc)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         reason = f"{reason} (the disk is full)"
     elif exc.errno == errno.EFBIG:
         reason = f"{reason} (a file-size limit)"
-    return StoreError(f"{name}: cannot write: {reason}; nothing was appended, the log is as it was")
+    return StoreError(f"{name}: cannot write: {reason}; nothing was {what}, the log is as it was")
 
 
 def _temporary(directory: Path, name: str, data: bytes) -> str:
     """Write ``data`` to a new, uniquely named file beside ``name`` and fsync it; return its path.
 
     The file gets the mode of the one it will replace, or the usual one for a new file (mkstemp's
-    own is private to the owner).
+    own is private to the owner). Raises `OSError`, leaving nothing behind.
     """
     fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
     try:
@@ -963,24 +984,27 @@ def _temporary(directory: Path, name: str, data: bytes) -> str:
         os.fchmod(fd, mode)
         _write_all(fd, data)
         os.fsync(fd)
-    except OSError as exc:
+    except OSError:
         os.close(fd)
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-        raise _failed(name, exc) from None
+        raise
     os.close(fd)
     return temporary
 
 
 def _replace(directory: Path, name: str, data: bytes) -> None:
-    """Replace ``directory / name`` by ``data`` atomically: a unique temporary file, fsync, rename, fsync."""
+    """Replace ``directory / name`` by ``data`` atomically: a unique temporary file, fsync, rename, fsync.
+
+    Raises `OSError` (the temporary file removed) for the caller to undo what came before it.
+    """
     temporary = _temporary(directory, name, data)
     try:
         os.replace(temporary, directory / name)
-    except OSError as exc:
+    except OSError:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-        raise _failed(name, exc) from None
+        raise
     _fsync_path(directory)
 
 
