@@ -456,7 +456,10 @@ class TestAppend:
                 {**NEW_EVENT, "type": "Apointed"},
                 "bad.jsonl:2: unknown event type 'Apointed' (did you mean 'Appointed'?)",
             ),
-            ({**NEW_EVENT, "occurred": "2022-13-01"}, "bad.jsonl:2: Appointed: occurred: bad date '2022-13-01'"),
+            (
+                {**NEW_EVENT, "occurred": "2022-13-01"},
+                "bad.jsonl:2: Appointed: occurred: bad date '2022-13-01'",
+            ),
             (
                 {**NEW_EVENT, "person": "massimov-k"},
                 "bad.jsonl:2: person: unknown person 'massimov-k' (did you mean",

@@ -33,7 +33,7 @@ from typing import Any, Final
 
 import attrs
 
-from chronos.entities import Catalogue, Entity, entities_toml
+from chronos.entities import KINDS, Catalogue, Entity, entities_toml
 from chronos.errors import IntegrityError
 from chronos.stores.records import GENESIS
 
@@ -41,6 +41,7 @@ __all__ = [
     "Entry",
     "differences",
     "digest",
+    "entities_of",
     "entity_row",
     "joined",
     "make_entry",
@@ -65,6 +66,15 @@ def entity_row(entity: Entity) -> dict[str, Any]:
             row[key] = value
     normal: dict[str, Any] = json.loads(json.dumps(row, ensure_ascii=False))  # tuples become lists
     return normal
+
+
+def entities_of(rows: Iterable[Mapping[str, Any]]) -> list[Entity]:
+    """The entities that `entity_row` rows describe, in their order."""
+    out: list[Entity] = []
+    for row in rows:
+        fields = {k: v for k, v in row.items() if k != "kind"}
+        out.append(KINDS[row["kind"]](**fields))
+    return out
 
 
 def rows_of(catalogue: Catalogue) -> dict[str, dict[str, Any]]:

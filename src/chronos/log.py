@@ -168,21 +168,44 @@ class EventLog:
     def read(self, *, after: int = 0, until: int | None = None) -> Iterator[Recorded]:
         """Decoded events with ``after < position <= until``, in append order.
 
-        Raises `RecordError` naming the record (``file:line``) that does not decode.
+        Raises `RecordError` naming the record (``file:line``) that does not
+        decode, and `IntegrityError` for a record out of place (`records`).
         """
-        for record in self.store.read(after=after, until=until):
+        for record in self.records(after=after, until=until):
             event = self._decode(record)
             # The record already carries the event's id; `verify` checks it against the
             # content, so reading need not hash every event again.
             object.__setattr__(event, "id", record.id)
             yield Recorded(record.seq, event, record.origin)
 
+    def records(self, *, after: int = 0, until: int | None = None) -> Iterator[Record]:
+        """The stored records, each checked to be in its place: its position, and its link to the one before.
+
+        The cheap part of `verify`, done on every read: a removed, repeated or
+        reordered record (a deleted row, a missing segment) is an
+        `IntegrityError` naming it. Hashes are not recomputed.
+        """
+        expected = max(after, 0)
+        prev = GENESIS if expected == 0 else None
+        for record in self.store.read(after=after, until=until):
+            expected += 1
+            if record.seq != expected or (prev is not None and record.prev != prev):
+                where = record.origin or f"record {record.seq}"
+                problem = (
+                    f"position {record.seq} where {expected} belongs"
+                    if record.seq != expected
+                    else "does not follow the record before it"
+                )
+                raise IntegrityError(f"{where}: {problem} (removed, repeated or reordered records)")
+            prev = record.hash
+            yield record
+
     def events(self) -> list[Event]:
-        """Every event in append order."""
+        """Every event in append order (its records checked as `records` does)."""
         # `read` without its `Recorded` wrappers: opening a log calls this for every event.
         events: list[Event] = []
         decode = self._decode
-        for record in self.store.read():
+        for record in self.records():
             event = decode(record)
             object.__setattr__(event, "id", record.id)
             events.append(event)
@@ -575,15 +598,15 @@ class EventLog:
             if now == last.after or now != last.before or last.changed or last.removed:
                 return None
             stored = self._stored_catalogue(text, cache=False)
-            added = Catalogue.from_dict(_grouped(last.added), origin=self._history_origin())
-            new_text = history.joined(text, list(added.values()), last.header or "added by chronos")
+            added = history.entities_of(last.added)
+            new_text = history.joined(text, added, last.header or "added by chronos")
             if history.digest(new_text) != last.after:
                 raise IntegrityError(
                     f"{self.store.catalogue_origin}: the interrupted catalogue change "
                     f"(history entry {last.n}) "
                     "cannot be completed: the text it started from differs; restore the catalogue from a copy"
                 )
-            stored.with_entities(added.values())
+            stored.with_entities(added)
             finished.append(
                 "completed the interrupted catalogue change "
                 f"(history entry {last.n}: {len(last.added)} entities)"
@@ -743,12 +766,3 @@ def _check_entities(event: Event, catalogue: Catalogue) -> None:
         if entity is None or (kind != "any" and entity.kind != kind):
             what = "entity" if kind == "any" else kind
             raise LookupFailed(f"{what} {shown(value)}, which the catalogue does not hold", query=value)
-
-
-def _grouped(rows: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """Entity rows (`chronos.catalogue_history.entity_row`) as the structure `Catalogue.from_dict` reads."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        fields = {k: v for k, v in row.items() if k != "kind"}
-        out.setdefault(row["kind"], []).append(fields)
-    return out

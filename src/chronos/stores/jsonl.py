@@ -624,11 +624,26 @@ class JsonlStore:
             self._write_batch(segment, size, payload, new=new_segment)
             last = records[-1]
             new_head = Head(last.seq, last.hash)
+            data = _head_json(new_head, segment.name, size + len(payload), catalogue)
             try:
-                self._write_head(new_head, segment.name, size + len(payload), catalogue=catalogue)
+                temporary = _temporary(self.directory, HEAD_FILE, data)
+                try:
+                    os.replace(temporary, self.directory / HEAD_FILE)
+                except OSError:
+                    with contextlib.suppress(OSError):
+                        os.unlink(temporary)
+                    raise
             except OSError as exc:
                 self._undo(segment, size, new=new_segment)
                 raise _failed(HEAD_FILE, exc) from None
+            try:
+                _fsync_path(self.directory)
+            except OSError as exc:
+                # HEAD was replaced: the append is there for every reader, only not yet durable.
+                raise StoreError(
+                    f"{self.directory}: appended, but the directory could not be synced ({exc.strerror}): "
+                    "the append may not survive a crash; `chronos verify` says whether it is there"
+                ) from None
             return new_head
 
     def _write_batch(self, segment: Path, size: int, payload: bytes, *, new: bool) -> None:
@@ -664,7 +679,7 @@ class JsonlStore:
         except OSError as exc:
             raise StoreError(
                 f"{segment}: an append failed and its bytes could not be cut off ({exc.strerror}); "
-                "`chronos repair` cuts them once the disk allows"
+                "until `chronos repair` (which adopts a whole batch and cuts a torn one) appends are refused"
             ) from None
 
     def _adopt(self, head: Head, segment: Path | None, size: int) -> Path:
@@ -887,11 +902,16 @@ class JsonlStore:
                 # Undo what landed, so that a failed change leaves catalogue and history as they were.
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)
-                with contextlib.suppress(OSError):
+                try:
                     if kept is None:
-                        path.unlink()
+                        path.unlink(missing_ok=True)
                     elif entries:
                         os.truncate(path, kept)
+                except OSError:
+                    raise StoreError(
+                        f"{CATALOGUE_FILE}: cannot write: {exc.strerror}, and the history's new entry could "
+                        "not be taken back: `chronos repair` completes the change once the disk allows"
+                    ) from None
                 raise _failed(CATALOGUE_FILE, exc, what="changed") from None
             with contextlib.suppress(OSError):
                 # Only a hint that makes a removed history noticed: a change that landed stands.
@@ -928,6 +948,14 @@ _RECORD_TYPES = (int, int, str, dict, str, str)
 _UMASK: Final = os.umask(0o022)
 os.umask(_UMASK)
 _TORN: Final = "a torn line (no newline at its end)"
+
+
+def _head_json(head: Head, segment: str, size: int, catalogue: int) -> bytes:
+    """What ``HEAD`` holds: the acknowledged position, hash, last segment and its size (and history count)."""
+    data: dict[str, Any] = {"position": head.position, "hash": head.hash, "segment": segment, "size": size}
+    if catalogue:
+        data["catalogue"] = catalogue
+    return (json.dumps(data, indent=2) + "\n").encode()
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

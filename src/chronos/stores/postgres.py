@@ -353,6 +353,29 @@ class PostgresStore:
                 insert = sql.SQL("INSERT INTO {} (n, entry) VALUES (%s, %s)").format(self._history)
                 for offset, entry in enumerate(entries, start=1):
                     db.execute(insert, (len(rows) + offset, entry))
+                # Noted once, never changed: a history that disappears later is then noticed.
+                chained = db.execute(
+                    sql.SQL("SELECT 1 FROM {} WHERE key = 'catalogue_chained'").format(self._meta)
+                ).fetchone()
+                if entries and chained is None:
+                    db.execute(
+                        sql.SQL("INSERT INTO {} (key, value) VALUES ('catalogue_chained', '1')").format(
+                            self._meta
+                        )
+                    )
+
+    def catalogue_history_problem(self) -> str | None:
+        """Why the catalogue's history cannot be trusted (it was started, and is gone), or None."""
+        sql = self._sql
+        with self._lock, self._errors():
+            db = self._db()
+            chained = db.execute(
+                sql.SQL("SELECT 1 FROM {} WHERE key = 'catalogue_chained'").format(self._meta)
+            ).fetchone()
+            row = db.execute(sql.SQL("SELECT count(*) FROM {}").format(self._history)).fetchone()
+        if chained is not None and not (row and row[0]):
+            return f"{self._display}: the catalogue's history was started, and its rows are gone (deleted)"
+        return None
 
     def __del__(self) -> None:
         # A store dropped without `close` (Chronology.open keeps none) still hangs up.

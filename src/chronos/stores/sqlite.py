@@ -252,6 +252,26 @@ class SqliteStore:
                 "INSERT INTO chronos_catalogue_history (n, entry) VALUES (?, ?)",
                 [(len(rows) + offset, entry) for offset, entry in enumerate(entries, start=1)],
             )
+            # Noted once, never changed: a history that disappears later is then noticed.
+            chained = self._db.execute(
+                "SELECT 1 FROM chronos_meta WHERE key = 'catalogue_chained'"
+            ).fetchone()
+            if entries and chained is None:
+                self._db.execute("INSERT INTO chronos_meta (key, value) VALUES ('catalogue_chained', '1')")
+
+    def catalogue_history_problem(self) -> str | None:
+        """Why the catalogue's history cannot be trusted (it was started, and is gone), or None."""
+        with self._lock, self._errors():
+            chained = self._db.execute(
+                "SELECT 1 FROM chronos_meta WHERE key = 'catalogue_chained'"
+            ).fetchone()
+            try:
+                count = self._db.execute("SELECT count(*) FROM chronos_catalogue_history").fetchone()[0]
+            except sqlite3.OperationalError:
+                count = 0
+        if chained is not None and not count:
+            return f"{self.path}: the catalogue's history was started, and its rows are gone (deleted)"
+        return None
 
     def __del__(self) -> None:
         # A store dropped without `close` (Chronology.open keeps none) still hangs up.
