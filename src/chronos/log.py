@@ -190,22 +190,31 @@ class EventLog:
         for record in self.store.read(after=after, until=until):
             expected += 1
             if record.seq != expected or (prev is not None and record.prev != prev):
-                where = record.origin or f"record {record.seq}"
-                problem = (
-                    f"position {record.seq} where {expected} belongs"
-                    if record.seq != expected
-                    else "does not follow the record before it"
-                )
-                raise IntegrityError(f"{where}: {problem} (removed, repeated or reordered records)")
+                raise IntegrityError(self._misplaced(record, expected))
             prev = record.hash
             yield record
+
+    @staticmethod
+    def _misplaced(record: Record, expected: int) -> str:
+        where = record.origin or f"record {record.seq}"
+        problem = (
+            f"position {record.seq} where {expected} belongs"
+            if record.seq != expected
+            else "does not follow the record before it"
+        )
+        return f"{where}: {problem} (removed, repeated or reordered records)"
 
     def events(self) -> list[Event]:
         """Every event in append order (its records checked as `records` does)."""
         # `read` without its `Recorded` wrappers: opening a log calls this for every event.
         events: list[Event] = []
         decode = self._decode
-        for record in self.records():
+        prev = GENESIS
+        # `records`' checks inline: opening a log calls this for every record.
+        for expected, record in enumerate(self.store.read(), start=1):
+            if record.seq != expected or record.prev != prev:
+                raise IntegrityError(self._misplaced(record, expected))
+            prev = record.hash
             event = decode(record)
             object.__setattr__(event, "id", record.id)
             events.append(event)

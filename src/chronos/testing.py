@@ -140,7 +140,7 @@ class StoreContract:
             return "# two ✓\n", ['{"n": 2}', '{"n": 3}']
 
         store.update_catalogue(first)
-        store.update_catalogue(lambda _text, _history: None)
+        store.update_catalogue(lambda _text, _history: None)  # no change
         store.update_catalogue(second)
         assert store.read_catalogue() == "# two ✓\n"
         assert store.read_catalogue_history() == ['{"n": 1}', '{"n": 2}', '{"n": 3}']
@@ -164,9 +164,11 @@ class StoreContract:
             time.sleep(0.001)  # between reading and writing, where a lost update would happen
             return (text or "") + "x", [str(len(history) + 1)]
 
-        threads = [
-            threading.Thread(target=lambda: [store.update_catalogue(add) for _ in range(5)]) for _ in range(4)
-        ]
+        def five() -> None:
+            for _ in range(5):
+                store.update_catalogue(add)
+
+        threads = [threading.Thread(target=five) for _ in range(4)]
         for thread in threads:
             thread.start()
         for thread in threads:
