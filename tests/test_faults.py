@@ -165,8 +165,15 @@ def _injections() -> list[tuple[str, str, bool]]:
     ]
 
 
+#: Runs made by the tests, so that the figures need not make them again.
+_SEEN: dict[object, int] = {}
+
+
 def _inject(operation: str, code: str, persistent: bool, tmp_path: Path) -> int:
     """Fail each call of ``operation`` in turn; check the log after each; return how many runs."""
+    key = (operation, code, persistent)
+    if key in _SEEN:
+        return _SEEN[key]
     total = _calls(operation, tmp_path)
     assert total >= 4
     failures = 0
@@ -199,6 +206,7 @@ def _inject(operation: str, code: str, persistent: bool, tmp_path: Path) -> int:
             # Changed: only when the failure came after the change was made, and then wholly.
             assert _done(directory, operation), (step, message)
     assert failures >= total
+    _SEEN[key] = total
     return total
 
 
@@ -253,6 +261,8 @@ class Child:
 
 
 def _import_steps(tmp_path: Path) -> int:
+    if "import steps" in _SEEN:
+        return _SEEN["import steps"]
     directory = tmp_path / "count"
     shutil.copytree(EVENTS, directory)
     child = Child(tmp_path, [sys.executable, "-m", "tests.workers", "trap-import", str(directory), "count"])
@@ -260,7 +270,8 @@ def _import_steps(tmp_path: Path) -> int:
     child.process.wait(timeout=30)
     match = re.search(r"calls (\d+)", text)
     assert match is not None
-    return int(match.group(1))
+    steps = _SEEN["import steps"] = int(match.group(1))
+    return steps
 
 
 def _whole_or_nothing(directory: Path, label: str, rows: int) -> int:
