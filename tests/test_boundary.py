@@ -122,9 +122,9 @@ class TestExactTypes:
         with pytest.raises(InvalidEvent, match="locator must be a string or None, not 5"):
             Source(source="a", quote="b", locator=5)  # type: ignore[arg-type]
         with pytest.raises(InvalidEvent, match="sources must be a list of Source"):
-            Appointed(person="a", post="b", occurred="2016", known="2022", sources="x.txt")  # type: ignore[arg-type]
+            Appointed(person="a", post="b", occurred="2016", known="2022", sources="x.txt")
         with pytest.raises(InvalidEvent, match="sources: not a Source: 'x'"):
-            Appointed(person="a", post="b", occurred="2016", known="2022", sources=["x"])  # type: ignore[list-item]
+            Appointed(person="a", post="b", occurred="2016", known="2022", sources=["x"])
         with pytest.raises(InvalidEvent, match=r"sources: .*unexpected keyword argument 'page'"):
             Appointed(
                 person="a",
@@ -132,7 +132,7 @@ class TestExactTypes:
                 occurred="2016",
                 known="2022",
                 sources=[{"source": "a", "quote": "b", "page": 1}],
-            )  # type: ignore[list-item]
+            )
 
     def test_strict_booleans(self) -> None:
         with pytest.raises(InvalidEvent, match="vacates must be true or false, not 'no'"):

@@ -86,12 +86,12 @@ def failing(
 ) -> Iterator[_FailingOs]:
     """Make the ``fail_at``-th write, fsync, replace, truncate or open-for-writing fail (None: count them)."""
     fake = _FailingOs(fail_at, code, persistent=persistent)
-    original = jsonl_module.os
-    jsonl_module.os = fake  # type: ignore[assignment]
+    original = vars(jsonl_module)["os"]
+    setattr(jsonl_module, "os", fake)  # noqa: B010 -- the module's own name for os, replaced for the test
     try:
         yield fake
     finally:
-        jsonl_module.os = original
+        setattr(jsonl_module, "os", original)  # noqa: B010
 
 
 def _snapshot(directory: Path) -> dict[str, bytes]:

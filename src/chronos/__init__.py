@@ -44,6 +44,7 @@ from chronos.events import (
     EVENT_TYPES,
     Appointed,
     Arrested,
+    Born,
     Charged,
     Corrected,
     Died,
@@ -65,6 +66,7 @@ from chronos.events import (
 )
 from chronos.live import Follower
 from chronos.log import AppendResult, EventLog, Recorded, Verified
+from chronos.output.explorer import explore
 from chronos.projections import (
     Change,
     Claim,
@@ -79,6 +81,7 @@ from chronos.projections import (
     Tenure,
 )
 from chronos.stores import JsonlStore, MemoryStore, PostgresStore, SqliteStore, Store, copy_store, open_store
+from chronos.stores.checkpoint import Checkpoint
 
 __version__ = "0.1.0"
 
@@ -89,10 +92,12 @@ __all__ = [
     "AppendResult",
     "Appointed",
     "Arrested",
+    "Born",
     "Catalogue",
     "CatalogueError",
     "Change",
     "Charged",
+    "Checkpoint",
     "Chronology",
     "ChronosError",
     "Claim",
@@ -154,6 +159,7 @@ __all__ = [
     "Verified",
     "check",
     "copy_store",
+    "explore",
     "make_converter",
     "name_key",
     "open_store",

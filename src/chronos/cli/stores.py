@@ -1,4 +1,4 @@
-"""Where the log lives: ``copy``, ``repair`` (an interrupted write) and ``record-catalogue`` (hand edits)."""
+"""Where the log lives: ``copy``, ``repair`` (torn writes, dropped triggers) and ``record-catalogue``."""
 
 from __future__ import annotations
 
@@ -21,19 +21,25 @@ SRC (an interrupted copy goes on where it stopped). SRC and DST are directories
 (JSON Lines), sqlite:///FILE.db (or a path ending .db) or postgresql:// URLs."""
 
 EPILOG_REPAIR = """\
-example:
+examples:
   chronos --log events repair
   cut 212 bytes after position 78 (an interrupted append, never acknowledged);
   saved them to events/log-000001.jsonl.torn-20260105T101500
+  chronos --log sqlite:///nsc.db repair
+  reinstated chronos_records_no_delete (noted in chronos_meta); head 79 eaf260f9c01d
 
 A writer killed in the middle of an append to a JSON Lines log leaves bytes after
 the last acknowledged record; `verify` reports them and appends are refused until
-`repair` adopts a whole batch (complete records that end with their batch mark:
-HEAD moves forward to them) or cuts a torn one after a backup. It rewrites a HEAD
-that is missing or does not match the records, and completes an interrupted
-catalogue change. Anything else (an edited record, lines from a git merge,
-removed records) is refused with the reason, and nothing is changed. SQLite and
-PostgreSQL roll interrupted appends back themselves."""
+`repair` settles them. In a JSON Lines log it adopts a whole batch (complete
+records that end with their batch mark: HEAD moves forward to them) or cuts a
+torn one after a backup; it rewrites a HEAD that is missing or does not match the
+records, and completes an interrupted catalogue change. Anything else (an edited
+record, lines from a git merge, removed records) is refused with the reason, and
+nothing is changed. SQLite and PostgreSQL roll interrupted appends back
+themselves; there, repair puts back the triggers that refuse UPDATE and DELETE if
+someone dropped or altered them (PostgreSQL: as the owner of the tables), and
+notes it in the log's chronos_meta table. It never removes a record from a
+database."""
 
 EPILOG_RECORD = """\
 example:
@@ -56,7 +62,7 @@ def register(app: App) -> None:
     )
     app.command(
         "repair",
-        "mend an interrupted append or catalogue write, removing only torn bytes",
+        "mend an interrupted write (removing only torn bytes); put back dropped triggers",
         _repair,
         epilog=EPILOG_REPAIR,
     )
@@ -125,12 +131,23 @@ def _copy(args: Namespace) -> int:
 def _repair(args: Namespace) -> int:
     log = open_log(args)
     try:
+        store = log.store
+        if not isinstance(store, JsonlStore):
+            reinstate = getattr(store, "reinstate", None)
+            names = reinstate() if reinstate is not None else []
+            if names:
+                head = store.head()
+                print(
+                    f"reinstated {', '.join(names)} (noted in chronos_meta); "
+                    f"head {head.position} {head.hash[:12]}"
+                )
+                return 0
         done = log.repair()
         if done is None:
-            if isinstance(log.store, JsonlStore):
-                print(f"nothing to repair: {log.store.directory} ends with its last acknowledged append")
+            if isinstance(store, JsonlStore):
+                print(f"nothing to repair: {store.directory} ends with its last acknowledged append")
             else:
-                print(f"nothing to repair: {log.store!r} rolls back an interrupted append itself")
+                print(f"nothing to repair: {store!r} rolls back an interrupted append itself")
             return 0
         print(done)
         return 0

@@ -134,6 +134,8 @@ class JsonlStore:
     """Records in JSON Lines segment files under ``directory``."""
 
     keeps_lines = True
+    #: What kind of store this is, as a checkpoint names it (`chronos.stores.checkpoint`).
+    kind = "jsonl"
 
     @property
     def catalogue_origin(self) -> str:
@@ -813,7 +815,9 @@ class JsonlStore:
         """The text of ``catalogue.toml`` in the directory, or None when there is none."""
         path = self.directory / CATALOGUE_FILE
         try:
-            return path.read_text(encoding="utf-8")
+            # newline="": the text exactly as written, carriage returns included.
+            with path.open(encoding="utf-8", newline="") as handle:
+                return handle.read()
         except FileNotFoundError:
             return None
         except UnicodeDecodeError as exc:
@@ -836,7 +840,8 @@ class JsonlStore:
             return []
         complete = data[: data.rfind(b"\n") + 1]
         try:
-            return complete.decode("utf-8").splitlines()
+            # Split on newlines only: an entry may hold U+2028 or U+0085, which splitlines() breaks at.
+            return complete.decode("utf-8").split("\n")[:-1]
         except UnicodeDecodeError as exc:
             raise IntegrityError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
