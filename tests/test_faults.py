@@ -43,6 +43,8 @@ from tests.workers import import_csv, worker_event
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
+#: How many records the dataset holds.
+N = EventLog.open(EVENTS).position
 CALLS: Final = ("write", "fsync", "replace", "truncate", "open")
 ERRORS: Final = {"ENOSPC": errno.ENOSPC, "EIO": errno.EIO}
 #: Random kills of the command line's append and import (each a new process).
@@ -109,12 +111,12 @@ def _new_event() -> Appointed:
 
 def _append(directory: Path) -> Callable[[], object]:
     log = EventLog.open(directory)
-    return lambda: log.append([_new_event()], expected_position=79)
+    return lambda: log.append([_new_event()], expected_position=N)
 
 
 def _append_rotating(directory: Path) -> Callable[[], object]:
     log = EventLog(JsonlStore(directory, segment_bytes=1000), EventLog.open(directory).catalogue)
-    return lambda: log.append([_new_event()], expected_position=79)
+    return lambda: log.append([_new_event()], expected_position=N)
 
 
 def _add_entities(directory: Path) -> Callable[[], object]:
@@ -222,9 +224,9 @@ def test_a_failed_append_refuses_nothing_after(tmp_path: Path) -> None:
     shutil.copytree(EVENTS, directory)
     log = EventLog.open(directory)
     with failing(1, errno.ENOSPC), pytest.raises(StoreError, match=r"the disk is full.*nothing was appended"):
-        log.append([_new_event()], expected_position=79)
-    assert log.append([_new_event()], expected_position=79).position == 80
-    assert log.verify().count == 80
+        log.append([_new_event()], expected_position=N)
+    assert log.append([_new_event()], expected_position=N).position == N + 1
+    assert log.verify().count == N + 1
 
 
 class Child:

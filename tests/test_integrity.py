@@ -39,9 +39,12 @@ from chronos import (
 )
 from chronos.stores import JsonlStore, SqliteStore, open_store
 from chronos.stores.postgres import PostgresStore
+from chronos.stores.sqlite import GUARDS
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
+#: How many records the dataset holds.
+N = EventLog.open(EVENTS).position
 SRC = [Source(source="x.txt", quote="q")]
 
 
@@ -131,7 +134,7 @@ class TestReproduction3StrayCopy:
         log = EventLog.open(s)
         event = NEW()
         with pytest.warns(IntegrityWarning, match=r"log-000001 copy.jsonl: not a segment of this log"):
-            log.append([event], expected_position=79)
+            log.append([event], expected_position=N)
         with pytest.warns(IntegrityWarning, match="not a segment"):
             again = Chronology.open(s)
         assert again.events[-1] == event
@@ -200,15 +203,15 @@ class TestReproduction6RolledBackHead:
         )
         log = EventLog.open(s)
         with pytest.raises(IntegrityError, match="HEAD edited or rolled back"):
-            log.append([new], expected_position=78)
+            log.append([new], expected_position=N - 1)
         assert (s / "log-000001.jsonl").read_bytes() == before
         code, _, err = run(capsys, "--log", str(s), "roster", "nsc", "--at", "2022-01-05")
         assert code == 1
-        assert "says position 78" in one_line(err)
+        assert f"says position {N - 1}" in one_line(err)
         # HEAD is a hint: repair writes it again from the records, which are all there.
         code, out, _ = run(capsys, "--log", str(s), "repair")
         assert code == 0
-        assert "wrote HEAD from the records (position 79)" in out
+        assert f"wrote HEAD from the records (position {N})" in out
         assert run(capsys, "--log", str(s), "verify")[0] == 0
 
     def test_whole_head_rolled_back(self, s: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -217,24 +220,24 @@ class TestReproduction6RolledBackHead:
         lines = lines_of(segment)
         last = json.loads(lines[-1])
         head = {
-            "position": 78,
+            "position": N - 1,
             "hash": last["prev"],
             "segment": segment.name,
             "size": len("".join(lines[:-1]).encode()),
         }
         (s / "HEAD").write_text(json.dumps(head), encoding="utf-8")
-        # Record 79 was written by a chronos without batch marks: a mark is what says "whole batch".
+        # The last record was written by a chronos without batch marks: a mark is what says "whole batch".
         segment.write_text("".join(lines[:-1]) + lines[-1][:-2] + ',"end":true}\n', encoding="utf-8")
         with pytest.warns(IntegrityWarning, match="interrupted append"):
-            assert len(Chronology.open(s).events) == 78
+            assert len(Chronology.open(s).events) == N - 1
         code, _, err = run(capsys, "--log", str(s), "verify")
         assert code == 1
-        assert "after position 78" in one_line(err)
+        assert f"after position {N - 1}" in one_line(err)
         code, out, _ = run(capsys, "--log", str(s), "repair")
         assert code == 0
         assert out.startswith("adopted 1 complete record")
         assert run(capsys, "--log", str(s), "verify")[0] == 0
-        assert len(Chronology.open(s).events) == 79
+        assert len(Chronology.open(s).events) == N
 
 
 class TestReproduction7MergedLines:
@@ -249,7 +252,7 @@ class TestReproduction7MergedLines:
             event = Appointed(
                 person="karim-massimov", post="nsc/chairman", occurred=year, known=year, sources=SRC
             )
-            log.append([event], expected_position=79)
+            log.append([event], expected_position=N)
         # What git makes of it: both new lines kept, ours first; HEAD from one side.
         merged = [
             *lines_of(s / "log-000001.jsonl"),
@@ -264,7 +267,7 @@ class TestReproduction7MergedLines:
         code, _, err = run(capsys, "--log", str(s), "repair")
         assert code == 1
         line = one_line(err)
-        assert "log-000001.jsonl:80" in line
+        assert f"log-000001.jsonl:{N + 1}" in line
         assert "nothing changed" in line
         assert (s / "log-000001.jsonl").read_bytes() == before
 
@@ -272,7 +275,7 @@ class TestReproduction7MergedLines:
         segment = s / "log-000001.jsonl"
         lines = lines_of(segment)
         lines[40] = lines[40].replace('"2022-01-', '"2021-01-', 1)
-        segment.write_text("".join(lines) + '{"seq":80,"torn', encoding="utf-8")
+        segment.write_text("".join(lines) + f'{{"seq":{N + 1},"torn', encoding="utf-8")
         before = segment.read_bytes()
         code, _, err = run(capsys, "--log", str(s), "repair")
         assert code == 1
@@ -322,13 +325,25 @@ class TestReproduction8Deletions:
     def test_sqlite_rows_removed(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         database = tmp_path / "s.db"
         assert run(capsys, "copy", str(EVENTS), f"sqlite:///{database}")[0] == 0
+        delete = f"DELETE FROM chronos_records WHERE seq > {N - 2}"
         with sqlite3.connect(database) as db:
-            db.execute("DELETE FROM chronos_records WHERE seq > 77")
+            with pytest.raises(sqlite3.DatabaseError, match="refused: a chronos log is append-only"):
+                db.execute(delete)
+            # Whoever can write the file can drop the triggers first (the dbguard branch's guards).
+            for name in [n for n in GUARDS if n.startswith("chronos_records_")]:
+                db.execute(f"DROP TRIGGER {name}")
+            db.execute(delete)
         db.close()
-        # Without a saved head, a shorter chain is a valid chain: `verify --checkpoint` is the check.
+        code, _, err = run(capsys, "--log", f"sqlite:///{database}", "verify")
+        assert code == 1
+        assert "triggers that keep the log append-only are not all there" in one_line(err)
+        assert run(capsys, "--log", f"sqlite:///{database}", "repair")[0] == 0
+        # Triggers back, the shorter chain is a valid chain: a head saved before is what catches it.
         assert run(capsys, "--log", f"sqlite:///{database}", "verify")[0] == 0
         log = EventLog.open(f"sqlite:///{database}")
-        with pytest.raises(IntegrityError, match="truncated: the checkpoint has 79 records, the log 77"):
+        with pytest.raises(
+            IntegrityError, match=f"truncated: the checkpoint has {N} records, the log {N - 2}"
+        ):
             log.verify(expected=EventLog.open(EVENTS).head())
         log.store.close()
 
@@ -355,14 +370,19 @@ class TestReproduction8Checkpoints:
         if damage == "sqlite-rows":
             location = f"sqlite:///{tmp_path / 's.db'}"
             assert run(capsys, "copy", str(s), location)[0] == 0
-        code, out, _ = run(capsys, "--log", location, "head", "--json")
+        code, out, _ = run(capsys, "--log", location, "head", "--format", "json")
         assert code == 0
         checkpoint = tmp_path / "head.json"
         checkpoint.write_text(out, encoding="utf-8")
         if damage == "sqlite-rows":
             with sqlite3.connect(tmp_path / "s.db") as db:
-                db.execute("DELETE FROM chronos_records WHERE seq > 77")
+                for name in [n for n in GUARDS if n.startswith("chronos_records_")]:
+                    db.execute(f"DROP TRIGGER {name}")
+                db.execute(f"DELETE FROM chronos_records WHERE seq > {N - 2}")
             db.close()
+            assert (
+                run(capsys, "--log", location, "repair")[0] == 0
+            )  # the triggers back, as if nothing happened
         else:
             (s / "HEAD").unlink()
             segment = s / "log-000001.jsonl"
@@ -524,7 +544,7 @@ class TestReproduction12FailedAppend:
         assert "a file-size limit" in child.stderr
         assert "nothing was appended" in child.stderr
         assert (s / "log-000001.jsonl").read_bytes() == before
-        assert EventLog.open(s).verify().count == 79
+        assert EventLog.open(s).verify().count == N
 
 
 class TestReproduction13PostgresUrl:
@@ -584,12 +604,12 @@ class TestReproduction14NotALog:
         store = SqliteStore(database)
         assert store.read_only
         log = EventLog(store, source.catalogue)
-        assert log.verify().count == 79
+        assert log.verify().count == N
         event = Appointed(
             person="karim-massimov", post="nsc/chairman", occurred="2023", known="2023", sources=SRC
         )
         with pytest.raises(StoreError, match="readonly"):
-            log.append([event], expected_position=79)
+            log.append([event], expected_position=N)
         store.close()
 
 

@@ -36,12 +36,15 @@ import pytest
 from chronos import Chronology, ChronosError, EventLog, IntegrityWarning
 from chronos.stores import copy_store, open_store
 from chronos.stores.records import Head
+from chronos.stores.sqlite import GUARDS
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
 SEGMENT = "log-000001.jsonl"
+#: How many records the dataset holds.
+N: Final = EventLog.open(EVENTS).position
 #: Lines of the dataset damaged one by one in every way (a sample, the first and last included).
-LINES: Final = (0, 1, 9, 19, 29, 39, 49, 59, 69, 77, 78)
+LINES: Final = (0, 1, *range(N // 8, N - 2, N // 8), N - 2, N - 1)
 
 
 @attrs.frozen
@@ -166,7 +169,8 @@ def _head_damages() -> list[Scenario]:
     def rolled_back(log: Path) -> None:
         lines = _lines(log)
         last = json.loads(lines[-2])
-        head = {"position": 78, "hash": last["hash"], "segment": SEGMENT, "size": len(b"".join(lines[:-1]))}
+        size = len(b"".join(lines[:-1]))
+        head = {"position": N - 1, "hash": last["hash"], "segment": SEGMENT, "size": size}
         (log / "HEAD").write_text(json.dumps(head), encoding="utf-8")
 
     def garbage(log: Path) -> None:
@@ -301,20 +305,33 @@ def _catalogue_damages() -> list[Scenario]:
 
 
 def _sql(*statements: str) -> Callable[[Path], None]:
+    """Statements run as whoever can write the file would: the triggers dropped first, then put back.
+
+    They are put back exactly as chronos made them, so that nothing but the damage itself is left to find.
+    """
+
     def damage(log: Path) -> None:
         with sqlite3.connect(log / "s.db") as db:
+            for name in GUARDS:
+                db.execute(f"DROP TRIGGER IF EXISTS {name}")
             for statement in statements:
                 db.execute(statement)
+            for sql in GUARDS.values():
+                db.execute(sql)
         db.close()
 
     return damage
 
 
 def _sqlite_damages() -> list[Scenario]:
-    drop = "DELETE FROM chronos_meta WHERE key = 'catalogue'"
-    edit = (
-        "UPDATE chronos_meta SET value = replace(value, 'name = \"Karim Massimov\"', 'name = \"K. M.\"') "
-        "WHERE key = 'catalogue'"
+    edited = (
+        "INSERT INTO chronos_catalogue (version, text, written) SELECT version + 1, "
+        "replace(text, 'name = \"Karim Massimov\"', 'name = \"K. M.\"'), 'now' "
+        "FROM chronos_catalogue ORDER BY version DESC LIMIT 1"
+    )
+    emptied = (
+        "INSERT INTO chronos_catalogue (version, text, written) SELECT version + 1, '', 'now' "
+        "FROM chronos_catalogue ORDER BY version DESC LIMIT 1"
     )
     out = [
         Scenario(
@@ -322,19 +339,19 @@ def _sqlite_damages() -> list[Scenario]:
             "sqlite",
             _sql(f"UPDATE chronos_records SET event = replace(event, '\"20', '\"19') WHERE seq = {n}"),
         )
-        for n in (1, 40, 79)
+        for n in (1, N // 2, N)
     ]
     out += [
         Scenario(
             f"SQLite: record {n} deleted", "sqlite", _sql(f"DELETE FROM chronos_records WHERE seq = {n}")
         )
-        for n in (1, 40)
+        for n in (1, N // 2)
     ]
     out += [
         Scenario("SQLite: the last record deleted", "sqlite",
-                 _sql("DELETE FROM chronos_records WHERE seq = 79"), checkpoint=True),
+                 _sql(f"DELETE FROM chronos_records WHERE seq = {N}"), checkpoint=True),
         Scenario("SQLite: the last ten records deleted", "sqlite",
-                 _sql("DELETE FROM chronos_records WHERE seq > 69"), checkpoint=True),
+                 _sql(f"DELETE FROM chronos_records WHERE seq > {N - 10}"), checkpoint=True),
         Scenario("SQLite: a hash edited", "sqlite",
                  _sql("UPDATE chronos_records SET hash = 'x' || substr(hash, 2) WHERE seq = 30")),
         Scenario("SQLite: two positions swapped", "sqlite", _sql(
@@ -344,16 +361,23 @@ def _sqlite_damages() -> list[Scenario]:
         )),
         Scenario("SQLite: an event id edited", "sqlite",
                  _sql("UPDATE chronos_records SET id = 'abc' WHERE seq = 5")),
-        Scenario("SQLite: the catalogue edited", "sqlite", _sql(edit)),
-        Scenario("SQLite: the catalogue removed", "sqlite", _sql(drop)),
-        Scenario("SQLite: the catalogue history's row deleted", "sqlite",
+        Scenario("SQLite: a new catalogue version, edited", "sqlite", _sql(edited)),
+        Scenario("SQLite: a new catalogue version, empty", "sqlite", _sql(emptied)),
+        Scenario("SQLite: the catalogue history's rows deleted", "sqlite",
                  _sql("DELETE FROM chronos_catalogue_history")),
         Scenario("SQLite: the catalogue history edited", "sqlite",
                  _sql("UPDATE chronos_catalogue_history SET entry = replace(entry, 'Karim', 'Kerim')")),
-        Scenario("SQLite: the catalogue history removed, the catalogue edited", "sqlite",
-                 _sql("DELETE FROM chronos_catalogue_history", edit)),
+        Scenario("SQLite: the catalogue history deleted, a new version edited", "sqlite",
+                 _sql("DELETE FROM chronos_catalogue_history", edited)),
+        Scenario("SQLite: a trigger left dropped", "sqlite", _drop_trigger),
     ]  # fmt: skip
     return out
+
+
+def _drop_trigger(log: Path) -> None:
+    with sqlite3.connect(log / "s.db") as db:
+        db.execute("DROP TRIGGER chronos_records_no_update")
+    db.close()
 
 
 SCENARIOS: Final = [
