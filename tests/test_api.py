@@ -30,6 +30,7 @@ PUBLIC = {
     "ConcurrencyError",
     "Corrected",
     "DateError",
+    "Day",
     "Died",
     "Diff",
     "Dismissed",
@@ -72,6 +73,7 @@ PUBLIC = {
     "Seat",
     "SnapshotRow",
     "Source",
+    "Span",
     "Spell",
     "SqliteStore",
     "Store",
@@ -90,6 +92,7 @@ PUBLIC = {
     "open_store",
     "parse_date",
     "register_event",
+    "wikidata_date",
 }
 
 _MODEL = {"chronos.errors", "chronos.dates", "chronos.events", "chronos.entities"}
@@ -105,7 +108,7 @@ _BELOW_CHRONOLOGY = _BELOW_LOG | {
 #: A module is in the most specific layer naming it; every module must be in one.
 LAYERS: dict[str, set[str]] = {
     "chronos.errors": set(),
-    "chronos.dates": {"chronos.errors"},
+    "chronos.dates": {"chronos.errors", "chronos.dates"},
     "chronos.events": {"chronos.errors", "chronos.dates"},
     "chronos.names": set(),
     "chronos.entities": {"chronos.errors", "chronos.names", "chronos._fast.cache", "chronos._fast.nearest"},

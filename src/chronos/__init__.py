@@ -21,7 +21,7 @@ Private ``_fast`` modules hold speed-only machinery checked against the readable
 from chronos.checks import Finding, check
 from chronos.chronology import Chronology
 from chronos.codec import SCHEMA_VERSION, Codec, make_converter
-from chronos.dates import End, FuzzyDate, PartialDate, parse_date
+from chronos.dates import Day, End, FuzzyDate, PartialDate, Span, parse_date, wikidata_date
 from chronos.entities import Catalogue, Entity, Organisation, Person, Place, Post, name_key
 from chronos.errors import (
     AmbiguousName,
@@ -105,6 +105,7 @@ __all__ = [
     "ConcurrencyError",
     "Corrected",
     "DateError",
+    "Day",
     "Died",
     "Diff",
     "Dismissed",
@@ -147,6 +148,7 @@ __all__ = [
     "Seat",
     "SnapshotRow",
     "Source",
+    "Span",
     "Spell",
     "SqliteStore",
     "Store",
@@ -165,4 +167,5 @@ __all__ = [
     "open_store",
     "parse_date",
     "register_event",
+    "wikidata_date",
 ]

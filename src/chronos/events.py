@@ -27,7 +27,7 @@ from typing import Any, ClassVar, Final
 
 import attrs
 
-from chronos.dates import FuzzyDate, PartialDate, parse_date
+from chronos.dates import Day, FuzzyDate, PartialDate, parse_date
 from chronos.errors import ChronosError, InvalidEvent, UsageError
 
 __all__ = [
@@ -81,7 +81,7 @@ def _date(value: Any) -> Any:
     kind = type(value)
     if kind is FuzzyDate:
         return value
-    if kind is str or kind is _dt.date or kind is PartialDate:
+    if kind is str or kind is _dt.date or kind is PartialDate or kind is Day:
         return FuzzyDate.of(value)
     return value
 
@@ -90,7 +90,7 @@ def _is_date(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> 
     if type(value) is not FuzzyDate:
         raise InvalidEvent(
             f"{attribute.name}: not a date: {shown(value)} (give an EDTF string such as '2016' or "
-            "'2022-01-05', a datetime.date or a FuzzyDate)"
+            "'2022-01-05', a datetime.date, a Day or a FuzzyDate)"
         )
     # A FuzzyDate built field by field must be one its text reads back as, or the log could not.
     try:
@@ -330,7 +330,7 @@ class Moved(Event):
 class Born(Event):
     """A person was born (a claim like any other: sources disagree on birth dates too)."""
 
-    person: str
+    person: str = attrs.field(validator=_text)
     references: ClassVar[dict[str, str]] = {"person": "person"}
 
 

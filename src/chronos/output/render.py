@@ -10,7 +10,6 @@ Nothing here reads files or the log: these are pure functions of library results
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -19,7 +18,7 @@ import attrs
 
 from chronos.checks import Finding
 from chronos.codec import Codec
-from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate
+from chronos.dates import Day, FuzzyDate
 from chronos.entities import Catalogue, Post
 from chronos.events import Event, Source
 from chronos.projections import Change, Diff, History, NameAnswer, Resolved, Seat, Spell, Tenure
@@ -71,8 +70,9 @@ def _date(value: FuzzyDate | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _day(value: dt.date) -> str | None:
-    return None if value in (MIN_DAY, MAX_DAY) else value.isoformat()
+def _day(value: Day) -> str | None:
+    """A bound as ISO 8601 (``-0043-03-15`` for 44 BCE), or None for an open end."""
+    return None if value in (Day.min, Day.max) else str(value)
 
 
 def entity_name(catalogue: Catalogue, entity_id: str | None) -> str | None:
@@ -115,8 +115,8 @@ def _alternatives(tenure: Tenure | None) -> list[Json]:
 def _resolved(prefix: str, resolved: Resolved) -> Json:
     return {
         prefix: _date(resolved.date),
-        f"{prefix}_earliest": _day(resolved.earliest),
-        f"{prefix}_latest": _day(resolved.latest),
+        f"{prefix}_earliest": _day(resolved.first),
+        f"{prefix}_latest": _day(resolved.last),
         f"{prefix}_cause": resolved.cause,
     }
 
@@ -219,8 +219,8 @@ def history_json(result: History, catalogue: Catalogue) -> Json:
         if death is None
         else {
             "date": _date(death.date),
-            "earliest": _day(death.earliest),
-            "latest": _day(death.latest),
+            "earliest": _day(death.first),
+            "latest": _day(death.last),
             "disputed": death.disputed,
             "sources": _sources(dict.fromkeys(s for c in death.claims for s in c.sources)),
             "events": [c.event.id for c in death.claims],
