@@ -157,7 +157,7 @@ class TestVerifyAgainstCheckpoints:
         if records[index].id in targeted:
             # The rewritten event was retracted or corrected later: its new id leaves that claim aiming
             # at no earlier event, which verify names even without a checkpoint.
-            with pytest.raises(IntegrityError, match="targets .*, no earlier event"):
+            with pytest.raises(IntegrityError, match=r"targets .*, no earlier event"):
                 forged.verify()
             return
         assert forged.verify().count == len(records)  # the forgery verifies on its own
