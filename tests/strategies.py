@@ -235,9 +235,13 @@ def _runs(draw: st.DrawFn, members: list[Any]) -> list[Any]:
 
 
 def _extremes(members: list[Any]) -> tuple[Any, Any]:
-    """A set's bounds, the plain way: the member whose first day is lowest, and whose last is highest."""
-    low = min(members, key=lambda m: m.first)
-    high = max(members, key=lambda m: m.last)
+    """A set's bounds, the plain way: the member whose first day is lowest, and whose last is highest.
+
+    Ties go as the parser breaks them (the narrower member below, the wider above), so that a date
+    built here is the one its own text reads back as: what an event holds must read back equal.
+    """
+    low = min(members, key=lambda m: (m.first, m.last))
+    high = max(members, key=lambda m: (m.last, m.first))
     lower = low if isinstance(low, PartialDate) else (low.lower or End.OPEN)
     upper = high if isinstance(high, PartialDate) else (high.upper or End.OPEN)
     return lower, upper

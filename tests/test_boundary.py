@@ -27,13 +27,15 @@ from chronos import (
     Codec,
     Event,
     EventLog,
+    FuzzyDate,
     InvalidEvent,
     RecordError,
     Source,
+    parse_date,
 )
 from chronos.codec import MAX_EVENT_BYTES
 from chronos.events import MAX_TEXT
-from tests.strategies import COVERED, any_events, event_attempts, event_dicts, small_catalogue
+from tests.strategies import COVERED, any_events, event_attempts, event_dicts, fuzzy_dates, small_catalogue
 
 SRC = [Source(source="x.txt", quote="q")]
 
@@ -198,3 +200,11 @@ def test_the_limits_are_what_the_readme_says() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert f"{MAX_TEXT:,} characters" in readme
     assert "1 MiB" in readme
+
+
+class TestDatesReadBack:
+    """Every date the strategies build is the one its own text reads back as (events depend on it)."""
+
+    @given(fuzzy_dates())
+    def test_text_reads_back(self, date: FuzzyDate) -> None:
+        assert parse_date(date.text) == date
