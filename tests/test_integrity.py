@@ -500,7 +500,7 @@ class TestReproduction11ExportIntoTheLog:
     def test_export_into_the_directory(self, s: Path, name: str, capsys: pytest.CaptureFixture[str]) -> None:
         before = {p.name: p.read_bytes() for p in s.iterdir() if p.is_file()}
         code, _, err = run(capsys, "--log", str(s), "export", "ftm", "-o", str(s / name))
-        assert code == 1
+        assert code == 2  # a usage error
         assert "inside the log" in one_line(err)
         assert {p.name: p.read_bytes() for p in s.iterdir() if p.is_file()} == before
 
@@ -509,7 +509,7 @@ class TestReproduction11ExportIntoTheLog:
         assert run(capsys, "copy", str(EVENTS), f"sqlite:///{database}")[0] == 0
         for target in (database, Path(f"{database}-wal")):
             code, _, err = run(capsys, "--log", f"sqlite:///{database}", "export", "csv", "-o", str(target))
-            assert code == 1
+            assert code == 2
             assert "the log's own database file" in one_line(err)
         assert run(capsys, "--log", f"sqlite:///{database}", "verify")[0] == 0
 

@@ -430,7 +430,8 @@ class EventLog:
             return new_text, [e.to_json() for e in (*entries, entry)]
 
         self.store.update_catalogue(change)
-        fresh = [e for e in added if e.id not in self.catalogue]
+        # Every entity asked for is in the stored catalogue now, added here or by another writer before.
+        fresh = [e for e in wanted if e.id not in self.catalogue]
         if fresh:
             self.catalogue = self.catalogue.with_entities(fresh)
         return tuple(added)

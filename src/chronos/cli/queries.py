@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from chronos.cli._app import App, Namespace, date_arg, emit, load, lookup, qualifiers
+from chronos.cli._app import App, Namespace, asked, date_arg, emit, load, lookup, qualifiers
 from chronos.output import render, tables
 
 EPILOG_ROSTER = (
@@ -61,9 +61,19 @@ def _roster(args: Namespace) -> int:
     org = lookup(chronology, args.org, "organisation")
     seats = chronology.roster(org.id, at=args.at, known_at=args.known_at, policy=args.policy)
     rows = render.roster_json(seats, chronology.catalogue)
+    question = asked(args, chronology, "roster", org=org.id, at=args.at)
+    horizon = chronology.horizon(args.known_at)
+    notes = render.roster_notes(
+        org.name,
+        args.at,
+        chronology.existence(org.id, at=args.at, known_at=args.known_at, policy=args.policy),
+        horizon=horizon,
+        late=args.at.last > horizon,
+        known_at=args.known_at,
+    )
     title = f"{org.name} on {args.at}{qualifiers(args)}"
-    draw = partial(tables.roster_table, rows, chronology.catalogue, title=title)
-    emit(args, rows, draw, rows, render.ROSTER_COLUMNS)
+    draw = partial(tables.roster_table, rows, chronology.catalogue, title=title, notes=notes)
+    emit(args, rows, draw, rows, render.ROSTER_COLUMNS, question, notes)
     return 0
 
 
@@ -72,9 +82,10 @@ def _diff(args: Namespace) -> int:
     org = lookup(chronology, args.org, "organisation")
     result = chronology.diff(org.id, args.a, args.b, known_at=args.known_at, policy=args.policy)
     data = render.diff_json(result, chronology.catalogue)
+    question = asked(args, chronology, "diff", org=org.id, a=args.a, b=args.b)
     title = f"{org.name}: {args.a} to {args.b}{qualifiers(args)}"
     draw = partial(tables.diff_table, data, chronology.catalogue, title=title)
-    emit(args, data, draw, render.diff_rows(data), render.DIFF_COLUMNS)
+    emit(args, data, draw, render.diff_rows(data), render.DIFF_COLUMNS, question)
     return 0
 
 
@@ -83,8 +94,9 @@ def _history(args: Namespace) -> int:
     person = lookup(chronology, args.person, "person")
     result = chronology.history(person.id, known_at=args.known_at, policy=args.policy)
     data = render.history_json(result, chronology.catalogue)
+    question = asked(args, chronology, "history", person=person.id)
     draw = partial(tables.history_table, data, title=f"{person.name}{qualifiers(args)}")
-    emit(args, data, draw, render.history_rows(data), render.HISTORY_COLUMNS)
+    emit(args, data, draw, render.history_rows(data), render.HISTORY_COLUMNS, question)
     return 0
 
 
@@ -93,8 +105,9 @@ def _name(args: Namespace) -> int:
     entity = lookup(chronology, args.entity, None)
     answer = chronology.name(entity.id, at=args.at, known_at=args.known_at)
     data = render.name_json(answer, chronology.catalogue, args.at)
+    question = asked(args, chronology, "name", entity=entity.id, at=args.at)
     draw = partial(tables.name_table, data, title=f"{entity.name} on {args.at}{qualifiers(args)}")
-    emit(args, data, draw, [data], render.NAME_COLUMNS)
+    emit(args, data, draw, [data], render.NAME_COLUMNS, question)
     return 0
 
 
@@ -104,10 +117,11 @@ def _events(args: Namespace) -> int:
     wanted = about.id if about else None
     found = chronology.events_about(wanted, start=args.start, end=args.end, kind=args.kind)
     data = render.events_json(found, log.codec)
+    question = asked(args, chronology, "events", about=wanted, start=args.start, end=args.end, kind=args.kind)
     limits = [f"about {about.name}" if about else "", f"from {args.start}" if args.start else ""]
     limits += [f"to {args.end}" if args.end else "", f"of kind {args.kind}" if args.kind else ""]
     draw = partial(
         tables.events_table, data, chronology.catalogue, title=" ".join(["Events", *filter(None, limits)])
     )
-    emit(args, data, draw, render.events_rows(data, chronology.catalogue), render.EVENT_COLUMNS)
+    emit(args, data, draw, render.events_rows(data, chronology.catalogue), render.EVENT_COLUMNS, question)
     return 0

@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 
 from chronos.checks import check
-from chronos.cli._app import MAX_PROBLEMS, App, Namespace, emit, error, load, open_log, progress
+from chronos.cli._app import MAX_PROBLEMS, App, Namespace, asked, emit, error, load, open_log, progress
 from chronos.errors import ChronosError, RecordError
 from chronos.events import Event
 from chronos.output import render, tables
@@ -77,7 +77,7 @@ def _check(args: Namespace) -> int:
         findings = check(chronology, store=log.store)
     data = render.findings_json(findings)
     draw = partial(tables.check_table, data, title=f"Check of {len(chronology.events)} events")
-    emit(args, data, draw, data, render.CHECK_COLUMNS)
+    emit(args, data, draw, data, render.CHECK_COLUMNS, asked(args, chronology, "check"))
     return 1 if any(f.severity == "error" for f in findings) else 0
 
 

@@ -10,6 +10,7 @@ Nothing here reads files or the log: these are pure functions of library results
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -19,9 +20,10 @@ import attrs
 from chronos.checks import Finding
 from chronos.codec import Codec
 from chronos.dates import Day, FuzzyDate
-from chronos.entities import Catalogue, Post
-from chronos.events import Event, Source
-from chronos.projections import Change, Diff, History, NameAnswer, Resolved, Seat, Spell, Tenure
+from chronos.entities import UNNAMED_PREFIX, Catalogue, Post
+from chronos.events import Event, Founded, Source
+from chronos.projections import REASONS, Change, Diff, History, NameAnswer, Resolved, Seat, Spell, Tenure
+from chronos.stores.records import Head
 
 __all__ = [
     "CHECK_COLUMNS",
@@ -41,15 +43,17 @@ __all__ = [
     "history_json",
     "history_rows",
     "name_json",
+    "question_json",
     "roster_json",
+    "roster_notes",
     "seat_json",
 ]  # fmt: skip
 
 Json = dict[str, Any]
 
 ROSTER_COLUMNS = (
-    "org_id", "org", "post_id", "post", "person_id", "person",
-    "certainty", "since", "until", "disputed", "sources",
+    "org_id", "org", "post_id", "post", "state", "person_id", "person",
+    "certainty", "reasons", "since", "until", "disputed", "sources",
 )  # fmt: skip
 DIFF_COLUMNS = (
     "change", "person_id", "person", "before_post_id", "before_post", "before_certainty",
@@ -76,9 +80,46 @@ def _day(value: Day) -> str | None:
 
 
 def entity_name(catalogue: Catalogue, entity_id: str | None) -> str | None:
-    """The name of an entity id (the id itself when unknown; None for None)."""
+    """The name of an entity id (the id itself when unknown; None for None).
+
+    A placeholder person (a holder the source does not name) is ``an
+    unidentified person (DESCRIPTION)``, the description being its catalogue name.
+    """
     entity = catalogue.get(entity_id) if entity_id is not None else None
-    return entity.name if entity is not None else entity_id
+    if entity is None:
+        return entity_id
+    if entity.id.startswith(UNNAMED_PREFIX):
+        return f"an unidentified person ({entity.name})"
+    return entity.name
+
+
+def question_json(
+    command: str,
+    fields: Mapping[str, Any],
+    *,
+    known_at: Day | dt.date | None,
+    horizon: Day | dt.date | None,
+    policy: str,
+    head: Head,
+) -> Json:
+    """What an answer answers, so that a saved answer can be re-checked.
+
+    The command and its arguments, the knowledge date, the record's horizon,
+    the policy, and the log's head (position and hash).
+    """
+    return {
+        "command": command,
+        **{k: v if v is None or isinstance(v, int | bool) else str(v) for k, v in fields.items()},
+        "known_at": _iso(known_at),
+        "horizon": _iso(horizon),
+        "policy": policy,
+        "position": head.position,
+        "head": head.hash,
+    }
+
+
+def _iso(day: Day | dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def _sources(sources: Iterable[Source]) -> list[Json]:
@@ -96,8 +137,11 @@ def _event_ref(event: Event) -> Json:
 
 
 def _alternatives(tenure: Tenure | None) -> list[Json]:
-    """Every claim of a start or end that the sources date differently."""
-    parts = (("start", tenure.start), ("end", tenure.end)) if tenure is not None else ()
+    """Every claim of a start or end that the sources date differently, with the sources it cites."""
+    return _claims_json((("start", tenure.start), ("end", tenure.end)) if tenure is not None else ())
+
+
+def _claims_json(parts: Iterable[tuple[str, Resolved]]) -> list[Json]:
     return [
         {
             "part": part,
@@ -105,6 +149,7 @@ def _alternatives(tenure: Tenure | None) -> list[Json]:
             "cause": c.cause,
             "event": c.event.id,
             "chosen": c in resolved.chosen,
+            "sources": list(dict.fromkeys(s.source for s in c.event.sources)),
         }
         for part, resolved in parts
         if resolved.disputed or resolved.alternatives
@@ -130,22 +175,54 @@ def seat_json(seat: Seat, catalogue: Catalogue) -> Json:
         "post_id": seat.post.id,
         "post": seat.post.name,
         "seats": seat.post.seats,
+        "state": seat.state,
         "person_id": seat.person,
         "person": entity_name(catalogue, seat.person),
         "vacant": seat.vacant,
         "certainty": seat.certainty,
+        "reasons": list(seat.reasons),
+        "why": [REASONS[code] for code in seat.reasons],
         "since": _date(seat.since),
         "until": _date(tenure.end.date) if tenure is not None else None,
+        "scheduled_end": tenure.end.scheduled if tenure is not None else False,
         "disputed": tenure.disputed if tenure is not None else False,
         "alternatives": _alternatives(tenure),
         "sources": _sources(seat.sources),
-        "events": [e.id for e in tenure.events] if tenure is not None else [],
+        "events": [e.id for e in (tenure.events if tenure is not None else seat.evidence)],
     }
 
 
 def roster_json(seats: Iterable[Seat], catalogue: Catalogue) -> list[Json]:
-    """Describe a roster as a list of seat objects (see `seat_json`), vacant seats included."""
+    """Describe a roster as a list of seat objects (see `seat_json`): held, vacant and unknown seats."""
     return [seat_json(seat, catalogue) for seat in seats]
+
+
+def roster_notes(
+    org: str,
+    at: object,
+    existence: tuple[str | None, Sequence[Event]],
+    *,
+    horizon: Day | None,
+    late: bool,
+    known_at: Day | dt.date | None,
+) -> list[str]:
+    """Sentences about a roster as a whole.
+
+    The organisation did not (or may not) exist yet, or no longer; the date
+    asked lies past the record's horizon.
+    """
+    notes: list[str] = []
+    certainty, events = existence
+    lives = "; ".join(f"{'founded' if isinstance(e, Founded) else 'dissolved'} {e.occurred}" for e in events)
+    if certainty is None:
+        notes.append(f"{org} did not exist on {at} ({lives}): it had no posts then")
+    elif certainty == "possible":
+        notes.append(f"{org} may not have existed on {at} ({lives}): every answer is at most possible")
+    if late and horizon is not None:
+        as_known = f" as known on {known_at}" if known_at is not None else ""
+        last = "it is empty" if horizon == Day.min else f"it ends {horizon}"
+        notes.append(f"{at} is after the record{as_known} ({last}): the answers are forecasts, never certain")
+    return notes
 
 
 def _change_json(change: Change, catalogue: Catalogue) -> Json:
@@ -197,6 +274,7 @@ def _spell_json(spell: Spell) -> Json:
     return {
         **_resolved("start", spell.start),
         **_resolved("end", spell.end),
+        "alternatives": _claims_json((("start", spell.start), ("end", spell.end))),
         "charges": [
             {"charge": getattr(c.event, "charge", ""), "date": str(c.date), "sources": _sources(c.sources)}
             for c in spell.charges
@@ -274,13 +352,20 @@ def _item(value: Any) -> str:
     return _cell(value)
 
 
-def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
-    """Write CSV with a header row; lists (sources, ids) are joined with ``" | "``."""
+def csv_text(
+    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], *, question: Mapping[str, Any] | None = None
+) -> str:
+    """Write CSV with a header row; lists (sources, ids) are joined with ``" | "``.
+
+    With ``question`` (`question_json`), every row also carries it, in columns
+    named ``question_KEY`` after the answer's own.
+    """
+    asked = {f"question_{k}": v for k, v in (question or {}).items()}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([*columns, *asked])
     for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
+        writer.writerow([*(_cell(row.get(c)) for c in columns), *(_cell(v) for v in asked.values())])
     return out.getvalue()
 
 

@@ -14,8 +14,8 @@ from chronos.entities import Catalogue, Post
 from chronos.output.render import Json, entity_name, events_rows
 
 __all__ = [
-    "Footnotes", "check_table", "diff_table", "events_table", "history_table", "name_table",
-    "post_label", "roster_table",
+    "Footnotes", "check_table", "diff_table", "disputed_text", "events_table", "history_table",
+    "name_table", "post_label", "roster_table",
 ]  # fmt: skip
 
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
@@ -78,22 +78,49 @@ def _page(title: str, *parts: RenderableType, notes: Footnotes | None = None, em
     return Group(*body, footer) if footer.plain else Group(*body)
 
 
-def _holder(name: str | None, certainty: str) -> Text:
+def _holder(name: str | None, certainty: str, state: str = "held") -> Text:
+    if state == "unknown":
+        return Text("unknown", style="dim")
     if name is None:
-        return Text("vacant", style="dim")
+        label = "vacant" if certainty == "certain" else "? vacant (possible)"
+        return Text(label, style="dim" if certainty == "certain" else "yellow dim")
     return Text(f"? {name} (possible)", style="yellow") if certainty == "possible" else Text(name)
 
 
-def _when(value: str | None, disputed: bool = False) -> Text:
+def _when(value: str | None, disputed: bool = False, note: str = "") -> Text:
     text = Text(value or "")
     if disputed:
-        text.append("\ndisputed", style="red")
+        text.append(f"\n{note or 'disputed'}", style="red")
     return text
 
 
-def roster_table(rows: Sequence[Json], catalogue: Catalogue, *, title: str) -> RenderableType:
-    """Draw a roster as a table grouped by unit, with the sources as footnotes."""
-    notes = Footnotes()
+def disputed_text(alternatives: Sequence[Json], part: str, *, besides: str | None = None) -> str:
+    """The other dates the sources give for a start or end: ``disputed: 4 sources say 2022-01-05``.
+
+    ``besides`` is a date to leave out (the one already shown); empty when the part is not disputed.
+    """
+    by_date: dict[str, dict[str, None]] = {}
+    for claim in alternatives:
+        if claim["part"] == part and claim["date"] != besides:
+            by_date.setdefault(claim["date"], {}).update(dict.fromkeys(claim.get("sources", ())))
+    if not by_date:
+        return ""
+    said = [
+        f"{len(sources)} source{'s say' if len(sources) != 1 else ' says'} {date}"
+        for date, sources in by_date.items()
+    ]
+    return f"disputed: {'; '.join(said)}"
+
+
+def roster_table(
+    rows: Sequence[Json], catalogue: Catalogue, *, title: str, notes: Sequence[str] = ()
+) -> RenderableType:
+    """Draw a roster as a table grouped by unit, with the sources as footnotes.
+
+    Under a holder, or an empty seat, whose answer is not simply dated by the
+    sources, its reasons (``disputed dates``, ``after the record``...) in words.
+    """
+    marks = Footnotes()
     table = _table(
         "Unit", "Post", "Holder", "Since", "Until", "Src", nowrap=("Holder", "Since", "Until", "Src")
     )
@@ -103,16 +130,24 @@ def roster_table(rows: Sequence[Json], catalogue: Catalogue, *, title: str) -> R
         if row["org_id"] != last_org and last_org is not None:
             table.add_section()
         label = post_label(post, catalogue) if isinstance(post, Post) else row["post"]
+        until = _when(row["until"], any(a["part"] == "end" for a in row["alternatives"]))
+        if row.get("scheduled_end"):
+            until.append("\nscheduled", style="yellow")
+        holder = _holder(row["person"], row["certainty"], row.get("state", "held"))
+        # "dated" is what a plain holder means, "unknown holder" what "unknown" says.
+        why = [w for w in row.get("why", ()) if w not in ("dated", "unknown holder")]
+        if why:
+            holder.append("\n" + "\n".join(f"  {w}" for w in why), style="dim")
         table.add_row(
             row["org"] if row["org_id"] != last_org else "",
             label if row["post_id"] != last_post else "",
-            _holder(row["person"], row["certainty"]),
+            holder,
             _when(row["since"], any(a["part"] == "start" for a in row["alternatives"])),
-            _when(row["until"], any(a["part"] == "end" for a in row["alternatives"])),
-            notes.mark(row["sources"]),
+            until,
+            marks.mark(row["sources"]),
         )
         last_org, last_post = row["org_id"], row["post_id"]
-    return _page(title, table, notes=notes, empty="no posts")
+    return _page(title, *(Text(n, style="yellow") for n in notes), table, notes=marks, empty="no posts")
 
 
 def _seat_text(seat: Json | None, catalogue: Catalogue, root: str) -> Text:
@@ -136,6 +171,9 @@ def diff_table(data: Json, catalogue: Catalogue, *, title: str) -> RenderableTyp
             for event in change["events"]:
                 events.append(f"{event['type']} {event['occurred']} ")
                 events.append_text(notes.mark(event["sources"]))
+                dispute = _event_dispute(change, event)
+                if dispute:
+                    events.append(f" ({dispute})", style="red")
                 events.append("\n")
             events.rstrip()
             table.add_row(
@@ -148,19 +186,35 @@ def diff_table(data: Json, catalogue: Catalogue, *, title: str) -> RenderableTyp
     return _page(title, table, notes=notes, empty="no changes")
 
 
+def _event_dispute(change: Json, event: Json) -> str:
+    """For an event claiming a disputed start or end of the change's tenures: what the other claims say."""
+    for seat in (change["before"], change["after"]):
+        if seat is None:
+            continue
+        for claim in seat["alternatives"]:
+            if claim["event"] == event["id"]:
+                return disputed_text(seat["alternatives"], claim["part"], besides=claim["date"])
+    return ""
+
+
 def history_table(data: Json, *, title: str) -> RenderableType:
     """Draw a person's tenures, custody and death, with the sources as footnotes."""
     notes = Footnotes()
     tenures = _table("Post", "From", "To", "Ended", "Src")
     for row in data["tenures"]:
         disputed = {a["part"] for a in row["alternatives"]}
-        start = _when(row["start"] or "?", "start" in disputed)
+        start = _when(row["start"] or "?", "start" in disputed, disputed_text(row["alternatives"], "start"))
         if row["open_start"]:
             start.stylize("yellow")
+        end = _when(
+            row["end"] or ("" if row["ongoing"] else "?"),
+            "end" in disputed,
+            disputed_text(row["alternatives"], "end"),
+        )
         tenures.add_row(
             row["post"],
             start,
-            _when(row["end"] or ("" if row["ongoing"] else "?"), "end" in disputed),
+            end,
             row["end_cause"] or "",
             notes.mark(row["sources"]),
         )
@@ -168,9 +222,10 @@ def history_table(data: Json, *, title: str) -> RenderableType:
     if data["custody"]:
         custody = _table("In custody from", "To", "Charges", "Src")
         for spell in data["custody"]:
+            split = {a["part"] for a in spell["alternatives"]}
             custody.add_row(
-                spell["start"] or "?",
-                spell["end"] or "",
+                _when(spell["start"] or "?", "start" in split, disputed_text(spell["alternatives"], "start")),
+                _when(spell["end"] or "", "end" in split, disputed_text(spell["alternatives"], "end")),
                 "; ".join(c["charge"] for c in spell["charges"]),
                 notes.mark(spell["sources"]),
             )
