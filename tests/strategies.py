@@ -237,9 +237,13 @@ def _runs(draw: st.DrawFn, members: list[Any]) -> list[Any]:
 
 
 def _extremes(members: list[Any]) -> tuple[Any, Any]:
-    """A set's bounds, the plain way: the member whose first day is lowest, and whose last is highest."""
-    low = min(members, key=lambda m: m.first)
-    high = max(members, key=lambda m: m.last)
+    """A set's bounds, the plain way: the member whose first day is lowest, and whose last is highest.
+
+    Ties go as the parser breaks them (the narrower member below, the wider above), so that a date
+    built here is the one its own text reads back as: what an event holds must read back equal.
+    """
+    low = min(members, key=lambda m: (m.first, m.last))
+    high = max(members, key=lambda m: (m.last, m.first))
     lower = low if isinstance(low, PartialDate) else (low.lower or End.OPEN)
     upper = high if isinstance(high, PartialDate) else (high.upper or End.OPEN)
     return lower, upper
@@ -674,12 +678,73 @@ loose_events: st.SearchStrategy[Event] = st.one_of(
 )
 
 
+# Anything a caller might hand an event's fields (tests/test_boundary.py) --------------------------
+
+#: Values of the wrong type, or of the right type but unfit, for any field.
+hostile_values = (
+    any_json
+    | st.sampled_from(["", " ", "\x00", "\ud800", "2016-13", "٢٠١٦", "２０１６", b"2016", 2016.0, ["2016"]])
+    | st.sampled_from([dt.datetime(2020, 1, 1, 12), dt.date(2020, 1, 1), True, False, 0, "no", "x" * 100_001])
+    | st.builds(_Tag, st.sampled_from(PERSONS))
+)
+
+
+def _valid_fields(cls: type[Event]) -> dict[str, st.SearchStrategy[Any]]:
+    """A strategy per field of ``cls`` giving values its own kind accepts."""
+    valid: dict[str, st.SearchStrategy[Any]] = {
+        **_common(),
+        "person": persons,
+        "post": posts,
+        "from_post": posts,
+        "to_post": posts,
+        "org": st.sampled_from(["org", "org/unit"]),
+        "entity": st.sampled_from(["town", "org"]),
+        "vacates": st.booleans(),
+        "charge": texts,
+        "name": texts,
+        "former": st.none() | texts,
+        "target": ids,
+        "reason": st.none() | texts,
+        "replacement": simple_events,
+        "placeholder": persons,
+        "until": st.none() | fuzzy_dates(),
+        "entries": st.lists(
+            st.builds(RosterEntry, post=posts, person=st.none() | persons, name=st.none() | texts),
+            min_size=1,
+            max_size=3,
+        ),
+    }
+    return {f.name: valid[f.name] for f in attrs.fields(cls) if f.init}
+
+
+@st.composite
+def event_attempts(draw: st.DrawFn) -> tuple[type[Event], dict[str, Any]]:
+    """An event class and keyword arguments for it, each field valid or, often, hostile."""
+    from chronos import EVENT_TYPES
+
+    cls = draw(st.sampled_from(sorted(EVENT_TYPES.values(), key=lambda c: c.__name__)))
+    fields: dict[str, Any] = {}
+    for name, valid in _valid_fields(cls).items():
+        choice = draw(st.sampled_from(["valid", "valid", "hostile", "missing"]))
+        if choice == "missing" and attrs.fields_dict(cls)[name].default is not attrs.NOTHING:
+            continue
+        fields[name] = draw(hostile_values if choice == "hostile" else valid)
+    given = fields.get("sources")
+    if draw(st.booleans()) and isinstance(given, tuple) and given and isinstance(given[0], Source):
+        bad = draw(st.sampled_from(["source", "quote", "locator"]))
+        first = attrs.asdict(fields["sources"][0], recurse=False)
+        first[bad] = draw(hostile_values)
+        fields["sources"] = [first, *fields["sources"][1:]]
+    return cls, fields
+
+
 # Tampering with a database's tables, for the append-only triggers (tests/test_guards.py) ----------
 
 #: The columns of each table a chronos database keeps, its key first.
 LOG_TABLES: dict[str, tuple[str, ...]] = {
     "chronos_records": ("seq", "v", "id", "event", "prev", "hash"),
     "chronos_catalogue": ("version", "text", "written"),
+    "chronos_catalogue_history": ("n", "entry"),
     "chronos_meta": ("key", "value"),
 }
 

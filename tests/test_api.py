@@ -47,6 +47,7 @@ PUBLIC = {
     "History",
     "Identified",
     "IntegrityError",
+    "IntegrityWarning",
     "InvalidEvent",
     "JsonlStore",
     "Left",
@@ -98,7 +99,12 @@ PUBLIC = {
 
 _MODEL = {"chronos.errors", "chronos.dates", "chronos.events", "chronos.entities"}
 _BELOW_LOG = _MODEL | {"chronos.codec", "chronos.stores", "chronos._fast"}
-_BELOW_CHRONOLOGY = _BELOW_LOG | {"chronos.log", "chronos.projections", "chronos.chronology"}
+_BELOW_CHRONOLOGY = _BELOW_LOG | {
+    "chronos.catalogue_history",
+    "chronos.log",
+    "chronos.projections",
+    "chronos.chronology",
+}
 
 #: Each layer (a module, or a package and everything in it) and the chronos modules it may import.
 #: A module is in the most specific layer naming it; every module must be in one.
@@ -129,7 +135,8 @@ LAYERS: dict[str, set[str]] = {
     "chronos._fast": set(),
     "chronos.codec": {"chronos.errors", "chronos.dates", "chronos.events", "chronos._fast.decode"},
     "chronos.stores": {"chronos.errors", "chronos.stores"},
-    "chronos.log": _MODEL | {"chronos.codec", "chronos.stores"},
+    "chronos.catalogue_history": _MODEL | {"chronos.stores"},
+    "chronos.log": _MODEL | {"chronos.codec", "chronos.stores", "chronos.catalogue_history"},
     "chronos.projections": _MODEL | {"chronos.projections", "chronos._fast.gc"},
     "chronos.chronology": _BELOW_LOG | {"chronos.log", "chronos.projections"},
     "chronos.checks": _BELOW_CHRONOLOGY,

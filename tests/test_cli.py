@@ -456,7 +456,11 @@ class TestVerify:
     def test_ok(self, chronos: Any) -> None:
         result = chronos("verify")
         assert result.code == 0
-        assert re.fullmatch(r"ok: 14 records, head [0-9a-f]{12}\n", result.out)
+        assert re.fullmatch(
+            r"ok: 14 records, head [0-9a-f]{12}; catalogue: 12 entities, with no history yet "
+            r"\(`chronos record-catalogue` starts one\)\n",
+            result.out,
+        )
 
     def test_tampered_log(self, chronos: Any, log_dir: Path) -> None:
         segment = log_dir / "log-000001.jsonl"
@@ -508,7 +512,10 @@ class TestAppend:
                 {**NEW_EVENT, "type": "Apointed"},
                 "bad.jsonl:2: unknown event type 'Apointed' (did you mean 'Appointed'?)",
             ),
-            ({**NEW_EVENT, "occurred": "2022-13-01"}, "bad.jsonl:2: Appointed: bad date '2022-13-01'"),
+            (
+                {**NEW_EVENT, "occurred": "2022-13-01"},
+                "bad.jsonl:2: Appointed: occurred: bad date '2022-13-01'",
+            ),
             (
                 {**NEW_EVENT, "person": "massimov-k"},
                 "bad.jsonl:2: person: unknown person 'massimov-k' (did you mean",

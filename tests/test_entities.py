@@ -360,7 +360,9 @@ class TestTomlWriter:
 
         catalogue = Catalogue(
             [
-                Organisation(id="org", name='The "Org"\\ \u00e9', aliases=["O", "Ö\n2"], note="a note"),
+                Organisation(
+                    id="org", name='The "Org"\\ \u00e9', aliases=["O", "Ö 2"], note="a note\n\twith a tab"
+                ),
                 Post(id="org/chair", name="Chair", org="org", seats=3),
                 Person(id="ann", name="Ann"),
             ]

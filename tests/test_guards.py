@@ -50,6 +50,7 @@ def fill(store: Any) -> None:
 
     log = EventLog(store, Catalogue.from_toml(CATALOGUE))
     log.append(small_events(log.codec), expected_position=0)
+    log.record_catalogue()  # the catalogue's history: a row of chronos_catalogue_history to tamper with
 
 
 # SQLite ---------------------------------------------------------------------------------------------
@@ -70,7 +71,7 @@ def sqlite_tampering(tamper: Tamper, keys: list[Any]) -> tuple[str, tuple[Any, .
         column
         if tamper.same
         else f"{column} + 1"
-        if column in ("seq", "v", "version")
+        if column in ("seq", "v", "version", "n")
         else f"{column} || 'x'"
     )
     where = f"WHERE {key_column} = ?"
@@ -259,7 +260,7 @@ class TestSqliteUpgrade:
 def pg_rows(store: PostgresStore) -> dict[str, list[tuple[Any, ...]]]:
     return {
         table: store._db().execute(f"SELECT * FROM {store.schema}.{table} ORDER BY 1").fetchall()
-        for table in ("chronos_records", "chronos_catalogue", "chronos_meta")
+        for table in ("chronos_records", "chronos_catalogue", "chronos_catalogue_history", "chronos_meta")
     }
 
 
@@ -273,6 +274,7 @@ def pg_tampering(tamper: Tamper, schema: str, keys: list[Any]) -> tuple[str, tup
         "version": "version + 1",
         "event": "'{}'::json",
         "written": "now()",
+        "n": "n + 1",
     }
     value = column if tamper.same else changed.get(column, f"{column} || 'x'")
     key = (keys[tamper.row % len(keys)],)
@@ -621,7 +623,7 @@ class TestReadReplica:
                 out == run(capsys, "--log", str(tmp_path / "events"), "roster", "SA", "--at", "2022-01-10")[1]
             )
             code, out, _ = run(capsys, "--log", reader, "verify")
-            assert out == f"ok: {log.position} records, head {log.head().hash[:12]}\n"
+            assert out.startswith(f"ok: {log.position} records, head {log.head().hash[:12]}; catalogue: ")
             code, out, _ = run(capsys, "--log", reader, "head")
             assert out.startswith(f"{log.position} {log.head().hash} ")
             with pytest.raises(StoreError, match="a read replica takes no writes; append to the primary"):

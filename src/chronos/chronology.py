@@ -99,8 +99,10 @@ class Chronology:
 
     @classmethod
     def from_log(cls, log: EventLog, *, policy: Policy | str | None = None) -> Chronology:
-        """Everything in a log."""
-        return cls(cls._read(log), log.catalogue, policy=policy)
+        """Everything in a log (an `IntegrityError` when an event names an entity the catalogue lacks)."""
+        events = cls._read(log)
+        log.check_references(events)
+        return cls(events, log.catalogue, policy=policy)
 
     @classmethod
     def open(cls, location: str | Path, *, policy: Policy | str | None = None) -> Chronology:

@@ -20,9 +20,11 @@ Entities may carry the identifiers other datasets give them
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import tempfile
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -30,7 +32,7 @@ from typing import Any, Literal, TypeVar, overload
 
 import attrs
 
-from chronos._fast import cache
+from chronos._fast import cache as _cache
 from chronos._fast.gc import paused_gc
 from chronos._fast.nameindex import NameIndex
 from chronos._fast.nearest import Nearest, close_matches
@@ -58,15 +60,74 @@ UNNAMED_PREFIX = "unnamed/"
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*$")
 
 
-def _names(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
+#: The longest id, and the longest name, alias or note, an entity may have (in characters).
+MAX_ID = 200
+MAX_NAME = 2_000
+#: Control characters (C0, DEL, C1): refused in names and aliases; a note may hold tabs and newlines.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_NOTE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}...{text[-12:]} ({len(text):,} characters)"
 
 
 def _slug(_instance: object, _attribute: object, value: str) -> None:
-    if not isinstance(value, str) or not _SLUG.match(value):
+    # fullmatch: `$` would let a trailing newline through, a look-alike twin of the id.
+    if type(value) is not str or len(value) > MAX_ID or not _SLUG.fullmatch(value):
         raise CatalogueError(
-            f"bad id {value!r}: use lowercase ASCII words joined by '-', units separated by '/'"
+            f"bad id {_shown(value)}: use lowercase ASCII words joined by '-', units separated by '/' "
+            f"(at most {MAX_ID} characters)"
         )
+
+
+def _clean_text(what: str, value: object, control: re.Pattern[str], *, blank: bool = False) -> None:
+    """Refuse what a catalogue cannot hold as a name: non-text, blanks, control characters, surrogates."""
+    if type(value) is not str or (not blank and not value.strip()):
+        raise CatalogueError(f"{what} must be a non-empty string, not {_shown(value)}")
+    if len(value) > MAX_NAME:
+        raise CatalogueError(f"{what}: {len(value):,} characters, more than the {MAX_NAME:,} allowed")
+    found = control.search(value)
+    if found is not None:
+        raise CatalogueError(
+            f"{what} {_shown(value)} holds the control character U+{ord(found.group()):04X} "
+            f"at position {found.start() + 1}: remove it"
+        )
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise CatalogueError(
+                f"{what} {_shown(value)} holds a lone surrogate at position {exc.start + 1}"
+            ) from None
+
+
+def _name(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    _clean_text(attribute.name, value, _CONTROL)
+
+
+def _aliases(value: object) -> object:
+    # A string is not a list of aliases (tuple("abc") would be three of them).
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping):
+        return tuple(value)
+    return value
+
+
+def _are_names(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is not tuple:
+        raise CatalogueError(f"{attribute.name} must be a list of names, not {_shown(value)}")
+    for alias in value:
+        _clean_text("alias", alias, _CONTROL)
+
+
+def _note(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _clean_text(attribute.name, value, _CONTROL_IN_NOTE, blank=True)
+
+
+def _strip(value: object) -> object:
+    return value.strip() if type(value) is str else value
 
 
 def _strings(values: Iterable[str]) -> tuple[str, ...]:
@@ -92,9 +153,9 @@ class Entity:
     """Something with a stable id and names: the base of the four kinds."""
 
     id: str = attrs.field(validator=_slug)
-    name: str
-    aliases: tuple[str, ...] = attrs.field(default=(), converter=_names)
-    note: str | None = None
+    name: str = attrs.field(converter=_strip, validator=_name)
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=_aliases, validator=_are_names)
+    note: str | None = attrs.field(default=None, validator=_note)
     #: What other datasets call it, as ``scheme:value`` (``wikidata:Q1247199``, ``mzalendo:108``).
     identifiers: tuple[str, ...] = attrs.field(default=(), converter=_strings, validator=_tagged("scheme"))
     #: The language of some names, as ``code:name`` (``ru:Ак жол``); a name may have several.
@@ -155,7 +216,7 @@ class Post(Entity):
     kind: Kind = attrs.field(default="post", init=False)
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.seats, int) or isinstance(self.seats, bool) or self.seats < 0:
+        if type(self.seats) is not int or self.seats < 0:
             raise CatalogueError(
                 f"post {self.id!r}: seats must be a positive integer (or 0: no fixed number), "
                 f"not {self.seats!r}"
@@ -268,7 +329,7 @@ class Catalogue(Mapping[str, Entity]):
         `AmbiguousName` when several entities share the name.
         """
         if not isinstance(query, str):
-            raise TypeError(f"lookup takes a string, not {query!r}")
+            raise TypeError(f"lookup takes a string, not {_shown(query)}")
         entity = self._by_id.get(query)
         if entity is not None and (kind is None or entity.kind == kind):
             return entity
@@ -289,13 +350,13 @@ class Catalogue(Mapping[str, Entity]):
         what = kind or "entity"
         if len(ids) > 1:
             raise AmbiguousName(
-                f"{query!r} could be any of: " + ", ".join(f"{i} ({self._by_id[i].name})" for i in ids),
+                f"{_shown(query)} could be any of: " + ", ".join(f"{i} ({self._by_id[i].name})" for i in ids),
                 query=query,
                 suggestions=tuple(ids),
             )
         suggestions = self.suggest(query, kind=kind)
         hint = did_you_mean(suggestions)
-        raise LookupFailed(f"unknown {what} {query!r}{hint}", query=query, suggestions=suggestions)
+        raise LookupFailed(f"unknown {what} {_shown(query)}{hint}", query=query, suggestions=suggestions)
 
     def by_identifier(self, identifier: str) -> tuple[Entity, ...]:
         """The entities that carry ``identifier`` (``scheme:value``, exactly), in catalogue order."""
@@ -412,7 +473,7 @@ class Catalogue(Mapping[str, Entity]):
                 nearest = self._near_ids[kind] = Nearest(ids)
             near = nearest.close(entity_id)
             hint = did_you_mean(near)
-            raise LookupFailed(f"unknown {kind} {entity_id!r}{hint}", query=entity_id)
+            raise LookupFailed(f"unknown {kind} {_shown(entity_id)}{hint}", query=entity_id)
         return entity
 
     # Structure ----------------------------------------------------------------
@@ -481,29 +542,38 @@ class Catalogue(Mapping[str, Entity]):
         return cls.from_toml(text, origin=str(path))
 
     @classmethod
-    def from_toml(cls, text: str, *, origin: str = "<catalogue>") -> Catalogue:
+    def from_toml(cls, text: str, *, origin: str = "<catalogue>", cache: bool = True) -> Catalogue:
         """A catalogue from its TOML text; errors name ``origin``.
 
-        A large text's parsed form is kept in the user's cache (`chronos._fast.cache`).
+        A large text's parsed form is kept in the user's cache (`chronos._fast.cache`),
+        unless ``cache`` is False (`chronos verify` reads the text itself).
         """
         try:
-            data = cache.parsed("catalogue", text, tomllib.loads)
+            data = _cache.parsed("catalogue", text, tomllib.loads) if cache else tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise CatalogueError(f"{origin}: {exc}") from None
+        except RecursionError:
+            raise CatalogueError(f"{origin}: not TOML: nested too deeply") from None
         return cls.from_dict(data, origin=origin)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, origin: str = "<catalogue>") -> Catalogue:
         """Build a catalogue from the parsed TOML structure."""
         entities: list[Entity] = []
+        if not isinstance(data, Mapping):
+            raise CatalogueError(f"{origin}: not a catalogue (tables of [[person]], [[post]] ...)")
         for kind, rows in data.items():
             entity_class = KINDS.get(kind)
             if entity_class is None:
                 raise CatalogueError(
-                    f"{origin}: unknown entity kind {kind!r}" + _did_you_mean(kind, list(KINDS))
+                    f"{origin}: unknown entity kind {_shown(kind)}" + _did_you_mean(str(kind), list(KINDS))
                 )
+            if not isinstance(rows, list):
+                raise CatalogueError(f"{origin}: {kind} must be an array of tables ([[{kind}]])")
             for index, row in enumerate(rows, start=1):
                 try:
+                    if not isinstance(row, Mapping):
+                        raise TypeError(f"not a table: {_shown(row)}")
                     entities.append(entity_class(**row))
                 except TypeError as exc:
                     raise CatalogueError(f"{origin}: {kind} #{index}: {exc}") from None
@@ -516,11 +586,20 @@ class Catalogue(Mapping[str, Entity]):
         return entities_toml(self._by_id.values())
 
     def save(self, path: str | Path) -> None:
-        """Write the catalogue to ``path`` as TOML, atomically (a temporary file renamed over it)."""
+        """Write the catalogue to ``path`` as TOML, atomically (a unique temporary file renamed over it).
+
+        For a log's own catalogue use `chronos.log.EventLog.add_entities`, which also chains the change.
+        """
         path = Path(path)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(self.to_toml(), encoding="utf-8")
-        os.replace(temporary, path)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(self.to_toml())
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
 
     def to_dict(self) -> dict[str, list[dict[str, Any]]]:
         """The TOML-shaped structure `from_dict` reads."""
@@ -561,10 +640,11 @@ def _toml_value(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        # TOML's basic strings need DEL escaped too, which JSON leaves as it is.
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007F")
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise CatalogueError(f"cannot write {value!r} to TOML")
+    raise CatalogueError(f"cannot write {_shown(value)} to TOML")
 
 
 def _did_you_mean(value: str, candidates: list[str]) -> str:

@@ -58,22 +58,41 @@ def parsed(kind: str, text: str, parse: Callable[[str], Any]) -> Any:
         return parse(text)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     path = where / f"{kind}-{digest}.json"
-    with contextlib.suppress(OSError, ValueError):
-        return json.loads(path.read_bytes())
+    with contextlib.suppress(OSError, ValueError, RecursionError):
+        found = _read(path, digest)
+        if found is not _DAMAGED:
+            return found
     data = parse(text)
-    with contextlib.suppress(OSError, TypeError, ValueError):
-        _write(path, data)
+    with contextlib.suppress(OSError, TypeError, ValueError, RecursionError):
+        _write(path, data, digest)
         _prune(where, kind, keep=path)
     return data
 
 
-def _write(path: Path, data: Any) -> None:
+_DAMAGED: Any = object()
+
+
+def _read(path: Path, digest: str) -> Any:
+    """The data a cache file holds, or `_DAMAGED` when its check line does not match what follows."""
+    raw = path.read_bytes()
+    header, _, body = raw.partition(b"\n")
+    check = json.loads(header)
+    if not isinstance(check, dict) or check.get("text") != digest:
+        return _DAMAGED
+    if check.get("data") != hashlib.sha256(body).hexdigest():
+        return _DAMAGED
+    return json.loads(body)
+
+
+def _write(path: Path, data: Any, digest: str) -> None:
     """Write atomically: a reader sees the old file, no file, or the whole new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    header = json.dumps({"text": digest, "data": hashlib.sha256(body).hexdigest()}).encode()
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
+        with os.fdopen(handle, "wb") as out:
+            out.write(header + b"\n" + body)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):

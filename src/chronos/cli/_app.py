@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,13 +35,13 @@ from chronos._fast.gc import paused_gc
 from chronos.chronology import Chronology, as_day
 from chronos.dates import Day, FuzzyDate, parse_date
 from chronos.entities import Entity
-from chronos.errors import AmbiguousName, ChronosError, LookupFailed, StoreError, UsageError
-from chronos.events import Event
+from chronos.errors import AmbiguousName, ChronosError, IntegrityWarning, LookupFailed, StoreError, UsageError
+from chronos.events import Event, shown
 from chronos.log import EventLog
 from chronos.output import render
 from chronos.projections import Policy
 
-__all__ = ["MAX_PROBLEMS", "PROGRESS_MIN", "App", "build_parser", "main"]
+__all__ = ["MAX_PROBLEMS", "PROGRESS_MIN", "App", "build_parser", "main", "outside_log"]
 
 #: Logs (or batches) smaller than this load too fast to need a progress bar.
 PROGRESS_MIN = 500
@@ -235,7 +236,22 @@ def load(args: Namespace) -> tuple[EventLog, Chronology]:
         for recorded in log.read(until=position):
             events.append(recorded.event)
             advance()
+    log.check_references(events)
     return log, Chronology(events, log.catalogue)
+
+
+def outside_log(log: EventLog, output: str | Path) -> Path:
+    """``output`` as a path, refused (`UsageError`) when writing it would overwrite part of the log."""
+    path = Path(output).resolve()
+    directory = getattr(log.store, "directory", None)
+    database = getattr(log.store, "path", None)
+    if isinstance(directory, Path) and path.is_relative_to(directory.resolve()):
+        raise UsageError(f"{output}: inside the log {directory}; write it somewhere else")
+    if isinstance(database, Path):
+        base = database.resolve()
+        if path in (base, *(base.with_name(base.name + end) for end in ("-wal", "-shm", "-journal"))):
+            raise UsageError(f"{output}: that is the log's own database file; write it somewhere else")
+    return path
 
 
 def asked(args: Namespace, chronology: Chronology, command: str, **fields: Any) -> render.Json:
@@ -261,7 +277,7 @@ def lookup(chronology: Chronology, name: str, kind: str | None) -> Entity:
     except LookupFailed as exc:
         names = ", ".join(f"{chronology.catalogue[s].name} ({s})" for s in exc.suggestions)
         hint = f"; nearest known: {names}" if names else "; no known name is close"
-        raise LookupFailed(f"unknown {kind or 'entity'} {name!r}{hint}", query=name) from None
+        raise LookupFailed(f"unknown {kind or 'entity'} {shown(name)}{hint}", query=name) from None
 
 
 def console() -> Console:
@@ -310,6 +326,18 @@ def error(message: str) -> None:
     print(f"chronos: error: {' '.join(message.split())}", file=sys.stderr)
 
 
+def _warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """Print a warning as one line, as errors are printed."""
+    print(f"chronos: warning: {' '.join(str(message).split())}", file=sys.stderr)
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, ChronosError):
         return str(exc)
@@ -331,6 +359,14 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version and usage errors
         return _status(exc)
     run: Callable[[Namespace], int] = args.run
+    with warnings.catch_warnings():
+        # What a reader should know (bytes after the head, stray files) is said, once, in one line.
+        warnings.simplefilter("default", IntegrityWarning)
+        warnings.showwarning = _warning
+        return _run(run, args)
+
+
+def _run(run: Callable[[Namespace], int], args: Namespace) -> int:
     try:
         return run(args)
     except SystemExit as exc:  # a usage error found once the arguments were parsed

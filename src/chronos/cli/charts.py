@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chronos.cli._app import App, Namespace, bounded_date, load, lookup, output_file
+from chronos.cli._app import App, Namespace, bounded_date, load, lookup, output_file, outside_log
 from chronos.dates import check_order
 
 EPILOG_TIMELINE = (
@@ -65,7 +65,8 @@ def _timeline(args: Namespace) -> int:
 
     check_order(args.start, args.end, names=("--from", "--to"))
     start, end = args.start.first, args.end.last
-    _, chronology = load(args)
+    log, chronology = load(args)
+    outside_log(log, args.output)
     org = lookup(chronology, args.org, "organisation")
     chart = timeline.build(
         chronology, org.id, start=start, end=end, known_at=args.known_at, policy=args.policy

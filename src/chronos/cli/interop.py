@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from chronos.cli._app import MAX_PROBLEMS, App, Namespace, date_arg, error, load
+from chronos.cli._app import MAX_PROBLEMS, App, Namespace, date_arg, error, load, outside_log
 from chronos.interop import (
     FORMATS,
     IMPORT_FORMATS,
@@ -131,7 +131,9 @@ def _list_dropped(report: ImportReport) -> None:
 
 
 def _export(args: Namespace) -> int:
-    _, chronology = load(args)
+    log, chronology = load(args)
+    if args.output:
+        outside_log(log, args.output)
     text = export(chronology, args.format, known_at=args.known_at)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8", newline="")

@@ -94,7 +94,7 @@ def _verify(args: Namespace) -> int:
         last = max(checkpoints, key=lambda c: c.position)
         count = f"the {len(checkpoints)} checkpoints" if len(checkpoints) > 1 else "the checkpoint"
         held = f"; holds {count} of {label} (the latest: position {last.position}, {last.time_text})"
-    print(f"ok: {verified.count} records, head {verified.head[:12]}{held}")
+    print(f"{verified}{held}")
     return 0
 
 
@@ -106,12 +106,27 @@ def _head(args: Namespace) -> int:
 
 
 def _read_lines(name: str) -> tuple[str, list[str]]:
-    if name == "-":
-        return "<stdin>", sys.stdin.read().splitlines()
+    label = "<stdin>" if name == "-" else name
     try:
-        return name, Path(name).read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        raise RecordError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        if name != "-":
+            return label, _lines(Path(name).read_bytes().decode("utf-8"))
+        # Bytes, decoded strictly: standard input's own decoding would let surrogates through.
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is not None:
+            return label, _lines(stream.read().decode("utf-8"))
+        text = sys.stdin.read()
+        text.encode("utf-8")
+        return label, _lines(text)
+    except (UnicodeDecodeError, UnicodeEncodeError) as exc:
+        raise RecordError(f"{label}: not UTF-8 text ({exc.reason} at position {exc.start})") from None
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of a JSON Lines text: split at newlines only (a JSON string may hold U+2028 or U+0085)."""
+    lines = text.split("\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
 
 
 def _append(args: Namespace) -> int:

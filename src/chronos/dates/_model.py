@@ -286,6 +286,11 @@ class FuzzyDate:
             value = PartialDate.from_day(value)
         elif isinstance(value, _dt.date):
             value = PartialDate.from_date(value)
+        elif not isinstance(value, PartialDate):
+            shown = repr(value) if len(repr(value)) <= 80 else f"{repr(value)[:60]}..."
+            raise DateError(
+                f"not a date: {shown} (expected a string such as '2016' or '2022-01-05', or a date)"
+            )
         return cls(value, value)
 
     @classmethod

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -25,7 +25,7 @@ import attrs
 
 from chronos.chronology import Chronology, DateLike, as_day
 from chronos.dates import FuzzyDate, parse_date
-from chronos.errors import RecordError, UsageError
+from chronos.errors import ConcurrencyError, RecordError, UsageError
 from chronos.interop._batch import plan_parts
 from chronos.interop._catalogue import append_entities
 from chronos.interop._ftm_read import declared_dataset, read_ftm
@@ -36,7 +36,7 @@ from chronos.interop.membership import read_memberships, write_memberships
 from chronos.interop.popolo import read_popolo, write_popolo
 from chronos.interop.tabular import COLUMNS, read_csv, tenures_frame, write_csv
 from chronos.interop.wikidata import wikidata_parts
-from chronos.log import EventLog
+from chronos.log import EntityClash, EventLog
 
 __all__ = [
     "COLUMNS",
@@ -58,6 +58,8 @@ __all__ = [
 FORMATS: Final = ("popolo", "memberships", "ftm", "csv")
 #: The formats chronos reads: those it writes, and Wikidata's entity JSON.
 IMPORT_FORMATS: Final = (*FORMATS, "wikidata")
+#: How many times an import plans again when other writers keep appending before it.
+IMPORT_ATTEMPTS: Final = 50
 
 
 @attrs.frozen
@@ -131,6 +133,10 @@ def _json(text: str, origin: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise RecordError(f"{origin}:{exc.lineno}: not JSON: {exc.msg}") from None
+    except RecursionError:
+        raise RecordError(f"{origin}: not JSON chronos reads: nested too deeply") from None
+    except ValueError as exc:  # an integer of thousands of digits
+        raise RecordError(f"{origin}: not JSON chronos reads: {str(exc)[:120]}") from None
 
 
 def read_dataset(fmt: str, text: str, origin: str) -> Dataset:
@@ -177,11 +183,28 @@ def import_text(
     name = dataset or (label.rsplit("/", 1)[0] if "/" in label else label)
     parsed = read_dataset(fmt, text, label)
     known = _known(known_at if known_at is not None or parsed.known is None else parsed.known)
-    plan = plan_import(
-        parsed, catalogue=log.catalogue, events=log.events(), label=label, dataset_name=name, known=known
-    )
     empty = not (parsed.records or parsed.entities or parsed.names or parsed.lives)
-    return _apply(log, plan, parsed.skipped, label=label, known=known, empty=empty)
+
+    def attempt() -> ImportReport:
+        plan = plan_import(
+            parsed, catalogue=log.catalogue, events=log.events(), label=label, dataset_name=name, known=known
+        )
+        return _apply(log, plan, parsed.skipped, label=label, known=known, empty=empty)
+
+    return _retrying(log, attempt)
+
+
+def _retrying(log: EventLog, attempt: Callable[[], ImportReport]) -> ImportReport:
+    """``attempt()``, planned again when another writer appended, or added the same entity, meanwhile."""
+    for number in range(1, IMPORT_ATTEMPTS + 1):
+        if number > 1:
+            log.refresh_catalogue()  # what other writers added meanwhile
+        try:
+            return attempt()
+        except (ConcurrencyError, EntityClash):
+            if number == IMPORT_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _apply(
@@ -241,9 +264,13 @@ def import_wikidata(
     known = FuzzyDate.of(days[0]) if len(days) == 1 else parse_date(f"{days[0]}/{days[-1]}")
     items = len({p.name for p in parts})
     label = f"{dataset or 'wikidata'}: {items} item{'s' if items != 1 else ''} from {names}"
-    plan, planned_out = plan_parts(parts, catalogue=log.catalogue, events=log.events())
     empty = not any(p.dataset.records for p in parts)
-    return _apply(log, plan, (*dropped, *planned_out), label=label, known=known, empty=empty)
+
+    def attempt() -> ImportReport:
+        plan, planned_out = plan_parts(parts, catalogue=log.catalogue, events=log.events())
+        return _apply(log, plan, (*dropped, *planned_out), label=label, known=known, empty=empty)
+
+    return _retrying(log, attempt)
 
 
 #: A directory named like a version: a commit (``014e6c4f``), a date (``2016-10-01``), ``v2``.
@@ -277,6 +304,8 @@ def import_file(
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RecordError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except IsADirectoryError:
+        raise RecordError(f"{path}: a directory, not a file to import") from None
     declared = declared_dataset(text) if fmt == "ftm" else None
     directory = path.resolve().parent
     if version is None and declared is None and _VERSION.match(directory.name) and directory.parent.name:

@@ -33,7 +33,8 @@ from chronos.entities import (
     Post,
     name_key,
 )
-from chronos.errors import RecordError
+from chronos.errors import CatalogueError, RecordError
+from chronos.events import shown
 from chronos.interop._model import ForeignEntity, TenureRecord, is_slug, slugify
 
 __all__ = ["Resolver"]
@@ -132,7 +133,10 @@ class Resolver:
         if found is None:
             found = self._by_identifier(entity) or self._by_previous_name(entity)
         if found is None:
-            found = self._create(entity)
+            try:
+                found = self._create(entity)
+            except CatalogueError as exc:  # a name the catalogue cannot hold (a control character ...)
+                raise RecordError(f"{self.origin}: {entity.kind} {shown(entity.key)}: {exc}") from None
         self.ids[(entity.kind, entity.key)] = found
         self.claimed.add(found)
         return found

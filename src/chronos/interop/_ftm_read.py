@@ -70,7 +70,7 @@ def declared_dataset(text: str) -> str | None:
         return None
     try:
         names = json.loads(f"[{found.pop()}]")
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         return None
     return names[0] if len(names) == 1 and isinstance(names[0], str) and names[0].strip() else None
 
@@ -112,8 +112,8 @@ def _parse(lines: Iterable[str], origin: str) -> list[tuple[int, dict[str, Any]]
             continue
         try:
             item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise RecordError(f"{origin}:{number}: not JSON: {exc.msg}") from None
+        except (ValueError, RecursionError) as exc:  # a number or nesting too large too
+            raise RecordError(f"{origin}:{number}: not JSON: {getattr(exc, 'msg', 'too large')}") from None
         if not isinstance(item, dict) or not isinstance(item.get("id"), str) or "schema" not in item:
             raise RecordError(f"{origin}:{number}: an FtM entity needs an id and a schema")
         parsed.append((number, item))
@@ -323,8 +323,10 @@ def _own(item: Mapping[str, Any], where: str) -> dict[str, Any] | None:
         return None
     try:
         data = json.loads(detail[len(MARK) :])
-    except json.JSONDecodeError as exc:
-        raise RecordError(f"{where}: description: bad chronos JSON: {exc.msg}") from None
+    except (ValueError, RecursionError) as exc:  # a number or nesting too large too
+        raise RecordError(
+            f"{where}: description: bad chronos JSON: {getattr(exc, 'msg', 'too large')}"
+        ) from None
     if not isinstance(data, dict):
         raise RecordError(f"{where}: description: chronos JSON must be an object, not {data!r:.40}")
     return data

@@ -135,6 +135,14 @@ def _claims(row: Mapping[str, str | None], prefix: str, default: str, where: str
 def read_csv(text: str, origin: str) -> Dataset:
     """A dataset from tenure CSV text; errors name ``origin`` and the line."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        return _read_csv(reader, origin)
+    except csv.Error as exc:  # a field over the csv module's limit (128 KiB), a NUL byte ...
+        # The line being read when the csv module gave up is the one after those it finished.
+        raise RecordError(f"{origin}:{reader.line_num + 1}: not CSV as chronos reads it: {exc}") from None
+
+
+def _read_csv(reader: csv.DictReader[str], origin: str) -> Dataset:
     header = list(reader.fieldnames or ())
     missing = [n for n in (("person_id", "person"), ("post_id", "post")) if not set(n) & set(header)]
     if missing:

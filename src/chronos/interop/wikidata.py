@@ -133,7 +133,7 @@ def read_entities(text: str, origin: str) -> tuple[list[tuple[str, Mapping[str, 
         raise RecordError(f"{origin}: empty file (expected Wikibase entity JSON)")
     try:
         whole = json.loads(stripped)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         whole = None
     found = _entities_of(whole) if whole is not None else None
     if found is not None:
@@ -154,8 +154,10 @@ def read_entities(text: str, origin: str) -> tuple[list[tuple[str, Mapping[str, 
             continue
         try:
             entity = json.loads(line)
-        except json.JSONDecodeError as exc:
-            skipped.append(Skipped(f"{origin}:{number}", f"not JSON: {exc.msg}", "entity"))
+        except (ValueError, RecursionError) as exc:  # a number or nesting too large too
+            skipped.append(
+                Skipped(f"{origin}:{number}", f"not JSON: {getattr(exc, 'msg', 'too large')}", "entity")
+            )
             continue
         if not isinstance(entity, Mapping):
             skipped.append(Skipped(f"{origin}:{number}", "not an entity object", "entity"))
