@@ -13,10 +13,10 @@ import pytest
 
 from chronos import Chronology, Corrected, Event, EventLog, Retracted, RosterReported, Source
 from chronos.checks import check
+from tests import shared
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG = ROOT / "events"
-SOURCES = ROOT.parent / "shared" / "sources"
 SNAPSHOT_DAYS = ("2022-01-05", "2022-02-16")
 
 
@@ -27,13 +27,9 @@ def chronology() -> Chronology:
 
 @functools.cache
 def source_files() -> dict[str, str]:
-    """The text of every source file, by file name; fails (never skips) when the folder is missing."""
-    if not SOURCES.is_dir():
-        pytest.fail(
-            f"the source texts are missing: expected the folder {SOURCES} "
-            "(../shared/sources relative to the repository root) with the five articles the events cite"
-        )
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(SOURCES.glob("[0-9][0-9][0-9]_*.txt"))}
+    """The text of every source file, by file name (`tests.shared.require`: skipped without, failed in CI)."""
+    folder = shared.require("sources")
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("[0-9][0-9][0-9]_*.txt"))}
 
 
 def normal(text: str) -> str:

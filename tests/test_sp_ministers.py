@@ -20,10 +20,13 @@ from chronos import Chronology, Corrected, EventLog, Retracted
 from chronos.cli import main
 from chronos.entities import UNNAMED_PREFIX
 from chronos.interop import import_file
+from tests import shared
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "sp-ministers"
+FIXTURES = shared.path("fixtures", "sp-ministers")
 VERSIONS = sorted(FIXTURES.glob("*.json"))
 ORG = "scottish-parliament"
+
+pytestmark = pytest.mark.shared("fixtures", "sp-ministers")
 
 Record = dict[str, Any]
 

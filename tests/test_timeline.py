@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import struct
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -227,3 +229,20 @@ class TestCommand:
         code, out, _ = self.run(capsys, empty, "agency", "--from", "2022", "--to", "2022", "-o", str(target))
         assert code == 0
         assert out.endswith("3 lanes, 0 tenures\n")
+
+    def test_without_matplotlib_the_hint_names_the_extra(self, log: Path, tmp_path: Path) -> None:
+        # matplotlib is the optional `charts` extra: a process that cannot import it gets one line.
+        code = (
+            "import sys; sys.modules['matplotlib'] = None\n"
+            "from chronos.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))"
+        )
+        target = tmp_path / "chart.svg"
+        argv = ["--log", str(log), "timeline", "SA", "--from", "2022", "--to", "2022", "-o", str(target)]
+        result = subprocess.run(
+            [sys.executable, "-c", code, *argv], capture_output=True, text=True, check=False, timeout=60
+        )
+        assert (result.returncode, result.stdout) == (1, "")
+        assert result.stderr == f"chronos: error: {timeline.MISSING_MATPLOTLIB}\n"
+        assert not target.exists()
+        assert "pip install 'chronos-history[charts]'" in timeline.MISSING_MATPLOTLIB

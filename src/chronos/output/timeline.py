@@ -1,5 +1,8 @@
 """The timeline: a Gantt chart of an organisation's posts over a span of dates (matplotlib, no display).
 
+matplotlib is the optional ``charts`` extra: `build` needs nothing beyond
+chronos, and drawing without it raises `MissingDependency` naming the extra.
+
 `build` turns a chronology into a `Chart` (plain data: lanes of bars and
 markers, clipped to the span), and `write` draws it as SVG, PNG or a
 standalone HTML page. A post gets one lane per holder it has at the same time
@@ -18,22 +21,34 @@ import re
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
-import matplotlib
-from matplotlib import dates as mdates
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from chronos.chronology import Chronology
 from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate
 from chronos.entities import Post
-from chronos.errors import UsageError
+from chronos.errors import MissingDependency, UsageError
 from chronos.output.tables import post_label
 from chronos.projections import Policy, Resolved, Tenure
 
-__all__ = ["Bar", "Chart", "Lane", "Marker", "Segment", "build", "figure", "render_html", "write"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+__all__ = [
+    "MISSING_MATPLOTLIB",
+    "Bar",
+    "Chart",
+    "Lane",
+    "Marker",
+    "Segment",
+    "build",
+    "figure",
+    "render_html",
+    "write",
+]
 
 _DAY = dt.timedelta(days=1)
 _PALETTES = (("tab10", 10), ("Dark2", 8))
@@ -226,12 +241,31 @@ def _distance(bar: Bar, when: Resolved) -> int:
 # Drawing ----------------------------------------------------------------------------------------------
 
 
+#: What drawing without matplotlib says.
+MISSING_MATPLOTLIB = "drawing a timeline needs matplotlib: pip install 'chronos-history[charts]'"
+
+
+def _require_matplotlib() -> None:
+    """Raise `MissingDependency` naming the ``charts`` extra when matplotlib cannot be imported."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise MissingDependency(MISSING_MATPLOTLIB) from None
+
+
 def _num(day: dt.date) -> float:
+    from matplotlib import dates as mdates
+
     return float(mdates.date2num(day))  # type: ignore[no-untyped-call]
 
 
 def figure(chart: Chart) -> Figure:
     """Draw the chart on a new figure (not attached to pyplot, so no display is needed)."""
+    _require_matplotlib()
+    import matplotlib
+    from matplotlib import dates as mdates
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(11, 1.6 + 0.42 * max(len(chart.lanes), 1)), layout="constrained")
     ax = fig.add_subplot()
     palette = [matplotlib.colormaps[name](i) for name, size in _PALETTES for i in range(size)]
@@ -310,6 +344,9 @@ def figure(chart: Chart) -> Figure:
 
 
 def _legend() -> list[Patch | Line2D]:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     grey = (0.45, 0.45, 0.45)
     marks = [
         Line2D([], [], linestyle="none", marker=shape, color=grey, markeredgecolor="black", label=kind)
@@ -328,6 +365,9 @@ def _legend() -> list[Patch | Line2D]:
 
 
 def _save(chart: Chart, file: io.BytesIO, fmt: str) -> None:
+    _require_matplotlib()
+    import matplotlib
+
     # Text stays text in SVG (searchable, testable), and ids are stable from one run to the next.
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "chronos"}):
         figure(chart).savefig(file, format=fmt, dpi=150, metadata={"Date": None} if fmt == "svg" else None)
