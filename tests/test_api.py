@@ -57,6 +57,7 @@ PUBLIC = {
     "Policy",
     "Post",
     "PostgresStore",
+    "Publication",
     "RecordError",
     "Recorded",
     "Released",
@@ -88,7 +89,7 @@ PUBLIC = {
     "register_event",
 }
 
-_MODEL = {"chronos.errors", "chronos.dates", "chronos.events", "chronos.entities"}
+_MODEL = {"chronos.errors", "chronos.dates", "chronos.events", "chronos.sources", "chronos.entities"}
 _BELOW_LOG = _MODEL | {"chronos.codec", "chronos.stores", "chronos._fast"}
 _BELOW_CHRONOLOGY = _BELOW_LOG | {"chronos.log", "chronos.projections", "chronos.chronology"}
 
@@ -98,7 +99,8 @@ LAYERS: dict[str, set[str]] = {
     "chronos.errors": set(),
     "chronos.dates": {"chronos.errors"},
     "chronos.events": {"chronos.errors", "chronos.dates"},
-    "chronos.entities": {"chronos.errors", "chronos._fast.cache", "chronos._fast.nearest"},
+    "chronos.sources": {"chronos.errors", "chronos.dates"},
+    "chronos.entities": {"chronos.errors", "chronos.sources", "chronos._fast.cache", "chronos._fast.nearest"},
     "chronos._fast.gc": set(),
     "chronos._fast.cache": set(),
     "chronos._fast.nearest": set(),

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from chronos import Chronology, Corrected, Event, EventLog, Retracted, RosterReported, Source
-from chronos.checks import check
+from chronos.checks import check, check_quotes
+from chronos.sources import sha256_of
 from tests import shared
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,6 +107,22 @@ class TestSources:
             if normal(source.quote) not in texts.get(source.source, "")
         ]
         assert missing == []
+
+    def test_every_cited_source_is_registered(self, chronology: Chronology) -> None:
+        registry = chronology.catalogue.sources
+        assert chronology.catalogue.require_sources
+        assert {source.source for _, source in citations(chronology.events)} == set(registry)
+        assert [p.citation for p in registry.values()][
+            -1
+        ] == "Caspian Institute for Strategic Studies, 16 Feb 2022"
+
+    def test_the_registry_holds_the_texts_digests(self, chronology: Chronology) -> None:
+        folder = shared.require("sources")
+        digests = {p.id: p.sha256 for p in chronology.catalogue.sources.values()}
+        assert digests == {name: sha256_of(folder / name) for name in source_files()}
+
+    def test_check_quotes_finds_every_quote_in_the_archived_texts(self, chronology: Chronology) -> None:
+        assert check_quotes(chronology, archives=shared.require("sources")) == []
 
     def test_every_line_locator_points_at_its_quote(self, chronology: Chronology) -> None:
         lines = {name: text.split("\n") for name, text in source_files().items()}

@@ -5,6 +5,7 @@ lowest first, each importing only from those below it (tests/test_api.py checks 
 
     errors                      the exception tree
     dates, events, entities     the model: imprecise dates, immutable events, the catalogue
+    sources                     the sources registry: what each cited source id is
     codec                       events <-> dicts and JSON, type tags, schema versions
     stores/                     where records live: memory, JSON Lines, SQLite, PostgreSQL
     log                         the append-only, hash-chained log over a store
@@ -77,6 +78,7 @@ from chronos.projections import (
     Spell,
     Tenure,
 )
+from chronos.sources import Publication
 from chronos.stores import JsonlStore, MemoryStore, PostgresStore, SqliteStore, Store, copy_store, open_store
 
 __version__ = "0.1.0"
@@ -128,6 +130,7 @@ __all__ = [
     "Policy",
     "Post",
     "PostgresStore",
+    "Publication",
     "RecordError",
     "Recorded",
     "Released",

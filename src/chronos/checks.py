@@ -11,6 +11,10 @@ Each rule yields `Finding` values with a severity:
   a tenure whose holder the source does not name);
 - ``info``: worth listing (claims withdrawn by a later retraction or correction).
 
+``check(chronology, quotes=True)`` (``chronos check --quotes``) also finds every
+quote in the archived text of its source, where the sources registry has one
+(`chronos.sources`), comparing as `normal_text` does.
+
 A warning the data explains (an event ``note`` saying why) carries that note.
 """
 
@@ -18,17 +22,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Literal
 
 import attrs
 
 from chronos.chronology import Chronology
 from chronos.entities import UNNAMED_PREFIX, Post
-from chronos.events import Corrected, Event, Renamed, Retracted
+from chronos.events import Corrected, Event, Renamed, Retracted, Source
 from chronos.projections import Policy, State, Tenure
 from chronos.projections.policy import OPEN_END, OPEN_START
+from chronos.sources import normal_text, sha256_of
 
-__all__ = ["RULES", "Finding", "check"]
+__all__ = ["RULES", "Finding", "check", "check_quotes", "citations"]
 
 Severity = Literal["error", "warning", "info"]
 _ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -51,13 +57,102 @@ def _finding(severity: Severity, rule: str, message: str, events: Iterable[Event
     return Finding(severity, rule, message, tuple(e.id for e in events), notes)
 
 
-def check(chronology: Chronology) -> list[Finding]:
-    """Every finding of every rule over everything in the chronology, errors first."""
+def check(chronology: Chronology, *, quotes: bool = False, archives: Path | None = None) -> list[Finding]:
+    """Every finding of every rule over everything in the chronology, errors first.
+
+    With ``quotes``, every quote is also looked for in its source's archived
+    text (`check_quotes`, which ``archives`` is passed to).
+    """
     state = chronology.state()
     tenures = list(chronology.tenures(policy=Policy()))
     findings: list[Finding] = []
     for rule in RULES:
         findings.extend(rule(chronology, state, tenures))
+    if quotes:
+        findings.extend(check_quotes(chronology, archives=archives))
+    findings.sort(key=lambda f: (_ORDER[f.severity], f.rule, f.message))
+    return findings
+
+
+def citations(events: Iterable[Event]) -> Iterator[tuple[Event, Source]]:
+    """Every (event, citation) pair, a correction's replacement's included (under the correction)."""
+    for event in events:
+        for source in event.sources:
+            yield event, source
+        if isinstance(event, Corrected):
+            for source in event.replacement.sources:
+                yield event, source
+
+
+def check_quotes(
+    chronology: Chronology, *, base: Path | None = None, archives: Path | None = None
+) -> list[Finding]:
+    """Find every quote in its source's archived text, whitespace and typographic quotes aside.
+
+    ``base`` (default: the log's folder, `Chronology.home`) is where relative
+    archive paths start; ``archives``, a folder to find every archived text
+    in by its file name instead (archives moved elsewhere). Errors: a quote not in the text, an archived text
+    whose SHA-256 is not the registered one. Warnings: a registered archive
+    that is missing. Info: the sources with no archived text, whose quotes
+    are left unchecked.
+    """
+    base = base if base is not None else chronology.home
+    cited: dict[str, list[tuple[Event, Source]]] = {}
+    for event, source in citations(chronology.events):
+        cited.setdefault(source.source, []).append((event, source))
+    registry = chronology.catalogue.sources
+    findings: list[Finding] = []
+    for source_id, uses in cited.items():
+        publication = registry.get(source_id)
+        events = [event for event, _ in uses]
+        path = publication.archive_path(base) if publication is not None else None
+        if path is not None and archives is not None:
+            path = archives / path.name
+        if publication is None or path is None:
+            findings.append(
+                _finding(
+                    "info",
+                    "quotes-unchecked",
+                    f"{source_id}: no archived text registered; its {len(uses)} quotes are unchecked",
+                    [],
+                )
+            )
+            continue
+        if not path.is_file():
+            findings.append(
+                _finding(
+                    "warning",
+                    "archive-missing",
+                    f"{source_id}: the archived text {path} is not there; "
+                    f"its {len(uses)} quotes are unchecked",
+                    [],
+                )
+            )
+            continue
+        if publication.sha256 is not None and sha256_of(path) != publication.sha256:
+            findings.append(
+                _finding(
+                    "error",
+                    "archive-changed",
+                    f"{source_id}: {path} has SHA-256 {sha256_of(path)[:12]}, the registry says "
+                    f"{publication.sha256[:12]}: not the text the quotes were taken from",
+                    events,
+                )
+            )
+            continue
+        text = normal_text(path.read_text(encoding="utf-8"))
+        for event, source in uses:
+            if normal_text(source.quote) not in text:
+                where = f" ({source.locator})" if source.locator else ""
+                findings.append(
+                    _finding(
+                        "error",
+                        "quote-not-in-source",
+                        f"{event.type} {event.occurred}: the quote {source.quote!r} is not in "
+                        f"{source_id}{where}",
+                        [event],
+                    )
+                )
     findings.sort(key=lambda f: (_ORDER[f.severity], f.rule, f.message))
     return findings
 
@@ -226,6 +321,23 @@ def _unnamed(chronology: Chronology, state: State, tenures: list[Tenure]) -> Ite
             )
 
 
+def _unregistered(chronology: Chronology, state: State, tenures: list[Tenure]) -> Iterator[Finding]:
+    catalogue = chronology.catalogue
+    if not catalogue.require_sources:
+        return
+    by_source: dict[str, list[Event]] = {}
+    for event, source in citations(chronology.events):
+        if source.source not in catalogue.sources:
+            by_source.setdefault(source.source, []).append(event)
+    for source_id, events in by_source.items():
+        yield _finding(
+            "error",
+            "unregistered-source",
+            f"{source_id} is cited by {len(events)} events but not in the sources registry",
+            events,
+        )
+
+
 RULES = (
     _over_seats,
     _open_start,
@@ -237,4 +349,5 @@ RULES = (
     _withdrawn,
     _snapshots,
     _unnamed,
+    _unregistered,
 )

@@ -80,17 +80,27 @@ class Chronology:
     #: How many projections at earlier knowledge dates `state` keeps (besides everything known).
     KEPT_STATES = 4
 
-    def __init__(self, events: Iterable[Event], catalogue: Catalogue, *, policy: Policy | str | None = None):
+    def __init__(
+        self,
+        events: Iterable[Event],
+        catalogue: Catalogue,
+        *,
+        policy: Policy | str | None = None,
+        home: Path | None = None,
+    ):
         self.events: tuple[Event, ...] = tuple(events)
         self.catalogue = catalogue
         self.policy = Policy.parse(policy)
+        #: The folder relative paths (archived source texts) are read from: the log's (`EventLog.directory`).
+        self.home = home
         self._states: dict[tuple[dt.date | None, bool], State] = {}
         self._index: EventIndex | None = None
+        self._catalogue_version = catalogue.version
 
     @classmethod
     def from_log(cls, log: EventLog, *, policy: Policy | str | None = None) -> Chronology:
         """Everything in a log."""
-        return cls(cls._read(log), log.catalogue, policy=policy)
+        return cls(cls._read(log), log.catalogue, policy=policy, home=log.directory)
 
     @classmethod
     def open(cls, location: str | Path, *, policy: Policy | str | None = None) -> Chronology:
@@ -114,6 +124,7 @@ class Chronology:
         projections of the last `KEPT_STATES` knowledge dates asked are kept:
         on a large log each costs about as much memory as the log itself.
         """
+        self._check_catalogue()
         if known_at is None:
             whole = self._states.get((None, False))
             if whole is None:
@@ -163,9 +174,17 @@ class Chronology:
             return None
         return self.state(day, possibly=True)
 
+    def _check_catalogue(self) -> None:
+        """Forget what was built on the catalogue as it was, once something has been added to it."""
+        if self._catalogue_version != self.catalogue.version:
+            self._states.clear()
+            self._index = None
+            self._catalogue_version = self.catalogue.version
+
     @property
     def index(self) -> EventIndex:
         """Which events can change which answers (built on first use)."""
+        self._check_catalogue()
         if self._index is None:
             with paused_gc():
                 self._index = EventIndex(self.events, self.catalogue)

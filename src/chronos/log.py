@@ -8,28 +8,32 @@ before it, and `EventLog.verify` names the first record that breaks the chain.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Container, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
 from chronos.codec import Codec
-from chronos.entities import Catalogue
+from chronos.entities import Catalogue, Entity, entities_toml
 from chronos.errors import (
     ChronosError,
     IntegrityError,
     LookupFailed,
     RecordError,
+    StoreError,
     UnknownReference,
     did_you_mean,
 )
 from chronos.events import BUILTIN_EVENT_TYPES, Corrected, Event, Retracted, RosterReported, content_id
-from chronos.stores import open_store
+from chronos.sources import Publication
+from chronos.stores import SQLITE_SUFFIXES, display, open_store
 from chronos.stores.base import Store, stale
+from chronos.stores.jsonl import CATALOGUE_FILE, HEAD_FILE
 from chronos.stores.records import GENESIS, Chain, Head, Record, event_json
 
-__all__ = ["AppendResult", "EventLog", "Recorded", "Verified"]
+__all__ = ["CATALOGUE_HEADER", "AppendResult", "EventLog", "Recorded", "Verified"]
 
 
 @attrs.frozen
@@ -78,6 +82,58 @@ class _Either(Container[str]):
         return item in self.first or item in self.second
 
 
+#: The comment at the top of the catalogue of a log made by `EventLog.create`.
+CATALOGUE_HEADER: Final = (
+    "# The catalogue of this chronos log: persons, organisations, posts, places, and the sources\n"
+    "# events cite. Add to it with `chronos add` or Catalogue.add; never edit or remove an entry.\n\n"
+)
+
+
+def _shell(text: str) -> str:
+    """``text`` as one shell word (quoted when it needs to be)."""
+    return shlex.quote(text)
+
+
+def _path_of(location: str | Path) -> Path | None:
+    """The file or directory a location names (``sqlite:///FILE`` included); None for servers and memory."""
+    text = str(location)
+    if text.lower().startswith("sqlite:///"):
+        return Path(text[len("sqlite:///") :])
+    return None if "://" in text or text == ":memory:" else Path(text)
+
+
+def _holds_log(directory: Path) -> bool:
+    """True when ``directory`` has a log's files: a head, a catalogue or a segment."""
+    names = {path.name for path in directory.iterdir()}
+    return bool({HEAD_FILE, CATALOGUE_FILE} & names) or any(n.startswith("log-") for n in names)
+
+
+def _expect_log(location: str | Path) -> None:
+    """Raise `StoreError` unless a path location holds a log (URLs are the store's to check)."""
+    path = _path_of(location)
+    if path is None:
+        return
+    hint = f"make one with `chronos init {_shell(str(location))}` (or EventLog.create)"
+    if not path.exists():
+        raise StoreError(f"{location}: no such log ({hint})")
+    if path.is_dir() and not _holds_log(path):
+        raise StoreError(
+            f"{location}: not a chronos log, no HEAD, catalogue.toml or log-*.jsonl in it ({hint})"
+        )
+
+
+def _expect_new(location: str | Path) -> None:
+    """Raise `StoreError` when a path location is a directory holding other files, or an existing file."""
+    path = _path_of(location)
+    if path is None:
+        return
+    if path.is_dir():
+        if any(path.iterdir()) and not _holds_log(path):
+            raise StoreError(f"{location}: not empty and not a log; give a new or empty directory")
+    elif path.exists() and path.suffix.lower() not in SQLITE_SUFFIXES:
+        raise StoreError(f"{location}: a file, not a log; give a new or empty directory or a new .db file")
+
+
 class EventLog:
     """An append-only log of events over a `Store`, checked against a `Catalogue`.
 
@@ -90,32 +146,114 @@ class EventLog:
     def __init__(self, store: Store, catalogue: Catalogue | None = None, *, codec: Codec | None = None):
         self.store = store
         self.catalogue = catalogue if catalogue is not None else Catalogue()
+        # `Catalogue.add` on this log's catalogue comes here, so the store keeps what is added.
+        self.catalogue.kept_by(self.add_entities)
         self.codec = codec if codec is not None else Codec()
         self._ids: set[str] = set()
         self._ids_position = 0
 
     @classmethod
     def open(
-        cls, location: str | Path, *, catalogue: Catalogue | None = None, create: bool = True
+        cls, location: str | Path, *, catalogue: Catalogue | None = None, create: bool = False
     ) -> EventLog:
         """Open the log at a directory, ``sqlite:///FILE.db``, ``postgresql://...`` or ``":memory:"``.
 
-        See `chronos.stores.open_store` for the locations. A missing
-        directory or SQLite file is created, unless ``create`` is False. The
+        See `chronos.stores.open_store` for the locations. A path that holds
+        no log is an error naming it (`create` makes one), unless ``create``
+        is True: then a missing directory or SQLite file is created. The
         catalogue is the one kept with the log (``catalogue.toml`` in a
-        directory, a table in a database) unless given.
+        directory, a table in a database). A ``catalogue`` given here is kept
+        by a log that has none yet, and otherwise used instead of the kept
+        one for this session.
         """
+        if not create:
+            _expect_log(location)
         store = open_store(location, create=create)
-        if catalogue is None:
+        try:
             text = store.read_catalogue()
-            try:
+            if catalogue is None:
                 catalogue = (
                     Catalogue() if text is None else Catalogue.from_toml(text, origin=store.catalogue_origin)
                 )
-            except BaseException:
-                store.close()
-                raise
+            elif text is None and len(catalogue) + len(catalogue.sources):
+                store.write_catalogue(catalogue.to_toml())
+        except BaseException:
+            store.close()
+            raise
         return cls(store, catalogue)
+
+    @classmethod
+    def create(
+        cls, location: str | Path, *, catalogue: Catalogue | None = None, require_sources: bool = True
+    ) -> EventLog:
+        """Make a new, empty log at ``location`` with its catalogue and sources registry, and open it.
+
+        The location is a new or empty directory, a new SQLite file
+        (``sqlite:///FILE.db``, or a path ending ``.db``), a PostgreSQL URL
+        whose schema holds no log yet, or ``":memory:"``. ``catalogue`` (default: empty)
+        is written as the log's catalogue. With ``require_sources`` (the
+        default) every source an event cites must first be registered
+        (`Catalogue.add` a `Publication`, or ``chronos add source``).
+
+        Raises `StoreError` when the location holds a log already, or is a
+        directory holding other files.
+        """
+        _expect_new(location)
+        store = open_store(location, create=True)
+        try:
+            if store.head().position or store.read_catalogue() is not None:
+                raise StoreError(
+                    f"{display(location)}: holds a log already ({store.head().position} records); "
+                    "open it rather than create it"
+                )
+            catalogue = catalogue if catalogue is not None else Catalogue(origin=store.catalogue_origin)
+            if require_sources:
+                catalogue.require_sources = True
+            store.write_catalogue(CATALOGUE_HEADER + catalogue.to_toml())
+        except BaseException:
+            store.close()
+            raise
+        return cls(store, catalogue)
+
+    @property
+    def directory(self) -> Path | None:
+        """The folder the log's relative paths (archived source texts) are read from, if it has one.
+
+        A directory log's own directory, a SQLite file's folder; None in memory or in a database server.
+        """
+        folder = getattr(self.store, "directory", None)
+        if isinstance(folder, Path):
+            return folder
+        path = getattr(self.store, "path", None)
+        return path.parent if isinstance(path, Path) else None
+
+    # The catalogue -----------------------------------------------------------------
+
+    def add_entities(self, items: Iterable[Entity | Publication], *, header: str | None = None) -> None:
+        """Add entities and registered sources to the log's catalogue, and keep them in its store.
+
+        The one way additions are written (`Catalogue.add` on ``log.catalogue``
+        comes here, as do imports). All or nothing: a duplicate id or a bad
+        reference raises `CatalogueError` and changes neither the store nor the
+        catalogue. A directory log's ``catalogue.toml`` gets the new tables
+        appended, so its comments and layout are kept; ``header`` is a comment
+        put above them.
+        """
+        added = list(items)
+        if not added:
+            return
+        self.catalogue.check_additions(added)
+        old = self.store.read_catalogue()
+        tables = entities_toml(added)
+        if old is None:
+            # A log without a kept catalogue keeps this session's whole catalogue from now on.
+            text = self.catalogue.to_toml() + tables
+        else:
+            text = old if not old or old.endswith("\n") else old + "\n"
+            note = f"# {header}\n\n" if header else ""
+            text = f"{text}\n{note}{tables}" if text else f"{note}{tables}"
+        self.store.write_catalogue(text)
+        self.catalogue.extend(added)
 
     def __repr__(self) -> str:
         return f"EventLog({self.store!r})"
@@ -207,7 +345,7 @@ class EventLog:
             if event_id in known or event_id in batch_ids:
                 skipped.append(event_id)
                 continue
-            if not (quick and self._known_references(event)):
+            if not (quick and self._known_references(event) and self._registered(event)):
                 try:
                     self.validate(event, known_ids=known_ids)
                 except ChronosError as exc:
@@ -252,6 +390,28 @@ class EventLog:
                 return False
         return True
 
+    def _registered(self, event: Event) -> bool:
+        """True when every source ``event`` cites is registered, or registration is not required."""
+        catalogue = self.catalogue
+        if not catalogue.require_sources:
+            return True
+        registered = catalogue.sources
+        return all(s.source in registered for s in event.sources)
+
+    def _check_sources(self, event: Event) -> None:
+        """Raise `UnknownReference` for a cited source the catalogue requires but does not register."""
+        if not self.catalogue.require_sources:
+            return
+        for cited in event.sources:
+            if cited.source not in self.catalogue.sources:
+                try:
+                    self.catalogue.source(cited.source)
+                except LookupFailed as exc:
+                    raise UnknownReference(
+                        f"sources: {exc}; register it first: chronos add source {_shell(cited.source)} "
+                        "--title TITLE --date DATE (or Catalogue.add(Publication(...)))"
+                    ) from None
+
     def _catch_up(self, position: int) -> None:
         if position > self._ids_position:
             for record in self.store.read(after=self._ids_position, until=position):
@@ -266,6 +426,7 @@ class EventLog:
         """
         if isinstance(event, Retracted | Corrected) and event.target not in known_ids:
             raise UnknownReference(f"target {event.target!r} is not an event in the log")
+        self._check_sources(event)
         if isinstance(event, Corrected):
             self.validate(event.replacement, known_ids=known_ids)
             return

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -215,12 +216,18 @@ def progress(description: str, *, size: int, total: int | None = None) -> Iterat
 
 def open_log(args: Namespace) -> EventLog:
     """The log named by ``--log``, else ``$CHRONOS_LOG``, else ``./events``: a directory or a URL."""
-    location = args.log or os.environ.get("CHRONOS_LOG") or "events"
+    location = log_location(args)
     if "://" not in location and location != ":memory:" and not Path(location).exists():
         raise StoreError(
-            f"{location}: no such log directory or file (give --log PATH or URL, or set CHRONOS_LOG)"
+            f"{location}: no such log directory or file (give --log PATH or URL, or set CHRONOS_LOG; "
+            f"chronos init {shlex.quote(location)} makes one)"
         )
-    return EventLog.open(location, create=False)
+    return EventLog.open(location)
+
+
+def log_location(args: Namespace) -> str:
+    """Where the log is: ``--log``, else ``$CHRONOS_LOG``, else ``./events``."""
+    return str(args.log or os.environ.get("CHRONOS_LOG") or "events")
 
 
 def load(args: Namespace) -> tuple[EventLog, Chronology]:

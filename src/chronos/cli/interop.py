@@ -61,7 +61,7 @@ def register(app: App) -> None:
 
 def _import(args: Namespace) -> int:
     location = args.log or os.environ.get("CHRONOS_LOG") or "events"
-    log = EventLog.open(location)
+    log = EventLog.open(location, create=True)  # as the epilog says: a missing log is created
     report = import_file(log, args.format, args.file, known_at=args.known_at, dataset=args.dataset)
     print(report)
     return 0

@@ -23,6 +23,7 @@ import attrs
 
 from chronos.chronology import Chronology, DateLike, as_day
 from chronos.dates import FuzzyDate
+from chronos.entities import Entity
 from chronos.errors import RecordError, UsageError
 from chronos.interop._catalogue import append_entities
 from chronos.interop._model import Dataset, slugify
@@ -32,6 +33,7 @@ from chronos.interop.membership import read_memberships, write_memberships
 from chronos.interop.popolo import read_popolo, write_popolo
 from chronos.interop.tabular import COLUMNS, read_csv, tenures_frame, write_csv
 from chronos.log import EventLog
+from chronos.sources import Publication
 
 __all__ = [
     "COLUMNS",
@@ -126,8 +128,13 @@ def import_text(
     plan: Plan = plan_import(
         parsed, catalogue=log.catalogue, events=log.events(), label=label, dataset_name=name, known=known
     )
-    # Entities first: the events refer to them, and an unused entity harms nothing.
-    append_entities(log, plan.entities, header=f"added by chronos import {label} (known {known})")
+    # Entities first: the events refer to them, and an unused entity harms nothing. A log that
+    # wants every cited source registered gets the imported file registered: importing it says what it is.
+    added: list[Entity | Publication] = list(plan.entities)
+    if log.catalogue.require_sources and label not in log.catalogue.sources:
+        title = label.rsplit("/", 1)[-1]
+        added.append(Publication(id=label, title=title, date=known, note="the file chronos import read"))
+    append_entities(log, added, header=f"added by chronos import {label} (known {known})")
     result = log.append(plan.events, expected_position=position)
     return ImportReport(
         label=label,
