@@ -88,7 +88,7 @@ def _start_pgserver() -> str:
         warnings.simplefilter("ignore")
         import pgserver
 
-        server = pgserver.get_server(directory, cleanup_mode="delete")
+        server = pgserver.get_server(directory, cleanup_mode="delete")  # type: ignore[attr-defined]
     _stops.append(server.cleanup)
     return str(server.get_uri())
 

@@ -102,7 +102,7 @@ def fuzzy_dates(draw: st.DrawFn) -> FuzzyDate:
 
 # Events -------------------------------------------------------------------------------------
 
-texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=30).filter(
+texts = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=30).filter(
     lambda s: s.strip()
 )
 sources = st.builds(
@@ -318,7 +318,9 @@ json_values: st.SearchStrategy[Any] = st.recursive(
 
 
 #: Values that break a field in the ways the decoder checks: blank text, bad dates, other types.
-_odd_values = st.sampled_from(["", " ", "\t", "2016-13", "1992/1993", "x", None, True, 1, [], [{}], {}])
+_odd_values: st.SearchStrategy[object] = st.sampled_from(
+    ["", " ", "\t", "2016-13", "1992/1993", "x", None, True, 1, [], [{}], {}]
+)
 
 
 @st.composite

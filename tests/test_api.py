@@ -82,6 +82,7 @@ PUBLIC = {
     "Verified",
     "check",
     "copy_store",
+    "explore",
     "make_converter",
     "name_key",
     "open_store",

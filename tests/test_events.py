@@ -5,7 +5,7 @@ from chronos import Appointed, Corrected, Dismissed, RosterEntry, RosterReported
 
 
 def make(**changes: object) -> Appointed:
-    fields = {
+    fields: dict[str, object] = {
         "person": "ann-abel",
         "post": "org/chair",
         "occurred": "2016",

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chronos import Chronology, Policy
+from chronos import Chronology, Event, Policy
 from chronos.projections import Seat
 from tests import reference
 from tests.strategies import EPOCH, History, histories, small_catalogue
@@ -269,10 +269,8 @@ class TestImpreciseDates:
         assert str(ours.roster("org", at="2017")[0].since) == "2016"
 
 
-def _at_truth(event: object, history: History) -> object:
+def _at_truth(event: object, history: History) -> Event:
     import attrs
-
-    from chronos import Event
 
     assert isinstance(event, Event)
     if event.id not in history.truth:

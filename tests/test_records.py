@@ -148,8 +148,8 @@ class TestChain:
     def test_a_version_that_is_not_an_int(self) -> None:
         # Not what a codec gives, but hashed as before: by the text path.
         data = {"type": "Died", "person": "p"}
-        record = Chain(Head(), True).link("ab", data, *event_json(data))  # type: ignore[arg-type]
-        assert record.hash == record_hash_of_text(1, True, "ab", canonical_json(data), GENESIS)  # type: ignore[arg-type]
+        record = Chain(Head(), True).link("ab", data, *event_json(data))
+        assert record.hash == record_hash_of_text(1, True, "ab", canonical_json(data), GENESIS)
 
     def test_lines_only_when_asked(self) -> None:
         data = {"type": "Died", "person": "p"}

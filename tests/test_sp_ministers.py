@@ -10,7 +10,6 @@ import datetime as dt
 import itertools
 import json
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +69,7 @@ def self_overlapping(recs: list[Record]) -> set[tuple[str, str | None]]:
 
 def answer(chronology: Chronology, day: str, known: str | None) -> set[tuple[str, str | None, str]]:
     """(role, foreign person id or None, certainty) for every held seat, as chronos answers."""
-    out = set()
+    out: set[tuple[str, str | None, str]] = set()
     for seat in chronology.roster(ORG, at=day, known_at=known):
         if seat.person is None:
             continue
@@ -80,7 +79,7 @@ def answer(chronology: Chronology, day: str, known: str | None) -> set[tuple[str
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list[Any]]]:
+def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Any]]:
     """A directory log with every version imported in order, and the import reports."""
     directory = tmp_path_factory.mktemp("sp") / "log"
     log = EventLog.open(directory)

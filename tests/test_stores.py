@@ -330,7 +330,7 @@ class TestJsonlParsing:
 DURABLE_SETTINGS = settings(max_examples=25, stateful_step_count=20, deadline=None)
 
 
-class TestMemoryMachine(StoreMachine.TestCase):  # type: ignore[name-defined]
+class TestMemoryMachine(StoreMachine.TestCase):  # type: ignore[misc,valid-type]
     """The memory store against the list model."""
 
 
@@ -338,7 +338,7 @@ class JsonlMachine(StoreMachine):
     factory = staticmethod(FACTORIES["jsonl-small-segments"])
 
 
-class TestJsonlMachine(JsonlMachine.TestCase):  # type: ignore[name-defined]
+class TestJsonlMachine(JsonlMachine.TestCase):  # type: ignore[misc,valid-type]
     """The JSON Lines store (small segments, so rotation is exercised) against the list model."""
 
     settings = DURABLE_SETTINGS
@@ -348,7 +348,7 @@ class SqliteMachine(StoreMachine):
     factory = staticmethod(FACTORIES["sqlite"])
 
 
-class TestSqliteMachine(SqliteMachine.TestCase):  # type: ignore[name-defined]
+class TestSqliteMachine(SqliteMachine.TestCase):  # type: ignore[misc,valid-type]
     """The SQLite store against the list model."""
 
     settings = DURABLE_SETTINGS
@@ -358,7 +358,7 @@ class PostgresMachine(StoreMachine):
     factory = staticmethod(FACTORIES["postgres"])
 
 
-class TestPostgresMachine(PostgresMachine.TestCase):  # type: ignore[name-defined]
+class TestPostgresMachine(PostgresMachine.TestCase):  # type: ignore[misc,valid-type]
     """The PostgreSQL store (a fresh schema per run) against the list model."""
 
     settings = DURABLE_SETTINGS

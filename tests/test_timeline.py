@@ -19,7 +19,7 @@ from tests.cli_fixtures import CATALOGUE, small_chronology, write_small_log
 
 D = dt.date
 CHRONOLOGY = small_chronology()
-WINTER = {"start": D(2021, 11, 1), "end": D(2022, 2, 28)}
+WINTER: dict[str, Any] = {"start": D(2021, 11, 1), "end": D(2022, 2, 28)}
 SVG = "{http://www.w3.org/2000/svg}"
 
 

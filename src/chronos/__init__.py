@@ -65,6 +65,7 @@ from chronos.events import (
 )
 from chronos.live import Follower
 from chronos.log import AppendResult, EventLog, Recorded, Verified
+from chronos.output.explorer import explore
 from chronos.projections import (
     Change,
     Claim,
@@ -155,6 +156,7 @@ __all__ = [
     "Verified",
     "check",
     "copy_store",
+    "explore",
     "make_converter",
     "name_key",
     "open_store",

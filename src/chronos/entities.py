@@ -54,6 +54,10 @@ UNNAMED_PREFIX = "unnamed/"
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*$")
 
 
+def _names(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
 def _slug(_instance: object, _attribute: object, value: str) -> None:
     if not isinstance(value, str) or not _SLUG.match(value):
         raise CatalogueError(
@@ -67,7 +71,7 @@ class Entity:
 
     id: str = attrs.field(validator=_slug)
     name: str
-    aliases: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=_names)
     note: str | None = None
 
     kind: str = attrs.field(default="", init=False)  # each kind sets its own

@@ -1,4 +1,4 @@
-"""Charts: ``timeline``."""
+"""Charts: ``timeline`` and ``explore``."""
 
 from __future__ import annotations
 
@@ -11,8 +11,16 @@ EPILOG_TIMELINE = (
 )
 
 
+EPILOG_EXPLORE = (
+    "example:\n  chronos explore nsc -o nsc.html\n"
+    "  chronos explore KNB --from 2021-12-01 --to 2022-02-28 -o knb.html\n\n"
+    "One standalone HTML page (no network, no server) with two sliders: the date asked, and the\n"
+    "date the record stood on. Without --from/--to the page spans the organisation's events."
+)
+
+
 def register(app: App) -> None:
-    """Add timeline."""
+    """Add timeline and explore."""
     sub = app.command(
         "timeline", "draw a Gantt chart of an organisation's posts", _timeline, epilog=EPILOG_TIMELINE
     )
@@ -25,6 +33,30 @@ def register(app: App) -> None:
         "-o", "--output", type=output_file, required=True, metavar="FILE", help="FILE.svg, .png or .html"
     )
     app.options(sub, fmt=False)
+    sub = app.command(
+        "explore", "write an HTML page to explore a roster on both clocks", _explore, epilog=EPILOG_EXPLORE
+    )
+    sub.add_argument("org", metavar="ORG", help="organisation: id, name or alias")
+    sub.add_argument("--from", dest="start", type=bounded_date, metavar="DATE", help="first day")
+    sub.add_argument("--to", dest="end", type=bounded_date, metavar="DATE", help="last day")
+    sub.add_argument("-o", "--output", type=output_file, required=True, metavar="FILE", help="FILE.html")
+    app.options(sub, fmt=False, known=False)
+
+
+def _explore(args: Namespace) -> int:
+    from chronos.output.explorer import write_explorer
+
+    start = args.start.earliest if args.start is not None else None
+    end = args.end.latest if args.end is not None else None
+    if start is not None and end is not None and end < start:
+        args.parser.error(f"--from {args.start} is after --to {args.end}")
+    if not str(args.output).lower().endswith((".html", ".htm")):
+        args.parser.error(f"{args.output}: the explorer is an HTML page (use a .html file name)")
+    _, chronology = load(args)
+    org = lookup(chronology, args.org, "organisation")
+    path = write_explorer(chronology, org.id, args.output, start=start, end=end, policy=args.policy)
+    print(f"wrote {path}: {path.stat().st_size // 1024} KB")
+    return 0
 
 
 def _timeline(args: Namespace) -> int:

@@ -1,0 +1,265 @@
+"""The explorer: one standalone HTML page with two time sliders over an organisation's roster.
+
+Drag "on this date" and the roster changes; drag "as known on" and the public record
+fills in. The page needs no server and no network: every answer it shows was computed
+here, by chronos, and embedded in the page as data. The page's script only looks
+answers up and draws them (a Gantt chart, the roster, the diff between two dates, the
+events and quotes behind whatever is clicked); it reconciles nothing itself.
+
+What is embedded, and why it is enough: an answer can only change where some event's
+date bound lies. So the valid dates are cut at every bound of every event's
+``occurred`` (and the day after each), and the knowledge dates at every bound of every
+event's ``known``; the roster on any day of a cut, as known on any day of a step, is
+the one computed at the cut's and the step's first day (tests/test_explorer.py checks
+this). Equal rosters and charts are stored once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from chronos.chronology import Chronology, as_day
+from chronos.dates import MAX_DAY, MIN_DAY
+from chronos.errors import UsageError
+from chronos.events import Event
+from chronos.output.layout import Chart, build
+from chronos.output.tables import post_label
+from chronos.projections import Policy, Seat
+
+__all__ = ["explore", "explorer_data", "write_explorer"]
+
+_DAY = dt.timedelta(days=1)
+Json = dict[str, Any]
+
+
+def _iso(day: dt.date) -> str:
+    return day.isoformat()
+
+
+def _bounds(
+    events: Iterable[Event], start: dt.date, end: dt.date
+) -> tuple[list[dt.date], list[dt.date | None]]:
+    """The valid-date cuts inside ``[start, end]`` and the knowledge-date steps (None: everything known)."""
+    cuts = {start}
+    steps: set[dt.date] = set()
+    for event in events:
+        for day in (event.occurred.earliest, event.occurred.latest, event.occurred.latest + _DAY):
+            if start < day <= end and day not in (MIN_DAY, MAX_DAY):
+                cuts.add(day)
+        for day in (event.known.earliest, event.known.latest):
+            if day not in (MIN_DAY, MAX_DAY):
+                steps.add(day)
+                # The record's horizon moves with the knowledge date: the day after it may change an answer.
+                if start < day + _DAY <= end:
+                    cuts.add(day + _DAY)
+    ordered: list[dt.date | None] = []
+    if steps:
+        ordered.append(min(steps) - _DAY)  # before anything was known
+    ordered += sorted(steps)
+    ordered.append(None)
+    return sorted(cuts), ordered
+
+
+def _seat_row(seat: Seat, posts: dict[str, int]) -> list[Any]:
+    """A seat as ``[post index, person id or None, state, certainty, since, until, disputed, event ids]``."""
+    tenure = seat.tenure
+    state = "vacant" if seat.vacant else "held"
+    return [
+        posts[seat.post.id],
+        seat.person,
+        state,
+        seat.certainty,
+        str(seat.since) if seat.since is not None else None,
+        str(tenure.end.date) if tenure is not None and tenure.end.date is not None else None,
+        tenure.disputed if tenure is not None else False,
+        [e.id for e in tenure.events] if tenure is not None else [],
+    ]
+
+
+def _chart_json(chart: Chart) -> Json:
+    return {
+        "lanes": [
+            [
+                lane.post,
+                lane.label,
+                [
+                    [
+                        bar.person,
+                        [[_iso(s.start), _iso(s.end), s.possible] for s in bar.segments],
+                        bar.since,
+                        bar.until,
+                        bar.cause,
+                        bar.disputed,
+                    ]
+                    for bar in lane.bars
+                ],
+            ]
+            for lane in chart.lanes
+        ],
+        "markers": [[m.kind, m.person, m.lane, _iso(m.earliest), _iso(m.latest)] for m in chart.markers],
+    }
+
+
+def _event_json(event: Event, chronology: Chronology) -> Json:
+    found = (chronology.catalogue.get(ref) for ref in event.about())
+    names = [entity.name for entity in found if entity is not None]
+    return {
+        "type": event.type,
+        "occurred": str(event.occurred),
+        "known": str(event.known),
+        "about": names,
+        "note": event.note,
+        "sources": [[s.source, s.quote, s.locator] for s in event.sources],
+    }
+
+
+class _Table:
+    """Values stored once each, referred to by index."""
+
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+        self._index: dict[str, int] = {}
+
+    def add(self, value: Any) -> int:
+        key = json.dumps(value, sort_keys=True)
+        found = self._index.get(key)
+        if found is None:
+            found = self._index[key] = len(self.items)
+            self.items.append(value)
+        return found
+
+
+def explorer_data(
+    chronology: Chronology,
+    org: str,
+    *,
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+    policy: Policy | str | None = None,
+) -> Json:
+    """Everything the explorer page shows for ``org`` from ``start`` to ``end``, as JSON-ready data.
+
+    Without dates the span runs from a month before the first event about the
+    organisation's posts to a month after the last.
+    """
+    root = chronology.lookup(org, kind="organisation")
+    posts = list(chronology.catalogue.posts(root.id))
+    post_ids = {p.id for p in posts}
+    relevant = [e for e in chronology.events if post_ids.intersection(e.about()) or root.id in e.about()]
+    catalogue = chronology.catalogue
+    people = {
+        ref for e in relevant for ref in e.about() if getattr(catalogue.get(ref), "kind", "") == "person"
+    }
+    related = [
+        e for e in chronology.events if post_ids.intersection(e.about()) or people.intersection(e.about())
+    ]
+    days = [e.occurred.earliest for e in relevant if e.occurred.earliest != MIN_DAY]
+    days += [e.occurred.latest for e in relevant if e.occurred.latest != MAX_DAY]
+    first = _as_date(start) if start is not None else (min(days) - dt.timedelta(days=31) if days else None)
+    last = _as_date(end) if end is not None else (max(days) + dt.timedelta(days=31) if days else None)
+    if first is None or last is None:
+        raise UsageError(f"{root.id}: no dated events; give --from and --to")
+    if last < first:
+        raise UsageError(f"the span is reversed: {first.isoformat()} is after {last.isoformat()}")
+    cuts, steps = _bounds(related, first, last)
+    post_index = {p.id: i for i, p in enumerate(posts)}
+    rosters, names, charts = _Table(), _Table(), _Table()
+    grid: list[list[list[int]]] = []
+    chart_of: list[int] = []
+    for known in steps:
+        row = []
+        for day in cuts:
+            seats = chronology.roster(root.id, at=day, known_at=known, policy=policy)
+            answer = chronology.name(root.id, at=day, known_at=known)
+            row.append(
+                [
+                    rosters.add([_seat_row(s, post_index) for s in seats]),
+                    names.add([answer.name, answer.certainty, list(answer.alternatives)]),
+                ]
+            )
+        grid.append(row)
+        chart_of.append(
+            charts.add(_chart_json(build(chronology, root.id, start=first, end=last, known_at=known)))
+        )
+    persons = {
+        ref: getattr(catalogue.get(ref), "name", ref)
+        for roster in rosters.items
+        for seat in roster
+        if (ref := seat[1]) is not None
+    }
+    for chart in charts.items:
+        for lane in chart["lanes"]:
+            for bar in lane[2]:
+                persons.setdefault(bar[0], getattr(catalogue.get(bar[0]), "name", bar[0]))
+    shown = {eid for roster in rosters.items for seat in roster for eid in seat[7]}
+    shown |= {e.id for e in related}
+    return {
+        "org": root.id,
+        "start": _iso(first),
+        "end": _iso(last),
+        "policy": str(chronology.policy if policy is None else Policy.parse(policy)),
+        "posts": [[p.id, post_label(p, chronology.catalogue, root=root.id)] for p in posts],
+        "persons": persons,
+        "cuts": [_iso(d) for d in cuts],
+        "steps": [None if k is None else _iso(k) for k in steps],
+        "grid": grid,
+        "rosters": rosters.items,
+        "names": names.items,
+        "charts": charts.items,
+        "chart_of": chart_of,
+        "events": {e.id: _event_json(e, chronology) for e in chronology.events if e.id in shown},
+        "timeline": [
+            e.id for e in sorted(related, key=lambda e: (e.occurred.earliest, e.occurred.latest, e.id))
+        ],
+    }
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    day = as_day(value)
+    assert day is not None
+    return day
+
+
+def explore(
+    chronology: Chronology,
+    org: str,
+    *,
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+    policy: Policy | str | None = None,
+) -> str:
+    """The explorer page of ``org`` as one standalone HTML text (see the module docstring)."""
+    data = explorer_data(chronology, org, start=start, end=end, policy=policy)
+    title = f"{chronology.catalogue[data['org']].name}: {data['start']} to {data['end']}"
+    page = resources.files("chronos.output").joinpath("explorer.html").read_text(encoding="utf-8")
+    script = resources.files("chronos.output").joinpath("explorer.js").read_text(encoding="utf-8")
+    # "</" cannot end the data's script element early when written as "<\/" (still valid JSON).
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return (
+        page.replace("{{title}}", html.escape(title))
+        .replace("{{data}}", payload)
+        .replace("{{script}}", script)
+    )
+
+
+def write_explorer(
+    chronology: Chronology,
+    org: str,
+    path: str | Path,
+    *,
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+    policy: Policy | str | None = None,
+) -> Path:
+    """Write the explorer page of ``org`` to ``path`` (an ``.html`` file); return the path."""
+    target = Path(path)
+    if target.suffix.lower() not in (".html", ".htm"):
+        raise UsageError(f"{target}: the explorer is an HTML page (use a .html file name)")
+    target.write_text(explore(chronology, org, start=start, end=end, policy=policy), encoding="utf-8")
+    return target

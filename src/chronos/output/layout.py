@@ -1,0 +1,210 @@
+"""The layout of a Gantt chart of an organisation's posts: lanes of bars and markers, as plain data.
+
+`build` turns a chronology into a `Chart`, clipped to a span of days. A post gets
+one lane per holder it has at the same time (a post of seven seats shows as many
+lanes as it needs). A bar is certain where the holder certainly held the post and
+possible where the dates leave it open (an appointment known only to the year, a
+disputed dismissal). Arrests and deaths of the holders are markers on their lanes.
+Drawing is elsewhere (`chronos.output.timeline` with matplotlib, the explorer in a
+browser), so the layout needs nothing beyond chronos.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import attrs
+
+from chronos.chronology import Chronology
+from chronos.dates import MAX_DAY, MIN_DAY
+from chronos.entities import Post
+from chronos.output.tables import post_label
+from chronos.projections import Policy, Resolved, Tenure
+
+__all__ = ["Bar", "Chart", "Lane", "Marker", "Segment", "build"]
+
+_DAY = dt.timedelta(days=1)
+
+
+@attrs.frozen
+class Segment:
+    """Part of a bar, from the first day to the day after the last: held certainly or only possibly."""
+
+    start: dt.date
+    end: dt.date
+    possible: bool
+
+
+@attrs.frozen
+class Bar:
+    """One tenure drawn on a lane, clipped to the chart's span."""
+
+    person: str
+    name: str
+    segments: tuple[Segment, ...]
+    since: str
+    until: str
+    cause: str
+    disputed: bool
+
+    @property
+    def start(self) -> dt.date:
+        """The first day drawn."""
+        return self.segments[0].start
+
+    @property
+    def end(self) -> dt.date:
+        """The day after the last day drawn."""
+        return self.segments[-1].end
+
+    @property
+    def certain(self) -> bool:
+        """True when every drawn day is certain."""
+        return not any(s.possible for s in self.segments)
+
+
+@attrs.frozen
+class Lane:
+    """One row of the chart: a post (or one of its concurrent holders) and its bars."""
+
+    post: str
+    label: str
+    bars: tuple[Bar, ...]
+
+
+@attrs.frozen
+class Marker:
+    """An arrest or a death on a lane: the day, or the range of days it may have been."""
+
+    kind: str
+    person: str
+    name: str
+    lane: int
+    earliest: dt.date
+    latest: dt.date
+
+
+@attrs.frozen
+class Chart:
+    """Everything `figure` draws."""
+
+    title: str
+    start: dt.date
+    end: dt.date
+    lanes: tuple[Lane, ...]
+    markers: tuple[Marker, ...]
+
+
+def _segments(tenure: Tenure, start: dt.date, end: dt.date) -> tuple[Segment, ...]:
+    """Hatched where the start or end may fall, solid between, clipped to ``[start, end]``."""
+    s0, s1 = tenure.start.earliest, tenure.start.latest
+    e0, e1 = tenure.end.earliest, tenure.end.latest
+    s1 = min(s1, e0)  # an undated start can be any day before the end
+    if s1 < e0:
+        parts = [Segment(s0, s1, True), Segment(s1, e0, False), Segment(e0, e1, True)]
+    else:
+        parts = [Segment(s0, e1, True)]
+    stop = end + _DAY
+    clipped = [attrs.evolve(p, start=max(p.start, start), end=min(p.end, stop)) for p in parts]
+    return tuple(p for p in clipped if p.start < p.end)
+
+
+def _text(resolved: Resolved, missing: str) -> str:
+    return str(resolved.date) if resolved.date is not None else missing
+
+
+def _pack(bars: Sequence[Bar]) -> list[list[Bar]]:
+    """Bars in as few rows as keep them from overlapping (first fit, in order of start)."""
+    rows: list[list[Bar]] = []
+    for bar in sorted(bars, key=lambda b: (b.start, b.end, b.name)):
+        for row in rows:
+            if row[-1].end <= bar.start:
+                row.append(bar)
+                break
+        else:
+            rows.append([bar])
+    return rows or [[]]
+
+
+def build(
+    chronology: Chronology,
+    org: str,
+    *,
+    start: dt.date,
+    end: dt.date,
+    known_at: dt.date | None = None,
+    policy: Policy | str | None = None,
+) -> Chart:
+    """Lay out the chart of ``org`` and its units from ``start`` to ``end`` (inclusive)."""
+    catalogue = chronology.catalogue
+    root = chronology.lookup(org, kind="organisation")
+    tenures: dict[str, list[Tenure]] = {}
+    for tenure in chronology.tenures(known_at=known_at, policy=policy):
+        tenures.setdefault(tenure.post, []).append(tenure)
+    lanes: list[Lane] = []
+    for post in catalogue.posts(root.id):
+        bars = []
+        for tenure in tenures.get(post.id, ()):
+            segments = _segments(tenure, start, end)
+            if segments:
+                person = catalogue.get(tenure.person)
+                bars.append(
+                    Bar(
+                        tenure.person,
+                        person.name if person is not None else tenure.person,
+                        segments,
+                        _text(tenure.start, "?"),
+                        _text(tenure.end, ""),
+                        tenure.end.cause or "",
+                        tenure.disputed,
+                    )
+                )
+        label = post_label(post, catalogue, root=root.id) if isinstance(post, Post) else post.id
+        rows = _pack(bars)
+        for number, row in enumerate(rows, start=1):
+            lanes.append(Lane(post.id, label if len(rows) == 1 else f"{label} ({number})", tuple(row)))
+    markers = _markers(chronology, lanes, start, end, known_at=known_at, policy=policy)
+    span = f"{start.isoformat()} to {end.isoformat()}"
+    known = f", as known on {known_at.isoformat()}" if known_at is not None else ""
+    return Chart(f"{root.name}: {span}{known}", start, end, tuple(lanes), markers)
+
+
+def _markers(
+    chronology: Chronology,
+    lanes: Sequence[Lane],
+    start: dt.date,
+    end: dt.date,
+    *,
+    known_at: dt.date | None,
+    policy: Policy | str | None,
+) -> tuple[Marker, ...]:
+    """Arrests and deaths of the holders drawn, each on the lane of that holder's nearest bar."""
+    people = {bar.person: bar.name for lane in lanes for bar in lane.bars}
+    found: list[Marker] = []
+    for person, name in people.items():
+        history = chronology.history(person, known_at=known_at, policy=policy)
+        dated = [("arrested", spell.start) for spell in history.custody if spell.start.chosen]
+        if history.death is not None:
+            dated.append(("died", history.death))
+        for kind, when in dated:
+            if when.latest < start or when.earliest > end or when.earliest == MIN_DAY:
+                continue
+            places = [
+                (_distance(bar, when), index)
+                for index, lane in enumerate(lanes)
+                for bar in lane.bars
+                if bar.person == person
+            ]
+            found.append(
+                Marker(kind, person, name, min(places)[1], when.earliest, min(when.latest, MAX_DAY - _DAY))
+            )
+    return tuple(found)
+
+
+def _distance(bar: Bar, when: Resolved) -> int:
+    if when.latest < bar.start:
+        return (bar.start - when.latest).days
+    if when.earliest > bar.end:
+        return (when.earliest - bar.end).days
+    return 0
