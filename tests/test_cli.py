@@ -37,7 +37,7 @@ ANSI = re.compile(r"\x1b\[")
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 # The documented JSON shapes (docs/cli.md), as key -> type(s).
-SOURCE = {"source": str, "quote": str, "locator": (str, NoneType)}
+SOURCE = {"source": str, "quote": str, "locator": (str, NoneType), "citation": (str, NoneType)}
 SEAT = {
     "org_id": str,
     "org": str,

@@ -28,7 +28,7 @@ from chronos.errors import (
 )
 from chronos.events import BUILTIN_EVENT_TYPES, Corrected, Event, Retracted, RosterReported, content_id
 from chronos.sources import Publication
-from chronos.stores import SQLITE_SUFFIXES, display, open_store
+from chronos.stores import SQLITE_SUFFIXES, open_store
 from chronos.stores.base import Store, stale
 from chronos.stores.jsonl import CATALOGUE_FILE, HEAD_FILE
 from chronos.stores.records import GENESIS, Chain, Head, Record, event_json
@@ -201,18 +201,29 @@ class EventLog:
         _expect_new(location)
         store = open_store(location, create=True)
         try:
-            if store.head().position or store.read_catalogue() is not None:
-                raise StoreError(
-                    f"{display(location)}: holds a log already ({store.head().position} records); "
-                    "open it rather than create it"
-                )
-            catalogue = catalogue if catalogue is not None else Catalogue(origin=store.catalogue_origin)
-            if require_sources:
-                catalogue.require_sources = True
-            store.write_catalogue(CATALOGUE_HEADER + catalogue.to_toml())
+            return cls.initialise(store, catalogue=catalogue, require_sources=require_sources)
         except BaseException:
             store.close()
             raise
+
+    @classmethod
+    def initialise(
+        cls, store: Store, *, catalogue: Catalogue | None = None, require_sources: bool = True
+    ) -> EventLog:
+        """Give a new, empty store its catalogue and sources registry (`create` without the location).
+
+        ``chronos init`` calls this on the store it made. Raises `StoreError`
+        when the store holds records or a catalogue already.
+        """
+        position = store.head().position
+        if position or store.read_catalogue() is not None:
+            raise StoreError(
+                f"{store!r} holds a log already ({position} records); open it rather than create it"
+            )
+        catalogue = catalogue if catalogue is not None else Catalogue(origin=store.catalogue_origin)
+        if require_sources:
+            catalogue.require_sources = True
+        store.write_catalogue(CATALOGUE_HEADER + catalogue.to_toml())
         return cls(store, catalogue)
 
     @property
@@ -398,7 +409,7 @@ class EventLog:
         registered = catalogue.sources
         return all(s.source in registered for s in event.sources)
 
-    def _check_sources(self, event: Event) -> None:
+    def check_sources(self, event: Event) -> None:
         """Raise `UnknownReference` for a cited source the catalogue requires but does not register."""
         if not self.catalogue.require_sources:
             return
@@ -426,7 +437,7 @@ class EventLog:
         """
         if isinstance(event, Retracted | Corrected) and event.target not in known_ids:
             raise UnknownReference(f"target {event.target!r} is not an event in the log")
-        self._check_sources(event)
+        self.check_sources(event)
         if isinstance(event, Corrected):
             self.validate(event.replacement, known_ids=known_ids)
             return

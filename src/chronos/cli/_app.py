@@ -144,11 +144,38 @@ class App:
         sub.set_defaults(run=run, parser=sub)
         return sub
 
+    def group(self, parent: argparse.ArgumentParser, *, dest: str) -> Any:
+        """Subcommands under ``parent`` (``chronos add person``); add each with `subcommand`."""
+        return parent.add_subparsers(dest=dest, metavar=dest.upper(), required=True)
+
+    def subcommand(
+        self, group: Any, name: str, summary: str, run: Callable[[Namespace], int], *, epilog: str
+    ) -> argparse.ArgumentParser:
+        """Add a subcommand to a `group`, as `command` adds one to the top level."""
+        sub: argparse.ArgumentParser = group.add_parser(
+            name,
+            help=summary,
+            description=summary,
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            parents=[self._common],
+        )
+        sub.set_defaults(run=run, parser=sub)
+        return sub
+
     @staticmethod
     def options(
-        sub: argparse.ArgumentParser, *, known: bool = True, policy: bool = True, fmt: bool = True
+        sub: argparse.ArgumentParser,
+        *,
+        known: bool = True,
+        policy: bool = True,
+        fmt: bool = True,
+        jsonl: bool = True,
     ) -> None:
-        """Add the shared ``--known-at``, ``--policy`` and ``--format`` options."""
+        """Add the shared ``--known-at``, ``--policy`` and ``--format`` options.
+
+        ``jsonl`` offers ``--format jsonl`` (one JSON object a line), for answers that are lists.
+        """
         if known:
             sub.add_argument("--known-at", type=_known_at, metavar="DATE", help="as the record stood on DATE")
         if policy:
@@ -159,9 +186,8 @@ class App:
                 help="reconcile disagreeing sources: cautious (default), earliest, latest, prefer:SOURCE",
             )
         if fmt:
-            sub.add_argument(
-                "--format", choices=("table", "json", "csv"), default="table", help="output format"
-            )
+            formats = ("table", "json", "jsonl", "csv") if jsonl else ("table", "json", "csv")
+            sub.add_argument("--format", choices=formats, default="table", help="output format")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -239,7 +265,7 @@ def load(args: Namespace) -> tuple[EventLog, Chronology]:
         for recorded in log.read():
             events.append(recorded.event)
             advance()
-    return log, Chronology(events, log.catalogue)
+    return log, Chronology(events, log.catalogue, home=log.directory)
 
 
 def lookup(chronology: Chronology, name: str, kind: str | None) -> Entity:
@@ -254,19 +280,35 @@ def lookup(chronology: Chronology, name: str, kind: str | None) -> Entity:
         raise LookupFailed(f"unknown {kind or 'entity'} {name!r}{hint}", query=name) from None
 
 
+#: How wide tables are drawn when the output is not a terminal and $COLUMNS does not say.
+PIPED_WIDTH = 120
+
+
 def console() -> Console:
+    """A console on stdout: a terminal's width, else ``$COLUMNS``, else `PIPED_WIDTH`; plain when piped."""
     console = Console(file=sys.stdout, highlight=False, markup=False, emoji=False)
-    if not console.is_terminal:
-        console.width = 120
+    if not console.is_terminal and not os.environ.get("COLUMNS", "").strip().isdigit():
+        console.width = PIPED_WIDTH
     return console
 
 
 def emit(
-    args: Namespace, data: Any, table: Callable[[], RenderableType], rows: Any, columns: Columns
+    args: Namespace,
+    data: Any,
+    table: Callable[[], RenderableType],
+    rows: Any,
+    columns: Columns,
+    *,
+    items: Any = None,
 ) -> None:
-    """Print ``data`` as JSON, ``rows`` as CSV, or the table drawn by ``table``, as ``--format`` asks."""
+    """Print ``data`` as JSON, ``items`` (default: ``data``) as JSON Lines, ``rows`` as CSV, or the table.
+
+    ``--format`` chooses. JSON Lines is one compact object a line, for answers that are lists.
+    """
     if args.format == "json":
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    elif args.format == "jsonl":
+        sys.stdout.write(render.jsonl_text(data if items is None else items))
     elif args.format == "csv":
         sys.stdout.write(render.csv_text(rows, columns))
     else:

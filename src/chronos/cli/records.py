@@ -2,32 +2,48 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from chronos.checks import check
 from chronos.cli._app import MAX_PROBLEMS, App, Namespace, emit, error, load, open_log, progress
 from chronos.errors import ChronosError, RecordError
 from chronos.events import Event
+from chronos.log import EventLog
 from chronos.output import render, tables
 
 EPILOG_CHECK = (
-    "example:\n  chronos check --format json > findings.json\n\nExits 1 if any finding is an error."
+    "example:\n  chronos check --format json > findings.json\n"
+    "  chronos check --quotes\n\n"
+    "Exits 1 if any finding is an error. --quotes also finds every quote in its source's\n"
+    "archived text (chronos add source ... --archive FILE), ignoring whitespace and curly quotes."
 )
 EPILOG_VERIFY = "example:\n  chronos --log events verify\n  ok: 214 records, head 3f1c9a0b2d4e"
 EPILOG_APPEND = (
-    "example:\n  chronos append new-events.jsonl\n  cat new-events.jsonl | chronos append -\n\n"
+    "example:\n  chronos append new-events.jsonl\n  cat new-events.jsonl | chronos append -\n"
+    "  chronos --log old events --format jsonl | chronos --log new append -\n\n"
     "Each line is one event in the codec's form, e.g.\n"
     '  {"type":"Appointed","person":"karim-massimov","post":"nsc/chairman","occurred":"2016",\n'
     '   "known":"2022-01-08","sources":[{"source":"003.txt","quote":"..."}]}\n'
-    "Every line is checked first; one bad line and nothing is written."
+    'A JSON array of such objects (chronos events --format json) is read too. An "id" field,\n'
+    "as chronos events writes it, must match the event's content. Every event is checked\n"
+    "first; one bad event and nothing is written."
 )
 
 
 def register(app: App) -> None:
     """Add check, verify and append."""
     sub = app.command("check", "integrity checks over the whole log", _check, epilog=EPILOG_CHECK)
+    sub.add_argument("--quotes", action="store_true", help="find every quote in its source's archived text")
+    sub.add_argument(
+        "--archives",
+        type=Path,
+        metavar="DIR",
+        help="with --quotes: find the archived texts in DIR by file name, not where the registry says",
+    )
     app.options(sub, known=False, policy=False)
 
     app.command("verify", "verify the log's hash chain", _verify, epilog=EPILOG_VERIFY)
@@ -42,8 +58,10 @@ def register(app: App) -> None:
 
 def _check(args: Namespace) -> int:
     _, chronology = load(args)
+    if args.archives is not None and not args.quotes:
+        args.parser.error("--archives goes with --quotes")
     with progress("checking", size=len(chronology.events)):
-        findings = check(chronology)
+        findings = check(chronology, quotes=args.quotes, archives=args.archives)
     data = render.findings_json(findings)
     draw = partial(tables.check_table, data, title=f"Check of {len(chronology.events)} events")
     emit(args, data, draw, data, render.CHECK_COLUMNS)
@@ -58,33 +76,68 @@ def _verify(args: Namespace) -> int:
     return 0
 
 
-def _read_lines(name: str) -> tuple[str, list[str]]:
+def _read_text(name: str) -> tuple[str, str]:
     if name == "-":
-        return "<stdin>", sys.stdin.read().splitlines()
+        return "<stdin>", sys.stdin.read()
     try:
-        return name, Path(name).read_text(encoding="utf-8").splitlines()
+        return name, Path(name).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise RecordError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
+def _items(label: str, text: str) -> list[tuple[str, Any]]:
+    """The events' JSON objects, each with where it is (``FILE:LINE``, or ``FILE: event #N`` in an array)."""
+    if text.lstrip().startswith("["):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise RecordError(
+                f"{label}:{exc.lineno}: malformed JSON: {exc.msg} at column {exc.colno}"
+            ) from None
+        if not isinstance(data, list):
+            raise RecordError(f"{label}: expected a JSON array of events")
+        return [(f"{label}: event #{n}", item) for n, item in enumerate(data, start=1)]
+    items: list[tuple[str, Any]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            items.append((f"{label}:{number}", json.loads(line)))
+        except json.JSONDecodeError as exc:
+            items.append(
+                (f"{label}:{number}", RecordError(f"malformed JSON: {exc.msg} at column {exc.colno}"))
+            )
+    return items
+
+
+def _decode(log: EventLog, item: Any) -> Event:
+    """The event an object describes; an ``"id"`` (as `chronos events` writes) must match its content."""
+    if isinstance(item, RecordError):
+        raise item
+    given = item.pop("id", None) if isinstance(item, dict) else None
+    event = log.codec.from_dict(item)
+    if given is not None and given != event.id:
+        raise RecordError(f"id {given!r} does not match the event's content ({event.id!r}): was it edited?")
+    return event
+
+
 def _append(args: Namespace) -> int:
     log = open_log(args)
-    label, lines = _read_lines(args.file)
+    label, text = _read_text(args.file)
+    items = _items(label, text)
     position = log.position
     known = {record.id for record in log.store.read()}
     events: list[Event] = []
     problems: list[str] = []
-    # Check every line before writing anything, so each problem names its line.
-    with progress("checking events", size=len(lines), total=len(lines)) as advance:
-        for number, line in enumerate(lines, start=1):
+    # Check every event before writing anything, so each problem names its line.
+    with progress("checking events", size=len(items), total=len(items)) as advance:
+        for where, item in items:
             advance()
-            if not line.strip():
-                continue
             try:
-                event = log.codec.loads(line)
+                event = _decode(log, item)
                 log.validate(event, known_ids=known)
             except ChronosError as exc:
-                problems.append(f"{label}:{number}: {exc}")
+                problems.append(f"{where}: {exc}")
                 continue
             known.add(event.id)
             events.append(event)

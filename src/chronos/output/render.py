@@ -12,12 +12,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
-from chronos.checks import Finding
+from chronos.checks import Finding, citations
 from chronos.codec import Codec
 from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate
 from chronos.entities import Catalogue, Post
@@ -31,6 +33,7 @@ __all__ = [
     "HISTORY_COLUMNS",
     "NAME_COLUMNS",
     "ROSTER_COLUMNS",
+    "SOURCE_COLUMNS",
     "Json",
     "csv_text",
     "diff_json",
@@ -41,9 +44,11 @@ __all__ = [
     "findings_json",
     "history_json",
     "history_rows",
+    "jsonl_text",
     "name_json",
     "roster_json",
     "seat_json",
+    "sources_json",
 ]  # fmt: skip
 
 Json = dict[str, Any]
@@ -62,6 +67,10 @@ HISTORY_COLUMNS = (
 EVENT_COLUMNS = ("id", "type", "occurred", "known", "about", "details", "note", "sources")
 CHECK_COLUMNS = ("severity", "rule", "message", "events", "notes")
 NAME_COLUMNS = ("entity_id", "kind", "name", "certainty", "alternatives", "since")
+SOURCE_COLUMNS = (
+    "id", "registered", "citation", "publisher", "title", "date", "url", "language", "archive", "sha256",
+    "note", "cited",
+)  # fmt: skip
 
 
 # JSON-ready objects ------------------------------------------------------------------------
@@ -81,17 +90,26 @@ def entity_name(catalogue: Catalogue, entity_id: str | None) -> str | None:
     return entity.name if entity is not None else entity_id
 
 
-def _sources(sources: Iterable[Source]) -> list[Json]:
-    return [{"source": s.source, "quote": s.quote, "locator": s.locator} for s in sources]
+def _sources(sources: Iterable[Source], catalogue: Catalogue) -> list[Json]:
+    registry = catalogue.sources
+    return [
+        {
+            "source": s.source,
+            "quote": s.quote,
+            "locator": s.locator,
+            "citation": registry[s.source].citation if s.source in registry else None,
+        }
+        for s in sources
+    ]
 
 
-def _event_ref(event: Event) -> Json:
+def _event_ref(event: Event, catalogue: Catalogue) -> Json:
     return {
         "id": event.id,
         "type": event.type,
         "occurred": str(event.occurred),
         "known": str(event.known),
-        "sources": _sources(event.sources),
+        "sources": _sources(event.sources, catalogue),
     }
 
 
@@ -138,7 +156,7 @@ def seat_json(seat: Seat, catalogue: Catalogue) -> Json:
         "until": _date(tenure.end.date) if tenure is not None else None,
         "disputed": tenure.disputed if tenure is not None else False,
         "alternatives": _alternatives(tenure),
-        "sources": _sources(seat.sources),
+        "sources": _sources(seat.sources, catalogue),
         "events": [e.id for e in tenure.events] if tenure is not None else [],
     }
 
@@ -155,7 +173,7 @@ def _change_json(change: Change, catalogue: Catalogue) -> Json:
         "change": change.kind,
         "before": seat_json(change.before, catalogue) if change.before is not None else None,
         "after": seat_json(change.after, catalogue) if change.after is not None else None,
-        "events": [_event_ref(e) for e in change.events],
+        "events": [_event_ref(e, catalogue) for e in change.events],
     }
 
 
@@ -187,22 +205,26 @@ def _tenure_json(tenure: Tenure, catalogue: Catalogue) -> Json:
         "ongoing": not tenure.end.chosen,
         "disputed": tenure.disputed,
         "alternatives": _alternatives(tenure),
-        "sources": _sources(tenure.sources),
+        "sources": _sources(tenure.sources, catalogue),
         "events": [e.id for e in tenure.events],
     }
 
 
-def _spell_json(spell: Spell) -> Json:
+def _spell_json(spell: Spell, catalogue: Catalogue) -> Json:
     claims = (*spell.start.claims, *spell.end.claims, *spell.charges)
     return {
         **_resolved("start", spell.start),
         **_resolved("end", spell.end),
         "charges": [
-            {"charge": getattr(c.event, "charge", ""), "date": str(c.date), "sources": _sources(c.sources)}
+            {
+                "charge": getattr(c.event, "charge", ""),
+                "date": str(c.date),
+                "sources": _sources(c.sources, catalogue),
+            }
             for c in spell.charges
         ],
         "disputed": spell.start.disputed or spell.end.disputed,
-        "sources": _sources(dict.fromkeys(s for c in claims for s in c.sources)),
+        "sources": _sources(dict.fromkeys(s for c in claims for s in c.sources), catalogue),
         "events": list(dict.fromkeys(c.event.id for c in claims)),
     }
 
@@ -214,7 +236,7 @@ def history_json(result: History, catalogue: Catalogue) -> Json:
         "person": entity_name(catalogue, result.person),
         "person_id": result.person,
         "tenures": [_tenure_json(t, catalogue) for t in result.tenures],
-        "custody": [_spell_json(s) for s in result.custody],
+        "custody": [_spell_json(s, catalogue) for s in result.custody],
         "death": None
         if death is None
         else {
@@ -222,7 +244,7 @@ def history_json(result: History, catalogue: Catalogue) -> Json:
             "earliest": _day(death.earliest),
             "latest": _day(death.latest),
             "disputed": death.disputed,
-            "sources": _sources(dict.fromkeys(s for c in death.claims for s in c.sources)),
+            "sources": _sources(dict.fromkeys(s for c in death.claims for s in c.sources), catalogue),
             "events": [c.event.id for c in death.claims],
         },
     }
@@ -245,6 +267,34 @@ def name_json(answer: NameAnswer, catalogue: Catalogue, at: object) -> Json:
 def events_json(events: Iterable[Event], codec: Codec) -> list[Json]:
     """Give events in the codec's dict form, each with its ``id`` first."""
     return [{"id": e.id, **codec.to_dict(e)} for e in events]
+
+
+def sources_json(catalogue: Catalogue, events: Iterable[Event]) -> list[Json]:
+    """Describe the sources registry, with how often each source is cited; cited ids it lacks come last."""
+    cited = Counter(source.source for _, source in citations(events))
+    rows = [
+        {
+            "id": p.id,
+            "registered": True,
+            "citation": p.citation,
+            "publisher": p.publisher,
+            "title": p.title,
+            "date": str(p.date),
+            "url": p.url,
+            "language": p.language,
+            "archive": p.archive,
+            "sha256": p.sha256,
+            "note": p.note,
+            "cited": cited.get(p.id, 0),
+        }
+        for p in catalogue.sources.values()
+    ]
+    rows += [
+        {**dict.fromkeys(SOURCE_COLUMNS), "id": source_id, "registered": False, "cited": count}
+        for source_id, count in sorted(cited.items())
+        if source_id not in catalogue.sources
+    ]
+    return rows
 
 
 def findings_json(findings: Iterable[Finding]) -> list[Json]:
@@ -272,6 +322,11 @@ def _item(value: Any) -> str:
             return f'{value["source"]}{where}: "{value["quote"]}"'
         return ", ".join(f"{k}={_cell(v)}" for k, v in value.items())
     return _cell(value)
+
+
+def jsonl_text(items: Iterable[Any]) -> str:
+    """JSON Lines: each item as one compact line of UTF-8 JSON (what ``append -`` reads, for events)."""
+    return "".join(json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n" for item in items)
 
 
 def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:

@@ -15,7 +15,7 @@ from chronos.output.render import Json, entity_name, events_rows
 
 __all__ = [
     "Footnotes", "check_table", "diff_table", "events_table", "history_table", "name_table",
-    "post_label", "roster_table",
+    "post_label", "roster_table", "sources_table",
 ]  # fmt: skip
 
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
@@ -29,10 +29,13 @@ class Footnotes:
 
     def __init__(self) -> None:
         self._numbers: dict[tuple[str, str, str | None], int] = {}
+        self._names: dict[str, str] = {}
 
     def mark(self, sources: Iterable[Json]) -> Text:
         """Return the marker (``[1-3,7]``) for these sources, numbering new ones."""
+        sources = list(sources)
         keys = [(s["source"], s["quote"], s.get("locator")) for s in sources]
+        self._names.update((s["source"], s["citation"]) for s in sources if s.get("citation"))
         runs: list[list[int]] = []
         for number in sorted({self._numbers.setdefault(k, len(self._numbers) + 1) for k in keys}):
             if runs and number == runs[-1][-1] + 1:
@@ -43,12 +46,15 @@ class Footnotes:
         return Text(f"[{text}]" if text else "", style="cyan")
 
     def renderable(self) -> Text:
-        """Return the footnotes, one a line (empty when there are none)."""
+        """Return the footnotes, one a line (empty when there are none).
+
+        A registered source is named as people cite it (``Publisher, 16 Feb 2022``), else by its id.
+        """
         lines = Text()
         for (source, quote, locator), number in self._numbers.items():
             where = f" ({locator})" if locator else ""
             lines.append(f"[{number}] ", style="cyan")
-            lines.append(f'{source}{where}: "{quote}"\n', style="dim")
+            lines.append(f'{self._names.get(source) or source}{where}: "{quote}"\n', style="dim")
         lines.rstrip()
         return lines
 
@@ -204,6 +210,22 @@ def events_table(data: Sequence[Json], catalogue: Catalogue, *, title: str) -> R
             row["occurred"], row["type"], about, row["known"], row["id"][:12], notes.mark(row["sources"])
         )
     return _page(title, table, notes=notes, empty="no events")
+
+
+def sources_table(data: Sequence[Json], *, title: str) -> RenderableType:
+    """Draw the sources registry: id, publisher, title, date, language, and how often each is cited."""
+    table = _table("Id", "Publisher", "Title", "Date", "Lang", "Cited", nowrap=("Date", "Lang", "Cited"))
+    for row in data:
+        unregistered = Text("not registered", style="red") if not row["registered"] else Text("")
+        table.add_row(
+            row["id"],
+            row["publisher"] or "",
+            row["title"] or unregistered,
+            row["date"] or "",
+            row["language"] or "",
+            str(row["cited"]),
+        )
+    return _page(title, table, empty="no sources registered or cited")
 
 
 def check_table(data: Sequence[Json], *, title: str) -> RenderableType:

@@ -1,0 +1,244 @@
+"""``chronos add``, ``chronos sources``, ``check --quotes`` and appending what ``events`` printed."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from chronos import Catalogue, Chronology, EventLog, cli
+from chronos.sources import sha256_of
+
+ROOT = Path(__file__).resolve().parent.parent
+Capture = pytest.CaptureFixture[str]
+
+
+def run(capsys: Capture, log: Path, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(["--log", str(log), *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> Path:
+    EventLog.create(tmp_path / "log").store.close()
+    return tmp_path / "log"
+
+
+class TestAdd:
+    """``chronos add KIND``: ids made from names, kept by the log, errors on one line."""
+
+    def test_add_every_kind(self, capsys: Capture, log: Path, tmp_path: Path) -> None:
+        text = tmp_path / "diary.txt"
+        text.write_text("The Ministry of Truth was founded.\n", encoding="utf-8")
+        steps = [
+            [
+                "add",
+                "source",
+                "diary",
+                "--title",
+                "Winston's diary",
+                "--date",
+                "1984-04",
+                "--archive",
+                str(text),
+            ],
+            ["add", "org", "Ministry of Truth", "--alias", "Minitrue", "--note", "one of four"],
+            ["add", "org", "Records Department", "--parent", "Minitrue"],
+            ["add", "post", "Minister", "--org", "minitrue", "--seats", "2"],
+            ["add", "person", "O'Brien", "--alias", "OBrien"],
+            ["add", "place", "Airstrip One"],
+        ]
+        outputs = []
+        for argv in steps:
+            code, out, err = run(capsys, log, *argv)
+            assert (code, err) == (0, ""), argv
+            outputs.append(out)
+        where = log / "catalogue.toml"
+        assert outputs == [
+            f"registered source diary: Winston's diary, Apr 1984 (in {where})\n",
+            f"added organisation ministry-of-truth: Ministry of Truth (in {where})\n",
+            f"added organisation ministry-of-truth/records-department: Records Department (in {where})\n",
+            f"added post ministry-of-truth/minister: Minister (in {where})\n",
+            f"added person o-brien: O'Brien (in {where})\n",
+            f"added place airstrip-one: Airstrip One (in {where})\n",
+        ]
+        catalogue = EventLog.open(log).catalogue
+        assert catalogue.lookup("Minitrue").note == "one of four"
+        assert catalogue["ministry-of-truth/minister"].seats == 2  # type: ignore[attr-defined]
+        diary = catalogue.sources["diary"]
+        assert (diary.archive, diary.sha256) == ("../diary.txt", sha256_of(text))
+
+    def test_founded_appends_its_event(self, capsys: Capture, log: Path) -> None:
+        run(capsys, log, "add", "source", "law", "--title", "The founding law", "--date", "1950-02-01")
+        code, out, _ = run(
+            capsys,
+            log,
+            "add",
+            "org",
+            "Ministry",
+            "--founded",
+            "1950",
+            "--source",
+            "law",
+            "--quote",
+            "founded",
+        )
+        assert code == 0
+        assert out.endswith("appended Founded 1950 (now 1 records)\n")
+        [event] = Chronology.open(log).events
+        assert (event.type, str(event.occurred), str(event.known)) == ("Founded", "1950", "1950-02-01")
+
+    @pytest.mark.parametrize(
+        ("argv", "status", "message"),
+        [
+            (["add", "person", "O'Brien", "--id", "O Brien"], 1, "bad id 'O Brien'"),
+            (["add", "post", "Minister", "--org", "Minitruth"], 1, "unknown organisation 'Minitruth'"),
+            (["add", "post", "Minister"], 2, "required: --org"),
+            (
+                ["add", "post", "Minister", "--org", "x", "--seats", "0"],
+                2,
+                "'0' is not a positive whole number",
+            ),
+            (["add", "source", "s", "--title", "T"], 2, "required: --date"),
+            (["add", "source", "s", "--title", "T", "--date", "2022-13"], 2, "month out of range"),
+            (
+                ["add", "source", "s", "--title", "T", "--date", "2022", "--archive", "nope.txt"],
+                1,
+                "nope.txt",
+            ),
+            (["add", "org", "X", "--founded", "1950"], 2, "--founded needs --source ID and --quote TEXT"),
+            (["add", "org", "X", "--source", "law"], 2, "go with --founded"),
+            (
+                ["add", "org", "X", "--founded", "1950", "--source", "law", "--quote", "q"],
+                1,
+                "unregistered source 'law'",
+            ),
+            (["add", "thing", "X"], 2, "invalid choice: 'thing'"),
+        ],
+    )
+    def test_errors_are_one_line(
+        self, capsys: Capture, log: Path, argv: list[str], status: int, message: str
+    ) -> None:
+        code, out, err = run(capsys, log, *argv)
+        assert (code, out) == (status, "")
+        [line] = err.splitlines()
+        assert line.startswith("chronos: error: ")
+        assert message in line
+        assert EventLog.open(log).catalogue == Catalogue(require_sources=True)
+
+    def test_a_duplicate_changes_nothing(self, capsys: Capture, log: Path) -> None:
+        run(capsys, log, "add", "person", "Julia")
+        before = (log / "catalogue.toml").read_bytes()
+        code, _, err = run(capsys, log, "add", "person", "Julia")
+        assert code == 1
+        assert "duplicate id 'julia'" in err
+        assert (log / "catalogue.toml").read_bytes() == before
+
+    def test_no_log_no_add(self, capsys: Capture, tmp_path: Path) -> None:
+        code, _, err = run(capsys, tmp_path / "typo", "add", "person", "Julia")
+        assert code == 1
+        assert "chronos init" in err
+        assert not (tmp_path / "typo").exists()
+
+
+class TestSources:
+    """``chronos sources``: the registry, with citation counts and the unregistered ids cited."""
+
+    def test_the_dataset_sources(self, capsys: Capture) -> None:
+        code, out, _ = run(capsys, ROOT / "events", "sources", "--format", "jsonl")
+        assert code == 0
+        rows = [json.loads(line) for line in out.splitlines()]
+        assert [(r["id"][:3], r["cited"]) for r in rows] == [
+            ("000", 4),
+            ("001", 6),
+            ("002", 6),
+            ("003", 13),
+            ("004", 56),
+        ]
+        assert rows[-1]["citation"] == "Caspian Institute for Strategic Studies, 16 Feb 2022"
+
+    def test_table_and_csv(self, capsys: Capture) -> None:
+        code, out, _ = run(capsys, ROOT / "events", "sources")
+        assert code == 0
+        assert all(name in out for name in ("Bloomberg", "South China", "RFE/RL", "Caspian"))
+        code, out, _ = run(capsys, ROOT / "events", "sources", "--format", "csv")
+        assert out.splitlines()[0] == (
+            "id,registered,citation,publisher,title,date,url,language,archive,sha256,note,cited"
+        )
+
+
+class TestCheckQuotes:
+    """``chronos check --quotes``: quotes against archived texts."""
+
+    def test_the_dataset_without_its_texts_warns(self, capsys: Capture, tmp_path: Path) -> None:
+        code, out, _ = run(
+            capsys, ROOT / "events", "check", "--quotes", "--archives", str(tmp_path), "--format", "json"
+        )
+        assert code == 0
+        rules = [f["rule"] for f in json.loads(out)]
+        assert rules.count("archive-missing") == 5
+
+    def test_archives_needs_quotes(self, capsys: Capture) -> None:
+        code, _, err = run(capsys, ROOT / "events", "check", "--archives", "x")
+        assert code == 2
+        assert "--archives goes with --quotes" in err
+
+    @pytest.mark.shared("sources")
+    def test_the_dataset_quotes_are_in_their_texts(self, capsys: Capture) -> None:
+        from tests import shared
+
+        code, out, _ = run(
+            capsys,
+            ROOT / "events",
+            "check",
+            "--quotes",
+            "--archives",
+            str(shared.require("sources")),
+            "--format",
+            "json",
+        )
+        assert code == 0
+        assert [f for f in json.loads(out) if f["rule"].startswith(("quote", "archive"))] == []
+
+
+class TestRoundTrips:
+    """What ``events`` prints, ``append -`` reads back: JSON Lines, or the JSON array with ids."""
+
+    @pytest.mark.parametrize("fmt", ["jsonl", "json"])
+    def test_events_append_back(
+        self, capsys: Capture, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fmt: str
+    ) -> None:
+        code, printed, _ = run(capsys, ROOT / "events", "events", "--format", fmt)
+        assert code == 0
+        copy = tmp_path / "copy"
+        EventLog.create(copy, catalogue=Catalogue.load(ROOT / "events" / "catalogue.toml")).store.close()
+        monkeypatch.setattr("sys.stdin", io.StringIO(printed))
+        code, out, err = run(capsys, copy, "append", "-")
+        assert (code, err) == (0, "")
+        assert out == "appended 79 events, skipped 0 already in the log (now 79 records)\n"
+        original, copied = Chronology.open(ROOT / "events"), Chronology.open(copy)
+        assert {e.id for e in copied.events} == {e.id for e in original.events}
+
+    def test_an_edited_event_does_not_match_its_id(
+        self, capsys: Capture, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        _, printed, _ = run(capsys, ROOT / "events", "events", "--format", "jsonl")
+        first = json.loads(printed.splitlines()[0])
+        first["occurred"] = "1999"
+        copy = tmp_path / "copy"
+        EventLog.create(copy, catalogue=Catalogue.load(ROOT / "events" / "catalogue.toml")).store.close()
+        monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(first) + "\n"))
+        code, _, err = run(capsys, copy, "append", "-")
+        assert code == 1
+        assert f"<stdin>:1: id {first['id']!r} does not match the event's content" in err
+
+    def test_a_malformed_array_names_its_line(
+        self, capsys: Capture, monkeypatch: pytest.MonkeyPatch, log: Path
+    ) -> None:
+        monkeypatch.setattr("sys.stdin", io.StringIO('[\n  {"type": "Appointed"},\n  oops\n]\n'))
+        code, _, err = run(capsys, log, "append", "-")
+        assert code == 1
+        assert err.startswith("chronos: error: <stdin>:3: malformed JSON: Expecting value at column 3")
