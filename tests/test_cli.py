@@ -20,7 +20,7 @@ import attrs
 import pytest
 from rich.console import Console
 
-from chronos import EventLog, cli
+from chronos import EventLog, Renamed, Source, cli
 from chronos.cli import _app as cli_app
 from chronos.output import render
 from tests.cli_fixtures import (
@@ -318,6 +318,60 @@ class TestHistory:
         assert [r["record"] for r in rows] == ["tenure", "custody"]
 
 
+class TestPostsAndNamesByDate:
+    """Posts asked directly; titles name things as they were called on the date asked."""
+
+    @pytest.fixture
+    def renamed(self, log_dir: Path) -> Path:
+        log = EventLog.open(log_dir)
+        rename = Renamed(
+            entity="agency",
+            name="National Agency",
+            former="State Agency",
+            occurred="2022-01-15",
+            known="2022-01-16",
+            sources=[Source(source="decree.txt", quote="renamed the National Agency")],
+        )
+        log.append([rename], expected_position=log.position)
+        return log_dir
+
+    def test_roster_of_a_post(self, chronos: Any) -> None:
+        rows = chronos("roster", "agency/chair", "--at", "2022-01-10", "--format", "json").json()
+        assert {r["post_id"] for r in rows} == {"agency/chair"}
+        title = chronos("roster", "agency/chair", "--at", "2022-01-10").out.splitlines()[0]
+        assert title == "Chair of the State Agency on 2022-01-10"
+
+    def test_history_of_a_post_is_its_succession(self, chronos: Any) -> None:
+        data = chronos("history", "agency/chair", "--format", "json").json()
+        assert (data["post_id"], data["org_id"]) == ("agency/chair", "agency")
+        assert [t["person_id"] for t in data["tenures"]] == ["karim-massimov", "ermek-sagimbayev"]
+        table = chronos("history", "agency/chair").out
+        assert table.splitlines()[0] == "Chair of the State Agency: its holders in turn"
+        rows = chronos("history", "agency/chair", "--format", "jsonl").out.splitlines()
+        assert [json.loads(r)["person_id"] for r in rows] == ["karim-massimov", "ermek-sagimbayev"]
+
+    def test_titles_follow_the_rename(self, chronos: Any, renamed: Path) -> None:
+        def title(*argv: str) -> str:
+            result = chronos(*argv, log=renamed)
+            assert result.code == 0, result.err
+            return str(result.out.splitlines()[0])
+
+        assert title("roster", "agency", "--at", "2022-01-10") == "State Agency on 2022-01-10"
+        assert title("roster", "National Agency", "--at", "2022-01-20") == "National Agency on 2022-01-20"
+        assert (
+            title("roster", "agency", "--at", "2022-01-20", "--known-at", "2022-01-15")
+            == "State Agency on 2022-01-20 (as known on 2022-01-15)"
+        )
+        assert title("roster", "agency", "--at", "2022-01") == "State Agency (or National Agency) on 2022-01"
+        assert title("diff", "SA", "2022-01-01", "2022-02-01") == (
+            "State Agency → National Agency: 2022-01-01 to 2022-02-01"
+        )
+        assert (
+            title("history", "agency/chair")
+            == "Chair of the State Agency, National Agency: its holders in turn"
+        )
+
+
 class TestName:
     """``chronos name``."""
 
@@ -512,7 +566,7 @@ class TestErrors:
     def test_unknown_org_names_the_nearest(self, chronos: Any) -> None:
         line = one_error_line(chronos("roster", "Stte Agency", "--at", "2022"))
         assert line.startswith(
-            "chronos: error: unknown organisation 'Stte Agency'; nearest known: State Agency (agency)"
+            "chronos: error: unknown organisation or post 'Stte Agency'; nearest known: State Agency (agency)"
         )
 
     def test_unknown_person(self, chronos: Any) -> None:
@@ -641,7 +695,7 @@ class TestProcess:
             sys.executable, "-m", "chronos", "--log", str(log_dir), "roster", "nowhere", "--at", "2022"
         )
         assert result.code == 1
-        assert result.err.startswith("chronos: error: unknown organisation 'nowhere'")
+        assert result.err.startswith("chronos: error: unknown organisation or post 'nowhere'")
         assert result.err.count("\n") == 1
         debug = run_process(
             sys.executable,

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from chronos import Catalogue, Chronology, Codec, cli
+from chronos import Catalogue, Chronology, Codec, Renamed, Source, cli
 from chronos.output import timeline
 from tests.cli_fixtures import CATALOGUE, small_chronology, write_small_log
 
@@ -84,6 +84,30 @@ class TestBuild:
         assert [lane.label for lane in chart.lanes] == ["Chair", "Deputy Chair", "Border Service: Head"]
         assert chart.markers == ()
         assert all(lane.bars == () for lane in chart.lanes)
+
+    def test_the_title_names_the_organisation_as_it_was_called(self) -> None:
+        rename = Renamed(
+            entity="agency",
+            name="National Agency",
+            former="State Agency",
+            occurred="2022-01-15",
+            known="2022-01-16",
+            sources=[Source(source="decree.txt", quote="renamed")],
+        )
+        chronology = Chronology([*CHRONOLOGY.events, rename], CHRONOLOGY.catalogue)
+        titles = [
+            timeline.build(chronology, "agency", start=D(2021, 12, 1), end=end, known_at=known).title
+            for end, known in (
+                (D(2022, 1, 10), None),
+                (D(2022, 2, 28), None),
+                (D(2022, 2, 28), D(2022, 1, 15)),
+            )
+        ]
+        assert titles == [
+            "State Agency: 2021-12-01 to 2022-01-10",
+            "State Agency → National Agency: 2021-12-01 to 2022-02-28",
+            "State Agency: 2021-12-01 to 2022-02-28, as known on 2022-01-15",
+        ]
 
     def test_undated_start_is_possible_up_to_the_end(self) -> None:
         codec = Codec()

@@ -22,9 +22,9 @@ import attrs
 
 from chronos._fast.gc import paused_gc
 from chronos.dates import FuzzyDate, parse_date
-from chronos.entities import Catalogue, Entity, Organisation
-from chronos.errors import DateError, UsageError, did_you_mean
-from chronos.events import EVENT_TYPES, Event, RosterReported
+from chronos.entities import Catalogue, Entity, Organisation, Post, name_key
+from chronos.errors import AmbiguousName, DateError, LookupFailed, UsageError, did_you_mean
+from chronos.events import EVENT_TYPES, Event, Renamed, RosterReported
 from chronos.log import EventLog
 from chronos.projections import (
     Diff,
@@ -35,6 +35,7 @@ from chronos.projections import (
     Seat,
     SnapshotRow,
     State,
+    Succession,
     Tenure,
     When,
     compare_snapshot,
@@ -46,6 +47,7 @@ from chronos.projections import (
     roster,
     rosters,
     sort_key,
+    succession,
     tenure_of,
 )
 
@@ -95,6 +97,7 @@ class Chronology:
         self.home = home
         self._states: dict[tuple[dt.date | None, bool], State] = {}
         self._index: EventIndex | None = None
+        self._rename_keys: dict[str, set[str]] | None = None
         self._catalogue_version = catalogue.version
 
     @classmethod
@@ -179,6 +182,7 @@ class Chronology:
         if self._catalogue_version != self.catalogue.version:
             self._states.clear()
             self._index = None
+            self._rename_keys = None
             self._catalogue_version = self.catalogue.version
 
     @property
@@ -223,12 +227,67 @@ class Chronology:
             if day is not None and _maybe_public(e, day) and entity_id in e.about()
         )
 
-    def lookup(self, name: str, *, kind: str | None = None) -> Entity:
-        """The entity with this id, name or alias (see `Catalogue.lookup`)."""
-        return self.catalogue.lookup(name, kind=kind)
+    def lookup(self, name: str, *, kind: str | tuple[str, ...] | None = None) -> Entity:
+        """The entity with this id, name or alias (`Catalogue.lookup`), or a name it was renamed to or from.
 
-    def _id(self, name: str, kind: str | None = None) -> str:
+        A `Renamed` event's new and former names find the entity as its
+        catalogue names do (Astana, renamed Nur-Sultan, is found by either).
+        """
+        try:
+            return self.catalogue.lookup(name, kind=kind)
+        except AmbiguousName:
+            raise
+        except LookupFailed as failed:
+            kinds = (kind,) if isinstance(kind, str) else kind
+            ids = sorted(
+                i
+                for i in self._renamed.get(name_key(name), ())
+                if kinds is None or self.catalogue[i].kind in kinds
+            )
+            if len(ids) == 1:
+                return self.catalogue[ids[0]]
+            if ids:
+                listed = ", ".join(f"{i} ({self.catalogue[i].name})" for i in ids)
+                raise AmbiguousName(
+                    f"{name!r} could be any of: {listed}", query=name, suggestions=tuple(ids)
+                ) from None
+            raise failed from None
+
+    @property
+    def _renamed(self) -> dict[str, set[str]]:
+        """Every name a `Renamed` event gives or takes away, as `name_key` forms it, with the entity's id."""
+        if self._rename_keys is None:
+            keys: dict[str, set[str]] = {}
+            for event in self.events:
+                if isinstance(event, Renamed) and event.entity in self.catalogue:
+                    for text in (event.name, event.former):
+                        if text:
+                            keys.setdefault(name_key(text), set()).add(event.entity)
+            self._rename_keys = keys
+        return self._rename_keys
+
+    def _id(self, name: str, kind: str | tuple[str, ...] | None = None) -> str:
         return self.lookup(name, kind=kind).id
+
+    def called(self, entity: str, *, at: DateLike | None = None, known_at: DateLike | None = None) -> str:
+        """The name a title gives an entity: in force on ``at`` (default: latest), as known on ``known_at``.
+
+        Where a rename date leaves it open, both names: ``Astana (or Nur-Sultan)``.
+        """
+        answer = self.name(entity, at=at if at is not None else dt.date.max, known_at=known_at)
+        if answer.certainty == "possible" and answer.alternatives:
+            return f"{answer.name} (or {' or '.join(answer.alternatives)})"
+        return answer.name
+
+    def called_between(
+        self, entity: str, start: DateLike, end: DateLike, *, known_at: DateLike | None = None
+    ) -> str:
+        """The name a title over a span gives an entity: on ``start``, and ``→`` on ``end`` if it changed."""
+        first, last = (
+            self.called(entity, at=start, known_at=known_at),
+            self.called(entity, at=end, known_at=known_at),
+        )
+        return first if first == last else f"{first} → {last}"
 
     def _policy(self, policy: Policy | str | None) -> Policy:
         return self.policy if policy is None else Policy.parse(policy)
@@ -243,8 +302,23 @@ class Chronology:
         known_at: DateLike | None = None,
         policy: Policy | str | None = None,
     ) -> tuple[Seat, ...]:
-        """Who held each post of ``org`` and its units on ``at``, vacant seats included."""
-        org_id = self._id(org, "organisation")
+        """Who held each post of ``org`` and its units on ``at``, vacant seats included.
+
+        ``org`` may also name a post: then its seats alone.
+        """
+        entity = self.lookup(org, kind=("organisation", "post"))
+        if isinstance(entity, Post):
+            sure, maybe = self._local(known_at, lambda index: index.for_posts([entity.id]))
+            seats = roster(
+                sure,
+                self.catalogue,
+                entity.org,
+                at=as_when(at),
+                policy=self._policy(policy),
+                possibly_known=maybe,
+            )
+            return tuple(s for s in seats if s.post.id == entity.id)
+        org_id = entity.id
         sure, maybe = self._local(
             known_at, lambda index: index.for_posts(p.id for p in self.catalogue.posts(org_id))
         )
@@ -322,6 +396,18 @@ class Chronology:
         person_id = self._id(person, "person")
         sure, _maybe = self._local(known_at, lambda index: index.for_person(person_id))
         return history(sure, person_id, policy=self._policy(policy))
+
+    def succession(
+        self,
+        post: str,
+        *,
+        known_at: DateLike | None = None,
+        policy: Policy | str | None = None,
+    ) -> Succession:
+        """Everyone who held a post, in the order their tenures began, as certainly public on ``known_at``."""
+        post_id = self._id(post, "post")
+        sure, _maybe = self._local(known_at, lambda index: index.for_posts([post_id]))
+        return succession(sure, post_id, policy=self._policy(policy))
 
     def name(self, entity: str, *, at: DateLike, known_at: DateLike | None = None) -> NameAnswer:
         """What an organisation, post or place was called on ``at``.

@@ -337,26 +337,27 @@ class Catalogue(Mapping[str, Entity]):
 
     # Lookup -------------------------------------------------------------------
 
-    def lookup(self, query: str, *, kind: str | None = None) -> Entity:
-        """The entity with this id, name or alias (any case, accent or spelling).
+    def lookup(self, query: str, *, kind: str | tuple[str, ...] | None = None) -> Entity:
+        """The entity with this id, name or alias (any case, accent or spelling), of ``kind`` (or kinds).
 
         Raises `LookupFailed` with the nearest known names when nothing
         matches, and `AmbiguousName` when several entities share the name.
         """
         if not isinstance(query, str):
             raise TypeError(f"lookup takes a string, not {query!r}")
+        kinds = _kinds(kind)
         entity = self._by_id.get(query)
-        if entity is not None and (kind is None or entity.kind == kind):
+        if entity is not None and (kinds is None or entity.kind in kinds):
             return entity
         ids = sorted(
-            i for i in self._by_key.get(name_key(query), ()) if kind is None or self._by_id[i].kind == kind
+            i for i in self._by_key.get(name_key(query), ()) if kinds is None or self._by_id[i].kind in kinds
         )
         if not ids:
             # Part of a name: "Massimov" for "Karim Massimov", when only one entity fits.
-            ids = self._partial(query, kind)
+            ids = self._partial(query, kinds)
         if len(ids) == 1:
             return self._by_id[ids[0]]
-        what = kind or "entity"
+        what = " or ".join(kinds) if kinds else "entity"
         if len(ids) > 1:
             raise AmbiguousName(
                 f"{query!r} could be any of: " + ", ".join(f"{i} ({self._by_id[i].name})" for i in ids),
@@ -378,7 +379,7 @@ class Catalogue(Mapping[str, Entity]):
             self._keys = keys
         return self._keys
 
-    def _partial(self, query: str, kind: str | None) -> list[str]:
+    def _partial(self, query: str, kinds: tuple[str, ...] | None) -> list[str]:
         words = set(name_key(query).split())
         if not words:
             return []
@@ -387,23 +388,27 @@ class Catalogue(Mapping[str, Entity]):
             for key, entity_ids in self._by_key.items()
             if words <= set(key.split())
             for entity_id in entity_ids
-            if kind is None or self._by_id[entity_id].kind == kind
+            if kinds is None or self._by_id[entity_id].kind in kinds
         }
         return sorted(found)
 
-    def suggest(self, query: str, *, kind: str | None = None, n: int = 3) -> tuple[str, ...]:
-        """The ids of the entities whose names come nearest to ``query``, best first.
+    def suggest(
+        self, query: str, *, kind: str | tuple[str, ...] | None = None, n: int = 3
+    ) -> tuple[str, ...]:
+        """The ids of the entities (of ``kind``, or kinds) whose names come nearest to ``query``, best first.
 
         Every id, name and alias (as written and as `name_key` forms it) is a
         candidate; on a large catalogue only those sharing a word with the
         query are compared when there are any (`chronos._fast.nearest`).
         """
-        candidates, nearest = self._names_near(kind)
+        kinds = _kinds(kind)
+        single = kinds[0] if kinds is not None and len(kinds) == 1 else None
+        candidates, nearest = self._names_near(single)
         found: list[str] = []
         for key in (name_key(query), query.casefold()):
-            for match in nearest.close(key, n * 3):
+            for match in nearest.close(key, n * (3 if kinds is None or single else 9)):
                 entity_id = candidates[match]
-                if entity_id not in found:
+                if entity_id not in found and (kinds is None or self._by_id[entity_id].kind in kinds):
                     found.append(entity_id)
         return tuple(found[:n])
 
@@ -601,6 +606,11 @@ def _toml_value(value: object) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     raise CatalogueError(f"cannot write {value!r} to TOML")
+
+
+def _kinds(kind: str | tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """A kind or kinds as a tuple (None: any)."""
+    return (kind,) if isinstance(kind, str) else kind
 
 
 def _did_you_mean(value: str, candidates: list[str]) -> str:

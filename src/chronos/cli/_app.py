@@ -268,7 +268,7 @@ def load(args: Namespace) -> tuple[EventLog, Chronology]:
     return log, Chronology(events, log.catalogue, home=log.directory)
 
 
-def lookup(chronology: Chronology, name: str, kind: str | None) -> Entity:
+def lookup(chronology: Chronology, name: str, kind: str | tuple[str, ...] | None) -> Entity:
     """Find an entity, or raise a `LookupFailed` whose message names the nearest known names."""
     try:
         return chronology.lookup(name, kind=kind)
@@ -277,7 +277,8 @@ def lookup(chronology: Chronology, name: str, kind: str | None) -> Entity:
     except LookupFailed as exc:
         names = ", ".join(f"{chronology.catalogue[s].name} ({s})" for s in exc.suggestions)
         hint = f"; nearest known: {names}" if names else "; no known name is close"
-        raise LookupFailed(f"unknown {kind or 'entity'} {name!r}{hint}", query=name) from None
+        what = " or ".join((kind,) if isinstance(kind, str) else kind) if kind else "entity"
+        raise LookupFailed(f"unknown {what} {name!r}{hint}", query=name) from None
 
 
 #: How wide tables are drawn when the output is not a terminal and $COLUMNS does not say.

@@ -24,7 +24,17 @@ from chronos.codec import Codec
 from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate
 from chronos.entities import Catalogue, Post
 from chronos.events import Event, Source
-from chronos.projections import Change, Diff, History, NameAnswer, Resolved, Seat, Spell, Tenure
+from chronos.projections import (
+    Change,
+    Diff,
+    History,
+    NameAnswer,
+    Resolved,
+    Seat,
+    Spell,
+    Succession,
+    Tenure,
+)
 
 __all__ = [
     "CHECK_COLUMNS",
@@ -34,6 +44,7 @@ __all__ = [
     "NAME_COLUMNS",
     "ROSTER_COLUMNS",
     "SOURCE_COLUMNS",
+    "SUCCESSION_COLUMNS",
     "Json",
     "csv_text",
     "diff_json",
@@ -49,6 +60,8 @@ __all__ = [
     "roster_json",
     "seat_json",
     "sources_json",
+    "succession_json",
+    "succession_rows",
 ]  # fmt: skip
 
 Json = dict[str, Any]
@@ -60,6 +73,9 @@ ROSTER_COLUMNS = (
 DIFF_COLUMNS = (
     "change", "person_id", "person", "before_post_id", "before_post", "before_certainty",
     "after_post_id", "after_post", "after_certainty", "events", "sources",
+)  # fmt: skip
+SUCCESSION_COLUMNS = (
+    "person_id", "person", "post_id", "post", "start", "end", "end_cause", "disputed", "sources",
 )  # fmt: skip
 HISTORY_COLUMNS = (
     "record", "post_id", "post", "start", "end", "end_cause", "disputed", "detail", "sources",
@@ -248,6 +264,27 @@ def history_json(result: History, catalogue: Catalogue) -> Json:
             "events": [c.event.id for c in death.claims],
         },
     }
+
+
+def succession_json(result: Succession, catalogue: Catalogue) -> Json:
+    """Describe a post's succession: ``{post_id, post, org_id, org, tenures}``, each with its holder."""
+    post = catalogue.get(result.post)
+    org = post.org if isinstance(post, Post) else None
+    return {
+        "post_id": result.post,
+        "post": entity_name(catalogue, result.post),
+        "org_id": org,
+        "org": entity_name(catalogue, org),
+        "tenures": [
+            {"person_id": t.person, "person": entity_name(catalogue, t.person), **_tenure_json(t, catalogue)}
+            for t in result.tenures
+        ],
+    }
+
+
+def succession_rows(data: Json) -> list[Json]:
+    """Flatten a `succession_json` object to one row per tenure."""
+    return list(data["tenures"])
 
 
 def name_json(answer: NameAnswer, catalogue: Catalogue, at: object) -> Json:

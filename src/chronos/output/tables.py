@@ -15,7 +15,7 @@ from chronos.output.render import Json, entity_name, events_rows
 
 __all__ = [
     "Footnotes", "check_table", "diff_table", "events_table", "history_table", "name_table",
-    "post_label", "roster_table", "sources_table",
+    "post_label", "roster_table", "sources_table", "succession_table",
 ]  # fmt: skip
 
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
@@ -186,6 +186,25 @@ def history_table(data: Json, *, title: str) -> RenderableType:
         death.append_text(notes.mark(data["death"]["sources"]))
         parts.append(death)
     return _page(title, *parts, notes=notes, empty="no posts, custody or death recorded")
+
+
+def succession_table(data: Json, *, title: str) -> RenderableType:
+    """Draw a post's holders in turn, with how each tenure ended and the sources as footnotes."""
+    notes = Footnotes()
+    table = _table("Holder", "From", "To", "Ended", "Src")
+    for row in data["tenures"]:
+        disputed = {a["part"] for a in row["alternatives"]}
+        start = _when(row["start"] or "?", "start" in disputed)
+        if row["open_start"]:
+            start.stylize("yellow")
+        table.add_row(
+            row["person"],
+            start,
+            _when(row["end"] or ("" if row["ongoing"] else "?"), "end" in disputed),
+            row["end_cause"] or "",
+            notes.mark(row["sources"]),
+        )
+    return _page(title, table, notes=notes, empty="nobody is recorded in this post")
 
 
 def name_table(data: Json, *, title: str) -> RenderableType:

@@ -6,7 +6,7 @@
     timelines   one post's tenures by date; sweep: every post's at once
     roster      who held each post of an organisation on a date
     diff        who joined, left or moved between two dates, and why
-    history     a person's tenures, custody and death
+    history     a person's tenures, custody and death; a post's succession
     names       what an entity was called on a date
     snapshots   a source's own roster against the projection
     index       which events bear on an entity (to fold only those)
@@ -26,7 +26,7 @@ from chronos.projections.answers import (
     tenure_of,
 )
 from chronos.projections.diff import Change, Diff, diff
-from chronos.projections.history import History, Spell, history
+from chronos.projections.history import History, Spell, Succession, history, succession
 from chronos.projections.index import EventIndex
 from chronos.projections.names import NameAnswer, name_at
 from chronos.projections.policy import OPEN_END, OPEN_START, Claim, Policy, Resolved
@@ -53,6 +53,7 @@ __all__ = [
     "SnapshotRow",
     "Spell",
     "State",
+    "Succession",
     "Tenure",
     "When",
     "compare_snapshot",
@@ -67,6 +68,7 @@ __all__ = [
     "rosters",
     "sort_key",
     "span",
+    "succession",
     "tenure_of",
     "visible",
 ]

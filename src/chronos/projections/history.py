@@ -1,4 +1,4 @@
-"""The history question: a person's tenures, spells in custody and death."""
+"""The history questions: a person's tenures, spells in custody and death; a post's succession."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from chronos.projections.answers import DEFAULT_POLICY, Certainty, Tenure, When,
 from chronos.projections.policy import OPEN_END, OPEN_START, Claim, Policy, Resolved
 from chronos.projections.state import Custody, State
 
-__all__ = ["History", "Spell", "history"]
+__all__ = ["History", "Spell", "Succession", "history", "succession"]
 
 
 @attrs.frozen
@@ -33,6 +33,24 @@ class History:
     tenures: tuple[Tenure, ...]
     custody: tuple[Spell, ...]
     death: Resolved | None
+
+
+@attrs.frozen
+class Succession:
+    """Everyone who held a post, in the order their tenures began (as reconciled by a policy)."""
+
+    post: str
+    tenures: tuple[Tenure, ...]
+
+
+def succession(state: State, post: str, *, policy: Policy | None = None) -> Succession:
+    """A post's tenures, earliest start first (ties: earliest end, then the holder's id)."""
+    policy = policy or DEFAULT_POLICY
+    tenures = sorted(
+        (tenure_of(state, p, policy) for p in state.tenures_at(post)),
+        key=lambda t: (t.start.earliest, t.start.latest, t.end.earliest, t.person),
+    )
+    return Succession(post, tuple(tenures))
 
 
 def history(state: State, person: str, *, policy: Policy | None = None) -> History:
