@@ -478,3 +478,165 @@ loose_events: st.SearchStrategy[Event] = st.one_of(
         ).map(tuple),
     ),
 )
+
+
+# Wikidata entity JSON (chronos.interop.wikidata) ------------------------------------------
+
+WIKIDATA_POSITIONS = ("Q11", "Q12", "Q13")
+WIKIDATA_ORGS = ("Q21", "Q22")
+WIKIBASE_CALENDARS = {
+    "gregorian": "http://www.wikidata.org/entity/Q1985727",
+    "julian": "http://www.wikidata.org/entity/Q1985786",
+}
+
+
+def _julian_length(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if year % 4 == 0 else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+@st.composite
+def wikibase_times(
+    draw: st.DrawFn, *, precisions: tuple[int, ...] = (7, 8, 9, 10, 11), years: tuple[int, int] = (1000, 2030)
+) -> dict[str, Any]:
+    """A Wikibase time value: zeros below its precision, in either calendar (a valid day of that calendar)."""
+    calendar = draw(st.sampled_from(sorted(WIKIBASE_CALENDARS)))
+    precision = draw(st.sampled_from(precisions))
+    year = draw(st.integers(*years))
+    month = draw(st.integers(1, 12))
+    if calendar == "julian":
+        last = _julian_length(year, month)
+    else:
+        last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    day = draw(st.integers(1, last))
+    shown_month = month if precision >= 10 else 0
+    shown_day = day if precision == 11 else 0
+    return {
+        "time": f"+{year:04d}-{shown_month:02d}-{shown_day:02d}T00:00:00Z",
+        "timezone": 0,
+        "before": 0,
+        "after": 0,
+        "precision": precision,
+        "calendarmodel": WIKIBASE_CALENDARS[calendar],
+    }
+
+
+def _snak(prop: str, value: Any) -> dict[str, Any]:
+    if value == "somevalue":
+        return {"snaktype": "somevalue", "property": prop}
+    kind = "time" if isinstance(value, dict) else "wikibase-entityid"
+    if kind != "time":
+        value = {"entity-type": "item", "numeric-id": int(value[1:]), "id": value}
+    return {"snaktype": "value", "property": prop, "datavalue": {"value": value, "type": kind}}
+
+
+@st.composite
+def wikidata_statements(draw: st.DrawFn, key: str) -> dict[str, Any]:
+    """One P39 statement with id ``key``: dates (a start before its end), an organisation, a cause, a rank."""
+    qualifiers: dict[str, list[dict[str, Any]]] = {}
+    dated = draw(st.sampled_from(["both", "start", "end", "none", "unknown start"]))
+    first = draw(st.integers(1900, 2000))
+    time = wikibase_times(precisions=(9, 10, 11), years=(first, first))
+    if dated in ("both", "start"):
+        qualifiers["P580"] = [_snak("P580", draw(time))]
+    if dated == "unknown start":
+        qualifiers["P580"] = [_snak("P580", "somevalue")]
+    if dated in ("both", "end"):
+        later = draw(st.integers(first + 1, 2020))
+        qualifiers["P582"] = [
+            _snak("P582", draw(wikibase_times(precisions=(9, 10, 11), years=(later, later))))
+        ]
+    if draw(st.booleans()):
+        qualifiers["P642"] = [_snak("P642", draw(st.sampled_from(WIKIDATA_ORGS)))]
+    if "P582" in qualifiers and draw(st.booleans()):
+        qualifiers["P1534"] = [_snak("P1534", draw(st.sampled_from(["Q4", "Q796919", "Q99"])))]
+    statement: dict[str, Any] = {
+        "mainsnak": _snak("P39", draw(st.sampled_from(WIKIDATA_POSITIONS))),
+        "type": "statement",
+        "id": key,
+        "rank": draw(st.sampled_from(["normal", "normal", "preferred", "deprecated"])),
+        "qualifiers": qualifiers,
+    }
+    if draw(st.booleans()):
+        statement["references"] = [
+            {
+                "snaks": {
+                    "P854": [
+                        {
+                            "snaktype": "value",
+                            "property": "P854",
+                            "datavalue": {"value": "https://x.test/a", "type": "string"},
+                        }
+                    ]
+                }
+            }
+        ]
+    return statement
+
+
+def wikidata_item(
+    qid: str, statements: list[dict[str, Any]], *, modified: str, revision: int
+) -> dict[str, Any]:
+    """A bare item with an English label and these P39 statements."""
+    return {
+        "id": qid,
+        "type": "item",
+        "modified": f"{modified}T00:00:00Z",
+        "lastrevid": revision,
+        "labels": {"en": {"language": "en", "value": f"Person {qid}"}},
+        "aliases": {},
+        "claims": {"P39": statements},
+    }
+
+
+@st.composite
+def wikidata_revisions(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two revisions of one item: the second keeps, changes, drops and adds statements of the first."""
+    count = draw(st.integers(1, 5))
+    older = [draw(wikidata_statements(f"Q1$s{i}")) for i in range(count)]
+    newer = []
+    for statement in older:
+        action = draw(st.sampled_from(["keep", "keep", "change", "drop"]))
+        if action == "keep":
+            newer.append(statement)
+        elif action == "change":
+            newer.append(draw(wikidata_statements(statement["id"])))
+    newer += [draw(wikidata_statements(f"Q1$n{i}")) for i in range(draw(st.integers(0, 2)))]
+    first = wikidata_item("Q1", older, modified="2021-03-01", revision=100)
+    second = wikidata_item("Q1", newer, modified="2023-09-01", revision=200)
+    return first, second
+
+
+# FollowTheMoney entity lines (chronos.interop._ftm_read) ----------------------------------
+
+
+@st.composite
+def ftm_occupancy_files(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """An OpenSanctions-like file: persons, one Position, Occupancies with or without dates, post, status."""
+    seen = {
+        "first_seen": "2024-01-30T20:02:45",
+        "last_seen": "2025-11-18T14:26:02",
+        "last_change": "2024-10-11T11:15:28",
+    }
+    lines: list[dict[str, Any]] = [
+        {"id": "pos", "schema": "Position", "properties": {"name": ["Member"], "country": ["xx"]}, **seen}
+    ]
+    for i in range(draw(st.integers(1, 6))):
+        lines.append({"id": f"p{i}", "schema": "Person", "properties": {"name": [f"Person {i}"]}, **seen})
+        props: dict[str, list[str]] = {"holder": [f"p{i}"]}
+        if draw(st.booleans()):
+            props["post"] = ["pos"]
+        status = draw(st.sampled_from([None, "current", "ended", "unknown"]))
+        if status:
+            props["status"] = [status]
+        start = draw(st.none() | days.filter(lambda d: d.year < 2020))
+        if start is not None:
+            props["startDate"] = [start.isoformat()]
+            if draw(st.booleans()):
+                props["endDate"] = [(start + dt.timedelta(days=draw(st.integers(1, 2000)))).isoformat()]
+        meta = seen if draw(st.integers(0, 4)) else {}
+        lines.append(
+            {"id": f"occ{i}", "schema": "Occupancy", "properties": props, "datasets": ["test"], **meta}
+        )
+    return lines

@@ -1,4 +1,4 @@
-"""Data in and out: ``import`` (Popolo, membership lists, FtM, CSV) and ``export``."""
+"""Data in and out: ``import`` (Popolo, membership lists, FtM, CSV, Wikidata) and ``export``."""
 
 from __future__ import annotations
 
@@ -6,8 +6,17 @@ import os
 import sys
 from pathlib import Path
 
-from chronos.cli._app import App, Namespace, date_arg, load
-from chronos.interop import FORMATS, export, import_file
+from chronos.cli._app import MAX_PROBLEMS, App, Namespace, date_arg, error, load
+from chronos.interop import (
+    FORMATS,
+    IMPORT_FORMATS,
+    ImportReport,
+    NothingImported,
+    export,
+    import_file,
+    import_text,
+    import_wikidata,
+)
 from chronos.log import EventLog
 
 EPILOG_IMPORT = """\
@@ -15,16 +24,26 @@ examples:
   chronos --log sp import memberships sp-ministers/2021-06-22_6c7a92af.json --known-at 2021-06-22
   chronos --log sp import memberships sp-ministers/2021-07-06_e9b584e0.json --known-at 2021-07-06
   chronos import popolo people.json --dataset parliament
+  chronos import wikidata Q264766.json Q234182.entity.json positions-labels.json
+  chronos import ftm ve_asamblea_nacional.entities.ftm.json
+  chronos --log old export csv | chronos --log new import csv - --dataset old-log
 
 Formats: popolo (Popolo JSON), memberships (a JSON list of records with role,
 person_id, organization_id, start_date, end_date), ftm (FollowTheMoney JSON
-lines), csv (the tenure CSV that `chronos export csv` writes).
+lines, OpenSanctions exports included), csv (the tenure CSV that `chronos
+export csv` writes), wikidata (Wikibase entity JSON: wbgetentities responses,
+bare entities or dump lines, gzipped or not; the P39 "position held"
+statements of every item, each item its own dataset known from its
+`modified` day; the files' other entities name positions and organisations).
 
 Importing the same file twice adds nothing. Importing a newer version of a
 dataset (the files of one directory, or --dataset NAME) adds only what changed:
 new records, records closed, and corrections or retractions of claims whose
 dates, post or holder changed, known from --known-at (default: today).
-The log (a directory) is created when missing."""
+The log (a directory) is created when missing. FILE - reads standard input (cited
+as DATASET/stdin, --dataset defaulting to "stdin"; not for wikidata). Records that cannot be read are
+left out and listed; when none of a file's records can be, nothing is written
+and the exit status is 1."""
 
 EPILOG_EXPORT = """\
 examples:
@@ -38,17 +57,26 @@ Dates are EDTF with their precision; --known-at exports what was public that day
 def register(app: App) -> None:
     """Add import and export."""
     sub = app.command(
-        "import", "import a Popolo, membership-list, FtM or CSV file", _import, epilog=EPILOG_IMPORT
+        "import", "import Popolo, membership-list, FtM, CSV or Wikidata files", _import, epilog=EPILOG_IMPORT
     )
-    sub.add_argument("format", choices=FORMATS, metavar="FORMAT", help=f"one of {', '.join(FORMATS)}")
-    sub.add_argument("file", metavar="FILE", help="the file to import")
     sub.add_argument(
-        "--known-at", type=date_arg, metavar="DATE", help="when this version became public (default: today)"
+        "format", choices=IMPORT_FORMATS, metavar="FORMAT", help=f"one of {', '.join(IMPORT_FORMATS)}"
+    )
+    sub.add_argument(
+        "files", nargs="+", metavar="FILE", help="the files to import (in order; Wikidata's all at once)"
+    )
+    sub.add_argument(
+        "--known-at",
+        type=date_arg,
+        metavar="DATE",
+        help="when this version became public (default: the file's own date, a Wikidata item's "
+        "modified or an OpenSanctions export's last_seen, else today)",
     )
     sub.add_argument(
         "--dataset",
         metavar="NAME",
-        help="the dataset this file is a version of (default: the name of its directory)",
+        help="the dataset this file is a version of (default: the dataset an FtM file names, else the "
+        "name of its directory; for Wikidata, what each item's dataset name starts with: wikidata)",
     )
 
     sub = app.command(
@@ -61,10 +89,40 @@ def register(app: App) -> None:
 
 def _import(args: Namespace) -> int:
     location = args.log or os.environ.get("CHRONOS_LOG") or "events"
+    if "-" in args.files and (args.format == "wikidata" or len(args.files) > 1):
+        args.parser.error("- (standard input) is the only file of a csv, ftm, memberships or popolo import")
     log = EventLog.open(location, create=True)  # as the epilog says: a missing log is created
-    report = import_file(log, args.format, args.file, known_at=args.known_at, dataset=args.dataset)
-    print(report)
+    try:
+        if args.format == "wikidata":
+            _show(import_wikidata(log, args.files, known_at=args.known_at, dataset=args.dataset))
+        elif args.files == ["-"]:
+            name = args.dataset or "stdin"
+            text = sys.stdin.read()
+            _show(
+                import_text(
+                    log, args.format, text, label=f"{name}/stdin", known_at=args.known_at, dataset=name
+                )
+            )
+        else:
+            for file in args.files:
+                _show(import_file(log, args.format, file, known_at=args.known_at, dataset=args.dataset))
+    except NothingImported as exc:
+        _list_dropped(exc.report)
+        raise
     return 0
+
+
+def _show(report: ImportReport) -> None:
+    print(report)
+    _list_dropped(report)
+
+
+def _list_dropped(report: ImportReport) -> None:
+    """What an import left out, one line each on stderr (the first `MAX_PROBLEMS`, then a count)."""
+    for item in report.dropped[:MAX_PROBLEMS]:
+        print(f"chronos: left out: {item.where}: {item.reason}", file=sys.stderr)
+    if len(report.dropped) > MAX_PROBLEMS:
+        error(f"{len(report.dropped) - MAX_PROBLEMS} more left out")
 
 
 def _export(args: Namespace) -> int:

@@ -1,4 +1,4 @@
-"""Import and export: Popolo, membership lists, FollowTheMoney, a tenure CSV, and pandas.
+"""Import and export: Popolo, membership lists, FollowTheMoney, a tenure CSV, Wikidata (in), and pandas.
 
     >>> from chronos import EventLog
     >>> from chronos.interop import import_file, export
@@ -16,32 +16,42 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Final
 
 import attrs
 
+from chronos.checks import citations
 from chronos.chronology import Chronology, DateLike, as_day
-from chronos.dates import FuzzyDate
+from chronos.dates import FuzzyDate, parse_date
 from chronos.entities import Entity
 from chronos.errors import RecordError, UsageError
+from chronos.events import Event
+from chronos.interop._batch import plan_parts
 from chronos.interop._catalogue import append_entities
-from chronos.interop._model import Dataset, slugify
+from chronos.interop._ftm_read import declared_dataset, read_ftm
+from chronos.interop._model import Dataset, Skipped, slugify
 from chronos.interop._plan import Plan, plan_import
-from chronos.interop.ftm import read_ftm, write_ftm
+from chronos.interop.ftm import write_ftm
 from chronos.interop.membership import read_memberships, write_memberships
 from chronos.interop.popolo import read_popolo, write_popolo
 from chronos.interop.tabular import COLUMNS, read_csv, tenures_frame, write_csv
+from chronos.interop.wikidata import wikidata_parts
 from chronos.log import EventLog
 from chronos.sources import Publication
 
 __all__ = [
     "COLUMNS",
     "FORMATS",
+    "IMPORT_FORMATS",
     "ImportReport",
+    "NothingImported",
+    "Skipped",
     "export",
     "import_file",
     "import_text",
+    "import_wikidata",
     "read_dataset",
     "slugify",
     "tenures_frame",
@@ -49,11 +59,19 @@ __all__ = [
 
 #: The formats chronos reads and writes, by the name the command takes.
 FORMATS: Final = ("popolo", "memberships", "ftm", "csv")
+#: The formats chronos reads: those it writes, and Wikidata's entity JSON.
+IMPORT_FORMATS: Final = (*FORMATS, "wikidata")
 
 
 @attrs.frozen
 class ImportReport:
-    """What one import did: records seen, what changed, and what the log holds now."""
+    """What one import did: records read and imported, what changed, what was left out, the log now.
+
+    ``records`` counts the records imported and ``read`` those read (imported
+    or left out); ``dropped`` says what was left out and why (a record, one
+    date of a record, or an entity the reader does not use). ``skipped``
+    counts events the log already had.
+    """
 
     label: str
     known: FuzzyDate
@@ -67,14 +85,47 @@ class ImportReport:
     appended: int
     skipped: int
     position: int
+    read: int = attrs.field(default=attrs.Factory(lambda self: self.records, takes_self=True))
+    dropped: tuple[Skipped, ...] = ()
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"imported {self.label} (known {self.known}): {self.records} records: {self.new} new, "
             f"{self.closed} closed, {self.corrected} corrected, {self.retracted} retracted, "
             f"{self.unchanged} unchanged; {self.entities} entities and {self.appended} events added "
             f"(now {self.position} records)"
         )
+        return text + (f"; {self.summary}" if self.dropped else "")
+
+    @property
+    def summary(self) -> str:
+        """What was left out, counted by reason: ``2 of 5 records skipped: no post (2); ...``."""
+        return _summary(self.read, self.dropped)
+
+
+def _summary(read: int, dropped: tuple[Skipped, ...]) -> str:
+    parts = []
+    for kind, heading in (
+        ("record", f"{{n}} of {read} records skipped"),
+        ("claim", "{n} dates left out"),
+        ("entity", "{n} entities not read"),
+    ):
+        reasons: dict[str, int] = {}
+        for item in dropped:
+            if item.kind == kind:
+                reasons[item.reason] = reasons.get(item.reason, 0) + 1
+        if reasons:
+            listed = ", ".join(f"{reason} ({count})" for reason, count in reasons.items())
+            parts.append(f"{heading.format(n=sum(reasons.values()))}: {listed}")
+    return "; ".join(parts)
+
+
+class NothingImported(RecordError):
+    """An import in which no record could be used: nothing was written; ``report`` says why."""
+
+    def __init__(self, message: str, *, report: ImportReport):
+        super().__init__(message)
+        self.report = report
 
 
 def _json(text: str, origin: str) -> Any:
@@ -117,26 +168,31 @@ def import_text(
     """Import a file's text; ``label`` (``dataset/file``) is what the events cite.
 
     ``dataset`` (default: the part of ``label`` before its last ``/``) names the
-    dataset whose earlier versions this one updates. ``known_at`` (default:
-    today) is when this version became public. Raises `RecordError` naming the
-    file and the record for bad data; on any error nothing is written.
+    dataset whose earlier versions this one updates. ``known_at`` (default: the
+    date the file gives for itself, such as the last ``last_seen`` of an
+    OpenSanctions export, else today) is when this version became public.
+    Raises `RecordError` naming the file and the record for bad data, and
+    `NothingImported` when no record could be used; on any error nothing is written.
     """
-    known = _known(known_at)
+    if fmt == "wikidata":
+        raise UsageError("wikidata imports read files: use import_wikidata(log, paths)")
     name = dataset or (label.rsplit("/", 1)[0] if "/" in label else label)
     parsed = read_dataset(fmt, text, label)
-    position = log.position
-    plan: Plan = plan_import(
+    known = _known(known_at if known_at is not None or parsed.known is None else parsed.known)
+    plan = plan_import(
         parsed, catalogue=log.catalogue, events=log.events(), label=label, dataset_name=name, known=known
     )
-    # Entities first: the events refer to them, and an unused entity harms nothing. A log that
-    # wants every cited source registered gets the imported file registered: importing it says what it is.
-    added: list[Entity | Publication] = list(plan.entities)
-    if log.catalogue.require_sources and label not in log.catalogue.sources:
-        title = label.rsplit("/", 1)[-1]
-        added.append(Publication(id=label, title=title, date=known, note="the file chronos import read"))
-    append_entities(log, added, header=f"added by chronos import {label} (known {known})")
-    result = log.append(plan.events, expected_position=position)
-    return ImportReport(
+    empty = not (parsed.records or parsed.entities or parsed.names or parsed.lives)
+    return _apply(log, plan, parsed.skipped, label=label, known=known, empty=empty)
+
+
+def _apply(
+    log: EventLog, plan: Plan, left_out: Sequence[Skipped], *, label: str, known: FuzzyDate, empty: bool
+) -> ImportReport:
+    """Write a plan's entities and events, and say what was done; nothing when no record was usable."""
+    position = log.position
+    read = plan.records + sum(1 for s in left_out if s.kind == "record")
+    report = ImportReport(
         label=label,
         known=known,
         records=plan.records,
@@ -146,10 +202,64 @@ def import_text(
         retracted=plan.retracted,
         unchanged=plan.unchanged,
         entities=len(plan.entities),
-        appended=len(result.appended),
-        skipped=len(result.skipped),
-        position=result.position,
+        appended=0,
+        skipped=0,
+        position=position,
+        read=read,
+        dropped=tuple(left_out),
     )
+    if (read and not plan.records) or (empty and not read and not plan.events):
+        why = _summary(read, report.dropped) if report.dropped else "the file holds no record chronos reads"
+        raise NothingImported(f"{label}: nothing imported: {why}", report=report)
+    # Entities first: the events refer to them, and an unused entity harms nothing. A log that wants
+    # every cited source registered gets the imported files registered: importing one says what it is.
+    added: list[Entity | Publication] = [*plan.entities, *_unregistered(log, plan.events, known)]
+    append_entities(log, added, header=f"added by chronos import {label} (known {known})")
+    result = log.append(plan.events, expected_position=position)
+    return attrs.evolve(
+        report, appended=len(result.appended), skipped=len(result.skipped), position=result.position
+    )
+
+
+def _unregistered(log: EventLog, events: Iterable[Event], known: FuzzyDate) -> list[Publication]:
+    """The sources the events cite that a log requiring registered sources lacks, as the import knows them."""
+    if not log.catalogue.require_sources:
+        return []
+    cited = dict.fromkeys(s.source for _, s in citations(events))
+    return [
+        Publication(id=source, title=source.rsplit("/", 1)[-1], date=known, note="a file chronos import read")
+        for source in cited
+        if source not in log.catalogue.sources
+    ]
+
+
+def import_wikidata(
+    log: EventLog,
+    paths: Iterable[str | Path],
+    *,
+    known_at: DateLike | None = None,
+    dataset: str | None = None,
+) -> ImportReport:
+    """Import the P39 statements of the Wikidata items in some files (see `chronos.interop.wikidata`).
+
+    Each item is its own dataset, ``DATASET/QID`` (``dataset`` defaults to
+    ``wikidata``), known from its ``modified`` day (``known_at``, default today,
+    for items without one). Every entity of the files lends its labels to the
+    positions and organisations the others name.
+    """
+    files = [Path(p) for p in paths]
+    if not files:
+        raise UsageError("import_wikidata needs at least one file")
+    fallback = _known(known_at)
+    parts, dropped = wikidata_parts(files, known_at=fallback, dataset=dataset or "wikidata")
+    names = ", ".join(f.name for f in files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+    days = sorted({p.known.latest for p in parts}) or [fallback.latest]
+    known = FuzzyDate.of(days[0]) if len(days) == 1 else parse_date(f"{days[0]}/{days[-1]}")
+    items = len({p.name for p in parts})
+    label = f"{dataset or 'wikidata'}: {items} item{'s' if items != 1 else ''} from {names}"
+    plan, planned_out = plan_parts(parts, catalogue=log.catalogue, events=log.events())
+    empty = not any(p.dataset.records for p in parts)
+    return _apply(log, plan, (*dropped, *planned_out), label=label, known=known, empty=empty)
 
 
 def import_file(
@@ -163,14 +273,19 @@ def import_file(
     """Import a file into ``log``: its events cite ``DATASET/FILE_NAME``.
 
     ``dataset`` defaults to the name of the file's directory (so the versions
-    ``sp-ministers/2015-09-18_3485c0c0.json``, ... form one dataset).
+    ``sp-ministers/2015-09-18_3485c0c0.json``, ... form one dataset); for an FtM
+    file whose entities all name one dataset of their own (``"datasets":
+    ["ve_asamblea_nacional"]``, as OpenSanctions exports do), to that one.
     """
     path = Path(path)
+    if fmt == "wikidata":
+        return import_wikidata(log, [path], known_at=known_at, dataset=dataset)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RecordError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    name = dataset or slugify(path.resolve().parent.name) or "import"
+    declared = declared_dataset(text) if fmt == "ftm" else None
+    name = dataset or slugify(declared or path.resolve().parent.name) or "import"
     return import_text(log, fmt, text, label=f"{name}/{path.name}", known_at=known_at, dataset=name)
 
 

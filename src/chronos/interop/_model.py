@@ -27,6 +27,7 @@ __all__ = [
     "ForeignEntity",
     "LifeSpec",
     "NameSpec",
+    "Skipped",
     "TenureRecord",
     "claims_from_json",
     "edtf",
@@ -163,13 +164,29 @@ class LifeSpec:
 
 
 @attrs.frozen
+class Skipped:
+    """What a reader could not use, where it is, and why.
+
+    ``kind`` is ``record`` (a tenure record left out), ``claim`` (one date of a
+    record that was kept) or ``entity`` (an entity the reader does not use).
+    """
+
+    where: str
+    reason: str
+    kind: Literal["record", "claim", "entity"] = "record"
+
+
+@attrs.frozen
 class Dataset:
-    """Everything a reader found in one file."""
+    """Everything a reader found in one file, and what it had to leave out."""
 
     entities: tuple[ForeignEntity, ...] = ()
     records: tuple[TenureRecord, ...] = ()
     names: tuple[NameSpec, ...] = ()
     lives: tuple[LifeSpec, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    #: When the file says it was published: the import's knowledge date unless one is given.
+    known: FuzzyDate | None = None
 
 
 def claims_from_json(data: Any, where: str) -> tuple[ClaimSpec, ...]:

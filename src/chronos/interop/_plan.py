@@ -175,14 +175,19 @@ def plan_import(
     label: str,
     dataset_name: str,
     known: FuzzyDate,
+    resolver: Resolver | None = None,
 ) -> Plan:
     """The entities and events that importing ``dataset`` adds to a log holding ``events``.
 
     ``label`` names the file in citations (``dataset_name/file``); the claims of
     earlier versions are those citing ``dataset_name/``. ``known`` is when this
     version became public. Raises `RecordError` for bad data, naming the file.
+    A ``resolver`` shared by several plans (one import of many datasets) makes
+    their entities once; the plan's entities are then every entity it has made.
     """
-    resolver = Resolver(catalogue, label)
+    if resolver is None:
+        resolver = Resolver(catalogue, label)
+    resolver.origin = label
     resolver.resolve_all(dataset.entities)
     context = _Context(label, known)
     logged = list(events)
