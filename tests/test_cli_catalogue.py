@@ -242,3 +242,26 @@ class TestRoundTrips:
         code, _, err = run(capsys, log, "append", "-")
         assert code == 1
         assert err.startswith("chronos: error: <stdin>:3: malformed JSON: Expecting value at column 3")
+
+    def test_export_imports_back_from_standard_input(
+        self, capsys: Capture, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        code, exported, _ = run(capsys, ROOT / "events", "export", "csv")
+        assert code == 0
+        monkeypatch.setattr("sys.stdin", io.StringIO(exported))
+        code, out, err = run(
+            capsys, tmp_path / "new", "import", "csv", "-", "--dataset", "nsc", "--known-at", "2022-02-16"
+        )
+        assert (code, err) == (0, ""), err
+        assert out.startswith("imported nsc/stdin (known 2022-02-16)")
+        original = Chronology.open(ROOT / "events").tenures()
+        imported = Chronology.open(tmp_path / "new").tenures()
+        assert sorted((t.person, t.post, str(t.start.date)) for t in imported) == sorted(
+            (t.person, t.post, str(t.start.date)) for t in original
+        )
+
+    def test_standard_input_is_the_only_file(self, capsys: Capture, tmp_path: Path) -> None:
+        code, _, err = run(capsys, tmp_path / "new", "import", "csv", "-", "other.csv")
+        assert code == 2
+        assert "- (standard input) is the only file" in err
+        assert not (tmp_path / "new").exists()

@@ -1,12 +1,19 @@
-"""Terminal tables for chronos answers, drawn with rich from the JSON-ready objects of `render`."""
+"""Terminal tables for chronos answers, drawn with rich from the JSON-ready objects of `render`.
+
+Tables fit the width they are drawn at (a terminal's, ``$COLUMNS``, or 120 when
+piped): text columns wrap between words and never shrink below a few
+characters, date columns never wrap (a date is never split), and a table too
+wide for the width is drawn in a narrower layout (`Fitted`), dates stacked in
+one column, rather than losing columns.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -14,7 +21,7 @@ from chronos.entities import Catalogue, Post
 from chronos.output.render import Json, entity_name, events_rows
 
 __all__ = [
-    "Footnotes", "check_table", "diff_table", "events_table", "history_table", "name_table",
+    "Fitted", "Footnotes", "check_table", "diff_table", "events_table", "history_table", "name_table",
     "post_label", "roster_table", "sources_table", "succession_table",
 ]  # fmt: skip
 
@@ -69,16 +76,90 @@ def post_label(post: Post, catalogue: Catalogue, *, root: str | None = None) -> 
     return short if root is None or post.org == root else f"{org_name}: {short}"
 
 
-def _table(*columns: str, nowrap: Sequence[str] = ("Src",)) -> Table:
+#: The narrowest a column that wraps is drawn (unless it is given its own minimum).
+MIN_COLUMN = 8
+#: Columns that hold dates, ids or markers: never wrapped, so a date is never split.
+_NOWRAP = frozenset(
+    {"Since", "Until", "Held", "From", "To", "Occurred", "Known", "When", "In custody from", "Date", "Id",
+     "Src", "Lang", "Cited", "Severity", "Change"}
+)  # fmt: skip
+
+
+def _table(*columns: str, nowrap: Iterable[str] = (), widths: Mapping[str, int] | None = None) -> Table:
+    """A table of these columns: dates and markers (`_NOWRAP`, ``nowrap``) whole, the rest wrapping."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", pad_edge=False)
+    whole = _NOWRAP | set(nowrap)
     for column in columns:
-        table.add_column(column, overflow="fold", no_wrap=column in nowrap)
+        if column in whole:
+            table.add_column(column, no_wrap=True)
+        else:
+            least = (widths or {}).get(column, MIN_COLUMN)
+            table.add_column(column, overflow="fold", min_width=least)
     return table
+
+
+class Fitted:
+    """A table drawn in the first of its layouts whose columns all fit the width (else the last).
+
+    Every layout holds the same rows; the first is the widest and fullest, the
+    last may be a list rather than a table (it is drawn whatever the width).
+    """
+
+    def __init__(self, *layouts: Table, last: RenderableType | None = None):
+        self.layouts: tuple[RenderableType, ...] = (*layouts, *([last] if last is not None else []))
+        self._rows = layouts[0].row_count
+
+    @property
+    def row_count(self) -> int:
+        """How many rows the table has (in every layout)."""
+        return self._rows
+
+    def choose(self, console: Console, width: int) -> RenderableType:
+        """The layout drawn at ``width`` (its columns' widths set to fit, for a table)."""
+        for layout in self.layouts:
+            if isinstance(layout, Table) and _allot(console, layout, width):
+                return layout
+        return self.layouts[-1]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.choose(console, options.max_width)
+
+
+def _allot(console: Console, table: Table, width: int) -> bool:
+    """Give the wrapping columns widths that fit the table in ``width``, none below its floor, or say False.
+
+    A wrapping column's floor is its longest word or its ``min_width``; a
+    column that does not wrap gets all it needs. The room left is shared in
+    proportion to how much more each wrapping column would take. (Left to
+    itself, rich shrinks the widest columns first, past ``min_width``, and
+    can leave a column no width at all.) Uses rich's measuring of a column,
+    which is not public API.
+    """
+    for column in table.columns:
+        column.width = None
+    unbounded = console.options.update(max_width=1_000_000)
+    measures = [table._measure_column(console, unbounded, column) for column in table.columns]
+    room = width - table._extra_width
+    if sum(m.maximum for m in measures) <= room:
+        return True
+    floors = [m.maximum if c.no_wrap else m.minimum for m, c in zip(measures, table.columns, strict=True)]
+    if sum(floors) > room:
+        return False
+    wants = [m.maximum - floor for m, floor in zip(measures, floors, strict=True)]
+    spare, wanted = room - sum(floors), sum(wants)
+    for column, floor, want in zip(table.columns, floors, wants, strict=True):
+        if not column.no_wrap:
+            column.width = floor + spare * want // wanted - table._get_padding_width(column._index)
+    return True
 
 
 def _page(title: str, *parts: RenderableType, notes: Footnotes | None = None, empty: str = "") -> Group:
     """Stack a title line, the tables (or ``empty`` when they have no rows), then the footnotes."""
-    shown = [p for p in parts if not isinstance(p, Table) or p.row_count]
+    shown = [
+        Fitted(p) if isinstance(p, Table) else p
+        for p in parts
+        if not isinstance(p, Table | Fitted) or p.row_count
+    ]
     body: list[RenderableType] = [Text(title, style="bold"), *(shown or [Text(empty, style="dim")])]
     footer = notes.renderable() if notes is not None else Text()
     return Group(*body, footer) if footer.plain else Group(*body)
@@ -98,27 +179,47 @@ def _when(value: str | None, disputed: bool = False) -> Text:
 
 
 def roster_table(rows: Sequence[Json], catalogue: Catalogue, *, title: str) -> RenderableType:
-    """Draw a roster as a table grouped by unit, with the sources as footnotes."""
+    """Draw a roster as a table grouped by unit, with the sources as footnotes.
+
+    Where the full width does not fit, the holder wraps and since and until stack in one column.
+    """
     notes = Footnotes()
-    table = _table(
-        "Unit", "Post", "Holder", "Since", "Until", "Src", nowrap=("Holder", "Since", "Until", "Src")
-    )
+    wide = _table("Unit", "Post", "Holder", "Since", "Until", "Src", nowrap=("Holder",))
+    narrow = _table("Unit", "Post", "Holder", "Held", "Src", widths={"Holder": 12})
+    listed = Text()
     last_org = last_post = None
     for row in rows:
         post = catalogue[row["post_id"]]
         if row["org_id"] != last_org and last_org is not None:
-            table.add_section()
+            wide.add_section()
+            narrow.add_section()
         label = post_label(post, catalogue) if isinstance(post, Post) else row["post"]
-        table.add_row(
-            row["org"] if row["org_id"] != last_org else "",
-            label if row["post_id"] != last_post else "",
-            _holder(row["person"], row["certainty"]),
-            _when(row["since"], any(a["part"] == "start" for a in row["alternatives"])),
-            _when(row["until"], any(a["part"] == "end" for a in row["alternatives"])),
-            notes.mark(row["sources"]),
-        )
+        unit = row["org"] if row["org_id"] != last_org else ""
+        shown = label if row["post_id"] != last_post else ""
+        holder, mark = _holder(row["person"], row["certainty"]), notes.mark(row["sources"])
+        since = _when(row["since"], any(a["part"] == "start" for a in row["alternatives"]))
+        until = _when(row["until"], any(a["part"] == "end" for a in row["alternatives"]))
+        wide.add_row(unit, shown, holder, since, until, mark)
+        held = since.copy()
+        if until.plain:
+            held.append("\nto ")
+            held.append_text(until)
+        narrow.add_row(unit, shown, holder, held, mark)
+        if unit:
+            listed.append(f"{unit}\n", style="bold")
+        if shown:
+            listed.append(f"  {shown}\n")
+        listed.append("    ")
+        listed.append_text(holder)
+        for word, date in (("since", row["since"]), ("until", row["until"])):
+            if date:
+                listed.append(f", {word} {date}")
+        listed.append(" ")
+        listed.append_text(mark)
+        listed.append("\n")
         last_org, last_post = row["org_id"], row["post_id"]
-    return _page(title, table, notes=notes, empty="no posts")
+    listed.rstrip()
+    return _page(title, Fitted(wide, narrow, last=listed), notes=notes, empty="no posts")
 
 
 def _seat_text(seat: Json | None, catalogue: Catalogue, root: str) -> Text:
@@ -134,7 +235,7 @@ def _seat_text(seat: Json | None, catalogue: Catalogue, root: str) -> Text:
 def diff_table(data: Json, catalogue: Catalogue, *, title: str) -> RenderableType:
     """Draw a diff as one table: joined, left, moved and changed, with the explaining events."""
     notes = Footnotes()
-    table = _table("Change", "Person", "Before", "After", "Events")
+    table = _table("Change", "Person", "Before", "After", "Events", widths={"Events": 26})
     styles = {"joined": "green", "left": "red", "moved": "cyan", "changed": "yellow"}
     for kind in ("joined", "left", "moved", "changed"):
         for change in data[kind]:
@@ -157,7 +258,7 @@ def diff_table(data: Json, catalogue: Catalogue, *, title: str) -> RenderableTyp
 def history_table(data: Json, *, title: str) -> RenderableType:
     """Draw a person's tenures, custody and death, with the sources as footnotes."""
     notes = Footnotes()
-    tenures = _table("Post", "From", "To", "Ended", "Src")
+    tenures = _table("Post", "From", "To", "Ended", "Src", widths={"Post": 12})
     for row in data["tenures"]:
         disputed = {a["part"] for a in row["alternatives"]}
         start = _when(row["start"] or "?", "start" in disputed)
@@ -191,7 +292,7 @@ def history_table(data: Json, *, title: str) -> RenderableType:
 def succession_table(data: Json, *, title: str) -> RenderableType:
     """Draw a post's holders in turn, with how each tenure ended and the sources as footnotes."""
     notes = Footnotes()
-    table = _table("Holder", "From", "To", "Ended", "Src")
+    table = _table("Holder", "From", "To", "Ended", "Src", widths={"Holder": 12})
     for row in data["tenures"]:
         disputed = {a["part"] for a in row["alternatives"]}
         start = _when(row["start"] or "?", "start" in disputed)
@@ -222,34 +323,44 @@ def name_table(data: Json, *, title: str) -> RenderableType:
 def events_table(data: Sequence[Json], catalogue: Catalogue, *, title: str) -> RenderableType:
     """Draw events with what they are about, and their sources as footnotes."""
     notes = Footnotes()
-    table = _table("Occurred", "Type", "About", "Known", "Id", "Src")
+    wide = _table("Occurred", "Type", "About", "Known", "Id", "Src", nowrap=("Type",), widths={"About": 12})
+    narrow = _table("When", "Type", "About", "Src", widths={"About": 12, "Type": 9})
+    listed = Text()
     for row in events_rows(data, catalogue):
         about = ", ".join(str(entity_name(catalogue, i)) for i in row["about"])
-        table.add_row(
-            row["occurred"], row["type"], about, row["known"], row["id"][:12], notes.mark(row["sources"])
-        )
-    return _page(title, table, notes=notes, empty="no events")
+        mark = notes.mark(row["sources"])
+        wide.add_row(row["occurred"], row["type"], about, row["known"], row["id"][:12], mark)
+        when = f"{row['occurred']}\nknown {row['known']}\nid {row['id'][:12]}"
+        narrow.add_row(when, row["type"], about, mark)
+        listed.append(f"{row['occurred']} {row['type']} ", style="bold")
+        listed.append(f"{about} (known {row['known']}, id {row['id'][:12]}) ")
+        listed.append_text(mark)
+        listed.append("\n")
+    listed.rstrip()
+    return _page(title, Fitted(wide, narrow, last=listed), notes=notes, empty="no events")
 
 
 def sources_table(data: Sequence[Json], *, title: str) -> RenderableType:
     """Draw the sources registry: id, publisher, title, date, language, and how often each is cited."""
-    table = _table("Id", "Publisher", "Title", "Date", "Lang", "Cited", nowrap=("Date", "Lang", "Cited"))
+    wide = _table("Id", "Publisher", "Title", "Date", "Lang", "Cited", widths={"Id": 12, "Title": 12})
+    narrow = _table("Source", "Date", "Lang", "Cited", widths={"Source": 20})
     for row in data:
         unregistered = Text("not registered", style="red") if not row["registered"] else Text("")
-        table.add_row(
-            row["id"],
-            row["publisher"] or "",
-            row["title"] or unregistered,
-            row["date"] or "",
-            row["language"] or "",
-            str(row["cited"]),
-        )
-    return _page(title, table, empty="no sources registered or cited")
+        cells = (row["date"] or "", row["language"] or "", str(row["cited"]))
+        wide.add_row(row["id"], row["publisher"] or "", row["title"] or unregistered, *cells)
+        source = Text(row["id"], style="bold")
+        for part in (row["publisher"], row["title"]):
+            if part:
+                source.append(f"\n{part}")
+        if not row["registered"]:
+            source.append("\n").append_text(unregistered)
+        narrow.add_row(source, *cells)
+    return _page(title, Fitted(wide, narrow), empty="no sources registered or cited")
 
 
 def check_table(data: Sequence[Json], *, title: str) -> RenderableType:
     """Draw the findings, errors first, with a count of each severity."""
-    table = _table("Severity", "Rule", "Message")
+    table = _table("Severity", "Rule", "Message", widths={"Message": 20})
     for row in data:
         message = Text(row["message"])
         for note in row["notes"]:
