@@ -1,7 +1,8 @@
 """Rendering of chronos answers for machines: JSON-ready objects and CSV text.
 
-Every answer is first turned into plain JSON-ready objects (the documented
-``--format json`` shapes, see ``docs/cli.md``); CSV flattens those objects and
+Every answer is first turned into plain JSON-ready objects of declared types
+(TypedDicts from `chronos.output._schema`, re-exported here and listed in
+``docs/cli.md``: the ``--format json`` shapes); CSV flattens those objects and
 the terminal tables (`chronos.output.tables`) are drawn from them too, so the three
 formats always agree.
 Nothing here reads files or the log: these are pure functions of library results.
@@ -15,15 +16,32 @@ import io
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
-
-import attrs
+from typing import Any, Literal
 
 from chronos.checks import Finding, citations
 from chronos.codec import Codec
 from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate
 from chronos.entities import Catalogue, Post
 from chronos.events import Event, Source
+from chronos.output._schema import (
+    AlternativeJson,
+    ChangeJson,
+    ChargeJson,
+    DeathJson,
+    DiffJson,
+    EventRefJson,
+    FindingJson,
+    HeldJson,
+    HistoryJson,
+    NameJson,
+    RegisteredJson,
+    SeatJson,
+    SourceJson,
+    SpanJson,
+    SpellJson,
+    SuccessionJson,
+    TenureJson,
+)
 from chronos.projections import (
     Change,
     Diff,
@@ -43,9 +61,28 @@ __all__ = [
     "HISTORY_COLUMNS",
     "NAME_COLUMNS",
     "ROSTER_COLUMNS",
+    "SCHEMA",
     "SOURCE_COLUMNS",
     "SUCCESSION_COLUMNS",
+    "AlternativeJson",
+    "ChangeJson",
+    "ChargeJson",
+    "DeathJson",
+    "DiffJson",
+    "EventRefJson",
+    "FindingJson",
+    "HeldJson",
+    "HistoryJson",
     "Json",
+    "NameJson",
+    "RegisteredJson",
+    "Row",
+    "SeatJson",
+    "SourceJson",
+    "SpanJson",
+    "SpellJson",
+    "SuccessionJson",
+    "TenureJson",
     "csv_text",
     "diff_json",
     "diff_rows",
@@ -65,6 +102,19 @@ __all__ = [
 ]  # fmt: skip
 
 Json = dict[str, Any]
+#: What the tables and CSV read: any of the JSON objects above.
+Row = Mapping[str, Any]
+
+#: The declared JSON types, by the command whose ``--format json`` gives them (a list of, for ``[T]``).
+SCHEMA: dict[str, tuple[type, ...]] = {
+    "roster": (SeatJson, SourceJson, AlternativeJson),
+    "diff": (DiffJson, ChangeJson, EventRefJson),
+    "history PERSON": (HistoryJson, TenureJson, SpellJson, ChargeJson, DeathJson),
+    "history POST": (SuccessionJson, HeldJson),
+    "name": (NameJson,),
+    "check": (FindingJson,),
+    "sources": (RegisteredJson,),
+}
 
 ROSTER_COLUMNS = (
     "org_id", "org", "post_id", "post", "person_id", "person",
@@ -106,7 +156,7 @@ def entity_name(catalogue: Catalogue, entity_id: str | None) -> str | None:
     return entity.name if entity is not None else entity_id
 
 
-def _sources(sources: Iterable[Source], catalogue: Catalogue) -> list[Json]:
+def _sources(sources: Iterable[Source], catalogue: Catalogue) -> list[SourceJson]:
     registry = catalogue.sources
     return [
         {
@@ -119,7 +169,7 @@ def _sources(sources: Iterable[Source], catalogue: Catalogue) -> list[Json]:
     ]
 
 
-def _event_ref(event: Event, catalogue: Catalogue) -> Json:
+def _event_ref(event: Event, catalogue: Catalogue) -> EventRefJson:
     return {
         "id": event.id,
         "type": event.type,
@@ -129,9 +179,11 @@ def _event_ref(event: Event, catalogue: Catalogue) -> Json:
     }
 
 
-def _alternatives(tenure: Tenure | None) -> list[Json]:
+def _alternatives(tenure: Tenure | None) -> list[AlternativeJson]:
     """Every claim of a start or end that the sources date differently."""
-    parts = (("start", tenure.start), ("end", tenure.end)) if tenure is not None else ()
+    parts: tuple[tuple[Literal["start", "end"], Resolved], ...] = (
+        (("start", tenure.start), ("end", tenure.end)) if tenure is not None else ()
+    )
     return [
         {
             "part": part,
@@ -146,16 +198,21 @@ def _alternatives(tenure: Tenure | None) -> list[Json]:
     ]
 
 
-def _resolved(prefix: str, resolved: Resolved) -> Json:
+def _span(start: Resolved, end: Resolved) -> SpanJson:
+    """The ``start*`` and ``end*`` fields of a tenure or a spell."""
     return {
-        prefix: _date(resolved.date),
-        f"{prefix}_earliest": _day(resolved.earliest),
-        f"{prefix}_latest": _day(resolved.latest),
-        f"{prefix}_cause": resolved.cause,
+        "start": _date(start.date),
+        "start_earliest": _day(start.earliest),
+        "start_latest": _day(start.latest),
+        "start_cause": start.cause,
+        "end": _date(end.date),
+        "end_earliest": _day(end.earliest),
+        "end_latest": _day(end.latest),
+        "end_cause": end.cause,
     }
 
 
-def seat_json(seat: Seat, catalogue: Catalogue) -> Json:
+def seat_json(seat: Seat, catalogue: Catalogue) -> SeatJson:
     """Describe one seat: a row of ``roster --format json``."""
     tenure = seat.tenure
     return {
@@ -177,12 +234,12 @@ def seat_json(seat: Seat, catalogue: Catalogue) -> Json:
     }
 
 
-def roster_json(seats: Iterable[Seat], catalogue: Catalogue) -> list[Json]:
+def roster_json(seats: Iterable[Seat], catalogue: Catalogue) -> list[SeatJson]:
     """Describe a roster as a list of seat objects (see `seat_json`), vacant seats included."""
     return [seat_json(seat, catalogue) for seat in seats]
 
 
-def _change_json(change: Change, catalogue: Catalogue) -> Json:
+def _change_json(change: Change, catalogue: Catalogue) -> ChangeJson:
     return {
         "person_id": change.person,
         "person": entity_name(catalogue, change.person),
@@ -193,21 +250,21 @@ def _change_json(change: Change, catalogue: Catalogue) -> Json:
     }
 
 
-def diff_json(result: Diff, catalogue: Catalogue) -> Json:
+def diff_json(result: Diff, catalogue: Catalogue) -> DiffJson:
     """Describe a diff: ``{org, org_name, a, b, joined, left, moved, changed}``."""
     return {
         "org": result.org,
         "org_name": entity_name(catalogue, result.org),
         "a": str(result.a),
         "b": str(result.b),
-        **{
-            kind: [_change_json(c, catalogue) for c in getattr(result, kind)]
-            for kind in ("joined", "left", "moved", "changed")
-        },
+        "joined": [_change_json(c, catalogue) for c in result.joined],
+        "left": [_change_json(c, catalogue) for c in result.left],
+        "moved": [_change_json(c, catalogue) for c in result.moved],
+        "changed": [_change_json(c, catalogue) for c in result.changed],
     }
 
 
-def _tenure_json(tenure: Tenure, catalogue: Catalogue) -> Json:
+def _tenure_json(tenure: Tenure, catalogue: Catalogue) -> TenureJson:
     post = catalogue.get(tenure.post)
     org = post.org if isinstance(post, Post) else None
     return {
@@ -215,8 +272,7 @@ def _tenure_json(tenure: Tenure, catalogue: Catalogue) -> Json:
         "post": entity_name(catalogue, tenure.post),
         "org_id": org,
         "org": entity_name(catalogue, org),
-        **_resolved("start", tenure.start),
-        **_resolved("end", tenure.end),
+        **_span(tenure.start, tenure.end),
         "open_start": tenure.open_start,
         "ongoing": not tenure.end.chosen,
         "disputed": tenure.disputed,
@@ -226,34 +282,30 @@ def _tenure_json(tenure: Tenure, catalogue: Catalogue) -> Json:
     }
 
 
-def _spell_json(spell: Spell, catalogue: Catalogue) -> Json:
+def _spell_json(spell: Spell, catalogue: Catalogue) -> SpellJson:
     claims = (*spell.start.claims, *spell.end.claims, *spell.charges)
+    charges: list[ChargeJson] = [
+        {
+            "charge": getattr(c.event, "charge", ""),
+            "date": str(c.date),
+            "sources": _sources(c.sources, catalogue),
+        }
+        for c in spell.charges
+    ]
     return {
-        **_resolved("start", spell.start),
-        **_resolved("end", spell.end),
-        "charges": [
-            {
-                "charge": getattr(c.event, "charge", ""),
-                "date": str(c.date),
-                "sources": _sources(c.sources, catalogue),
-            }
-            for c in spell.charges
-        ],
+        **_span(spell.start, spell.end),
+        "charges": charges,
         "disputed": spell.start.disputed or spell.end.disputed,
         "sources": _sources(dict.fromkeys(s for c in claims for s in c.sources), catalogue),
         "events": list(dict.fromkeys(c.event.id for c in claims)),
     }
 
 
-def history_json(result: History, catalogue: Catalogue) -> Json:
+def history_json(result: History, catalogue: Catalogue) -> HistoryJson:
     """Describe a person's history: ``{person, person_id, tenures, custody, death}``."""
     death = result.death
-    return {
-        "person": entity_name(catalogue, result.person),
-        "person_id": result.person,
-        "tenures": [_tenure_json(t, catalogue) for t in result.tenures],
-        "custody": [_spell_json(s, catalogue) for s in result.custody],
-        "death": None
+    died: DeathJson | None = (
+        None
         if death is None
         else {
             "date": _date(death.date),
@@ -262,11 +314,18 @@ def history_json(result: History, catalogue: Catalogue) -> Json:
             "disputed": death.disputed,
             "sources": _sources(dict.fromkeys(s for c in death.claims for s in c.sources), catalogue),
             "events": [c.event.id for c in death.claims],
-        },
+        }
+    )
+    return {
+        "person": entity_name(catalogue, result.person),
+        "person_id": result.person,
+        "tenures": [_tenure_json(t, catalogue) for t in result.tenures],
+        "custody": [_spell_json(s, catalogue) for s in result.custody],
+        "death": died,
     }
 
 
-def succession_json(result: Succession, catalogue: Catalogue) -> Json:
+def succession_json(result: Succession, catalogue: Catalogue) -> SuccessionJson:
     """Describe a post's succession: ``{post_id, post, org_id, org, tenures}``, each with its holder."""
     post = catalogue.get(result.post)
     org = post.org if isinstance(post, Post) else None
@@ -282,12 +341,12 @@ def succession_json(result: Succession, catalogue: Catalogue) -> Json:
     }
 
 
-def succession_rows(data: Json) -> list[Json]:
+def succession_rows(data: SuccessionJson) -> list[HeldJson]:
     """Flatten a `succession_json` object to one row per tenure."""
     return list(data["tenures"])
 
 
-def name_json(answer: NameAnswer, catalogue: Catalogue, at: object) -> Json:
+def name_json(answer: NameAnswer, catalogue: Catalogue, at: object) -> NameJson:
     """Describe a name answer: ``{entity_id, kind, name, certainty, alternatives, since, at}``."""
     return {
         "entity_id": answer.entity,
@@ -306,10 +365,26 @@ def events_json(events: Iterable[Event], codec: Codec) -> list[Json]:
     return [{"id": e.id, **codec.to_dict(e)} for e in events]
 
 
-def sources_json(catalogue: Catalogue, events: Iterable[Event]) -> list[Json]:
+_UNREGISTERED: RegisteredJson = {
+    "id": "",
+    "registered": False,
+    "citation": None,
+    "publisher": None,
+    "title": None,
+    "date": None,
+    "url": None,
+    "language": None,
+    "archive": None,
+    "sha256": None,
+    "note": None,
+    "cited": 0,
+}
+
+
+def sources_json(catalogue: Catalogue, events: Iterable[Event]) -> list[RegisteredJson]:
     """Describe the sources registry, with how often each source is cited; cited ids it lacks come last."""
     cited = Counter(source.source for _, source in citations(events))
-    rows = [
+    rows: list[RegisteredJson] = [
         {
             "id": p.id,
             "registered": True,
@@ -327,16 +402,25 @@ def sources_json(catalogue: Catalogue, events: Iterable[Event]) -> list[Json]:
         for p in catalogue.sources.values()
     ]
     rows += [
-        {**dict.fromkeys(SOURCE_COLUMNS), "id": source_id, "registered": False, "cited": count}
+        {**_UNREGISTERED, "id": source_id, "cited": count}
         for source_id, count in sorted(cited.items())
         if source_id not in catalogue.sources
     ]
     return rows
 
 
-def findings_json(findings: Iterable[Finding]) -> list[Json]:
+def findings_json(findings: Iterable[Finding]) -> list[FindingJson]:
     """Describe check findings: ``{severity, rule, message, events, notes}``."""
-    return [{**attrs.asdict(f), "events": list(f.events), "notes": list(f.notes)} for f in findings]
+    return [
+        {
+            "severity": f.severity,
+            "rule": f.rule,
+            "message": f.message,
+            "events": list(f.events),
+            "notes": list(f.notes),
+        }
+        for f in findings
+    ]
 
 
 # CSV -------------------------------------------------------------------------------------------
@@ -376,12 +460,12 @@ def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
     return out.getvalue()
 
 
-def _seat_cells(prefix: str, seat: Json | None) -> Json:
+def _seat_cells(prefix: str, seat: Row | None) -> Json:
     seat = seat or {}
     return {f"{prefix}_{k}": seat.get(k) for k in ("post_id", "post", "certainty")}
 
 
-def diff_rows(data: Json) -> list[Json]:
+def diff_rows(data: Row) -> list[Json]:
     """Flatten a `diff_json` object to one row per change."""
     return [
         {
@@ -398,7 +482,7 @@ def diff_rows(data: Json) -> list[Json]:
     ]
 
 
-def history_rows(data: Json) -> list[Json]:
+def history_rows(data: Row) -> list[Json]:
     """Flatten a `history_json` object to one row per tenure, spell in custody and death."""
     rows: list[Json] = [{"record": "tenure", **t} for t in data["tenures"]]
     for spell in data["custody"]:
@@ -409,7 +493,7 @@ def history_rows(data: Json) -> list[Json]:
     return rows
 
 
-def events_rows(data: Iterable[Json], catalogue: Catalogue) -> list[Json]:
+def events_rows(data: Iterable[Row], catalogue: Catalogue) -> list[Json]:
     """Flatten event dicts to their common fields, the ids they are about, and the rest as details."""
     common = {"id", "type", "occurred", "known", "sources", "note"}
     rows = []

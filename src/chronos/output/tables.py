@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from chronos.entities import Catalogue, Post
-from chronos.output.render import Json, entity_name, events_rows
+from chronos.output.render import Row, entity_name, events_rows
 
 __all__ = [
     "Fitted", "Footnotes", "check_table", "diff_table", "events_table", "history_table", "name_table",
@@ -38,7 +38,7 @@ class Footnotes:
         self._numbers: dict[tuple[str, str, str | None], int] = {}
         self._names: dict[str, str] = {}
 
-    def mark(self, sources: Iterable[Json]) -> Text:
+    def mark(self, sources: Iterable[Row]) -> Text:
         """Return the marker (``[1-3,7]``) for these sources, numbering new ones."""
         sources = list(sources)
         keys = [(s["source"], s["quote"], s.get("locator")) for s in sources]
@@ -178,7 +178,7 @@ def _when(value: str | None, disputed: bool = False) -> Text:
     return text
 
 
-def roster_table(rows: Sequence[Json], catalogue: Catalogue, *, title: str) -> RenderableType:
+def roster_table(rows: Sequence[Row], catalogue: Catalogue, *, title: str) -> RenderableType:
     """Draw a roster as a table grouped by unit, with the sources as footnotes.
 
     Where the full width does not fit, the holder wraps and since and until stack in one column.
@@ -222,7 +222,7 @@ def roster_table(rows: Sequence[Json], catalogue: Catalogue, *, title: str) -> R
     return _page(title, Fitted(wide, narrow, last=listed), notes=notes, empty="no posts")
 
 
-def _seat_text(seat: Json | None, catalogue: Catalogue, root: str) -> Text:
+def _seat_text(seat: Row | None, catalogue: Catalogue, root: str) -> Text:
     if seat is None:
         return Text("")
     post = catalogue.get(seat["post_id"])
@@ -232,7 +232,7 @@ def _seat_text(seat: Json | None, catalogue: Catalogue, root: str) -> Text:
     return text
 
 
-def diff_table(data: Json, catalogue: Catalogue, *, title: str) -> RenderableType:
+def diff_table(data: Row, catalogue: Catalogue, *, title: str) -> RenderableType:
     """Draw a diff as one table: joined, left, moved and changed, with the explaining events."""
     notes = Footnotes()
     table = _table("Change", "Person", "Before", "After", "Events", widths={"Events": 26})
@@ -255,7 +255,7 @@ def diff_table(data: Json, catalogue: Catalogue, *, title: str) -> RenderableTyp
     return _page(title, table, notes=notes, empty="no changes")
 
 
-def history_table(data: Json, *, title: str) -> RenderableType:
+def history_table(data: Row, *, title: str) -> RenderableType:
     """Draw a person's tenures, custody and death, with the sources as footnotes."""
     notes = Footnotes()
     tenures = _table("Post", "From", "To", "Ended", "Src", widths={"Post": 12})
@@ -289,7 +289,7 @@ def history_table(data: Json, *, title: str) -> RenderableType:
     return _page(title, *parts, notes=notes, empty="no posts, custody or death recorded")
 
 
-def succession_table(data: Json, *, title: str) -> RenderableType:
+def succession_table(data: Row, *, title: str) -> RenderableType:
     """Draw a post's holders in turn, with how each tenure ended and the sources as footnotes."""
     notes = Footnotes()
     table = _table("Holder", "From", "To", "Ended", "Src", widths={"Holder": 12})
@@ -308,7 +308,7 @@ def succession_table(data: Json, *, title: str) -> RenderableType:
     return _page(title, table, notes=notes, empty="nobody is recorded in this post")
 
 
-def name_table(data: Json, *, title: str) -> RenderableType:
+def name_table(data: Row, *, title: str) -> RenderableType:
     """Draw a name answer as a small two-column table."""
     table = _table("", "")
     table.show_header = False
@@ -320,7 +320,7 @@ def name_table(data: Json, *, title: str) -> RenderableType:
     return _page(title, table)
 
 
-def events_table(data: Sequence[Json], catalogue: Catalogue, *, title: str) -> RenderableType:
+def events_table(data: Sequence[Row], catalogue: Catalogue, *, title: str) -> RenderableType:
     """Draw events with what they are about, and their sources as footnotes."""
     notes = Footnotes()
     wide = _table("Occurred", "Type", "About", "Known", "Id", "Src", nowrap=("Type",), widths={"About": 12})
@@ -340,7 +340,7 @@ def events_table(data: Sequence[Json], catalogue: Catalogue, *, title: str) -> R
     return _page(title, Fitted(wide, narrow, last=listed), notes=notes, empty="no events")
 
 
-def sources_table(data: Sequence[Json], *, title: str) -> RenderableType:
+def sources_table(data: Sequence[Row], *, title: str) -> RenderableType:
     """Draw the sources registry: id, publisher, title, date, language, and how often each is cited."""
     wide = _table("Id", "Publisher", "Title", "Date", "Lang", "Cited", widths={"Id": 12, "Title": 12})
     narrow = _table("Source", "Date", "Lang", "Cited", widths={"Source": 20})
@@ -358,7 +358,7 @@ def sources_table(data: Sequence[Json], *, title: str) -> RenderableType:
     return _page(title, Fitted(wide, narrow), empty="no sources registered or cited")
 
 
-def check_table(data: Sequence[Json], *, title: str) -> RenderableType:
+def check_table(data: Sequence[Row], *, title: str) -> RenderableType:
     """Draw the findings, errors first, with a count of each severity."""
     table = _table("Severity", "Rule", "Message", widths={"Message": 20})
     for row in data:
