@@ -100,7 +100,7 @@ LAYERS: dict[str, set[str]] = {
     "chronos.errors": set(),
     "chronos.dates": {"chronos.errors"},
     "chronos.events": {"chronos.errors", "chronos.dates"},
-    "chronos.sources": {"chronos.errors", "chronos.dates"},
+    "chronos.sources": {"chronos.errors", "chronos.dates", "chronos.events"},
     "chronos.entities": {"chronos.errors", "chronos.sources", "chronos._fast.cache", "chronos._fast.nearest"},
     "chronos._fast.gc": set(),
     "chronos._fast.cache": set(),

@@ -32,9 +32,9 @@ from chronos.entities import UNNAMED_PREFIX, Post
 from chronos.events import Corrected, Event, Renamed, Retracted, Source
 from chronos.projections import Policy, State, Tenure
 from chronos.projections.policy import OPEN_END, OPEN_START
-from chronos.sources import normal_text, sha256_of
+from chronos.sources import citations, normal_text, sha256_of
 
-__all__ = ["RULES", "Finding", "check", "check_quotes", "citations"]
+__all__ = ["RULES", "Finding", "check", "check_quotes"]
 
 Severity = Literal["error", "warning", "info"]
 _ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -72,16 +72,6 @@ def check(chronology: Chronology, *, quotes: bool = False, archives: Path | None
         findings.extend(check_quotes(chronology, archives=archives))
     findings.sort(key=lambda f: (_ORDER[f.severity], f.rule, f.message))
     return findings
-
-
-def citations(events: Iterable[Event]) -> Iterator[tuple[Event, Source]]:
-    """Every (event, citation) pair, a correction's replacement's included (under the correction)."""
-    for event in events:
-        for source in event.sources:
-            yield event, source
-        if isinstance(event, Corrected):
-            for source in event.replacement.sources:
-                yield event, source
 
 
 def check_quotes(

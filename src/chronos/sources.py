@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -26,8 +27,9 @@ import attrs
 
 from chronos.dates import FuzzyDate, PartialDate
 from chronos.errors import CatalogueError
+from chronos.events import Corrected, Event, Source
 
-__all__ = ["Publication", "human_date", "normal_text", "sha256_of"]
+__all__ = ["Publication", "citations", "human_date", "normal_text", "sha256_of"]
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -117,6 +119,16 @@ class Publication:
             "note": self.note,
         }
         return {k: v for k, v in row.items() if v is not None}
+
+
+def citations(events: Iterable[Event]) -> Iterator[tuple[Event, Source]]:
+    """Every (event, citation) pair, a correction's replacement's included (under the correction)."""
+    for event in events:
+        for source in event.sources:
+            yield event, source
+        if isinstance(event, Corrected):
+            for source in event.replacement.sources:
+                yield event, source
 
 
 def sha256_of(path: str | Path) -> str:

@@ -22,7 +22,6 @@ from typing import Any, Final
 
 import attrs
 
-from chronos.checks import citations
 from chronos.chronology import Chronology, DateLike, as_day
 from chronos.dates import FuzzyDate, parse_date
 from chronos.entities import Entity
@@ -39,7 +38,7 @@ from chronos.interop.popolo import read_popolo, write_popolo
 from chronos.interop.tabular import COLUMNS, read_csv, tenures_frame, write_csv
 from chronos.interop.wikidata import wikidata_parts
 from chronos.log import EventLog
-from chronos.sources import Publication
+from chronos.sources import Publication, citations
 
 __all__ = [
     "COLUMNS",

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-from chronos.checks import Finding, citations
+from chronos.checks import Finding
 from chronos.codec import Codec
 from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate
 from chronos.entities import Catalogue, Post
@@ -53,6 +53,7 @@ from chronos.projections import (
     Succession,
     Tenure,
 )
+from chronos.sources import citations
 
 __all__ = [
     "CHECK_COLUMNS",
