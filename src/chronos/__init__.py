@@ -74,9 +74,11 @@ from chronos.projections import (
     NameAnswer,
     Policy,
     Resolved,
+    Roster,
     Seat,
     SnapshotRow,
     Spell,
+    Succession,
     Tenure,
 )
 from chronos.sources import Publication
@@ -139,6 +141,7 @@ __all__ = [
     "Resigned",
     "Resolved",
     "Retracted",
+    "Roster",
     "RosterEntry",
     "RosterReported",
     "Seat",
@@ -148,6 +151,7 @@ __all__ = [
     "SqliteStore",
     "Store",
     "StoreError",
+    "Succession",
     "Tenure",
     "TenureEnded",
     "UnknownEventType",

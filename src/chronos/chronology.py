@@ -16,6 +16,7 @@ import datetime as dt
 import difflib
 import gc
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 import attrs
@@ -32,7 +33,7 @@ from chronos.projections import (
     History,
     NameAnswer,
     Policy,
-    Seat,
+    Roster,
     SnapshotRow,
     State,
     Succession,
@@ -301,12 +302,15 @@ class Chronology:
         at: DateLike,
         known_at: DateLike | None = None,
         policy: Policy | str | None = None,
-    ) -> tuple[Seat, ...]:
+    ) -> Roster:
         """Who held each post of ``org`` and its units on ``at``, vacant seats included.
 
-        ``org`` may also name a post: then its seats alone.
+        ``org`` may also name a post: then its seats alone. A `Roster` is the
+        tuple of seats (equal to a plain one), which also shows itself as a
+        table in a notebook and gives `Roster.to_frame`.
         """
         entity = self.lookup(org, kind=("organisation", "post"))
+        asked = partial(Roster, org=entity.id, at=at, known_at=known_at, catalogue=self.catalogue)
         if isinstance(entity, Post):
             sure, maybe = self._local(known_at, lambda index: index.for_posts([entity.id]))
             seats = roster(
@@ -317,14 +321,15 @@ class Chronology:
                 policy=self._policy(policy),
                 possibly_known=maybe,
             )
-            return tuple(s for s in seats if s.post.id == entity.id)
+            return asked(s for s in seats if s.post.id == entity.id)
         org_id = entity.id
         sure, maybe = self._local(
             known_at, lambda index: index.for_posts(p.id for p in self.catalogue.posts(org_id))
         )
-        return roster(
+        seats = roster(
             sure, self.catalogue, org_id, at=as_when(at), policy=self._policy(policy), possibly_known=maybe
         )
+        return asked(seats)
 
     def rosters(
         self,
@@ -333,7 +338,7 @@ class Chronology:
         at: DateLike,
         known_at: DateLike | None = None,
         policy: Policy | str | None = None,
-    ) -> dict[str, tuple[Seat, ...]]:
+    ) -> dict[str, Roster]:
         """The `roster` of many organisations on ``at``, by id: every top-level one unless ``orgs`` is given.
 
         One sweep over the tenures that can overlap ``at`` finds every holder,
@@ -354,9 +359,13 @@ class Chronology:
             sure, maybe = self.state(), None
         else:
             sure, maybe = self.state(day), self.possibly_known_state(day)
-        return rosters(
+        found = rosters(
             sure, self.catalogue, wanted, at=as_when(at), policy=self._policy(policy), possibly_known=maybe
         )
+        return {
+            org: Roster(seats, org=org, at=at, known_at=known_at, catalogue=self.catalogue)
+            for org, seats in found.items()
+        }
 
     def diff(
         self,
@@ -395,7 +404,7 @@ class Chronology:
         """
         person_id = self._id(person, "person")
         sure, _maybe = self._local(known_at, lambda index: index.for_person(person_id))
-        return history(sure, person_id, policy=self._policy(policy))
+        return attrs.evolve(history(sure, person_id, policy=self._policy(policy)), catalogue=self.catalogue)
 
     def succession(
         self,
@@ -407,7 +416,7 @@ class Chronology:
         """Everyone who held a post, in the order their tenures began, as certainly public on ``known_at``."""
         post_id = self._id(post, "post")
         sure, _maybe = self._local(known_at, lambda index: index.for_posts([post_id]))
-        return succession(sure, post_id, policy=self._policy(policy))
+        return attrs.evolve(succession(sure, post_id, policy=self._policy(policy)), catalogue=self.catalogue)
 
     def name(self, entity: str, *, at: DateLike, known_at: DateLike | None = None) -> NameAnswer:
         """What an organisation, post or place was called on ``at``.

@@ -267,6 +267,10 @@ class Catalogue(Mapping[str, Entity]):
         trial._by_id, trial._sources = dict(self._by_id), dict(self._sources)
         trial._insert(list(items))
 
+    def __getstate__(self) -> dict[str, Any]:
+        # A pickled catalogue (a snapshot, another process) belongs to no log.
+        return {**self.__dict__, "_keeper": None}
+
     def kept_by(self, keeper: Callable[[list[Entity | Publication]], None]) -> None:
         """Send later `add` calls to ``keeper`` (a log's `EventLog.add_entities`), held weakly."""
         self._keeper = weakref.WeakMethod(keeper)

@@ -10,6 +10,7 @@
     names       what an entity was called on a date
     snapshots   a source's own roster against the projection
     index       which events bear on an entity (to fold only those)
+    display     answers as rows, notebook tables and DataFrames; short reprs
 
 This package is for chronos's own layers; users ask `chronos.Chronology`.
 """
@@ -26,6 +27,7 @@ from chronos.projections.answers import (
     tenure_of,
 )
 from chronos.projections.diff import Change, Diff, diff
+from chronos.projections.display import Roster, Tabular
 from chronos.projections.history import History, Spell, Succession, history, succession
 from chronos.projections.index import EventIndex
 from chronos.projections.names import NameAnswer, name_at
@@ -49,11 +51,13 @@ __all__ = [
     "Period",
     "Policy",
     "Resolved",
+    "Roster",
     "Seat",
     "SnapshotRow",
     "Spell",
     "State",
     "Succession",
+    "Tabular",
     "Tenure",
     "When",
     "compare_snapshot",

@@ -65,6 +65,11 @@ class Tenure:
         """Whether the person holds the post on ``at``."""
         return holds(self.start, self.end, at)
 
+    def __repr__(self) -> str:
+        start, end = self.start.date, self.end.date
+        span = f"{start if start is not None else '?'} -> {end if end is not None else '...'}"
+        return f"Tenure({self.person!r} at {self.post!r}, {span}{', disputed' if self.disputed else ''})"
+
 
 def span(at: When) -> tuple[dt.date, dt.date]:
     """The first and last day a query date covers."""
@@ -138,3 +143,9 @@ class Seat:
     def sources(self) -> tuple[Source, ...]:
         """The sources behind the holder's tenure."""
         return self.tenure.sources if self.tenure is not None else ()
+
+    def __repr__(self) -> str:
+        if self.person is None:
+            return f"Seat({self.post.id!r}: vacant)"
+        since = f", since {self.since}" if self.since is not None else ""
+        return f"Seat({self.post.id!r}: {self.person!r}, {self.certainty}{since})"
