@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from chronos import Catalogue, Chronology, EventLog, cli
-from chronos.sources import sha256_of
+from chronos.sources import citations, sha256_of
 
 ROOT = Path(__file__).resolve().parent.parent
 Capture = pytest.CaptureFixture[str]
@@ -151,13 +152,9 @@ class TestSources:
         code, out, _ = run(capsys, ROOT / "events", "sources", "--format", "jsonl")
         assert code == 0
         rows = [json.loads(line) for line in out.splitlines()]
-        assert [(r["id"][:3], r["cited"]) for r in rows] == [
-            ("000", 4),
-            ("001", 6),
-            ("002", 6),
-            ("003", 13),
-            ("004", 56),
-        ]
+        cited = Counter(s.source for _, s in citations(Chronology.open(ROOT / "events").events))
+        assert [(r["id"], r["cited"]) for r in rows] == sorted(cited.items())
+        assert [r["id"][:3] for r in rows] == ["000", "001", "002", "003", "004"]
         assert rows[-1]["citation"] == "Caspian Institute for Strategic Studies, 16 Feb 2022"
 
     def test_table_and_csv(self, capsys: Capture) -> None:
@@ -218,8 +215,9 @@ class TestRoundTrips:
         monkeypatch.setattr("sys.stdin", io.StringIO(printed))
         code, out, err = run(capsys, copy, "append", "-")
         assert (code, err) == (0, "")
-        assert out == "appended 79 events, skipped 0 already in the log (now 79 records)\n"
         original, copied = Chronology.open(ROOT / "events"), Chronology.open(copy)
+        count = len(original.events)
+        assert out == f"appended {count} events, skipped 0 already in the log (now {count} records)\n"
         assert {e.id for e in copied.events} == {e.id for e in original.events}
 
     def test_an_edited_event_does_not_match_its_id(

@@ -253,7 +253,7 @@ def _in_custody(chronology: Chronology, state: State, tenures: list[Tenure]) -> 
                     "error" if certainty == "certain" else "warning",
                     "in-custody",
                     f"{_name(chronology, tenure.person)} {claim.cause} to {tenure.post} on {claim.date} "
-                    f"while {certainty}ly in custody",
+                    f"while {'certainly' if certainty == 'certain' else 'possibly'} in custody",
                     [claim.event, *spell.events],
                 )
 

@@ -11,7 +11,7 @@ from typing import Any
 from chronos.checks import check
 from chronos.cli._app import MAX_PROBLEMS, App, Namespace, emit, error, load, open_log, progress
 from chronos.errors import ChronosError, RecordError
-from chronos.events import Event
+from chronos.events import Corrected, Event, Retracted
 from chronos.log import EventLog
 from chronos.output import render, tables
 
@@ -121,25 +121,52 @@ def _decode(log: EventLog, item: Any) -> Event:
     return event
 
 
+def _targets_first(events: list[Event]) -> list[Event]:
+    """The events in their order, except that each retraction or correction follows the event it targets."""
+    pending = {e.id for e in events}
+    done: list[Event] = []
+    waiting: dict[str, list[Event]] = {}
+
+    def place(event: Event) -> None:
+        done.append(event)
+        pending.discard(event.id)
+        for follower in waiting.pop(event.id, ()):
+            place(follower)
+
+    for event in events:
+        target = getattr(event, "target", None)
+        if isinstance(event, Retracted | Corrected) and target in pending and target != event.id:
+            waiting.setdefault(target, []).append(event)
+        else:
+            place(event)
+    return done
+
+
 def _append(args: Namespace) -> int:
     log = open_log(args)
     label, text = _read_text(args.file)
     items = _items(label, text)
     position = log.position
-    known = {record.id for record in log.store.read()}
-    events: list[Event] = []
+    decoded: list[tuple[str, Event]] = []
     problems: list[str] = []
+    for where, item in items:
+        try:
+            decoded.append((where, _decode(log, item)))
+        except ChronosError as exc:
+            problems.append(f"{where}: {exc}")
+    # A retraction or correction may target an event later in the file (`chronos events` lists them
+    # by when they happened): it is checked against, and appended after, everything in the file.
+    known = {record.id for record in log.store.read()} | {event.id for _, event in decoded}
+    events: list[Event] = []
     # Check every event before writing anything, so each problem names its line.
-    with progress("checking events", size=len(items), total=len(items)) as advance:
-        for where, item in items:
+    with progress("checking events", size=len(decoded), total=len(decoded)) as advance:
+        for where, event in decoded:
             advance()
             try:
-                event = _decode(log, item)
                 log.validate(event, known_ids=known)
             except ChronosError as exc:
                 problems.append(f"{where}: {exc}")
                 continue
-            known.add(event.id)
             events.append(event)
     if problems:
         for problem in problems[:MAX_PROBLEMS]:
@@ -149,7 +176,7 @@ def _append(args: Namespace) -> int:
         error(f"{label}: nothing appended")
         return 1
     with progress("appending", size=len(events)):
-        result = log.append(events, expected_position=position)
+        result = log.append(_targets_first(events), expected_position=position)
     print(
         f"appended {len(result.appended)} events, skipped {len(result.skipped)} already in the log "
         f"(now {result.position} records)"
