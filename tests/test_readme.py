@@ -1,10 +1,21 @@
-"""The README's Python examples run, and print what the README says they print."""
+"""Every Python and console block of the README runs, and prints what the README says it prints.
+
+A Python block ends with ``# `` lines: what it prints. A console block holds
+``$ `` commands, each followed by its output; a ``...`` line stands for any
+lines, and a heredoc (``<<'EOF'``) belongs to its command. Console blocks run
+in a fresh empty folder (the tutorial starts from nothing) that sees the
+repository's ``events/`` and ``examples/``, with ``chronos`` and ``python``
+meaning this interpreter and ``$COLUMNS`` set to `WIDTH`. Blocks that read
+``../shared`` are skipped without it (and fail under CI, `tests.shared`).
+"""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -12,7 +23,11 @@ import pytest
 from tests import shared
 
 ROOT = Path(__file__).resolve().parent.parent
-BLOCKS = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+BLOCKS = re.findall(r"^```python\n(.*?)^```", README, re.S | re.M)
+CONSOLE = re.findall(r"^```console\n(.*?)^```", README, re.S | re.M)
+#: The width console blocks' tables are drawn at.
+WIDTH = 100
 
 
 def expected_output(block: str) -> list[str]:
@@ -23,22 +38,89 @@ def expected_output(block: str) -> list[str]:
 def _shared(block: str) -> tuple[str, ...]:
     """The folder under ../shared a block reads (``../shared/fixtures/x/...`` -> fixtures, x), if any."""
     found = re.search(r"\.\./shared/([\w.-]+)/([\w.-]+)/", block)
-    return found.groups() if found else ()
+    if found:
+        return found.groups()
+    return ("fixtures", "sp-ministers") if "sp-ministers/" in block else ()
+
+
+def _params(blocks: list[str], name: str) -> list[object]:
+    return [
+        pytest.param(b, marks=[pytest.mark.shared(*_shared(b))] if _shared(b) else [], id=f"{name}{i}")
+        for i, b in enumerate(blocks)
+    ]
+
+
+def steps(block: str) -> list[tuple[str, list[str]]]:
+    """The block's commands, each with the lines it should print."""
+    found: list[tuple[str, list[str]]] = []
+    lines = block.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if not line.startswith("$ "):
+            assert found, f"output before any command: {line!r}"
+            found[-1][1].append(line)
+            continue
+        command = line[2:]
+        heredoc = re.search(r"<<'(\w+)'", command)
+        if heredoc:
+            while lines[i] != heredoc.group(1):
+                command += "\n" + lines[i]
+                i += 1
+            command += "\n" + lines[i]
+            i += 1
+        found.append((command, []))
+    return found
+
+
+def matches(expected: list[str], actual: list[str]) -> bool:
+    """True when ``actual`` is ``expected`` with each ``...`` line standing for any lines (trailing spaces aside)."""
+    want = [line.rstrip() for line in expected]
+    got = [line.rstrip() for line in actual]
+    if not want:
+        return not got
+    if want[0] == "...":
+        return any(matches(want[1:], got[k:]) for k in range(len(got) + 1))
+    return bool(got) and got[0] == want[0] and matches(want[1:], got[1:])
+
+
+def run_console(block: str, folder: Path) -> list[tuple[str, list[str], list[str]]]:
+    """Run the block's commands in one shell in ``folder``: each command, what it should print, what it did."""
+    for name in ("events", "examples"):
+        (folder / name).symlink_to(ROOT / name)
+    fixtures = shared.path("fixtures", "sp-ministers")
+    if fixtures.is_dir():
+        (folder / "sp-ministers").symlink_to(fixtures)
+    marker = f"--- step {uuid.uuid4().hex} ---"
+    script = [f'chronos() {{ "$PY" -m chronos "$@"; }}', f'python() {{ "$PY" "$@"; }}']
+    done = steps(block)
+    for command, _ in done:
+        script += [f"echo '{marker}'", f"{{\n{command}\n}} 2>&1"]
+    paths = [str(Path(p).resolve()) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env = {
+        **os.environ,
+        "PY": sys.executable,
+        "COLUMNS": str(WIDTH),
+        "PYTHONPATH": os.pathsep.join(paths),
+        "CHRONOS_LOG": "",
+    }
+    result = subprocess.run(
+        ["bash", "-c", "\n".join(script)], cwd=folder, env=env, capture_output=True, text=True, timeout=300
+    )
+    outputs = result.stdout.split(marker + "\n")[1:]
+    assert len(outputs) == len(done), result.stdout + result.stderr
+    return [(command, want, got.splitlines()) for (command, want), got in zip(done, outputs, strict=True)]
 
 
 class TestReadme:
-    """Every Python block in the README is a working, checked example."""
+    """Every Python and console block in the README is a working, checked example."""
 
     def test_there_are_examples(self) -> None:
         assert len(BLOCKS) >= 8
+        assert len(CONSOLE) >= 3
 
-    @pytest.mark.parametrize(
-        "block",
-        [
-            pytest.param(b, marks=[pytest.mark.shared(*_shared(b))] if _shared(b) else [], id=f"block{i}")
-            for i, b in enumerate(BLOCKS)
-        ],
-    )
+    @pytest.mark.parametrize("block", _params(BLOCKS, "python"))
     def test_block(self, block: str) -> None:
         # The README assumes ../shared beside the clone; $CHRONOS_SHARED may put it elsewhere.
         code = block.replace("../shared/", f"{shared.SHARED}/")
@@ -47,3 +129,14 @@ class TestReadme:
         )
         assert result.returncode == 0, result.stderr
         assert result.stdout.splitlines() == expected_output(block)
+
+    @pytest.mark.parametrize("block", _params(CONSOLE, "console"))
+    def test_console(self, block: str, tmp_path: Path) -> None:
+        for command, want, got in run_console(block, tmp_path):
+            assert matches(want, got), f"$ {command}\n" + "\n".join(got)
+
+    def test_the_matcher_can_fail(self) -> None:
+        assert matches(["a", "...", "d"], ["a", "b", "c", "d"])
+        assert not matches(["a", "...", "d"], ["a", "b"])
+        assert not matches(["a"], ["a", "b"])
+        assert steps("$ cat > x <<'EOF'\nhi\nEOF\n$ echo x\nx\n") == [("cat > x <<'EOF'\nhi\nEOF", []), ("echo x", ["x"])]

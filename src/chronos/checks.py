@@ -147,6 +147,12 @@ def check_quotes(
     return findings
 
 
+def _cite(chronology: Chronology, source_id: str) -> str:
+    """A source as findings name it: as cited when registered (``RFE/RL, 8–9 Jan 2022``), else its id."""
+    registered = chronology.catalogue.sources.get(source_id)
+    return registered.citation if registered is not None else source_id
+
+
 def _name(chronology: Chronology, entity_id: str) -> str:
     entity = chronology.catalogue.get(entity_id)
     return entity.name if entity is not None else entity_id
@@ -208,7 +214,8 @@ def _disputed(chronology: Chronology, state: State, tenures: list[Tenure]) -> It
         for part, resolved in (("start", tenure.start), ("end", tenure.end)):
             if resolved.disputed:
                 claims = "; ".join(
-                    f"{c.cause} {c.date} ({', '.join(s.source for s in c.sources)})" for c in resolved.claims
+                    f"{c.cause} {c.date} ({', '.join(_cite(chronology, s.source) for s in c.sources)})"
+                    for c in resolved.claims
                 )
                 yield _finding(
                     "warning",
@@ -293,7 +300,8 @@ def _snapshots(chronology: Chronology, state: State, tenures: list[Tenure]) -> I
             yield _finding(
                 "warning",
                 f"snapshot-{row.verdict}",
-                f"{snapshot.sources[0].source} on {snapshot.occurred}, {row.post}: {row.detail}",
+                f"{_cite(chronology, snapshot.sources[0].source)} on {snapshot.occurred}, "
+                f"{row.post}: {row.detail}",
                 [snapshot],
             )
 
@@ -301,7 +309,9 @@ def _snapshots(chronology: Chronology, state: State, tenures: list[Tenure]) -> I
 def _unnamed(chronology: Chronology, state: State, tenures: list[Tenure]) -> Iterator[Finding]:
     for tenure in tenures:
         if tenure.person.startswith(UNNAMED_PREFIX):
-            where = "; ".join(dict.fromkeys(f"{s.source} ({s.locator})" for s in tenure.sources))
+            where = "; ".join(
+                dict.fromkeys(f"{_cite(chronology, s.source)} ({s.locator})" for s in tenure.sources)
+            )
             yield _finding(
                 "warning",
                 "unnamed-holder",
