@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["ROOT", "SHARED", "path", "require"]
+__all__ = ["FIXTURES", "ROOT", "SHARED", "need", "path", "require"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CHRONOS_SHARED") or ROOT.parent / "shared")
+FIXTURES = SHARED / "fixtures"
 
 
 def path(*parts: str) -> Path:
@@ -29,11 +30,15 @@ def path(*parts: str) -> Path:
 
 def require(*parts: str) -> Path:
     """The path under the shared folder; skips the test without it, or fails it under CI."""
-    found = path(*parts)
+    return need(path(*parts))
+
+
+def need(found: Path) -> Path:
+    """``found``, which must exist: the test is skipped without it, or failed under CI."""
     if not found.exists():
         reason = (
-            f"needs {found}: the shared sources and fixtures are not beside the repository "
-            "(set CHRONOS_SHARED to the folder that holds sources/ and fixtures/)"
+            f"needs {found}, which is missing: the shared sources and fixtures are not beside the "
+            "repository (set CHRONOS_SHARED to the folder that holds sources/ and fixtures/)"
         )
         if os.environ.get("CI"):
             pytest.fail(reason, pytrace=False)

@@ -75,7 +75,7 @@ def steps(block: str) -> list[tuple[str, list[str]]]:
 
 
 def matches(expected: list[str], actual: list[str]) -> bool:
-    """True when ``actual`` is ``expected`` with each ``...`` line standing for any lines (trailing spaces aside)."""
+    """True when ``actual`` is ``expected``, each ``...`` line standing for any lines; trailing spaces aside."""
     want = [line.rstrip() for line in expected]
     got = [line.rstrip() for line in actual]
     if not want:
@@ -86,14 +86,14 @@ def matches(expected: list[str], actual: list[str]) -> bool:
 
 
 def run_console(block: str, folder: Path) -> list[tuple[str, list[str], list[str]]]:
-    """Run the block's commands in one shell in ``folder``: each command, what it should print, what it did."""
+    """Run the block's commands in one shell in ``folder``: each command, what it should print, and did."""
     for name in ("events", "examples"):
         (folder / name).symlink_to(ROOT / name)
     fixtures = shared.path("fixtures", "sp-ministers")
     if fixtures.is_dir():
         (folder / "sp-ministers").symlink_to(fixtures)
     marker = f"--- step {uuid.uuid4().hex} ---"
-    script = [f'chronos() {{ "$PY" -m chronos "$@"; }}', f'python() {{ "$PY" "$@"; }}']
+    script = ['chronos() { "$PY" -m chronos "$@"; }', 'python() { "$PY" "$@"; }']
     done = steps(block)
     for command, _ in done:
         script += [f"echo '{marker}'", f"{{\n{command}\n}} 2>&1"]
@@ -139,4 +139,7 @@ class TestReadme:
         assert matches(["a", "...", "d"], ["a", "b", "c", "d"])
         assert not matches(["a", "...", "d"], ["a", "b"])
         assert not matches(["a"], ["a", "b"])
-        assert steps("$ cat > x <<'EOF'\nhi\nEOF\n$ echo x\nx\n") == [("cat > x <<'EOF'\nhi\nEOF", []), ("echo x", ["x"])]
+        assert steps("$ cat > x <<'EOF'\nhi\nEOF\n$ echo x\nx\n") == [
+            ("cat > x <<'EOF'\nhi\nEOF", []),
+            ("echo x", ["x"]),
+        ]

@@ -82,7 +82,7 @@ def answer(chronology: Chronology, day: str, known: str | None) -> set[tuple[str
 def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Any]]:
     """A directory log with every version imported in order, and the import reports."""
     directory = tmp_path_factory.mktemp("sp") / "log"
-    log = EventLog.open(directory)
+    log = EventLog.open(directory, create=True)
     reports = [import_file(log, "memberships", v, known_at=version_date(v)) for v in VERSIONS]
     return directory, reports
 
