@@ -75,7 +75,7 @@ def steps(block: str) -> list[tuple[str, list[str]]]:
 
 
 def matches(expected: list[str], actual: list[str]) -> bool:
-    """True when ``actual`` is ``expected``, each ``...`` line standing for any lines; trailing spaces aside."""
+    """True when ``actual`` is ``expected``, a ``...`` line standing for any lines; trailing spaces aside."""
     want = [line.rstrip() for line in expected]
     got = [line.rstrip() for line in actual]
     if not want:
