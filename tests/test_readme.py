@@ -3,8 +3,8 @@
 A Python block ends with ``# `` lines: what it prints. A console block holds
 ``$ `` commands, each followed by its output; a ``...`` line stands for any
 lines, and a heredoc (``<<'EOF'``) belongs to its command. Console blocks run
-in a fresh empty folder (the tutorial starts from nothing) that sees the
-repository's ``events/`` and ``examples/``, with ``chronos`` and ``python``
+in a fresh empty folder (the tutorial starts from nothing) holding a copy of
+the repository's ``events/`` and a link to ``examples/``, with ``chronos`` and ``python``
 meaning this interpreter and ``$COLUMNS`` set to `WIDTH`. Blocks that read
 ``../shared`` are skipped without it (and fail under CI, `tests.shared`).
 """
@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+import textwrap
 import uuid
 from pathlib import Path
 
@@ -24,8 +26,16 @@ from tests import shared
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-BLOCKS = re.findall(r"^```python\n(.*?)^```", README, re.S | re.M)
-CONSOLE = re.findall(r"^```console\n(.*?)^```", README, re.S | re.M)
+
+
+def fenced(language: str) -> list[str]:
+    """The README's blocks fenced as ``language``, an indented one (in a list item) dedented."""
+    found = re.findall(rf"^( *)```{language}\n(.*?)^\1```", README, re.S | re.M)
+    return [textwrap.dedent("".join(f"{line}\n" for line in body.splitlines())) for _, body in found]
+
+
+BLOCKS = fenced("python")
+CONSOLE = fenced("console")
 #: The width console blocks' tables are drawn at.
 WIDTH = 100
 
@@ -87,8 +97,9 @@ def matches(expected: list[str], actual: list[str]) -> bool:
 
 def run_console(block: str, folder: Path) -> list[tuple[str, list[str], list[str]]]:
     """Run the block's commands in one shell in ``folder``: each command, what it should print, and did."""
-    for name in ("events", "examples"):
-        (folder / name).symlink_to(ROOT / name)
+    # A copy of the dataset, so that no example can change the repository's log.
+    shutil.copytree(ROOT / "events", folder / "events")
+    (folder / "examples").symlink_to(ROOT / "examples")
     fixtures = shared.path("fixtures", "sp-ministers")
     if fixtures.is_dir():
         (folder / "sp-ministers").symlink_to(fixtures)
@@ -143,3 +154,19 @@ class TestReadme:
             ("cat > x <<'EOF'\nhi\nEOF", []),
             ("echo x", ["x"]),
         ]
+
+    def test_the_contents_list_every_section(self) -> None:
+        contents = README.split("## Contents\n", 1)[1].split("\n## ", 1)[0]
+        headings = re.findall(r"^##(#?) (.+)$", README, re.M)
+        listed = re.findall(r"^ *- \[(.+?)\]\(#", contents, re.M)
+        assert listed == [
+            title.replace("`", "") if "`" not in title else title
+            for _, title in headings
+            if title != "Contents"
+        ]
+
+    def test_the_quick_start_runs_what_ci_runs(self) -> None:
+        ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+        command = ci[ci.index("# The README's test command, verbatim:") + 1]
+        assert f"    {command}\n" in README
+        assert "    pip install chronos-history " in README
