@@ -263,3 +263,18 @@ class TestRoundTrips:
         assert code == 2
         assert "- (standard input) is the only file" in err
         assert not (tmp_path / "new").exists()
+
+
+class TestInit:
+    """``chronos init`` gives a new log its catalogue and sources registry."""
+
+    @pytest.mark.parametrize("where", ["log", "sqlite:///{tmp}/log.db"])
+    def test_a_new_log_requires_registered_sources(self, capsys: Capture, tmp_path: Path, where: str) -> None:
+        location = str(tmp_path / where) if "://" not in where else where.format(tmp=tmp_path)
+        assert cli.main(["init", location]) == 0
+        capsys.readouterr()
+        catalogue = EventLog.open(location).catalogue
+        assert catalogue.require_sources
+        assert len(catalogue) == len(catalogue.sources) == 0
+        assert cli.main(["init", location]) == 0
+        assert "holds a log already (0 records); left as it is" in capsys.readouterr().out

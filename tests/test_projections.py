@@ -452,8 +452,8 @@ class TestPostsAskedDirectly:
     def test_a_post_is_found_by_name(self) -> None:
         ours = chronology([])
         assert [s.post.id for s in ours.roster("Head of the Unit", at="2020")] == ["org/unit/head"]
-        with pytest.raises(LookupError, match="unknown organisation or post 'Hed of the Unit'"):
-            ours.roster("Hed of the Unit", at="2020")
+        with pytest.raises(LookupError, match="unknown organisation or post .Zzyzx Bureau."):
+            ours.roster("Zzyzx Bureau", at="2020")
 
 
 class TestRenamedNames:

@@ -44,6 +44,7 @@ from chronos.events import (
     EVENT_TYPES,
     Appointed,
     Arrested,
+    Born,
     Charged,
     Corrected,
     Died,
@@ -83,6 +84,7 @@ from chronos.projections import (
 )
 from chronos.sources import Publication
 from chronos.stores import JsonlStore, MemoryStore, PostgresStore, SqliteStore, Store, copy_store, open_store
+from chronos.stores.checkpoint import Checkpoint
 
 __version__ = "0.1.0"
 
@@ -93,10 +95,12 @@ __all__ = [
     "AppendResult",
     "Appointed",
     "Arrested",
+    "Born",
     "Catalogue",
     "CatalogueError",
     "Change",
     "Charged",
+    "Checkpoint",
     "Chronology",
     "ChronosError",
     "Claim",
