@@ -452,7 +452,7 @@ class TestPostsAskedDirectly:
     def test_a_post_is_found_by_name(self) -> None:
         ours = chronology([])
         assert [s.post.id for s in ours.roster("Head of the Unit", at="2020")] == ["org/unit/head"]
-        with pytest.raises(LookupError, match="unknown organisation or post .Zzyzx Bureau."):
+        with pytest.raises(LookupError, match=r"unknown organisation or post 'Zzyzx Bureau'"):
             ours.roster("Zzyzx Bureau", at="2020")
 
 
