@@ -29,11 +29,11 @@ from chronos.errors import (
 )
 from chronos.events import BUILTIN_EVENT_TYPES, Corrected, Event, Retracted, RosterReported, content_id
 from chronos.sources import Publication
-from chronos.stores import SQLITE_SUFFIXES, open_store
+from chronos.stores import open_store
 from chronos.stores.base import Store, stale
 from chronos.stores.checkpoint import Checkpoint
-from chronos.stores.jsonl import CATALOGUE_FILE, HEAD_FILE
 from chronos.stores.records import GENESIS, Chain, Head, Record, event_json
+from chronos.stores.where import expect_log, expect_new
 
 __all__ = ["CATALOGUE_HEADER", "AppendResult", "EventLog", "Recorded", "Verified"]
 
@@ -91,51 +91,6 @@ CATALOGUE_HEADER: Final = (
 )
 
 
-def _shell(text: str) -> str:
-    """``text`` as one shell word (quoted when it needs to be)."""
-    return shlex.quote(text)
-
-
-def _path_of(location: str | Path) -> Path | None:
-    """The file or directory a location names (``sqlite:///FILE`` included); None for servers and memory."""
-    text = str(location)
-    if text.lower().startswith("sqlite:///"):
-        return Path(text[len("sqlite:///") :])
-    return None if "://" in text or text == ":memory:" else Path(text)
-
-
-def _holds_log(directory: Path) -> bool:
-    """True when ``directory`` has a log's files: a head, a catalogue or a segment."""
-    names = {path.name for path in directory.iterdir()}
-    return bool({HEAD_FILE, CATALOGUE_FILE} & names) or any(n.startswith("log-") for n in names)
-
-
-def _expect_log(location: str | Path) -> None:
-    """Raise `StoreError` unless a path location holds a log (URLs are the store's to check)."""
-    path = _path_of(location)
-    if path is None:
-        return
-    hint = f"make one with `chronos init {_shell(str(location))}` (or EventLog.create)"
-    if not path.exists():
-        raise StoreError(f"{location}: no such log ({hint})")
-    if path.is_dir() and not _holds_log(path):
-        raise StoreError(
-            f"{location}: not a chronos log, no HEAD, catalogue.toml or log-*.jsonl in it ({hint})"
-        )
-
-
-def _expect_new(location: str | Path) -> None:
-    """Raise `StoreError` when a path location is a directory holding other files, or an existing file."""
-    path = _path_of(location)
-    if path is None:
-        return
-    if path.is_dir():
-        if any(path.iterdir()) and not _holds_log(path):
-            raise StoreError(f"{location}: not empty and not a log; give a new or empty directory")
-    elif path.exists() and path.suffix.lower() not in SQLITE_SUFFIXES:
-        raise StoreError(f"{location}: a file, not a log; give a new or empty directory or a new .db file")
-
-
 class EventLog:
     """An append-only log of events over a `Store`, checked against a `Catalogue`.
 
@@ -169,7 +124,7 @@ class EventLog:
         one for this session.
         """
         if not create:
-            _expect_log(location)
+            expect_log(location)
         store = open_store(location, create=create)
         try:
             text = store.read_catalogue()
@@ -200,7 +155,7 @@ class EventLog:
         Raises `StoreError` when the location holds a log already, or is a
         directory holding other files.
         """
-        _expect_new(location)
+        expect_new(location)
         store = open_store(location, create=True)
         try:
             return cls.initialise(store, catalogue=catalogue, require_sources=require_sources)
@@ -421,7 +376,7 @@ class EventLog:
                     self.catalogue.source(cited.source)
                 except LookupFailed as exc:
                     raise UnknownReference(
-                        f"sources: {exc}; register it first: chronos add source {_shell(cited.source)} "
+                        f"sources: {exc}; register it first: chronos add source {shlex.quote(cited.source)} "
                         "--title TITLE --date DATE (or Catalogue.add(Publication(...)))"
                     ) from None
 
