@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import attrs
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from chronos import (
@@ -16,6 +17,8 @@ from chronos import (
     Catalogue,
     Charged,
     Corrected,
+    DateError,
+    Day,
     Died,
     Dismissed,
     Dissolved,
@@ -38,6 +41,7 @@ from chronos import (
     RosterEntry,
     RosterReported,
     Source,
+    Span,
 )
 
 # A small world the generated events refer to. --------------------------------------------
@@ -64,42 +68,180 @@ def small_catalogue() -> Catalogue:
 # Dates ------------------------------------------------------------------------------------
 
 days = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31))
+MAX_YEAR = Day.max.year - 1
+#: Years the event strategies use: every bound fits `datetime.date`.
+modern_years = st.integers(1900, 2100)
+#: Years of every kind: BCE, year 0, and beyond four digits (written Y12345).
+any_years = st.integers(-9999, 9999) | st.integers(-1200, 2200) | st.integers(-MAX_YEAR, MAX_YEAR)
+#: Day numbers across every year a date can name, and around year 0 and the datetime range.
+day_numbers = st.builds(
+    Day,
+    st.integers(Day.min + 1, Day.max - 1)
+    | st.integers(Day.of(-500).__index__(), Day.of(500).__index__())
+    | st.integers(Day.of(9990).__index__(), Day.of(10010).__index__()),
+)
+_MARK = st.sampled_from(["", "", "", "", "?", "~", "%"])
+_SEASONS = st.integers(21, 41)
+
+
+def _with_x(draw: st.DrawFn, digits: str, chance: st.SearchStrategy[bool]) -> str:
+    """Some of ``digits`` replaced by X: trailing ones mostly (a decade, a century), any now and then."""
+    if draw(st.booleans()):
+        count = draw(st.integers(0, len(digits)))
+        return digits[: len(digits) - count] + "X" * count
+    return "".join("X" if draw(chance) else c for c in digits)
 
 
 @st.composite
-def partial_dates(draw: st.DrawFn) -> PartialDate:
-    day = draw(days)
-    precision = draw(st.sampled_from(["day", "month", "year"]))
-    if precision == "year":
-        return PartialDate(day.year)
-    if precision == "month":
-        return PartialDate(day.year, day.month)
-    return PartialDate.from_date(day)
+def partial_dates(
+    draw: st.DrawFn,
+    years: st.SearchStrategy[int] = modern_years,
+    *,
+    edtf: bool = True,
+    time: bool = False,
+    fits: bool = True,
+) -> PartialDate:
+    """One date: a day, month or year; with ``edtf``, also seasons, X digits and qualifier marks.
+
+    ``time`` allows a time of day (only single dates may have one); ``fits`` keeps to dates whose
+    days all fall in the years 1-9999 a `datetime.date` can hold.
+    """
+    part = draw(_partial_dates(years, edtf=edtf, time=time))
+    if fits:
+        assume(part.first.year >= 1 and part.last.year <= 9999)
+    return part
 
 
 @st.composite
-def fuzzy_dates(draw: st.DrawFn) -> FuzzyDate:
-    """Every form: single (day, month, year, qualified), interval (with open or unknown ends), set."""
-    form = draw(st.sampled_from(["single", "interval", "set"]))
+def _partial_dates(draw: st.DrawFn, years: st.SearchStrategy[int], *, edtf: bool, time: bool) -> PartialDate:
+    year = draw(years)
+    if abs(year) > 9999:
+        return PartialDate(year)
+    kinds = ["day", "month", "year"] + (["season", "x"] * 2 if edtf else [])
+    kind = draw(st.sampled_from(kinds))
+    day = draw(st.dates(dt.date(2000, 1, 1), dt.date(2000, 12, 31)))  # 2000: a leap year, every day
+    month, number = day.month, day.day
+    if number > 28:
+        number = draw(st.integers(1, 28))
+    if kind == "year":
+        return PartialDate(year, marks=_marks(draw, 1) if edtf else ())
+    if kind == "month":
+        return PartialDate(year, month, marks=_marks(draw, 2) if edtf else ())
+    if kind == "season":
+        return PartialDate(year, draw(_SEASONS), marks=_marks(draw, 2))
+    if kind == "x":
+        return _unspecified(draw, year, month, number)
+    clock = ""
+    if time and draw(st.booleans()):
+        hour, minute, second = draw(st.tuples(st.integers(0, 23), st.integers(0, 59), st.integers(0, 59)))
+        zone = draw(st.sampled_from(["", "Z", "+04", "-05:30", "+14:00"]))
+        clock = f"T{hour:02d}:{minute:02d}:{second:02d}{zone}"
+    marks = _marks(draw, 3) if edtf and not clock else ()
+    return PartialDate(year, month, number, marks=marks, time=clock)
+
+
+def _marks(draw: st.DrawFn, components: int) -> tuple[str, ...]:
+    if draw(st.integers(0, 3)) != 0:
+        return ()
+    return tuple(draw(_MARK) if i < 2 * components else "" for i in range(6))
+
+
+def _unspecified(draw: st.DrawFn, year: int, month: int, day: int) -> PartialDate:
+    size = draw(st.integers(1, 3))
+    chance = st.integers(0, 4).map(lambda n: n == 0)
+    pieces = [_with_x(draw, f"{abs(year):04d}", chance), f"{month:02d}", f"{day:02d}"][:size]
+    if size > 1 and draw(st.booleans()):
+        pieces[1:] = [_with_x(draw, p, chance) for p in pieces[1:]]
+    written = ("-" if year < 0 else "") + "-".join(pieces)
+    if "X" not in written:
+        written = ("-" if year < 0 else "") + "X" + written.lstrip("-")[1:]
+    try:
+        part = PartialDate.parse(written)
+    except DateError:  # X1-02-29, 2X month: no date has those digits
+        assume(False)
+        raise
+    return attrs.evolve(part, marks=_marks(draw, size))
+
+
+@st.composite
+def fuzzy_dates(
+    draw: st.DrawFn,
+    years: st.SearchStrategy[int] = modern_years,
+    *,
+    edtf: bool = True,
+    fits: bool = True,
+    forms: tuple[str, ...] = (),
+) -> FuzzyDate:
+    """Every form: single (with a time now and then), interval (open or unknown ends), set (one of, all of).
+
+    ``edtf`` adds level 1 and 2 forms (seasons, X digits, marks, runs and all-of sets) to the plain
+    days, months, years and qualifiers; ``fits`` keeps every bound in `datetime.date`'s years;
+    ``forms`` chooses among some forms only.
+    """
+    form = draw(st.sampled_from(forms or ["single", "interval", "set"] + (["all"] if edtf else [])))
     qualifier = draw(st.sampled_from(["", "", "?", "~", "%"]))
+    parts = partial_dates(years, edtf=edtf, fits=fits)
     if form == "single":
-        part = draw(partial_dates())
-        return FuzzyDate(part, part, "single", (), qualifier)
-    if form == "set":
-        members = draw(st.lists(partial_dates(), min_size=2, max_size=4, unique=True))
-        members.sort(key=lambda m: (m.earliest, m.latest))
-        low = min(members, key=lambda m: m.earliest)
-        high = max(members, key=lambda m: m.latest)
-        return FuzzyDate(low, high, "set", tuple(members), qualifier)
-    a, b = sorted([draw(partial_dates()), draw(partial_dates())], key=lambda p: (p.earliest, p.latest))
-    if a.earliest > b.latest:
+        part = draw(partial_dates(years, edtf=edtf, time=edtf, fits=fits))
+        return FuzzyDate(part, part, "single", (), "" if part.time or _last_mark(part) else qualifier)
+    if form in ("set", "all"):
+        members: list[Any] = draw(st.lists(parts, min_size=1, max_size=4, unique=True))
+        if edtf and draw(st.booleans()):
+            members = _runs(draw, members)
+        if len(members) == 1 and isinstance(members[0], PartialDate):
+            members.append(draw(parts.filter(lambda p: p != members[0])))
+        lower, upper = _extremes(members)
+        return FuzzyDate(lower, upper, "set" if form == "set" else "all", tuple(members), qualifier)
+    a, b = sorted([draw(parts), draw(parts)], key=lambda p: (p.first, p.last))
+    if a.first > b.last:
         a, b = b, a
     ends: list[Any] = [End.OPEN, End.UNKNOWN]
     lower = draw(st.sampled_from([a, a, *ends]))
     upper = draw(st.sampled_from([b, b, *ends]) if not isinstance(lower, End) else st.just(b))
-    if isinstance(lower, PartialDate) and isinstance(upper, PartialDate) and lower.earliest > upper.latest:
+    if isinstance(lower, PartialDate) and isinstance(upper, PartialDate) and lower.first > upper.last:
         lower, upper = upper, lower
-    return FuzzyDate(lower, upper, "interval", (), qualifier)
+    return FuzzyDate(lower, upper, "interval", (), "" if _last_mark(upper) else qualifier)
+
+
+def _last_mark(part: PartialDate | End) -> str:
+    """The qualifier written after a date's last component (with another after it, the text has two)."""
+    if isinstance(part, End) or not part.marks:
+        return ""
+    return part.marks[1 + 2 * ((part.month is not None) + (part.day is not None))]
+
+
+def _runs(draw: st.DrawFn, members: list[Any]) -> list[Any]:
+    """Join some neighbouring members into runs (``a..b``); open the first or last one now and then."""
+    members = sorted(members, key=lambda p: (p.first, p.last))
+    out: list[Any] = []
+    index = 0
+    while index < len(members):
+        if (
+            index + 1 < len(members)
+            and draw(st.booleans())
+            and members[index].first <= members[index + 1].last
+        ):
+            out.append(Span(members[index], members[index + 1]))
+            index += 2
+        else:
+            out.append(members[index])
+            index += 1
+    if draw(st.booleans()):
+        head = out[0]
+        out[0] = Span(None, head if isinstance(head, PartialDate) else head.upper)
+    if draw(st.booleans()) and (len(out) > 1 or isinstance(out[0], PartialDate)):
+        tail = out[-1]
+        out[-1] = Span(tail if isinstance(tail, PartialDate) else tail.lower, None)
+    return out
+
+
+def _extremes(members: list[Any]) -> tuple[Any, Any]:
+    """A set's bounds, the plain way: the member whose first day is lowest, and whose last is highest."""
+    low = min(members, key=lambda m: m.first)
+    high = max(members, key=lambda m: m.last)
+    lower = low if isinstance(low, PartialDate) else (low.lower or End.OPEN)
+    upper = high if isinstance(high, PartialDate) else (high.upper or End.OPEN)
+    return lower, upper
 
 
 # Events -------------------------------------------------------------------------------------
@@ -138,8 +280,10 @@ ids = st.text("0123456789abcdef", min_size=24, max_size=24)
 
 def _common() -> dict[str, Any]:
     return {
-        "occurred": fuzzy_dates(),
-        "known": fuzzy_dates(),
+        # Every EDTF form of every year: events only carry dates (the projections have their own
+        # strategies), so codecs, decoders and records meet BCE and long years too.
+        "occurred": fuzzy_dates(any_years, fits=False),
+        "known": fuzzy_dates(any_years, fits=False),
         "sources": st.lists(sources, min_size=1, max_size=3).map(tuple),
         "note": st.none() | texts,
     }

@@ -30,6 +30,7 @@ PUBLIC = {
     "ConcurrencyError",
     "Corrected",
     "DateError",
+    "Day",
     "Died",
     "Diff",
     "Dismissed",
@@ -73,6 +74,7 @@ PUBLIC = {
     "Seat",
     "SnapshotRow",
     "Source",
+    "Span",
     "Spell",
     "SqliteStore",
     "Succession",
@@ -92,6 +94,7 @@ PUBLIC = {
     "open_store",
     "parse_date",
     "register_event",
+    "wikidata_date",
 }
 
 _MODEL = {"chronos.errors", "chronos.dates", "chronos.events", "chronos.sources", "chronos.entities"}
@@ -102,7 +105,7 @@ _BELOW_CHRONOLOGY = _BELOW_LOG | {"chronos.log", "chronos.projections", "chronos
 #: A module is in the most specific layer naming it; every module must be in one.
 LAYERS: dict[str, set[str]] = {
     "chronos.errors": set(),
-    "chronos.dates": {"chronos.errors"},
+    "chronos.dates": {"chronos.errors", "chronos.dates"},
     "chronos.events": {"chronos.errors", "chronos.dates"},
     "chronos.sources": {"chronos.errors", "chronos.dates", "chronos.events"},
     "chronos.names": set(),

@@ -104,7 +104,7 @@ class TestAdd:
                 "'0' is not a positive whole number",
             ),
             (["add", "source", "s", "--title", "T"], 2, "required: --date"),
-            (["add", "source", "s", "--title", "T", "--date", "2022-13"], 2, "month out of range"),
+            (["add", "source", "s", "--title", "T", "--date", "2022-13"], 2, "bad date '2022-13'"),
             (
                 ["add", "source", "s", "--title", "T", "--date", "2022", "--archive", "nope.txt"],
                 1,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import struct
 import subprocess
@@ -13,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from chronos import Catalogue, Chronology, Codec, Renamed, Source, cli
+from chronos import Catalogue, Chronology, Codec, Day, Renamed, Source, cli
 from chronos.output import timeline
 from tests.cli_fixtures import CATALOGUE, small_chronology, write_small_log
 
-D = dt.date
+D = Day.of
 CHRONOLOGY = small_chronology()
 WINTER: dict[str, Any] = {"start": D(2021, 11, 1), "end": D(2022, 2, 28)}
 SVG = "{http://www.w3.org/2000/svg}"
@@ -73,7 +72,7 @@ class TestBuild:
         assert not massimov.segments[1].possible
 
     def test_markers_sit_on_the_holders_lane(self, winter: timeline.Chart) -> None:
-        markers = {(m.kind, m.name, m.lane, m.earliest) for m in winter.markers}
+        markers = {(m.kind, m.name, m.lane, m.first) for m in winter.markers}
         assert markers == {
             ("arrested", "Karim Massimov", 0, D(2022, 1, 6)),
             ("died", "Erlan Bekov", 3, D(2021, 11, 30)),

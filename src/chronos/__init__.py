@@ -22,7 +22,7 @@ Private ``_fast`` modules hold speed-only machinery checked against the readable
 from chronos.checks import Finding, check
 from chronos.chronology import Chronology
 from chronos.codec import SCHEMA_VERSION, Codec, make_converter
-from chronos.dates import End, FuzzyDate, PartialDate, parse_date
+from chronos.dates import Day, End, FuzzyDate, PartialDate, Span, parse_date, wikidata_date
 from chronos.entities import Catalogue, Entity, Organisation, Person, Place, Post, name_key
 from chronos.errors import (
     AmbiguousName,
@@ -108,6 +108,7 @@ __all__ = [
     "ConcurrencyError",
     "Corrected",
     "DateError",
+    "Day",
     "Died",
     "Diff",
     "Dismissed",
@@ -151,6 +152,7 @@ __all__ = [
     "Seat",
     "SnapshotRow",
     "Source",
+    "Span",
     "Spell",
     "SqliteStore",
     "Store",
@@ -170,4 +172,5 @@ __all__ = [
     "open_store",
     "parse_date",
     "register_event",
+    "wikidata_date",
 ]

@@ -22,7 +22,6 @@ A warning the data explains (an event ``note`` saying why) carries that note.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Literal
@@ -30,6 +29,7 @@ from typing import Literal
 import attrs
 
 from chronos.chronology import Chronology
+from chronos.dates import Day
 from chronos.entities import UNNAMED_PREFIX, Post
 from chronos.events import Corrected, Event, Renamed, Retracted, Source
 from chronos.projections import Policy, State, Tenure
@@ -178,7 +178,7 @@ def _over_seats(chronology: Chronology, state: State, tenures: list[Tenure]) -> 
         if seats == 0:  # no fixed number: never over it
             continue
         # The count of certain holders only changes where a start or an end can fall.
-        days = sorted({d for t in held for d in (t.start.latest, t.end.earliest) if d != dt.date.max})
+        days = sorted({d for t in held for d in (t.start.last, t.end.first) if d != Day.max})
         reported: set[frozenset[str]] = set()
         for day in days:
             certain = [t for t in held if t.holds(day) == "certain"]
@@ -211,7 +211,7 @@ def _open_start(chronology: Chronology, state: State, tenures: list[Tenure]) -> 
 
 def _reversed(chronology: Chronology, state: State, tenures: list[Tenure]) -> Iterator[Finding]:
     for tenure in tenures:
-        if tenure.start.chosen and tenure.end.chosen and tenure.end.latest < tenure.start.earliest:
+        if tenure.start.chosen and tenure.end.chosen and tenure.end.last < tenure.start.first:
             yield _finding(
                 "error",
                 "ends-before-start",
@@ -240,9 +240,9 @@ def _disputed(chronology: Chronology, state: State, tenures: list[Tenure]) -> It
 
 def _after_death(chronology: Chronology, state: State, tenures: list[Tenure]) -> Iterator[Finding]:
     for person, claims in state.deaths.items():
-        died = Policy().resolve(claims, empty=OPEN_END).latest
+        died = Policy().resolve(claims, empty=OPEN_END).last
         for event in state.events:
-            if person in event.about() and event.occurred.earliest > died and not isinstance(event, Renamed):
+            if person in event.about() and event.occurred.first > died and not isinstance(event, Renamed):
                 yield _finding(
                     "error",
                     "after-death",
@@ -279,7 +279,7 @@ def _in_custody(chronology: Chronology, state: State, tenures: list[Tenure]) -> 
 
 def _known_early(chronology: Chronology, state: State, tenures: list[Tenure]) -> Iterator[Finding]:
     for event in chronology.events:
-        if event.known.latest < event.occurred.earliest:
+        if event.known.last < event.occurred.first:
             yield _finding(
                 "error",
                 "known-before-occurred",

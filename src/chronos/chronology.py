@@ -22,7 +22,7 @@ from pathlib import Path
 import attrs
 
 from chronos._fast.gc import paused_gc
-from chronos.dates import FuzzyDate, parse_date
+from chronos.dates import Day, FuzzyDate, parse_date
 from chronos.entities import Catalogue, Entity, Organisation, Post, name_key
 from chronos.errors import AmbiguousName, DateError, LookupFailed, UsageError, did_you_mean
 from chronos.events import EVENT_TYPES, Event, Renamed, RosterReported
@@ -54,27 +54,31 @@ from chronos.projections import (
 
 __all__ = ["Chronology", "DateLike", "as_day", "as_when", "parse_when"]
 
-DateLike = str | dt.date | FuzzyDate
+DateLike = str | Day | dt.date | FuzzyDate
 
 
 def as_when(value: DateLike) -> When:
-    """A query date: a `datetime.date` for a day, a `FuzzyDate` for a month, year or range."""
-    if isinstance(value, dt.date):
+    """A query date: a `Day` for a day, a `FuzzyDate` for a month, year or range."""
+    if isinstance(value, Day):
         return value
+    if isinstance(value, dt.date):
+        return Day.from_date(value)
     date = FuzzyDate.of(value)
-    return date.earliest if date.is_exact else date
+    return date.first if date.is_exact else date
 
 
-def as_day(value: DateLike | None) -> dt.date | None:
+def as_day(value: DateLike | None) -> Day | None:
     """A knowledge date as a day: a month or year means its last day (everything known by then)."""
     if value is None:
         return None
-    if isinstance(value, dt.date):
+    if isinstance(value, Day):
         return value
+    if isinstance(value, dt.date):
+        return Day.from_date(value)
     date = FuzzyDate.of(value)
-    if date.latest == dt.date.max:
+    if date.last == Day.max:
         raise DateError(f"knowledge date {str(date)!r} has no end")
-    return date.latest
+    return date.last
 
 
 class Chronology:
@@ -96,7 +100,7 @@ class Chronology:
         self.policy = Policy.parse(policy)
         #: The folder relative paths (archived source texts) are read from: the log's (`EventLog.directory`).
         self.home = home
-        self._states: dict[tuple[dt.date | None, bool], State] = {}
+        self._states: dict[tuple[Day | None, bool], State] = {}
         self._index: EventIndex | None = None
         self._rename_keys: dict[str, set[str]] | None = None
         self._catalogue_version = catalogue.version
@@ -214,7 +218,7 @@ class Chronology:
             return sure, project(events, self.catalogue, known_at=day, possibly=True)
         return sure, None
 
-    def _everything_known(self, day: dt.date | None) -> bool:
+    def _everything_known(self, day: Day | None) -> bool:
         """True when the whole log stood on ``day`` (or no day is given): its projection answers."""
         return day is None or day >= self.index.latest_known
 
@@ -472,8 +476,8 @@ class Chronology:
     ) -> tuple[Event, ...]:
         """Events (in valid-time order) about an entity, that can fall between two dates, of one kind."""
         wanted = None if entity is None else self._id(entity)
-        low = FuzzyDate.of(start).earliest if start is not None else dt.date.min
-        high = FuzzyDate.of(end).latest if end is not None else dt.date.max
+        low = FuzzyDate.of(start).first if start is not None else Day.min
+        high = FuzzyDate.of(end).last if end is not None else Day.max
         if kind is not None and kind not in EVENT_TYPES:
             near = difflib.get_close_matches(kind, list(EVENT_TYPES), n=1)
             hint = did_you_mean(near[:1])
@@ -482,16 +486,16 @@ class Chronology:
             e
             for e in self.events
             if (wanted is None or wanted in e.about())
-            and e.occurred.latest >= low
-            and e.occurred.earliest <= high
+            and e.occurred.last >= low
+            and e.occurred.first <= high
             and (kind is None or type(e).__name__ == kind)
         ]
         return tuple(sorted(found, key=sort_key))
 
 
-def _maybe_public(event: Event, day: dt.date) -> bool:
+def _maybe_public(event: Event, day: Day) -> bool:
     """True when ``event`` may, but need not, have been public on ``day`` (its knowledge date is a range)."""
-    return event.known.earliest <= day < event.known.latest
+    return event.known.first <= day < event.known.last
 
 
 def parse_when(text: str) -> When:

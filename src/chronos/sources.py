@@ -16,7 +16,6 @@ not hold; the error says how to register it.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
@@ -148,32 +147,44 @@ def normal_text(text: str) -> str:
 def human_date(date: FuzzyDate) -> str:
     """A date as people write it: ``16 Feb 2022``, ``Feb 2022``, ``2022``, ``8–9 Jan 2022``.
 
-    Anything else (an open end, a set, a qualifier) is its EDTF text.
+    Anything else (an open end, a set, a qualifier, a season, X digits, a time,
+    a year before 1 or after 9999) is its EDTF text.
     """
     if date.qualifier or date.form == "set":
         return str(date)
     lower, upper = date.lower, date.upper
     if not (isinstance(lower, PartialDate) and isinstance(upper, PartialDate)):
         return str(date)
+    if not (_plain(lower) and _plain(upper)):
+        return str(date)
     if date.form == "single" or lower == upper:
         return _human(lower)
-    if lower.precision == upper.precision == "day":
-        first, last = lower.earliest, upper.latest
-        if (first.year, first.month) == (last.year, last.month):
-            return f"{first.day}–{last.day} {_MONTHS[last.month - 1]} {last.year}"
-        if first.year == last.year:
-            return f"{_day(first, year=False)} – {_day(last)}"
+    if lower.day is not None and upper.day is not None and lower.year == upper.year:
+        if lower.month == upper.month:
+            return f"{lower.day}–{upper.day} {_month(upper)} {upper.year}"
+        return f"{lower.day} {_month(lower)} – {_human(upper)}"
     return f"{_human(lower)} – {_human(upper)}"
+
+
+def _plain(part: PartialDate) -> bool:
+    """True for a day, month or year of years 1-9999 written plainly (no X digit, qualifier or time)."""
+    return (
+        part.precision in ("day", "month", "year")
+        and not part.unspecified
+        and not part.marks
+        and not part.time
+        and 1 <= part.year <= 9999
+    )
+
+
+def _month(part: PartialDate) -> str:
+    assert part.month is not None
+    return _MONTHS[part.month - 1]
 
 
 def _human(part: PartialDate) -> str:
     if part.day is not None:
-        return _day(part.earliest)
+        return f"{part.day} {_month(part)} {part.year}"
     if part.month is not None:
-        return f"{_MONTHS[part.month - 1]} {part.year}"
+        return f"{_month(part)} {part.year}"
     return str(part.year)
-
-
-def _day(day: dt.date, *, year: bool = True) -> str:
-    text = f"{day.day} {_MONTHS[day.month - 1]}"
-    return f"{text} {day.year}" if year else text

@@ -33,7 +33,7 @@ from rich.progress import (
 from chronos import __version__
 from chronos._fast.gc import paused_gc
 from chronos.chronology import Chronology, as_day
-from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate, parse_date
+from chronos.dates import Day, FuzzyDate, parse_date
 from chronos.entities import Entity
 from chronos.errors import AmbiguousName, ChronosError, LookupFailed, StoreError
 from chronos.events import Event
@@ -93,7 +93,7 @@ _policy = _argument(Policy.parse)
 
 def bounded_date(text: str) -> FuzzyDate:
     date = date_arg(text)
-    if MIN_DAY in (date.earliest, date.latest) or MAX_DAY in (date.earliest, date.latest):
+    if Day.min in (date.first, date.last) or Day.max in (date.first, date.last):
         raise argparse.ArgumentTypeError(f"{text!r} has an open end; give a day, a month or a year")
     return date
 

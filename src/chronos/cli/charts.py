@@ -46,8 +46,8 @@ def register(app: App) -> None:
 def _explore(args: Namespace) -> int:
     from chronos.output.explorer import write_explorer
 
-    start = args.start.earliest if args.start is not None else None
-    end = args.end.latest if args.end is not None else None
+    start = args.start.first if args.start is not None else None
+    end = args.end.last if args.end is not None else None
     if start is not None and end is not None and end < start:
         args.parser.error(f"--from {args.start} is after --to {args.end}")
     if not str(args.output).lower().endswith((".html", ".htm")):
@@ -62,7 +62,7 @@ def _explore(args: Namespace) -> int:
 def _timeline(args: Namespace) -> int:
     from chronos.output import timeline  # matplotlib is slow to import: only this command pays for it
 
-    start, end = args.start.earliest, args.end.latest
+    start, end = args.start.first, args.end.last
     if end < start:
         args.parser.error(f"--from {args.start} is after --to {args.end}")
     _, chronology = load(args)

@@ -254,7 +254,7 @@ def import_wikidata(
     fallback = _known(known_at)
     parts, dropped = wikidata_parts(files, known_at=fallback, dataset=dataset or "wikidata")
     names = ", ".join(f.name for f in files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
-    days = sorted({p.known.latest for p in parts}) or [fallback.latest]
+    days = sorted({p.known.last for p in parts}) or [fallback.last]
     known = FuzzyDate.of(days[0]) if len(days) == 1 else parse_date(f"{days[0]}/{days[-1]}")
     items = len({p.name for p in parts})
     label = f"{dataset or 'wikidata'}: {items} item{'s' if items != 1 else ''} from {names}"

@@ -37,7 +37,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from chronos.dates import FuzzyDate, PartialDate, parse_date
+from chronos.dates import Day, FuzzyDate, PartialDate, parse_date
 from chronos.errors import ChronosError, RecordError
 from chronos.events import Source
 from chronos.interop._model import (
@@ -88,7 +88,7 @@ def _ftm_date(values: list[str], where: str) -> FuzzyDate | None:
             return None
         if len(values) == 1:
             return parse_date(values[0])
-        parts = sorted({PartialDate.parse(v) for v in values}, key=lambda p: (p.earliest, p.latest))
+        parts = sorted({PartialDate.parse(v) for v in values}, key=lambda p: (p.first, p.last))
         return FuzzyDate(parts[0], parts[-1], "set", tuple(parts))
     except ChronosError as exc:
         raise RecordError(f"{where}: {exc}") from None
@@ -184,7 +184,7 @@ def read_ftm(lines: Iterable[str], origin: str) -> Dataset:
     for key, position in positions.items():
         _position(reader, position, key, len(current.get(key, ())))
     seen = [d for _, item in reader.parsed if (d := _day(item, "last_seen")) is not None]
-    known = FuzzyDate.of(max(seen, key=lambda d: d.earliest)) if seen else None
+    known = FuzzyDate.of(max(seen, key=lambda d: d.first)) if seen else None
     # In the file's order, which the catalogue keeps; entities only named come last.
     line = {reader.keys[item["id"]]: n for n, item in reader.parsed}
     ordered = sorted(reader.entities.values(), key=lambda e: line.get(e.key, len(line) + 1))
@@ -349,10 +349,10 @@ def _claims(
         if status == "ended":
             ends.append(claim("left", FuzzyDate.of(f"../{seen}"), f"no end date ({said}): ended by {seen}"))
     elif not ends and status == "ended" and seen is not None:
-        low = start.earliest if start is not None else None
+        low = start.first if start is not None and start.first != Day.min else None
         date = (
-            FuzzyDate(PartialDate.from_date(low), seen, "interval")
-            if low is not None and low < seen.earliest
+            FuzzyDate(PartialDate.from_day(low), seen, "interval")
+            if low is not None and low < seen.first
             else FuzzyDate.of(f"../{seen}")
         )
         ends.append(claim("left", date, f"no end date ({said}): ended by {seen}"))

@@ -155,7 +155,7 @@ _NOT_RECORDS = ("#renamed", "#born", "#died", "#founded", "#dissolved")
 
 def _undated(known: FuzzyDate) -> FuzzyDate:
     """The date of a claim the file gives no date for: on or before the file was published."""
-    return FuzzyDate(End.OPEN, PartialDate.from_date(known.latest), "interval")
+    return FuzzyDate(End.OPEN, PartialDate.from_day(known.last), "interval")
 
 
 def _is_undated(event: Event) -> bool:
@@ -210,8 +210,8 @@ def plan_import(
             ):
                 earlier.setdefault(source.locator, []).append(event)
                 break
-    last = max((e.known.latest for found in earlier.values() for e in found), default=None)
-    if last is not None and known.latest < last:
+    last = max((e.known.last for found in earlier.values() for e in found), default=None)
+    if last is not None and known.last < last:
         raise RecordError(
             f"{label}: known on {known}, before the last import of {dataset_name!r} (known {last}): "
             "import the versions of a dataset in order"

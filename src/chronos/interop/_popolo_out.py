@@ -2,14 +2,16 @@
 
 Popolo's date fields take ISO dates only (``2016``, ``2016-05``, ``2016-05-03``;
 memberships also a date and time). chronos writes each date there as
-precisely as ISO can say it without saying more than the claims do: a plain
-date as it is, a range or a set as the part its ends share (``2022-01-04/2022-01-06``
-is ``2022-01``; ``[2021,2022]`` has none), a qualifier (``2003~``) dropped, an
-open or unknown end left out. The EDTF value itself goes into the item's
-``"chronos"`` key (``{"start_date": "2022-01-04/2022-01-06"}``) whenever it
-differs, with what Popolo has no field for: every claim of each start and end
-(date, cause, knowledge date, sources, note), seats, entity notes. Other
-Popolo readers ignore that key; chronos reads the claims back exactly.
+precisely as ISO can say it without saying more than the claims do
+(`FuzzyDate.nearest_iso`): a plain date as it is, a range or a set as the
+smallest year, month or day that holds it (``2022-01-04/2022-01-06`` is
+``2022-01``; ``[2021,2022]`` has none), a qualifier (``2003~``) or a time of day
+dropped, a decade (``201X``), a BCE date, an open or unknown end left out.
+The EDTF value itself goes into the item's ``"chronos"`` key
+(``{"start_date": "2022-01-04/2022-01-06"}``) whenever it differs, with what
+Popolo has no field for: every claim of each start and end (date, cause,
+knowledge date, sources, note), seats, entity notes. Other Popolo readers
+ignore that key; chronos reads the claims back exactly.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from chronos.chronology import Chronology, DateLike
-from chronos.dates import End, FuzzyDate
+from chronos.dates import FuzzyDate
 from chronos.entities import Entity, Organisation, Post
 from chronos.interop._model import source_dict
 from chronos.interop._rows import ClaimRow, claims_json, tenure_rows
@@ -32,24 +34,12 @@ _SECTION = {"person": "persons", "organisation": "organizations", "post": "posts
 
 
 def iso_date(date: FuzzyDate | None) -> str | None:
-    """The ISO date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) that says no more than ``date``, or None."""
-    if date is None or isinstance(date.lower, End) or isinstance(date.upper, End):
-        return None
-    if date.form == "single":
-        return str(date.lower)
-    texts = [str(m) for m in date.members] if date.form == "set" else [str(date.lower), str(date.upper)]
-    common = texts[0]
-    for text in texts[1:]:
-        size = next((i for i, (a, b) in enumerate(zip(common, text, strict=False)) if a != b), None)
-        common = common[: min(len(common), len(text)) if size is None else size]
-    for size in (10, 7, 4):
-        if (
-            len(common) >= size
-            and all(len(t) >= size for t in texts)
-            and (len(common) == size or common[size] == "-")
-        ):
-            return common[:size]
-    return None
+    """The ISO date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) that says no more than ``date``, or None.
+
+    That is `FuzzyDate.nearest_iso`: the most precise of the three that holds
+    every day the date can denote (none for a decade, a BCE date or an open end).
+    """
+    return None if date is None else date.nearest_iso()
 
 
 def _dated(item: dict[str, Any], ext: dict[str, Any], field: str, date: FuzzyDate | None) -> None:
@@ -71,7 +61,7 @@ def _names(entity: Entity, state: State) -> list[dict[str, Any]]:
         other.extend({"name": alias, "lang": lang} for lang in langs)
         if not langs and alias != entity.name:
             other.append({"name": alias})
-    renames = sorted(state.renames.get(entity.id, ()), key=lambda r: (r.occurred.earliest, r.id))
+    renames = sorted(state.renames.get(entity.id, ()), key=lambda r: (r.occurred.first, r.id))
     for rename in renames:
         ext: dict[str, Any] = {
             "known": str(rename.known),

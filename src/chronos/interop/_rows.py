@@ -8,14 +8,13 @@ Popolo also keeps each claim (`ClaimRow`), so it loses nothing.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 import attrs
 
 from chronos.chronology import Chronology, DateLike
-from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate
+from chronos.dates import Day, FuzzyDate
 from chronos.entities import Post
 from chronos.events import Source
 from chronos.interop._model import source_dict
@@ -24,9 +23,9 @@ from chronos.projections import Claim, Resolved
 __all__ = ["ClaimRow", "Side", "TenureRow", "claims_json", "day", "tenure_rows"]
 
 
-def day(value: dt.date) -> str:
-    """An ISO day, or empty for an open end."""
-    return "" if value in (MIN_DAY, MAX_DAY) else value.isoformat()
+def day(value: Day) -> str:
+    """An ISO 8601 day (``-0043-03-15`` for 44 BCE), or empty for an open end."""
+    return "" if value in (Day.min, Day.max) else str(value)
 
 
 @attrs.frozen
@@ -51,6 +50,9 @@ class Side:
     known: FuzzyDate | None
     sources: tuple[Source, ...]
     claims: tuple[ClaimRow, ...]
+    #: The bounds as days, to sort by (ISO text sorts BCE years backwards).
+    first: Day = Day.min
+    last: Day = Day.max
 
     @property
     def precision(self) -> str:
@@ -71,16 +73,19 @@ class TenureRow:
 
 def _side(resolved: Resolved) -> Side:
     claims = resolved.claims
-    first = min(claims, key=lambda c: (c.event.known.latest, c.event.known.earliest), default=None)
+    first = min(claims, key=lambda c: (c.event.known.last, c.event.known.first), default=None)
     sources = tuple(dict.fromkeys(s for c in claims for s in c.sources))
+    dated = resolved.date is not None
     return Side(
         date=resolved.date,
-        earliest=day(resolved.earliest) if resolved.date is not None else "",
-        latest=day(resolved.latest) if resolved.date is not None else "",
+        earliest=day(resolved.first) if dated else "",
+        latest=day(resolved.last) if dated else "",
         cause=resolved.cause or "",
         known=first.event.known if first is not None else None,
         sources=sources,
         claims=tuple(_claim_row(c) for c in claims),
+        first=resolved.first if dated else Day.min,
+        last=resolved.last if dated else Day.max,
     )
 
 
@@ -96,7 +101,7 @@ def tenure_rows(chronology: Chronology, *, known_at: DateLike | None = None) -> 
         org = post.org if isinstance(post, Post) else ""
         rows.append(TenureRow(tenure.person, tenure.post, org, _side(tenure.start), _side(tenure.end)))
     order = {entity_id: i for i, entity_id in enumerate(chronology.catalogue)}
-    rows.sort(key=lambda r: (order.get(r.post, 0), r.start.earliest or "0", r.end.latest or "9", r.person))
+    rows.sort(key=lambda r: (order.get(r.post, 0), r.start.first, r.end.last, r.person))
     return rows
 
 

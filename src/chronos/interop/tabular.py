@@ -2,8 +2,9 @@
 
 The CSV is UTF-8 with a header row and one row per tenure; it opens cleanly in
 a spreadsheet (no formulas, a cell per value, ISO days in the ``*_earliest`` and
-``*_latest`` columns for sorting). Columns: see `COLUMNS`. Dates are EDTF,
-precision is ``day``, ``month``, ``year``, ``range`` or empty, and sources are
+``*_latest`` columns, ``-0043-03-15`` for 44 BCE). Columns: see `COLUMNS`.
+Dates are EDTF, precision is ``day``, ``month``, ``season``, ``year``,
+``decade``, ``century``, ``millennium``, ``range`` or empty, and sources are
 ``FILE (LOCATOR): "QUOTE"`` joined with `` | ``.
 
 Reading needs a person (``person_id`` or ``person``), a post (``post_id`` or

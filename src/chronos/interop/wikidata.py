@@ -49,7 +49,7 @@ from typing import Any, Final
 
 import attrs
 
-from chronos.dates import End, FuzzyDate, PartialDate
+from chronos.dates import Day, End, FuzzyDate, PartialDate
 from chronos.errors import RecordError
 from chronos.events import Source
 from chronos.interop._batch import Part
@@ -297,7 +297,7 @@ def _record(
     unusable = len(skipped) > before
     causes = [c for c in (item_id(v) for v in _snaks(qualifiers, "P1534")) if c]
     cause = _end_cause(causes[0] if causes else None, labels)
-    day = PartialDate.from_date(item.known.latest)
+    day = PartialDate.from_day(item.known.last)
 
     def claim(cause: str, date: FuzzyDate, said: str | None) -> ClaimSpec:
         return ClaimSpec(cause, date, sources=statement.sources, note=_joined(statement.note, said))
@@ -310,10 +310,10 @@ def _record(
     if not end_claims and (end_unknown or causes):
         # It ended, and Wikidata does not say when: on a day between its start and the revision.
         # A death known only as a cause ends this tenure, not every tenure as a dated `Died` would.
-        low = min((d.earliest for d, _ in starts), default=None)
+        low = min((d.first for d, _ in starts if d.first != Day.min), default=None)
         date = (
-            FuzzyDate(PartialDate.from_date(low), day, "interval")
-            if low is not None and low < item.known.latest
+            FuzzyDate(PartialDate.from_day(low), day, "interval")
+            if low is not None and low < item.known.last
             else FuzzyDate.of(f"../{day}")
         )
         said = "Wikidata gives an end (an unknown end time or an end cause) but no end date"
@@ -463,7 +463,7 @@ def wikidata_parts(
         qid = _id(entity)
         assert qid is not None
         items.setdefault((qid, revision), _Item(where, qid, f"{dataset}/{qid}/{revision}", known, entity))
-    ordered = sorted(items.values(), key=lambda i: (i.qid, i.known.latest, _revision_number(i.label)))
+    ordered = sorted(items.values(), key=lambda i: (i.qid, i.known.last, _revision_number(i.label)))
     parts = []
     for item in ordered:
         claims = item.entity.get("claims")

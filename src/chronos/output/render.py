@@ -11,7 +11,6 @@ Nothing here reads files or the log: these are pure functions of library results
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 from collections import Counter
@@ -20,7 +19,7 @@ from typing import Any, Literal
 
 from chronos.checks import Finding
 from chronos.codec import Codec
-from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate
+from chronos.dates import Day, FuzzyDate
 from chronos.entities import Catalogue, Post
 from chronos.events import Event, Source
 from chronos.output._schema import (
@@ -147,8 +146,9 @@ def _date(value: FuzzyDate | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _day(value: dt.date) -> str | None:
-    return None if value in (MIN_DAY, MAX_DAY) else value.isoformat()
+def _day(value: Day) -> str | None:
+    """A bound as ISO 8601 (``-0043-03-15`` for 44 BCE), or None for an open end."""
+    return None if value in (Day.min, Day.max) else str(value)
 
 
 def entity_name(catalogue: Catalogue, entity_id: str | None) -> str | None:
@@ -203,12 +203,12 @@ def _span(start: Resolved, end: Resolved) -> SpanJson:
     """The ``start*`` and ``end*`` fields of a tenure or a spell."""
     return {
         "start": _date(start.date),
-        "start_earliest": _day(start.earliest),
-        "start_latest": _day(start.latest),
+        "start_earliest": _day(start.first),
+        "start_latest": _day(start.last),
         "start_cause": start.cause,
         "end": _date(end.date),
-        "end_earliest": _day(end.earliest),
-        "end_latest": _day(end.latest),
+        "end_earliest": _day(end.first),
+        "end_latest": _day(end.last),
         "end_cause": end.cause,
     }
 
@@ -310,8 +310,8 @@ def history_json(result: History, catalogue: Catalogue) -> HistoryJson:
         if death is None
         else {
             "date": _date(death.date),
-            "earliest": _day(death.earliest),
-            "latest": _day(death.latest),
+            "earliest": _day(death.first),
+            "latest": _day(death.last),
             "disputed": death.disputed,
             "sources": _sources(dict.fromkeys(s for c in death.claims for s in c.sources), catalogue),
             "events": [c.event.id for c in death.claims],

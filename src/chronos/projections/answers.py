@@ -14,7 +14,7 @@ from typing import Literal
 
 import attrs
 
-from chronos.dates import FuzzyDate
+from chronos.dates import Day, FuzzyDate
 from chronos.entities import Post
 from chronos.events import Event, Source
 from chronos.projections.policy import OPEN_END, OPEN_START, Claim, Policy, Resolved
@@ -24,7 +24,7 @@ __all__ = ["DEFAULT_POLICY", "Certainty", "Seat", "Tenure", "When", "holds", "re
 
 Certainty = Literal["certain", "possible"]
 #: A query date: a day, or a `FuzzyDate` (a month, a year, a range) answered with certainty.
-When = dt.date | FuzzyDate
+When = Day | dt.date | FuzzyDate
 #: The policy used when none is given.
 DEFAULT_POLICY = Policy()
 
@@ -71,11 +71,14 @@ class Tenure:
         return f"Tenure({self.person!r} at {self.post!r}, {span}{', disputed' if self.disputed else ''})"
 
 
-def span(at: When) -> tuple[dt.date, dt.date]:
+def span(at: When) -> tuple[Day, Day]:
     """The first and last day a query date covers."""
     if isinstance(at, FuzzyDate):
-        return at.earliest, at.latest
-    return at, at
+        return at.first, at.last
+    if isinstance(at, Day):
+        return at, at
+    day = Day.from_date(at)
+    return day, day
 
 
 def holds(start: Resolved, end: Resolved, at: When) -> Certainty | None:
@@ -86,9 +89,9 @@ def holds(start: Resolved, end: Resolved, at: When) -> Certainty | None:
     when that holds on every day of it, possible when on some day.
     """
     low, high = span(at)
-    if start.latest <= low and high < end.earliest:
+    if start.last <= low and high < end.first:
         return "certain"
-    if start.earliest <= high and low < end.latest:
+    if start.first <= high and low < end.last:
         return "possible"
     return None
 

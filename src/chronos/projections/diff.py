@@ -8,6 +8,7 @@ from typing import Literal
 
 import attrs
 
+from chronos.dates import Day
 from chronos.entities import Catalogue
 from chronos.events import Event, Moved
 from chronos.projections.answers import DEFAULT_POLICY, Seat, When, span
@@ -120,6 +121,8 @@ def diff(
     ``possibly_known`` is as in `roster`.
     """
     policy = policy or DEFAULT_POLICY
+    # A day given as a `datetime.date` is kept as the `Day` every other answer uses.
+    a, b = (Day.from_date(w) if isinstance(w, dt.date) else w for w in (a, b))
     before = {
         (s.person, post): s
         for post, seats in holders_on(state, catalogue, org, a, policy, possibly_known).items()
@@ -184,7 +187,7 @@ def diff(
 
 
 def _pair_moves(
-    state: State, person: str, gone: list[str], came: list[str], low: dt.date, high: dt.date
+    state: State, person: str, gone: list[str], came: list[str], low: Day, high: Day
 ) -> list[tuple[str, str]]:
     """Which left posts and taken posts of one person form moves (see `diff`)."""
     pairs: list[tuple[str, str]] = []
@@ -196,8 +199,8 @@ def _pair_moves(
             and event.person == person
             and event.from_post in free_gone
             and event.to_post in free_came
-            and event.occurred.latest > low
-            and event.occurred.earliest <= high
+            and event.occurred.last > low
+            and event.occurred.first <= high
         ):
             pairs.append((event.from_post, event.to_post))
             free_gone.remove(event.from_post)
@@ -207,15 +210,13 @@ def _pair_moves(
     return pairs
 
 
-def _explain(
-    state: State, person: str, posts: tuple[str, ...], low: dt.date, high: dt.date
-) -> tuple[Event, ...]:
+def _explain(state: State, person: str, posts: tuple[str, ...], low: Day, high: Day) -> tuple[Event, ...]:
     """The claims about this person at these posts that can fall in ``(low, high]``."""
     found: dict[str, Event] = {}
     for period in state.tenures_of(person):
         if period.subject not in posts:
             continue
         for claim in (*period.starts, *period.ends):
-            if claim.date.latest > low and claim.date.earliest <= high:
+            if claim.date.last > low and claim.date.first <= high:
                 found.setdefault(claim.event.id, claim.event)
     return tuple(found.values())

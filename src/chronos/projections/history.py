@@ -141,7 +141,7 @@ def history(state: State, person: str, *, policy: Policy | None = None) -> Histo
     policy = policy or DEFAULT_POLICY
     tenures = sorted(
         (tenure_of(state, p, policy) for p in state.tenures_of(person)),
-        key=lambda t: (t.start.earliest, t.end.earliest, t.post),
+        key=lambda t: (t.start.first, t.end.first, t.post),
     )
     spells = tuple(_spell(c, policy) for c in state.custody_spells(person))
     deaths = state.deaths.get(person, ())

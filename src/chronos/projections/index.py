@@ -12,9 +12,9 @@ fold).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 
+from chronos.dates import Day
 from chronos.entities import Catalogue
 from chronos.events import Arrested, Corrected, Died, Dissolved, Event, Renamed, Retracted
 
@@ -34,12 +34,12 @@ class EventIndex:
         # (deaths, vacating arrests): for_posts follows these instead of every event of a person.
         self._post_people: dict[str, set[str]] = {}
         self._enders: dict[str, list[Event]] = {}
-        latest = dt.date.min
+        latest = Day.min
         #: The events whose knowledge date is a range (undated articles), in log order.
         self.ranged_known: list[Event] = []
         for event in events:
-            latest = max(latest, event.known.latest)
-            if event.known.earliest < event.known.latest:
+            latest = max(latest, event.known.last)
+            if event.known.first < event.known.last:
                 self.ranged_known.append(event)
             if isinstance(event, Retracted | Corrected):
                 self._targeting.setdefault(event.target, []).append(event)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import attrs
 
+from chronos.dates import Day
 from chronos.entities import Catalogue
 from chronos.projections.answers import DEFAULT_POLICY, Seat, When, span
 from chronos.projections.policy import Policy
@@ -126,7 +126,7 @@ class OrgTimelines:
             vacant += line.vacant
         self.vacant = tuple(vacant)
 
-    def holders(self, low: dt.date, high: dt.date) -> dict[str, list[Seat]]:
+    def holders(self, low: Day, high: Day) -> dict[str, list[Seat]]:
         """Who holds which of these posts on ``[low, high]``, by post id (see `post_holders`)."""
         held: dict[str, list[Seat]] = {}
         for line in self.lines:

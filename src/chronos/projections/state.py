@@ -1,7 +1,7 @@
 """The fold: from the events known at a date to tenures, custody, births, deaths and names.
 
 `visible` selects what was known on a knowledge date K (an event counts once
-its ``known`` date has certainly passed, i.e. ``known.latest <= K``) and applies
+its ``known`` date has certainly passed, i.e. ``known.last <= K``) and applies
 the retractions and corrections known by then. `project` folds the result in
 valid-time order (never append order) into a `State`, one handler per event
 type.
@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import attrs
 
 from chronos._fast.gc import paused_gc
+from chronos.dates import Day
 from chronos.entities import Catalogue
 from chronos.events import (
     Appointed,
@@ -77,7 +78,7 @@ class State:
     renames: Mapping[str, tuple[Renamed, ...]]
     snapshots: tuple[RosterReported, ...]
     events: tuple[Event, ...]
-    known_at: dt.date | None = None
+    known_at: Day | None = None
     possibly: bool = False
     births: Mapping[str, tuple[Claim, ...]] = attrs.field(factory=dict)
     by_post: Mapping[str, tuple[Period, ...]] = attrs.field(factory=dict, eq=False, repr=False)
@@ -100,21 +101,23 @@ class State:
 
 
 def visible(
-    events: Iterable[Event], *, known_at: dt.date | None = None, possibly: bool = False
+    events: Iterable[Event], *, known_at: Day | dt.date | None = None, possibly: bool = False
 ) -> list[Event]:
     """The claims standing on ``known_at``: known by then, minus what was retracted or corrected by then.
 
-    An event counts once it was certainly public (``known.latest <= known_at``),
-    or, with ``possibly``, once it may have been (``known.earliest <= known_at``).
+    An event counts once it was certainly public (``known.last <= known_at``),
+    or, with ``possibly``, once it may have been (``known.first <= known_at``).
     A correction contributes its replacement; retracting a retraction or a
     correction restores what it had withdrawn.
     """
+    if isinstance(known_at, dt.date):
+        known_at = Day.from_date(known_at)
     if known_at is None:
         known = list(events)
     elif possibly:
-        known = [e for e in events if e.known.earliest <= known_at]
+        known = [e for e in events if e.known.first <= known_at]
     else:
-        known = [e for e in events if e.known.latest <= known_at]
+        known = [e for e in events if e.known.last <= known_at]
     claims_about_claims: list[Retracted | Corrected] = [
         e for e in known if isinstance(e, Retracted | Corrected)
     ]
@@ -155,10 +158,10 @@ def visible(
 _STARTS = (Appointed, Founded, Arrested)
 
 
-def sort_key(event: Event) -> tuple[dt.date, dt.date, int, str]:
+def sort_key(event: Event) -> tuple[Day, Day, int, str]:
     """Valid-time order: by earliest then latest possible day; ends before starts on a tie; then id."""
     occurred = event.occurred
-    return (occurred.earliest, occurred.latest, 1 if isinstance(event, _STARTS) else 0, event.id)
+    return (occurred.first, occurred.last, 1 if isinstance(event, _STARTS) else 0, event.id)
 
 
 @attrs.define
@@ -205,7 +208,7 @@ class _Fold:
             not last.ends
             # An end dated before we saw any start (sorted by earliest day) may
             # still come after this start: "dismissed in 2022", "appointed in March 2022".
-            or (not last.starts and max(c.date.latest for c in last.ends) >= claim.date.earliest)
+            or (not last.starts and max(c.date.last for c in last.ends) >= claim.date.first)
         ):
             last.starts.append(claim)
             return
@@ -349,10 +352,12 @@ def project(
     events: Iterable[Event],
     catalogue: Catalogue,
     *,
-    known_at: dt.date | None = None,
+    known_at: Day | dt.date | None = None,
     possibly: bool = False,
 ) -> State:
     """Fold the events standing on ``known_at`` in valid-time order into a `State` (see `visible`)."""
+    if isinstance(known_at, dt.date):
+        known_at = Day.from_date(known_at)
     with paused_gc():
         return _project(events, catalogue, known_at=known_at, possibly=possibly)
 
@@ -361,7 +366,7 @@ def _project(
     events: Iterable[Event],
     catalogue: Catalogue,
     *,
-    known_at: dt.date | None,
+    known_at: Day | None,
     possibly: bool,
 ) -> State:
     standing = visible(events, known_at=known_at, possibly=possibly)

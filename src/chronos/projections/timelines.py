@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 
 import attrs
 
+from chronos.dates import Day
 from chronos.entities import Post
 from chronos.projections.answers import Seat, Tenure, tenure_of
 from chronos.projections.policy import Policy
@@ -24,9 +24,9 @@ class Timeline:
     """
 
     post: Post
-    starts: list[dt.date]
-    reach: list[dt.date]
-    ends: list[dt.date]
+    starts: list[Day]
+    reach: list[Day]
+    ends: list[Day]
     tenures: list[Tenure]
     vacant: tuple[Seat, ...]
 
@@ -37,19 +37,19 @@ def timeline(state: State, post: Post, policy: Policy) -> Timeline:
     line = state.derived.timelines.get(key)
     if line is None or line.post is not post:
         tenures = sorted(
-            (tenure_of(state, p, policy) for p in state.tenures_at(post.id)), key=lambda t: t.start.earliest
+            (tenure_of(state, p, policy) for p in state.tenures_at(post.id)), key=lambda t: t.start.first
         )
-        reach: list[dt.date] = []
+        reach: list[Day] = []
         for tenure in tenures:
-            reach.append(max(reach[-1], tenure.end.latest) if reach else tenure.end.latest)
+            reach.append(max(reach[-1], tenure.end.last) if reach else tenure.end.last)
         vacant = (Seat(post, None, "certain"),) * post.seats
         line = state.derived.timelines[key] = Timeline(
-            post, [t.start.earliest for t in tenures], reach, [t.end.latest for t in tenures], tenures, vacant
+            post, [t.start.first for t in tenures], reach, [t.end.last for t in tenures], tenures, vacant
         )
     return line
 
 
-def post_holders(line: Timeline, low: dt.date, high: dt.date, last: int) -> list[Seat]:
+def post_holders(line: Timeline, low: Day, high: Day, last: int) -> list[Seat]:
     """Who holds the post of ``line`` on ``[low, high]``, in seat order (one seat per person, the surer).
 
     ``last`` is the last tenure starting by ``high`` (the caller's bisection).
@@ -69,7 +69,7 @@ def post_holders(line: Timeline, low: dt.date, high: dt.date, last: int) -> list
     found: dict[str | None, Seat] = {}
     for index in reversed(hits):
         tenure = line.tenures[index]
-        certain = tenure.start.latest <= low and high < tenure.end.earliest
+        certain = tenure.start.last <= low and high < tenure.end.first
         take_seat(found, Seat(line.post, tenure.person, "certain" if certain else "possible", tenure))
     return in_seat_order(found)
 
@@ -89,7 +89,7 @@ def in_seat_order(found: Mapping[str | None, Seat]) -> list[Seat]:
     return holders
 
 
-def seat_order(seat: Seat) -> tuple[bool, dt.date, str]:
+def seat_order(seat: Seat) -> tuple[bool, Day, str]:
     """Certain holders first, then by the start of their tenure, then by id."""
-    start = seat.tenure.start.earliest if seat.tenure is not None else dt.date.min
+    start = seat.tenure.start.first if seat.tenure is not None else Day.min
     return (seat.certainty != "certain", start, seat.person or "")
