@@ -19,6 +19,7 @@ from chronos import (
     Corrected,
     DateError,
     Day,
+    DeclaredComplete,
     Died,
     Dismissed,
     Dissolved,
@@ -26,6 +27,7 @@ from chronos import (
     Event,
     Founded,
     FuzzyDate,
+    Identified,
     Left,
     Moved,
     Organisation,
@@ -321,6 +323,9 @@ simple_events: st.SearchStrategy[Event] = st.one_of(
             max_size=4,
         ).map(tuple),
     ),
+    _kind(DeclaredComplete, org=st.just("org"), until=st.none() | fuzzy_dates()),
+    _kind(DeclaredComplete, post=posts, until=st.none() | fuzzy_dates()),
+    _kind(Identified, placeholder=persons, person=persons),
 )
 
 #: One strategy per event type, including `Corrected` wrapping any other event.
@@ -360,6 +365,7 @@ def histories(
     disputes: bool = False,
     fuzzy: bool = False,
     retractions: bool = True,
+    evidence: bool = False,
 ) -> History:
     """A chronology simulated day by day so that its truth is known.
 
@@ -367,7 +373,11 @@ def histories(
     happened (sometimes much later). With ``disputes``, some ends get a second
     claim a few days off; with ``fuzzy``, some dates are widened to a range that
     contains the true day; with ``retractions``, some false dismissals are
-    recorded and later retracted.
+    recorded and later retracted. With ``evidence``, what bears on seats
+    besides their holders is added too (the truth then no longer describes
+    every holder): sources' rosters with empty seats, declarations of
+    completeness, foundings and dissolutions (often imprecise), scheduled ends
+    and identified placeholders.
     """
     holders: dict[str, set[str]] = {p: set() for p in POSTS}
     dead: set[str] = set()
@@ -456,7 +466,63 @@ def histories(
                 target=wrong.id, occurred=day(today + 2), known=day(today + 2), sources=SRC, reason="denied"
             )
             events.append(retraction)
+    if evidence:
+        events.extend(draw(_evidence(today + 60)))
     return History(tuple(events), truth, alternatives, today + 60)
+
+
+@st.composite
+def _evidence(draw: st.DrawFn, horizon: int) -> list[Event]:
+    """Events about seats besides their holders, on days up to ``horizon`` (see `histories`)."""
+    some_day = st.integers(0, horizon)
+
+    def when(n: int) -> FuzzyDate:
+        if draw(st.integers(0, 3)) == 0:
+            return FuzzyDate(
+                PartialDate.from_date(EPOCH + dt.timedelta(days=n)),
+                PartialDate.from_date(EPOCH + dt.timedelta(days=n + draw(st.integers(1, 20)))),
+                "interval",
+            )
+        return day(n)
+
+    def known(n: int) -> FuzzyDate:
+        return day(n + draw(st.sampled_from([0, 0, 3, 40])))
+
+    events: list[Event] = []
+    for _ in range(draw(st.integers(0, 3))):
+        n = draw(some_day)
+        empty = draw(st.lists(posts, min_size=1, max_size=3))
+        entries = [RosterEntry(post=p) for p in empty]
+        events.append(
+            RosterReported(org="org", entries=entries, occurred=when(n), known=known(n), sources=ALT)
+        )
+    for _ in range(draw(st.integers(0, 2))):
+        n = draw(some_day)
+        subject = draw(st.sampled_from([{"org": "org"}, {"org": "org/unit"}, {"post": "org/deputy"}]))
+        until = draw(st.none() | st.integers(n, horizon + 30).map(day))
+        events.append(DeclaredComplete(**subject, until=until, occurred=when(n), known=known(n), sources=ALT))
+    for cls in (Founded, Dissolved):
+        if draw(st.integers(0, 2)) == 0:
+            n = draw(st.integers(-30, horizon))
+            org = draw(st.sampled_from(["org", "org/unit"]))
+            events.append(cls(org=org, occurred=when(n), known=known(max(n, 0)), sources=ALT))
+    if draw(st.booleans()):
+        # A term scheduled to end: the end is dated after the day it was known.
+        n = draw(some_day)
+        post = draw(posts)
+        person = draw(st.sampled_from(PERSONS))
+        events.append(Left(person=person, post=post, occurred=day(n + 30), known=day(n), sources=ALT))
+    if draw(st.booleans()):
+        events.append(
+            Identified(
+                placeholder=draw(st.sampled_from(PERSONS)),
+                person=draw(st.sampled_from(PERSONS)),
+                occurred=day(0),
+                known=known(draw(some_day)),
+                sources=ALT,
+            )
+        )
+    return events
 
 
 # JSON, and event dicts as they may be found in a log ------------------------------------------------

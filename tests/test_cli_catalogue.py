@@ -107,7 +107,7 @@ class TestAdd:
             (["add", "source", "s", "--title", "T", "--date", "2022-13"], 2, "bad date '2022-13'"),
             (
                 ["add", "source", "s", "--title", "T", "--date", "2022", "--archive", "nope.txt"],
-                1,
+                2,
                 "nope.txt",
             ),
             (["add", "org", "X", "--founded", "1950"], 2, "--founded needs --source ID and --quote TEXT"),
@@ -162,8 +162,8 @@ class TestSources:
         assert code == 0
         assert all(name in out for name in ("Bloomberg", "South China", "RFE/RL", "Caspian"))
         code, out, _ = run(capsys, ROOT / "events", "sources", "--format", "csv")
-        assert out.splitlines()[0] == (
-            "id,registered,citation,publisher,title,date,url,language,archive,sha256,note,cited"
+        assert out.splitlines()[0].startswith(
+            "id,registered,citation,publisher,title,date,url,language,archive,sha256,note,cited,question_command"
         )
 
 
@@ -175,7 +175,7 @@ class TestCheckQuotes:
             capsys, ROOT / "events", "check", "--quotes", "--archives", str(tmp_path), "--format", "json"
         )
         assert code == 0
-        rules = [f["rule"] for f in json.loads(out)]
+        rules = [f["rule"] for f in json.loads(out)["answer"]]
         assert rules.count("archive-missing") == 5
 
     def test_archives_needs_quotes(self, capsys: Capture) -> None:
@@ -198,7 +198,7 @@ class TestCheckQuotes:
             "json",
         )
         assert code == 0
-        assert [f for f in json.loads(out) if f["rule"].startswith(("quote", "archive"))] == []
+        assert [f for f in json.loads(out)["answer"] if f["rule"].startswith(("quote", "archive"))] == []
 
 
 class TestRoundTrips:

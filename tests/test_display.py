@@ -81,7 +81,7 @@ class TestReprs:
             repr(chair.tenure)
             == "Tenure('karim-massimov' at 'nsc/chairman', 2016 -> 2022-01-04/2022-01-06, disputed)"
         )
-        assert repr(knb.roster("nsc", at="2022-01-05")) == "Roster('nsc' on 2022-01-05: 17 seats, 1 vacant)"
+        assert repr(knb.roster("nsc", at="2022-01-05")) == "Roster('nsc' on 2022-01-05: 17 seats, 16 held)"
         history = knb.history("Massimov")
         tenures = len(history.tenures)
         assert (

@@ -205,7 +205,9 @@ class TestSqliteChecked:
         assert err.startswith(f"chronos: error: {path}: the triggers that keep the log append-only")
         code, out, _ = run(capsys, "--log", location, "check", "--format", "json")
         assert code == 1
-        assert [f["rule"] for f in json.loads(out) if f["severity"] == "error"] == ["unguarded-store"]
+        assert [f["rule"] for f in json.loads(out)["answer"] if f["severity"] == "error"] == [
+            "unguarded-store"
+        ]
         code, out, _ = run(capsys, "--log", location, "repair")
         assert code == 0
         assert out.startswith(
@@ -568,7 +570,7 @@ class TestRoles:
                 )
                 db.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(editors), sql.Identifier(new)))
         code, _, err = run(capsys, "init", shared.url, *argv)
-        assert code == 1
+        assert code == 2  # a usage error: these roles cannot be what was asked
         expected = {
             "same": "the writer and the reader must be two roles",
             "owner": "owns the log's schema or tables",
@@ -652,7 +654,7 @@ class TestInit:
         (tmp_path / "notes").mkdir()
         (tmp_path / "notes" / "todo.txt").write_text("x", encoding="utf-8")
         code, _, err = run(capsys, "init", str(tmp_path / "notes"))
-        assert code == 1
+        assert code == 2
         assert "notes: not empty and not a log (1 other files); give a new or empty directory" in err
 
     def test_sqlite(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -665,7 +667,7 @@ class TestInit:
 
     def test_memory(self, capsys: pytest.CaptureFixture[str]) -> None:
         code, _, err = run(capsys, "init", ":memory:")
-        assert code == 1
+        assert code == 2
         assert "lives and dies with one process" in err
 
     def test_unguarded_log_is_reported(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -305,7 +305,7 @@ class TestFiles:
         assert out.startswith("imported wikidata: 6 items from")
         assert out.count("\n") == 1
         assert main(["--log", str(tmp_path / "log"), "history", "Q264766", "--format", "json"]) == 0
-        history = json.loads(capsys.readouterr().out)
+        history = json.loads(capsys.readouterr().out)["answer"]
         assert len(history["tenures"]) == len(entity_of(WIKIDATA / "Q264766.json")["claims"]["P39"])
 
 

@@ -80,10 +80,15 @@ def members_on(data: Json, day: str, *, org: str | None = None, party: str | Non
 
 
 def roster_names(chronology: Chronology, org: str, day: str, known: str | None = None) -> Counter[str]:
+    """The holders on ``day`` that nothing but the record's horizon leaves open.
+
+    A day after the file's knowledge date is a forecast (``after-record``): those
+    holders count when that is their only doubt.
+    """
     return Counter(
         chronology.catalogue[s.person].name
         for s in chronology.roster(org, at=day, known_at=known)
-        if s.person is not None and s.certainty == "certain"
+        if s.person is not None and (s.certainty == "certain" or s.reasons == ("after-record",))
     )
 
 
@@ -329,7 +334,11 @@ class TestUndated:
         (tenure,) = chronology.tenures()
         assert str(tenure.start.date) == "../2020-05-01"
         assert [s.certainty for s in chronology.roster("club", at="2019-01-01") if s.person] == ["possible"]
-        assert [s.certainty for s in chronology.roster("club", at="2020-06-01") if s.person] == ["certain"]
+        assert [s.certainty for s in chronology.roster("club", at="2020-05-01") if s.person] == ["certain"]
+        # After the file's knowledge date: a forecast.
+        assert [s.reasons for s in chronology.roster("club", at="2020-06-01") if s.person] == [
+            ("after-record",)
+        ]
         again = import_text(log, "popolo", json.dumps(self.FILE), label="d/b.json", known_at="2021-01-01")
         assert (again.unchanged, again.corrected, again.appended) == (1, 0, 0)
 

@@ -107,7 +107,9 @@ class TestDeclaredTypes:
         self, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], hint: Any
     ) -> None:
         assert cli.main(["--log", str(DATASET), *argv, "--format", "json"]) in (0, 1)
-        assert conforms(json.loads(capsys.readouterr().out), hint) == []
+        envelope = json.loads(capsys.readouterr().out)
+        assert set(envelope) == {"question", "answer", "notes"}
+        assert conforms(envelope["answer"], hint) == []
 
     def test_the_checker_can_fail(self) -> None:
         seat = {"org_id": "nsc"}

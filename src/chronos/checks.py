@@ -8,10 +8,12 @@ Each rule yields `Finding` values with a severity:
   and, when the store is given, a database whose triggers that keep the log
   append-only were dropped or altered;
 - ``warning``: the data is incomplete or contested and a reader should know
-  (a tenure with no known start, sources that disagree on a date, a source's
-  own roster that the events contradict, an appointment possibly in custody,
-  a tenure whose holder the source does not name);
-- ``info``: worth listing (claims withdrawn by a later retraction or correction).
+  (a tenure with no known start, sources that disagree on a date, on the dates
+  of a spell in custody, or on how a tenure ended, a source's own roster that
+  the events contradict, an appointment possibly in custody, a tenure whose
+  holder the source does not name, identifications that disagree);
+- ``info``: worth listing (claims withdrawn by a later retraction or correction,
+  tenures scheduled to end: an end dated after it was known is a forecast).
 
 ``check(chronology, quotes=True)`` (``chronos check --quotes``) also finds every
 quote in the archived text of its source, where the sources registry has one
@@ -31,8 +33,8 @@ import attrs
 from chronos.chronology import Chronology
 from chronos.dates import Day
 from chronos.entities import UNNAMED_PREFIX, Post
-from chronos.events import Corrected, Event, Renamed, Retracted, Source
-from chronos.projections import Policy, State, Tenure
+from chronos.events import Corrected, Event, Identified, Renamed, Retracted, Source, TenureEnded
+from chronos.projections import Claim, Policy, State, Tenure
 from chronos.projections.policy import OPEN_END, OPEN_START
 from chronos.sources import citations, normal_text, sha256_of
 
@@ -238,6 +240,60 @@ def _disputed(chronology: Chronology, state: State, tenures: list[Tenure]) -> It
                 )
 
 
+def _claims_text(claims: Iterable[Claim]) -> str:
+    return "; ".join(f"{c.cause} {c.date} ({', '.join(s.source for s in c.sources)})" for c in claims)
+
+
+def _disputed_custody(chronology: Chronology, state: State, tenures: list[Tenure]) -> Iterator[Finding]:
+    for custody in state.custody:
+        for part, claims in (("start", custody.starts), ("end", custody.ends)):
+            resolved = Policy().resolve(claims, empty=OPEN_START if part == "start" else OPEN_END)
+            if resolved.disputed:
+                what = "was taken into custody" if part == "start" else "was released"
+                yield _finding(
+                    "warning",
+                    "disputed-custody",
+                    f"sources disagree on when {_name(chronology, custody.person)} {what}: "
+                    f"{_claims_text(resolved.claims)}",
+                    [c.event for c in resolved.claims],
+                )
+
+
+#: Causes of an end that cannot both be true: removed from a post, or gave it up.
+_OPPOSED_CAUSES = ({"dismissed"}, {"resigned"})
+
+
+def _disputed_cause(chronology: Chronology, state: State, tenures: list[Tenure]) -> Iterator[Finding]:
+    for tenure in tenures:
+        causes = {c.cause for c in tenure.end.claims}
+        if all(causes & family for family in _OPPOSED_CAUSES):
+            opposed = [c for c in tenure.end.claims if any(c.cause in f for f in _OPPOSED_CAUSES)]
+            yield _finding(
+                "warning",
+                "disputed-cause",
+                f"sources disagree on how {_name(chronology, tenure.person)} left {tenure.post} "
+                f"(removed or gave it up): {_claims_text(opposed)}",
+                [c.event for c in opposed],
+            )
+
+
+def _disputed_identity(chronology: Chronology, state: State, tenures: list[Tenure]) -> Iterator[Finding]:
+    by_placeholder: dict[str, list[Identified]] = {}
+    for event in state.events:
+        if isinstance(event, Identified):
+            by_placeholder.setdefault(event.placeholder, []).append(event)
+    for placeholder, claims in by_placeholder.items():
+        persons = sorted({e.person for e in claims})
+        if len(persons) > 1:
+            yield _finding(
+                "warning",
+                "disputed-identity",
+                f"sources identify {_name(chronology, placeholder)} ({placeholder}) as different people: "
+                f"{', '.join(persons)}; the holder stays unidentified",
+                claims,
+            )
+
+
 def _after_death(chronology: Chronology, state: State, tenures: list[Tenure]) -> Iterator[Finding]:
     for person, claims in state.deaths.items():
         died = Policy().resolve(claims, empty=OPEN_END).last
@@ -280,6 +336,16 @@ def _in_custody(chronology: Chronology, state: State, tenures: list[Tenure]) -> 
 def _known_early(chronology: Chronology, state: State, tenures: list[Tenure]) -> Iterator[Finding]:
     for event in chronology.events:
         if event.known.last < event.occurred.first:
+            if isinstance(event, TenureEnded):
+                # A term that is to end: a forecast, which the answers never treat as certain.
+                yield _finding(
+                    "info",
+                    "scheduled-end",
+                    f"{_name(chronology, event.person)} at {event.post}: {event.type} on {event.occurred} "
+                    f"was known by {event.known}, before the day: a scheduled end, not a fact",
+                    [event],
+                )
+                continue
             yield _finding(
                 "error",
                 "known-before-occurred",
@@ -361,5 +427,8 @@ RULES = (
     _withdrawn,
     _snapshots,
     _unnamed,
+    _disputed_custody,
+    _disputed_cause,
+    _disputed_identity,
     _unregistered,
 )

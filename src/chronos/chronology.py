@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import gc
+import re
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -22,12 +23,14 @@ from pathlib import Path
 import attrs
 
 from chronos._fast.gc import paused_gc
-from chronos.dates import Day, FuzzyDate, parse_date
+from chronos.dates import Day, FuzzyDate, check_order, parse_date
 from chronos.entities import Catalogue, Entity, Organisation, Post, name_key
 from chronos.errors import AmbiguousName, DateError, LookupFailed, UsageError, did_you_mean
 from chronos.events import EVENT_TYPES, Event, Renamed, RosterReported
 from chronos.log import EventLog
 from chronos.projections import (
+    OPEN_END,
+    Certainty,
     Diff,
     EventIndex,
     History,
@@ -48,9 +51,11 @@ from chronos.projections import (
     roster,
     rosters,
     sort_key,
+    span,
     succession,
     tenure_of,
 )
+from chronos.projections.seating import NOT_FOUNDED
 
 __all__ = ["Chronology", "DateLike", "as_day", "as_when", "parse_when"]
 
@@ -97,13 +102,14 @@ class Chronology:
     ):
         self.events: tuple[Event, ...] = tuple(events)
         self.catalogue = catalogue
-        self.policy = Policy.parse(policy)
         #: The folder relative paths (archived source texts) are read from: the log's (`EventLog.directory`).
         self.home = home
         self._states: dict[tuple[Day | None, bool], State] = {}
         self._index: EventIndex | None = None
         self._rename_keys: dict[str, set[str]] | None = None
         self._catalogue_version = catalogue.version
+        self._sources: tuple[str, ...] | None = None
+        self.policy = self._checked(Policy.parse(policy))
 
     @classmethod
     def from_log(cls, log: EventLog, *, policy: Policy | str | None = None) -> Chronology:
@@ -213,9 +219,11 @@ class Chronology:
             return self.state(), None
         assert day is not None
         events = relevant(self.index)
-        sure = project(events, self.catalogue, known_at=day)
+        # A part of the log: its horizon is the whole log's.
+        horizon = self.horizon(day)
+        sure = project(events, self.catalogue, known_at=day, horizon=horizon)
         if any(_maybe_public(e, day) for e in events):
-            return sure, project(events, self.catalogue, known_at=day, possibly=True)
+            return sure, project(events, self.catalogue, known_at=day, possibly=True, horizon=horizon)
         return sure, None
 
     def _everything_known(self, day: Day | None) -> bool:
@@ -295,7 +303,64 @@ class Chronology:
         return first if first == last else f"{first} → {last}"
 
     def _policy(self, policy: Policy | str | None) -> Policy:
-        return self.policy if policy is None else Policy.parse(policy)
+        return self.policy if policy is None else self._checked(Policy.parse(policy))
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every source the events cite (file names or ids), sorted."""
+        if self._sources is None:
+            self._sources = tuple(sorted({s.source for e in self.events for s in e.sources}))
+        return self._sources
+
+    def _checked(self, policy: Policy) -> Policy:
+        """``policy``, once every source it prefers is cited in the log (else `UsageError`)."""
+        for wanted in policy.prefer:
+            if not any(source.startswith(wanted) for source in self.sources):
+                # Sources are mostly cited by a prefix (``004`` for ``004_a82dc472c30e5f7b.txt``).
+                stems = {re.split(r"[_.]", source, maxsplit=1)[0] for source in self.sources}
+                near = difflib.get_close_matches(wanted, sorted(stems | set(self.sources)), n=3, cutoff=0.5)
+                known = "" if near else f" (it cites {_some(self.sources)})"
+                raise UsageError(
+                    f"policy {str(policy)!r}: no source {wanted!r} in the log{did_you_mean(near) or known}"
+                )
+        return policy
+
+    def horizon(self, known_at: DateLike | None = None) -> Day:
+        """The last day the record covers: ``known_at`` or the log's last knowledge date, the earlier.
+
+        Answers about later days are forecasts, never ``certain``. `Day.min`
+        for an empty log.
+        """
+        return self.index.horizon(as_day(known_at))
+
+    def existence(
+        self, org: str, *, at: DateLike, known_at: DateLike | None = None, policy: Policy | str | None = None
+    ) -> tuple[Certainty | None, tuple[Event, ...]]:
+        """Whether ``org`` (and every organisation above it) existed on ``at``, and the events that say so.
+
+        ``certain`` when no founding or dissolution recorded leaves it open
+        (or none is recorded), ``possible`` when an imprecise date does, None
+        when it certainly did not exist: its roster then has no seats.
+        """
+        org_id = self._id(org, "organisation")
+        state = self.state(known_at)
+        low, high = span(as_when(at))
+        certainty: Certainty = "certain"
+        because: list[Event] = []
+        for unit in (org_id, *self.catalogue.above(org_id)):
+            founded, dissolved = state.founded.get(unit, ()), state.dissolved.get(unit, ())
+            if not founded and not dissolved:
+                continue
+            chosen = self._policy(policy)
+            start = chosen.resolve(founded, empty=NOT_FOUNDED)
+            end = chosen.resolve(dissolved, empty=OPEN_END)
+            claims = [c.event for c in (*start.claims, *end.claims)]
+            if start.first > high or end.last <= low:
+                return None, tuple(claims)
+            if start.last > low or end.first <= high:
+                certainty = "possible"
+                because += claims
+        return certainty, tuple(dict.fromkeys(because))
 
     # Questions ------------------------------------------------------------------------
 
@@ -307,9 +372,11 @@ class Chronology:
         known_at: DateLike | None = None,
         policy: Policy | str | None = None,
     ) -> Roster:
-        """Who held each post of ``org`` and its units on ``at``, vacant seats included.
+        """Who held each post of ``org`` and its units on ``at``: every seat, held, vacant or unknown.
 
-        ``org`` may also name a post: then its seats alone. A `Roster` is the
+        Nothing is ``certain`` past `horizon` (the record's last day), and an
+        organisation has no seats before its founding (`existence`). ``org``
+        may also name a post: then its seats alone. A `Roster` is the
         tuple of seats (equal to a plain one), which also shows itself as a
         table in a notebook and gives `Roster.to_frame`.
         """
@@ -380,7 +447,12 @@ class Chronology:
         known_at: DateLike | None = None,
         policy: Policy | str | None = None,
     ) -> Diff:
-        """Who joined, left or moved in ``org`` between ``a`` and ``b``, with the events that explain it."""
+        """Who joined, left or moved in ``org`` between ``a`` and ``b``, with the events that explain it.
+
+        Raises `UsageError` when ``a`` lies after ``b``.
+        """
+        first, second = as_when(a), as_when(b)
+        check_order(first, second, names=("the first date", "the second date"))
         org_id = self._id(org, "organisation")
         sure, maybe = self._local(
             known_at, lambda index: index.for_posts(p.id for p in self.catalogue.posts(org_id))
@@ -389,8 +461,8 @@ class Chronology:
             sure,
             self.catalogue,
             org_id,
-            as_when(a),
-            as_when(b),
+            first,
+            second,
             policy=self._policy(policy),
             possibly_known=maybe,
         )
@@ -476,6 +548,8 @@ class Chronology:
     ) -> tuple[Event, ...]:
         """Events (in valid-time order) about an entity, that can fall between two dates, of one kind."""
         wanted = None if entity is None else self._id(entity)
+        if start is not None and end is not None:
+            check_order(FuzzyDate.of(start), FuzzyDate.of(end), names=("--from", "--to"))
         low = FuzzyDate.of(start).first if start is not None else Day.min
         high = FuzzyDate.of(end).last if end is not None else Day.max
         if kind is not None and kind not in EVENT_TYPES:
@@ -491,6 +565,14 @@ class Chronology:
             and (kind is None or type(e).__name__ == kind)
         ]
         return tuple(sorted(found, key=sort_key))
+
+
+def _some(names: tuple[str, ...], most: int = 5) -> str:
+    """The first few of ``names``, and how many there are in all."""
+    if not names:
+        return "no sources"
+    shown = ", ".join(names[:most])
+    return shown if len(names) <= most else f"{shown}, ... ({len(names)} in all)"
 
 
 def _maybe_public(event: Event, day: Day) -> bool:

@@ -38,11 +38,13 @@ __all__ = [
     "Born",
     "Charged",
     "Corrected",
+    "DeclaredComplete",
     "Died",
     "Dismissed",
     "Dissolved",
     "Event",
     "Founded",
+    "Identified",
     "Left",
     "Moved",
     "Released",
@@ -61,6 +63,10 @@ __all__ = [
 
 def _date(value: Any) -> FuzzyDate:
     return FuzzyDate.of(value)
+
+
+def _optional_date(value: Any) -> FuzzyDate | None:
+    return None if value is None else FuzzyDate.of(value)
 
 
 def _entries(value: Iterable[RosterEntry | dict[str, Any]]) -> tuple[RosterEntry, ...]:
@@ -346,6 +352,54 @@ class RosterReported(Event):
         return tuple(ids)
 
 
+# What the record covers ----------------------------------------------------------------
+
+
+def _one_subject(
+    instance: DeclaredComplete, _attribute: attrs.Attribute[str | None], _value: str | None
+) -> None:
+    if (instance.org is None) == (instance.post is None):
+        raise InvalidEvent("DeclaredComplete names exactly one of org and post")
+
+
+@attrs.frozen(kw_only=True)
+class DeclaredComplete(Event):
+    """The record holds every holder of an organisation (with its units) or of a post, over a period.
+
+    From ``occurred`` to ``until`` (inclusive; None: with no end), a seat that
+    no recorded holder fills was vacant. Without such a declaration (or a
+    source saying so), an empty seat is unknown, never vacant: chronos does not
+    assume that what it was not told did not happen. To record "the post was
+    vacant from D", declare the post complete from D.
+    """
+
+    org: str | None = attrs.field(default=None, validator=_one_subject)
+    post: str | None = None
+    until: FuzzyDate | None = attrs.field(default=None, converter=_optional_date)
+    references: ClassVar[dict[str, str]] = {"org": "organisation", "post": "post"}
+
+    @property
+    def subject(self) -> str:
+        """The organisation or post declared complete."""
+        subject = self.org if self.org is not None else self.post
+        assert subject is not None  # the validator makes it so
+        return subject
+
+
+@attrs.frozen(kw_only=True)
+class Identified(Event):
+    """A holder a source left unnamed (``placeholder``, an ``unnamed/...`` person) is ``person``.
+
+    From the moment this is known, every claim about the placeholder is read as
+    a claim about the person; the claims themselves stay as their sources made
+    them, and this event's own sources say who identified the holder.
+    """
+
+    placeholder: str
+    person: str
+    references: ClassVar[dict[str, str]] = {"placeholder": "person", "person": "person"}
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls
     for cls in (
@@ -365,6 +419,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         Retracted,
         Corrected,
         RosterReported,
+        DeclaredComplete,
+        Identified,
     )
 }
 

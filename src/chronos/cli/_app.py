@@ -15,7 +15,7 @@ import json
 import os
 import shlex
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, Protocol, TypeVar
@@ -35,7 +35,7 @@ from chronos._fast.gc import paused_gc
 from chronos.chronology import Chronology, as_day
 from chronos.dates import Day, FuzzyDate, parse_date
 from chronos.entities import Entity
-from chronos.errors import AmbiguousName, ChronosError, LookupFailed, StoreError
+from chronos.errors import AmbiguousName, ChronosError, LookupFailed, StoreError, UsageError
 from chronos.events import Event
 from chronos.log import EventLog
 from chronos.output import render
@@ -67,7 +67,8 @@ Names may be ids, names or any alias, in any case or transliteration. Dates are
 ISO days (2022-01-05) or coarser (2022-01, 2016); a coarse date answers
 "possible" where it leaves the answer open.
 
-exit status: 0 ok, 1 a data problem (or `check` found errors), 2 a usage error.
+exit status: 0 ok, 1 a data problem (or `check` found errors), 2 a usage error
+(including a reversed date range or a policy naming a source the log does not cite).
 """
 
 
@@ -257,15 +258,31 @@ def log_location(args: Namespace) -> str:
 
 
 def load(args: Namespace) -> tuple[EventLog, Chronology]:
+    """The log and everything in it up to its head, which is kept as ``args.head`` (see `asked`)."""
     log = open_log(args)
-    position = log.position
+    head = args.head = log.head()
+    position = head.position
     events: list[Event] = []
     # As Chronology.from_log does: the collector would rescan the growing heap for nothing.
     with progress("reading the log", size=position, total=position) as advance, paused_gc():
-        for recorded in log.read():
+        for recorded in log.read(until=position):
             events.append(recorded.event)
             advance()
     return log, Chronology(events, log.catalogue, home=log.directory)
+
+
+def asked(args: Namespace, chronology: Chronology, command: str, **fields: Any) -> render.Json:
+    """The question an answer answers, for JSON and CSV output (see `render.question_json`)."""
+    known_at = getattr(args, "known_at", None)
+    policy = chronology.policy if getattr(args, "policy", None) is None else args.policy
+    return render.question_json(
+        command,
+        fields,
+        known_at=known_at,
+        horizon=chronology.horizon(known_at),
+        policy=str(policy),
+        head=args.head,
+    )
 
 
 def lookup(chronology: Chronology, name: str, kind: str | tuple[str, ...] | None) -> Entity:
@@ -299,19 +316,25 @@ def emit(
     table: Callable[[], RenderableType],
     rows: Any,
     columns: Columns,
+    question: render.Json,
+    notes: Sequence[str] = (),
     *,
     items: Any = None,
 ) -> None:
     """Print ``data`` as JSON, ``items`` (default: ``data``) as JSON Lines, ``rows`` as CSV, or the table.
 
-    ``--format`` chooses. JSON Lines is one compact object a line, for answers that are lists.
+    ``--format`` chooses. JSON is ``{"question": ..., "answer": data, "notes": [...]}``;
+    CSV rows carry the question in ``question_*`` columns; so a saved answer says what
+    it answers. JSON Lines is one compact object a line, the items alone (what
+    ``append -`` and ``import -`` read back), for answers that are lists.
     """
     if args.format == "json":
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        envelope = {"question": question, "answer": data, "notes": list(notes)}
+        sys.stdout.write(json.dumps(envelope, indent=2, ensure_ascii=False) + "\n")
     elif args.format == "jsonl":
         sys.stdout.write(render.jsonl_text(data if items is None else items))
     elif args.format == "csv":
-        sys.stdout.write(render.csv_text(rows, columns))
+        sys.stdout.write(render.csv_text(rows, columns, question=question))
     else:
         console().print(table())
 
@@ -357,6 +380,11 @@ def main(argv: list[str] | None = None) -> int:
         return run(args)
     except SystemExit as exc:  # a usage error found once the arguments were parsed
         return _status(exc)
+    except UsageError as exc:  # a question that makes no sense as asked (a reversed range, a policy)
+        if args.debug:
+            raise
+        error(str(exc))
+        return 2
     except BrokenPipeError:
         # The reader went away (chronos events | head): stop quietly, and keep Python
         # from complaining about the unflushed stdout at exit.

@@ -7,7 +7,7 @@ import os
 from functools import partial
 from pathlib import Path
 
-from chronos.cli._app import App, Namespace, date_arg, emit, load, open_log
+from chronos.cli._app import App, Namespace, asked, date_arg, emit, load, open_log
 from chronos.entities import Entity, Organisation, Person, Place, Post
 from chronos.errors import UsageError
 from chronos.events import Founded, Source
@@ -217,5 +217,5 @@ def _sources(args: Namespace) -> int:
     _, chronology = load(args)
     rows = render.sources_json(chronology.catalogue, chronology.events)
     draw = partial(tables.sources_table, rows, title=f"Sources of {len(chronology.events)} events")
-    emit(args, rows, draw, rows, render.SOURCE_COLUMNS)
+    emit(args, rows, draw, rows, render.SOURCE_COLUMNS, asked(args, chronology, "sources"))
     return 0

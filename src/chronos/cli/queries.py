@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from chronos.chronology import Chronology, DateLike
-from chronos.cli._app import App, Namespace, date_arg, emit, load, lookup, qualifiers
+from chronos.cli._app import App, Namespace, asked, date_arg, emit, load, lookup, qualifiers
 from chronos.entities import Post
 from chronos.output import render, tables
 
@@ -69,14 +69,25 @@ def _roster(args: Namespace) -> int:
     entity = lookup(chronology, args.org, ("organisation", "post"))
     seats = chronology.roster(entity.id, at=args.at, known_at=args.known_at, policy=args.policy)
     rows = render.roster_json(seats, chronology.catalogue)
-    # Titles name things as they were called on the date asked, as known then.
+    org = chronology.catalogue[entity.org] if isinstance(entity, Post) else entity
+    question = asked(args, chronology, "roster", org=entity.id, at=args.at)
+    horizon = chronology.horizon(args.known_at)
+    # Titles and notes name things as they were called on the date asked, as known then.
     if isinstance(entity, Post):
         name = _post_title(chronology, entity, at=args.at, known_at=args.known_at)
     else:
         name = chronology.called(entity.id, at=args.at, known_at=args.known_at)
+    notes = render.roster_notes(
+        chronology.called(org.id, at=args.at, known_at=args.known_at),
+        args.at,
+        chronology.existence(org.id, at=args.at, known_at=args.known_at, policy=args.policy),
+        horizon=horizon,
+        late=args.at.last > horizon,
+        known_at=args.known_at,
+    )
     title = f"{name} on {args.at}{qualifiers(args)}"
-    draw = partial(tables.roster_table, rows, chronology.catalogue, title=title)
-    emit(args, rows, draw, rows, render.ROSTER_COLUMNS)
+    draw = partial(tables.roster_table, rows, chronology.catalogue, title=title, notes=notes)
+    emit(args, rows, draw, rows, render.ROSTER_COLUMNS, question, notes)
     return 0
 
 
@@ -85,10 +96,12 @@ def _diff(args: Namespace) -> int:
     org = lookup(chronology, args.org, "organisation")
     result = chronology.diff(org.id, args.a, args.b, known_at=args.known_at, policy=args.policy)
     data = render.diff_json(result, chronology.catalogue)
+    question = asked(args, chronology, "diff", org=org.id, a=args.a, b=args.b)
     name = chronology.called_between(org.id, args.a, args.b, known_at=args.known_at)
     title = f"{name}: {args.a} to {args.b}{qualifiers(args)}"
     draw = partial(tables.diff_table, data, chronology.catalogue, title=title)
-    emit(args, data, draw, render.diff_rows(data), render.DIFF_COLUMNS, items=render.diff_rows(data))
+    rows = render.diff_rows(data)
+    emit(args, data, draw, rows, render.DIFF_COLUMNS, question, items=rows)
     return 0
 
 
@@ -99,10 +112,11 @@ def _history(args: Namespace) -> int:
         return _succession(args, chronology, entity)
     result = chronology.history(entity.id, known_at=args.known_at, policy=args.policy)
     data = render.history_json(result, chronology.catalogue)
+    question = asked(args, chronology, "history", person=entity.id)
     name = chronology.called(entity.id, known_at=args.known_at)
     draw = partial(tables.history_table, data, title=f"{name}{qualifiers(args)}")
     rows = render.history_rows(data)
-    emit(args, data, draw, rows, render.HISTORY_COLUMNS, items=rows)
+    emit(args, data, draw, rows, render.HISTORY_COLUMNS, question, items=rows)
     return 0
 
 
@@ -112,7 +126,8 @@ def _succession(args: Namespace, chronology: Chronology, post: Post) -> int:
     name = _post_title(chronology, post, at=None, known_at=args.known_at)
     draw = partial(tables.succession_table, data, title=f"{name}: its holders in turn{qualifiers(args)}")
     rows = render.succession_rows(data)
-    emit(args, data, draw, rows, render.SUCCESSION_COLUMNS, items=rows)
+    question = asked(args, chronology, "history", post=post.id)
+    emit(args, data, draw, rows, render.SUCCESSION_COLUMNS, question, items=rows)
     return 0
 
 
@@ -128,11 +143,12 @@ def _name(args: Namespace) -> int:
     entity = lookup(chronology, args.entity, None)
     answer = chronology.name(entity.id, at=args.at, known_at=args.known_at)
     data = render.name_json(answer, chronology.catalogue, args.at)
+    question = asked(args, chronology, "name", entity=entity.id, at=args.at)
     title = (
         f"{chronology.called(entity.id, at=args.at, known_at=args.known_at)} on {args.at}{qualifiers(args)}"
     )
     draw = partial(tables.name_table, data, title=title)
-    emit(args, data, draw, [data], render.NAME_COLUMNS)
+    emit(args, data, draw, [data], render.NAME_COLUMNS, question)
     return 0
 
 
@@ -142,10 +158,11 @@ def _events(args: Namespace) -> int:
     wanted = about.id if about else None
     found = chronology.events_about(wanted, start=args.start, end=args.end, kind=args.kind)
     data = render.events_json(found, log.codec)
+    question = asked(args, chronology, "events", about=wanted, start=args.start, end=args.end, kind=args.kind)
     limits = [f"about {about.name}" if about else "", f"from {args.start}" if args.start else ""]
     limits += [f"to {args.end}" if args.end else "", f"of kind {args.kind}" if args.kind else ""]
     draw = partial(
         tables.events_table, data, chronology.catalogue, title=" ".join(["Events", *filter(None, limits)])
     )
-    emit(args, data, draw, render.events_rows(data, chronology.catalogue), render.EVENT_COLUMNS)
+    emit(args, data, draw, render.events_rows(data, chronology.catalogue), render.EVENT_COLUMNS, question)
     return 0

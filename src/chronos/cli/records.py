@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from chronos.checks import check
-from chronos.cli._app import MAX_PROBLEMS, App, Namespace, emit, error, load, open_log, progress
+from chronos.cli._app import MAX_PROBLEMS, App, Namespace, asked, emit, error, load, open_log, progress
 from chronos.errors import ChronosError, RecordError
 from chronos.events import Corrected, Event, Retracted
 from chronos.log import EventLog
@@ -51,7 +51,7 @@ EPILOG_APPEND = (
     "Each line is one event in the codec's form, e.g.\n"
     '  {"type":"Appointed","person":"karim-massimov","post":"nsc/chairman","occurred":"2016",\n'
     '   "known":"2022-01-08","sources":[{"source":"003.txt","quote":"..."}]}\n'
-    'A JSON array of such objects (chronos events --format json) is read too. An "id" field,\n'
+    'A JSON array of them, or what chronos events --format json prints, is read too. An "id" field,\n'
     "as chronos events writes it, must match the event's content. Every event is checked\n"
     "first; one bad event and nothing is written."
 )
@@ -95,7 +95,7 @@ def _check(args: Namespace) -> int:
         findings = check(chronology, store=log.store, quotes=args.quotes, archives=args.archives)
     data = render.findings_json(findings)
     draw = partial(tables.check_table, data, title=f"Check of {len(chronology.events)} events")
-    emit(args, data, draw, data, render.CHECK_COLUMNS)
+    emit(args, data, draw, data, render.CHECK_COLUMNS, asked(args, chronology, "check"))
     return 1 if any(f.severity == "error" for f in findings) else 0
 
 
@@ -134,7 +134,18 @@ def _read_text(name: str) -> tuple[str, str]:
 
 
 def _items(label: str, text: str) -> list[tuple[str, Any]]:
-    """The events' JSON objects, each with where it is (``FILE:LINE``, or ``FILE: event #N`` in an array)."""
+    """The events' JSON objects, each with where it is (``FILE:LINE``, or ``FILE: event #N`` in an array).
+
+    Read: JSON Lines, a JSON array, or what ``chronos events --format json`` prints
+    (``{"question", "answer", "notes"}``, the events in ``answer``).
+    """
+    if text.lstrip().startswith("{") and "\n" in text.strip():
+        try:
+            whole = json.loads(text)
+        except json.JSONDecodeError:
+            whole = None  # JSON Lines: one object a line
+        if isinstance(whole, dict) and isinstance(whole.get("answer"), list):
+            return [(f"{label}: event #{n}", item) for n, item in enumerate(whole["answer"], start=1)]
     if text.lstrip().startswith("["):
         try:
             data = json.loads(text)

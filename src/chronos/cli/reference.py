@@ -149,8 +149,11 @@ def _schema() -> str:
     lines = [
         '## JSON output types <a id="json-output-types"></a>',
         "",
-        "`--format json` prints these shapes (`--format jsonl` the items of a list, one a line;",
-        "`diff` and `history` the CSV's rows). In Python they are TypedDicts in `chronos.output.render`.",
+        '`--format json` prints `{"question": ..., "answer": ..., "notes": [...]}`: what was asked',
+        "(with the knowledge date, horizon, policy and the log's head), the answer in one of these",
+        "shapes, and sentences about it as a whole. `--format jsonl` prints the answer's items alone, one",
+        "a line (`diff` and `history`: the CSV's rows). In Python the shapes are TypedDicts in",
+        "`chronos.output.render`.",
         "`null` stands for None; dates are EDTF strings, `*_earliest` and `*_latest` ISO days.",
         "",
         "| command | prints |",

@@ -51,6 +51,7 @@ from chronos.dates._model import (
     PartialDate,
     Precision,
     Span,
+    check_order,
 )
 from chronos.dates._parse import parse_date, wikidata_date
 
@@ -66,6 +67,7 @@ __all__ = [
     "PartialDate",
     "Precision",
     "Span",
+    "check_order",
     "parse_date",
     "wikidata_date",
 ]

@@ -12,7 +12,7 @@ import attrs
 
 from chronos.dates import _days, _edtf
 from chronos.dates._days import Day
-from chronos.errors import DateError
+from chronos.errors import DateError, UsageError
 
 __all__ = [
     "MAX_DAY",
@@ -25,6 +25,7 @@ __all__ = [
     "PartialDate",
     "Precision",
     "Span",
+    "check_order",
 ]
 
 Precision = Literal["day", "month", "season", "year", "decade", "century", "millennium"]
@@ -436,3 +437,28 @@ def _last(bound: Bound) -> Day:
 
 def _bound_text(bound: Bound) -> str:
     return bound.value if isinstance(bound, End) else str(bound)
+
+
+def check_order(
+    first: FuzzyDate | Day | _dt.date, second: FuzzyDate | Day | _dt.date, *, names: tuple[str, str]
+) -> None:
+    """Refuse a reversed range: ``first`` wholly after ``second`` (`UsageError`, naming both).
+
+    Dates that overlap (``2022`` and ``2022-01-05``) are in order: either can
+    come first. The one home of the rule for every command and question that
+    takes two dates.
+    """
+    low = first.first if isinstance(first, FuzzyDate) else _as_day(first)
+    high = second.last if isinstance(second, FuzzyDate) else _as_day(second)
+    if low > high:
+        raise UsageError(
+            f"{names[0]} {_text(first)} is after {names[1]} {_text(second)}: give the earlier date first"
+        )
+
+
+def _as_day(value: Day | _dt.date) -> Day:
+    return value if isinstance(value, Day) else Day.from_date(value)
+
+
+def _text(value: FuzzyDate | Day | _dt.date) -> str:
+    return str(value) if isinstance(value, FuzzyDate | Day) else value.isoformat()

@@ -50,6 +50,7 @@ class AlternativeJson(TypedDict):
     cause: str
     event: str
     chosen: bool
+    sources: list[str]
 
 
 class SeatJson(TypedDict):
@@ -60,12 +61,16 @@ class SeatJson(TypedDict):
     post_id: str
     post: str
     seats: int
+    state: Literal["held", "vacant", "unknown"]
     person_id: str | None
     person: str | None
     vacant: bool
     certainty: Certainty
+    reasons: list[str]
+    why: list[str]
     since: str | None
     until: str | None
+    scheduled_end: bool
     disputed: bool
     alternatives: list[AlternativeJson]
     sources: list[SourceJson]
@@ -145,6 +150,7 @@ class ChargeJson(TypedDict):
 class SpellJson(SpanJson):
     """A spell in custody (with `SpanJson`'s start and end), its charges, sources and events."""
 
+    alternatives: list[AlternativeJson]
     charges: list[ChargeJson]
     disputed: bool
     sources: list[SourceJson]

@@ -68,11 +68,10 @@ def _bounds(events: Iterable[Event], start: Day, end: Day) -> tuple[list[Day], l
 def _seat_row(seat: Seat, posts: dict[str, int]) -> list[Any]:
     """A seat as ``[post index, person id or None, state, certainty, since, until, disputed, event ids]``."""
     tenure = seat.tenure
-    state = "vacant" if seat.vacant else "held"
     return [
         posts[seat.post.id],
         seat.person,
-        state,
+        seat.state,
         seat.certainty,
         str(seat.since) if seat.since is not None else None,
         str(tenure.end.date) if tenure is not None and tenure.end.date is not None else None,

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import attrs
 
 from chronos.chronology import Chronology
-from chronos.dates import Day
+from chronos.dates import Day, check_order
 from chronos.entities import Post
 from chronos.output.tables import post_label
 from chronos.projections import Policy, Resolved, Tenure
@@ -94,13 +94,20 @@ class Chart:
     markers: tuple[Marker, ...]
 
 
-def _segments(tenure: Tenure, start: Day, end: Day) -> tuple[Segment, ...]:
-    """Hatched where the start or end may fall, solid between, clipped to ``[start, end]``."""
+def _segments(tenure: Tenure, start: Day, end: Day, horizon: Day | None = None) -> tuple[Segment, ...]:
+    """Hatched where the start or end may fall or past the record's horizon, solid between, clipped."""
     s0, s1 = tenure.start.first, tenure.start.last
     e0, e1 = tenure.end.first, tenure.end.last
     s1 = min(s1, e0)  # an undated start can be any day before the end
     if s1 < e0:
-        parts = [Segment(s0, s1, True), Segment(s1, e0, False), Segment(e0, e1, True)]
+        # Past the horizon the record says nothing: a held seat there is a forecast.
+        cut = max(s1, min(e0, Day(horizon + 1))) if horizon is not None and horizon < Day.max else e0
+        parts = [
+            Segment(s0, s1, True),
+            Segment(s1, cut, False),
+            Segment(cut, e0, True),
+            Segment(e0, e1, True),
+        ]
     else:
         parts = [Segment(s0, e1, True)]
     stop = Day(end + 1)
@@ -134,11 +141,16 @@ def build(
     known_at: Day | dt.date | None = None,
     policy: Policy | str | None = None,
 ) -> Chart:
-    """Lay out the chart of ``org`` and its units from ``start`` to ``end`` (inclusive), any years."""
+    """Lay out the chart of ``org`` and its units from ``start`` to ``end`` (inclusive), any years.
+
+    Raises `UsageError` when ``start`` is after ``end``.
+    """
     start, end = _day(start), _day(end)
+    check_order(start, end, names=("--from", "--to"))
     known_at = None if known_at is None else _day(known_at)
     catalogue = chronology.catalogue
     root = chronology.lookup(org, kind="organisation")
+    horizon = chronology.horizon(known_at)
     tenures: dict[str, list[Tenure]] = {}
     for tenure in chronology.tenures(known_at=known_at, policy=policy):
         tenures.setdefault(tenure.post, []).append(tenure)
@@ -146,7 +158,7 @@ def build(
     for post in catalogue.posts(root.id):
         bars = []
         for tenure in tenures.get(post.id, ()):
-            segments = _segments(tenure, start, end)
+            segments = _segments(tenure, start, end, horizon)
             if segments:
                 person = catalogue.get(tenure.person)
                 bars.append(

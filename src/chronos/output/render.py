@@ -1,8 +1,9 @@
 """Rendering of chronos answers for machines: JSON-ready objects and CSV text.
 
-Every answer is first turned into plain JSON-ready objects of declared types
-(TypedDicts from `chronos.output._schema`, re-exported here and listed in
-``docs/cli.md``: the ``--format json`` shapes); CSV flattens those objects and
+Every answer is first turned into plain JSON-ready objects, whose shapes are
+declared as TypedDicts (`chronos.output._schema`, re-exported here, listed in
+``docs/cli.md`` and checked against real output by tests/test_reference.py) (the documented
+``--format json`` shapes, see ``docs/cli.md``); CSV flattens those objects and
 the terminal tables (`chronos.output.tables`) are drawn from them too, so the three
 formats always agree.
 Nothing here reads files or the log: these are pure functions of library results.
@@ -11,17 +12,20 @@ Nothing here reads files or the log: these are pure functions of library results
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
+
+import attrs
 
 from chronos.checks import Finding
 from chronos.codec import Codec
 from chronos.dates import Day, FuzzyDate
-from chronos.entities import Catalogue, Post
-from chronos.events import Event, Source
+from chronos.entities import UNNAMED_PREFIX, Catalogue, Post
+from chronos.events import Event, Founded, Source
 from chronos.output._schema import (
     AlternativeJson,
     ChangeJson,
@@ -42,6 +46,7 @@ from chronos.output._schema import (
     TenureJson,
 )
 from chronos.projections import (
+    REASONS,
     Change,
     Diff,
     History,
@@ -53,6 +58,7 @@ from chronos.projections import (
     Tenure,
 )
 from chronos.sources import citations
+from chronos.stores.records import Head
 
 __all__ = [
     "CHECK_COLUMNS",
@@ -94,7 +100,9 @@ __all__ = [
     "history_rows",
     "jsonl_text",
     "name_json",
+    "question_json",
     "roster_json",
+    "roster_notes",
     "seat_json",
     "sources_json",
     "succession_json",
@@ -105,7 +113,7 @@ Json = dict[str, Any]
 #: What the tables and CSV read: any of the JSON objects above.
 Row = Mapping[str, Any]
 
-#: The declared JSON types, by the command whose ``--format json`` gives them (a list of, for ``[T]``).
+#: The declared JSON types, by the command whose ``--format json`` answer gives them.
 SCHEMA: dict[str, tuple[type, ...]] = {
     "roster": (SeatJson, SourceJson, AlternativeJson),
     "diff": (DiffJson, ChangeJson, EventRefJson),
@@ -117,15 +125,12 @@ SCHEMA: dict[str, tuple[type, ...]] = {
 }
 
 ROSTER_COLUMNS = (
-    "org_id", "org", "post_id", "post", "person_id", "person",
-    "certainty", "since", "until", "disputed", "sources",
+    "org_id", "org", "post_id", "post", "state", "person_id", "person",
+    "certainty", "reasons", "since", "until", "disputed", "sources",
 )  # fmt: skip
 DIFF_COLUMNS = (
     "change", "person_id", "person", "before_post_id", "before_post", "before_certainty",
     "after_post_id", "after_post", "after_certainty", "events", "sources",
-)  # fmt: skip
-SUCCESSION_COLUMNS = (
-    "person_id", "person", "post_id", "post", "start", "end", "end_cause", "disputed", "sources",
 )  # fmt: skip
 HISTORY_COLUMNS = (
     "record", "post_id", "post", "start", "end", "end_cause", "disputed", "detail", "sources",
@@ -133,6 +138,9 @@ HISTORY_COLUMNS = (
 EVENT_COLUMNS = ("id", "type", "occurred", "known", "about", "details", "note", "sources")
 CHECK_COLUMNS = ("severity", "rule", "message", "events", "notes")
 NAME_COLUMNS = ("entity_id", "kind", "name", "certainty", "alternatives", "since")
+SUCCESSION_COLUMNS = (
+    "person_id", "person", "post_id", "post", "start", "end", "end_cause", "disputed", "sources",
+)  # fmt: skip
 SOURCE_COLUMNS = (
     "id", "registered", "citation", "publisher", "title", "date", "url", "language", "archive", "sha256",
     "note", "cited",
@@ -152,12 +160,49 @@ def _day(value: Day) -> str | None:
 
 
 def entity_name(catalogue: Catalogue, entity_id: str | None) -> str | None:
-    """The name of an entity id (the id itself when unknown; None for None)."""
+    """The name of an entity id (the id itself when unknown; None for None).
+
+    A placeholder person (a holder the source does not name) is ``an
+    unidentified person (DESCRIPTION)``, the description being its catalogue name.
+    """
     entity = catalogue.get(entity_id) if entity_id is not None else None
-    return entity.name if entity is not None else entity_id
+    if entity is None:
+        return entity_id
+    if entity.id.startswith(UNNAMED_PREFIX):
+        return f"an unidentified person ({entity.name})"
+    return entity.name
 
 
-def _sources(sources: Iterable[Source], catalogue: Catalogue) -> list[SourceJson]:
+def question_json(
+    command: str,
+    fields: Mapping[str, Any],
+    *,
+    known_at: Day | dt.date | None,
+    horizon: Day | dt.date | None,
+    policy: str,
+    head: Head,
+) -> Json:
+    """What an answer answers, so that a saved answer can be re-checked.
+
+    The command and its arguments, the knowledge date, the record's horizon,
+    the policy, and the log's head (position and hash).
+    """
+    return {
+        "command": command,
+        **{k: v if v is None or isinstance(v, int | bool) else str(v) for k, v in fields.items()},
+        "known_at": _iso(known_at),
+        "horizon": _iso(horizon),
+        "policy": policy,
+        "position": head.position,
+        "head": head.hash,
+    }
+
+
+def _iso(day: Day | dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _sources(sources: Iterable[Source], catalogue: Catalogue) -> list[Json]:
     registry = catalogue.sources
     return [
         {
@@ -170,7 +215,7 @@ def _sources(sources: Iterable[Source], catalogue: Catalogue) -> list[SourceJson
     ]
 
 
-def _event_ref(event: Event, catalogue: Catalogue) -> EventRefJson:
+def _event_ref(event: Event, catalogue: Catalogue) -> Json:
     return {
         "id": event.id,
         "type": event.type,
@@ -180,11 +225,12 @@ def _event_ref(event: Event, catalogue: Catalogue) -> EventRefJson:
     }
 
 
-def _alternatives(tenure: Tenure | None) -> list[AlternativeJson]:
-    """Every claim of a start or end that the sources date differently."""
-    parts: tuple[tuple[Literal["start", "end"], Resolved], ...] = (
-        (("start", tenure.start), ("end", tenure.end)) if tenure is not None else ()
-    )
+def _alternatives(tenure: Tenure | None) -> list[Json]:
+    """Every claim of a start or end that the sources date differently, with the sources it cites."""
+    return _claims_json((("start", tenure.start), ("end", tenure.end)) if tenure is not None else ())
+
+
+def _claims_json(parts: Iterable[tuple[str, Resolved]]) -> list[Json]:
     return [
         {
             "part": part,
@@ -192,6 +238,7 @@ def _alternatives(tenure: Tenure | None) -> list[AlternativeJson]:
             "cause": c.cause,
             "event": c.event.id,
             "chosen": c in resolved.chosen,
+            "sources": list(dict.fromkeys(s.source for s in c.event.sources)),
         }
         for part, resolved in parts
         if resolved.disputed or resolved.alternatives
@@ -199,21 +246,16 @@ def _alternatives(tenure: Tenure | None) -> list[AlternativeJson]:
     ]
 
 
-def _span(start: Resolved, end: Resolved) -> SpanJson:
-    """The ``start*`` and ``end*`` fields of a tenure or a spell."""
+def _resolved(prefix: str, resolved: Resolved) -> Json:
     return {
-        "start": _date(start.date),
-        "start_earliest": _day(start.first),
-        "start_latest": _day(start.last),
-        "start_cause": start.cause,
-        "end": _date(end.date),
-        "end_earliest": _day(end.first),
-        "end_latest": _day(end.last),
-        "end_cause": end.cause,
+        prefix: _date(resolved.date),
+        f"{prefix}_earliest": _day(resolved.first),
+        f"{prefix}_latest": _day(resolved.last),
+        f"{prefix}_cause": resolved.cause,
     }
 
 
-def seat_json(seat: Seat, catalogue: Catalogue) -> SeatJson:
+def seat_json(seat: Seat, catalogue: Catalogue) -> Json:
     """Describe one seat: a row of ``roster --format json``."""
     tenure = seat.tenure
     return {
@@ -222,25 +264,57 @@ def seat_json(seat: Seat, catalogue: Catalogue) -> SeatJson:
         "post_id": seat.post.id,
         "post": seat.post.name,
         "seats": seat.post.seats,
+        "state": seat.state,
         "person_id": seat.person,
         "person": entity_name(catalogue, seat.person),
         "vacant": seat.vacant,
         "certainty": seat.certainty,
+        "reasons": list(seat.reasons),
+        "why": [REASONS[code] for code in seat.reasons],
         "since": _date(seat.since),
         "until": _date(tenure.end.date) if tenure is not None else None,
+        "scheduled_end": tenure.end.scheduled if tenure is not None else False,
         "disputed": tenure.disputed if tenure is not None else False,
         "alternatives": _alternatives(tenure),
         "sources": _sources(seat.sources, catalogue),
-        "events": [e.id for e in tenure.events] if tenure is not None else [],
+        "events": [e.id for e in (tenure.events if tenure is not None else seat.evidence)],
     }
 
 
-def roster_json(seats: Iterable[Seat], catalogue: Catalogue) -> list[SeatJson]:
-    """Describe a roster as a list of seat objects (see `seat_json`), vacant seats included."""
+def roster_json(seats: Iterable[Seat], catalogue: Catalogue) -> list[Json]:
+    """Describe a roster as a list of seat objects (see `seat_json`): held, vacant and unknown seats."""
     return [seat_json(seat, catalogue) for seat in seats]
 
 
-def _change_json(change: Change, catalogue: Catalogue) -> ChangeJson:
+def roster_notes(
+    org: str,
+    at: object,
+    existence: tuple[str | None, Sequence[Event]],
+    *,
+    horizon: Day | None,
+    late: bool,
+    known_at: Day | dt.date | None,
+) -> list[str]:
+    """Sentences about a roster as a whole.
+
+    The organisation did not (or may not) exist yet, or no longer; the date
+    asked lies past the record's horizon.
+    """
+    notes: list[str] = []
+    certainty, events = existence
+    lives = "; ".join(f"{'founded' if isinstance(e, Founded) else 'dissolved'} {e.occurred}" for e in events)
+    if certainty is None:
+        notes.append(f"{org} did not exist on {at} ({lives}): it had no posts then")
+    elif certainty == "possible":
+        notes.append(f"{org} may not have existed on {at} ({lives}): every answer is at most possible")
+    if late and horizon is not None:
+        as_known = f" as known on {known_at}" if known_at is not None else ""
+        last = "it is empty" if horizon == Day.min else f"it ends {horizon}"
+        notes.append(f"{at} is after the record{as_known} ({last}): the answers are forecasts, never certain")
+    return notes
+
+
+def _change_json(change: Change, catalogue: Catalogue) -> Json:
     return {
         "person_id": change.person,
         "person": entity_name(catalogue, change.person),
@@ -251,21 +325,21 @@ def _change_json(change: Change, catalogue: Catalogue) -> ChangeJson:
     }
 
 
-def diff_json(result: Diff, catalogue: Catalogue) -> DiffJson:
+def diff_json(result: Diff, catalogue: Catalogue) -> Json:
     """Describe a diff: ``{org, org_name, a, b, joined, left, moved, changed}``."""
     return {
         "org": result.org,
         "org_name": entity_name(catalogue, result.org),
         "a": str(result.a),
         "b": str(result.b),
-        "joined": [_change_json(c, catalogue) for c in result.joined],
-        "left": [_change_json(c, catalogue) for c in result.left],
-        "moved": [_change_json(c, catalogue) for c in result.moved],
-        "changed": [_change_json(c, catalogue) for c in result.changed],
+        **{
+            kind: [_change_json(c, catalogue) for c in getattr(result, kind)]
+            for kind in ("joined", "left", "moved", "changed")
+        },
     }
 
 
-def _tenure_json(tenure: Tenure, catalogue: Catalogue) -> TenureJson:
+def _tenure_json(tenure: Tenure, catalogue: Catalogue) -> Json:
     post = catalogue.get(tenure.post)
     org = post.org if isinstance(post, Post) else None
     return {
@@ -273,7 +347,8 @@ def _tenure_json(tenure: Tenure, catalogue: Catalogue) -> TenureJson:
         "post": entity_name(catalogue, tenure.post),
         "org_id": org,
         "org": entity_name(catalogue, org),
-        **_span(tenure.start, tenure.end),
+        **_resolved("start", tenure.start),
+        **_resolved("end", tenure.end),
         "open_start": tenure.open_start,
         "ongoing": not tenure.end.chosen,
         "disputed": tenure.disputed,
@@ -283,30 +358,35 @@ def _tenure_json(tenure: Tenure, catalogue: Catalogue) -> TenureJson:
     }
 
 
-def _spell_json(spell: Spell, catalogue: Catalogue) -> SpellJson:
+def _spell_json(spell: Spell, catalogue: Catalogue) -> Json:
     claims = (*spell.start.claims, *spell.end.claims, *spell.charges)
-    charges: list[ChargeJson] = [
-        {
-            "charge": getattr(c.event, "charge", ""),
-            "date": str(c.date),
-            "sources": _sources(c.sources, catalogue),
-        }
-        for c in spell.charges
-    ]
     return {
-        **_span(spell.start, spell.end),
-        "charges": charges,
+        **_resolved("start", spell.start),
+        **_resolved("end", spell.end),
+        "alternatives": _claims_json((("start", spell.start), ("end", spell.end))),
+        "charges": [
+            {
+                "charge": getattr(c.event, "charge", ""),
+                "date": str(c.date),
+                "sources": _sources(c.sources, catalogue),
+            }
+            for c in spell.charges
+        ],
         "disputed": spell.start.disputed or spell.end.disputed,
         "sources": _sources(dict.fromkeys(s for c in claims for s in c.sources), catalogue),
         "events": list(dict.fromkeys(c.event.id for c in claims)),
     }
 
 
-def history_json(result: History, catalogue: Catalogue) -> HistoryJson:
+def history_json(result: History, catalogue: Catalogue) -> Json:
     """Describe a person's history: ``{person, person_id, tenures, custody, death}``."""
     death = result.death
-    died: DeathJson | None = (
-        None
+    return {
+        "person": entity_name(catalogue, result.person),
+        "person_id": result.person,
+        "tenures": [_tenure_json(t, catalogue) for t in result.tenures],
+        "custody": [_spell_json(s, catalogue) for s in result.custody],
+        "death": None
         if death is None
         else {
             "date": _date(death.date),
@@ -315,18 +395,11 @@ def history_json(result: History, catalogue: Catalogue) -> HistoryJson:
             "disputed": death.disputed,
             "sources": _sources(dict.fromkeys(s for c in death.claims for s in c.sources), catalogue),
             "events": [c.event.id for c in death.claims],
-        }
-    )
-    return {
-        "person": entity_name(catalogue, result.person),
-        "person_id": result.person,
-        "tenures": [_tenure_json(t, catalogue) for t in result.tenures],
-        "custody": [_spell_json(s, catalogue) for s in result.custody],
-        "death": died,
+        },
     }
 
 
-def succession_json(result: Succession, catalogue: Catalogue) -> SuccessionJson:
+def succession_json(result: Succession, catalogue: Catalogue) -> Json:
     """Describe a post's succession: ``{post_id, post, org_id, org, tenures}``, each with its holder."""
     post = catalogue.get(result.post)
     org = post.org if isinstance(post, Post) else None
@@ -342,12 +415,12 @@ def succession_json(result: Succession, catalogue: Catalogue) -> SuccessionJson:
     }
 
 
-def succession_rows(data: SuccessionJson) -> list[HeldJson]:
+def succession_rows(data: Row) -> list[Json]:
     """Flatten a `succession_json` object to one row per tenure."""
     return list(data["tenures"])
 
 
-def name_json(answer: NameAnswer, catalogue: Catalogue, at: object) -> NameJson:
+def name_json(answer: NameAnswer, catalogue: Catalogue, at: object) -> Json:
     """Describe a name answer: ``{entity_id, kind, name, certainty, alternatives, since, at}``."""
     return {
         "entity_id": answer.entity,
@@ -410,18 +483,9 @@ def sources_json(catalogue: Catalogue, events: Iterable[Event]) -> list[Register
     return rows
 
 
-def findings_json(findings: Iterable[Finding]) -> list[FindingJson]:
+def findings_json(findings: Iterable[Finding]) -> list[Json]:
     """Describe check findings: ``{severity, rule, message, events, notes}``."""
-    return [
-        {
-            "severity": f.severity,
-            "rule": f.rule,
-            "message": f.message,
-            "events": list(f.events),
-            "notes": list(f.notes),
-        }
-        for f in findings
-    ]
+    return [{**attrs.asdict(f), "events": list(f.events), "notes": list(f.notes)} for f in findings]
 
 
 # CSV -------------------------------------------------------------------------------------------
@@ -451,22 +515,29 @@ def jsonl_text(items: Iterable[Any]) -> str:
     return "".join(json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n" for item in items)
 
 
-def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
-    """Write CSV with a header row; lists (sources, ids) are joined with ``" | "``."""
+def csv_text(
+    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], *, question: Mapping[str, Any] | None = None
+) -> str:
+    """Write CSV with a header row; lists (sources, ids) are joined with ``" | "``.
+
+    With ``question`` (`question_json`), every row also carries it, in columns
+    named ``question_KEY`` after the answer's own.
+    """
+    asked = {f"question_{k}": v for k, v in (question or {}).items()}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([*columns, *asked])
     for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
+        writer.writerow([*(_cell(row.get(c)) for c in columns), *(_cell(v) for v in asked.values())])
     return out.getvalue()
 
 
-def _seat_cells(prefix: str, seat: Row | None) -> Json:
+def _seat_cells(prefix: str, seat: Json | None) -> Json:
     seat = seat or {}
     return {f"{prefix}_{k}": seat.get(k) for k in ("post_id", "post", "certainty")}
 
 
-def diff_rows(data: Row) -> list[Json]:
+def diff_rows(data: Json) -> list[Json]:
     """Flatten a `diff_json` object to one row per change."""
     return [
         {
@@ -483,7 +554,7 @@ def diff_rows(data: Row) -> list[Json]:
     ]
 
 
-def history_rows(data: Row) -> list[Json]:
+def history_rows(data: Json) -> list[Json]:
     """Flatten a `history_json` object to one row per tenure, spell in custody and death."""
     rows: list[Json] = [{"record": "tenure", **t} for t in data["tenures"]]
     for spell in data["custody"]:

@@ -21,7 +21,8 @@ from chronos.entities import Catalogue, Post
 from chronos.output.render import Row, entity_name, events_rows
 
 __all__ = [
-    "Fitted", "Footnotes", "check_table", "diff_table", "events_table", "history_table", "name_table",
+    "Fitted", "Footnotes", "check_table", "diff_table", "disputed_text", "events_table", "history_table",
+    "name_table",
     "post_label", "roster_table", "sources_table", "succession_table",
 ]  # fmt: skip
 
@@ -129,8 +130,8 @@ def _allot(console: Console, table: Table, width: int) -> bool:
     """Give the wrapping columns widths that fit the table in ``width``, none below its floor, or say False.
 
     A wrapping column's floor is its longest word or its ``min_width``; a
-    column that does not wrap gets all it needs. The room left is shared in
-    proportion to how much more each wrapping column would take. (Left to
+    column that does not wrap gets all it needs. The room left goes first to
+    the wrapping columns that want least, each up to an even share of it. (Left to
     itself, rich shrinks the widest columns first, past ``min_width``, and
     can leave a column no width at all.) Uses rich's measuring of a column,
     which is not public API.
@@ -145,11 +146,18 @@ def _allot(console: Console, table: Table, width: int) -> bool:
     floors = [m.maximum if c.no_wrap else m.minimum for m, c in zip(measures, table.columns, strict=True)]
     if sum(floors) > room:
         return False
-    wants = [m.maximum - floor for m, floor in zip(measures, floors, strict=True)]
-    spare, wanted = room - sum(floors), sum(wants)
-    for column, floor, want in zip(table.columns, floors, wants, strict=True):
-        if not column.no_wrap:
-            column.width = floor + spare * want // wanted - table._get_padding_width(column._index)
+    # Water-filling: the columns that want least get all they want while that is no more than
+    # an even share of the room left, so a short name is not wrapped to widen a long text.
+    wants = {i: measures[i].maximum - floors[i] for i, c in enumerate(table.columns) if not c.no_wrap}
+    spare = room - sum(floors)
+    given = dict.fromkeys(wants, 0)
+    for count, i in enumerate(sorted(wants, key=lambda i: wants[i])):
+        share = spare // (len(wants) - count)
+        given[i] = min(wants[i], share)
+        spare -= given[i]
+    for i, extra in given.items():
+        column = table.columns[i]
+        column.width = floors[i] + extra - table._get_padding_width(column._index)
     return True
 
 
@@ -165,25 +173,51 @@ def _page(title: str, *parts: RenderableType, notes: Footnotes | None = None, em
     return Group(*body, footer) if footer.plain else Group(*body)
 
 
-def _holder(name: str | None, certainty: str) -> Text:
+def _holder(name: str | None, certainty: str, state: str = "held") -> Text:
+    if state == "unknown":
+        return Text("unknown", style="dim")
     if name is None:
-        return Text("vacant", style="dim")
+        label = "vacant" if certainty == "certain" else "? vacant (possible)"
+        return Text(label, style="dim" if certainty == "certain" else "yellow dim")
     return Text(f"? {name} (possible)", style="yellow") if certainty == "possible" else Text(name)
 
 
-def _when(value: str | None, disputed: bool = False) -> Text:
+def _when(value: str | None, disputed: bool = False, note: str = "") -> Text:
     text = Text(value or "")
     if disputed:
-        text.append("\ndisputed", style="red")
+        text.append(f"\n{note or 'disputed'}", style="red")
     return text
 
 
-def roster_table(rows: Sequence[Row], catalogue: Catalogue, *, title: str) -> RenderableType:
+def disputed_text(alternatives: Sequence[Row], part: str, *, besides: str | None = None) -> str:
+    """The other dates the sources give for a start or end: ``disputed: 4 sources say 2022-01-05``.
+
+    ``besides`` is a date to leave out (the one already shown); empty when the part is not disputed.
+    """
+    by_date: dict[str, dict[str, None]] = {}
+    for claim in alternatives:
+        if claim["part"] == part and claim["date"] != besides:
+            by_date.setdefault(claim["date"], {}).update(dict.fromkeys(claim.get("sources", ())))
+    if not by_date:
+        return ""
+    said = [
+        f"{len(sources)} source{'s say' if len(sources) != 1 else ' says'} {date}"
+        for date, sources in by_date.items()
+    ]
+    return f"disputed: {'; '.join(said)}"
+
+
+def roster_table(
+    rows: Sequence[Row], catalogue: Catalogue, *, title: str, notes: Sequence[str] = ()
+) -> RenderableType:
     """Draw a roster as a table grouped by unit, with the sources as footnotes.
 
-    Where the full width does not fit, the holder wraps and since and until stack in one column.
+    Under a holder, or an empty seat, whose answer is not simply dated by the
+    sources, its reasons (``disputed dates``, ``after the record``...) in words.
+    Where the full width does not fit, the holder wraps and since and until
+    stack in one column (then a list).
     """
-    notes = Footnotes()
+    marks = Footnotes()
     wide = _table("Unit", "Post", "Holder", "Since", "Until", "Src", nowrap=("Holder",))
     narrow = _table("Unit", "Post", "Holder", "Held", "Src", widths={"Holder": 12})
     listed = Text()
@@ -196,9 +230,16 @@ def roster_table(rows: Sequence[Row], catalogue: Catalogue, *, title: str) -> Re
         label = post_label(post, catalogue) if isinstance(post, Post) else row["post"]
         unit = row["org"] if row["org_id"] != last_org else ""
         shown = label if row["post_id"] != last_post else ""
-        holder, mark = _holder(row["person"], row["certainty"]), notes.mark(row["sources"])
+        mark = marks.mark(row["sources"])
+        holder = _holder(row["person"], row["certainty"], row.get("state", "held"))
+        # "dated" is what a plain holder means, "unknown holder" what "unknown" says.
+        why = [w for w in row.get("why", ()) if w not in ("dated", "unknown holder")]
+        if why:
+            holder.append("\n" + "\n".join(f"  {w}" for w in why), style="dim")
         since = _when(row["since"], any(a["part"] == "start" for a in row["alternatives"]))
         until = _when(row["until"], any(a["part"] == "end" for a in row["alternatives"]))
+        if row.get("scheduled_end"):
+            until.append("\nscheduled", style="yellow")
         wide.add_row(unit, shown, holder, since, until, mark)
         held = since.copy()
         if until.plain:
@@ -210,7 +251,7 @@ def roster_table(rows: Sequence[Row], catalogue: Catalogue, *, title: str) -> Re
         if shown:
             listed.append(f"  {shown}\n")
         listed.append("    ")
-        listed.append_text(holder)
+        listed.append_text(holder.split("\n")[0])
         for word, date in (("since", row["since"]), ("until", row["until"])):
             if date:
                 listed.append(f", {word} {date}")
@@ -219,7 +260,8 @@ def roster_table(rows: Sequence[Row], catalogue: Catalogue, *, title: str) -> Re
         listed.append("\n")
         last_org, last_post = row["org_id"], row["post_id"]
     listed.rstrip()
-    return _page(title, Fitted(wide, narrow, last=listed), notes=notes, empty="no posts")
+    shown = Fitted(wide, narrow, last=listed)
+    return _page(title, *(Text(n, style="yellow") for n in notes), shown, notes=marks, empty="no posts")
 
 
 def _seat_text(seat: Row | None, catalogue: Catalogue, root: str) -> Text:
@@ -243,6 +285,9 @@ def diff_table(data: Row, catalogue: Catalogue, *, title: str) -> RenderableType
             for event in change["events"]:
                 events.append(f"{event['type']} {event['occurred']} ")
                 events.append_text(notes.mark(event["sources"]))
+                dispute = _event_dispute(change, event)
+                if dispute:
+                    events.append(f" ({dispute})", style="red")
                 events.append("\n")
             events.rstrip()
             table.add_row(
@@ -255,19 +300,34 @@ def diff_table(data: Row, catalogue: Catalogue, *, title: str) -> RenderableType
     return _page(title, table, notes=notes, empty="no changes")
 
 
+def _event_dispute(change: Row, event: Row) -> str:
+    """For an event claiming a disputed start or end of the change's tenures: what the other claims say."""
+    for seat in (change["before"], change["after"]):
+        if seat is None:
+            continue
+        for claim in seat["alternatives"]:
+            if claim["event"] == event["id"]:
+                return disputed_text(seat["alternatives"], claim["part"], besides=claim["date"])
+    return ""
+
+
 def history_table(data: Row, *, title: str) -> RenderableType:
     """Draw a person's tenures, custody and death, with the sources as footnotes."""
     notes = Footnotes()
     tenures = _table("Post", "From", "To", "Ended", "Src", widths={"Post": 12})
     for row in data["tenures"]:
         disputed = {a["part"] for a in row["alternatives"]}
-        start = _when(row["start"] or "?", "start" in disputed)
+        start = _when(row["start"] or "?", "start" in disputed, disputed_text(row["alternatives"], "start"))
         if row["open_start"]:
             start.stylize("yellow")
         tenures.add_row(
             row["post"],
             start,
-            _when(row["end"] or ("" if row["ongoing"] else "?"), "end" in disputed),
+            _when(
+                row["end"] or ("" if row["ongoing"] else "?"),
+                "end" in disputed,
+                disputed_text(row["alternatives"], "end"),
+            ),
             row["end_cause"] or "",
             notes.mark(row["sources"]),
         )
@@ -275,9 +335,10 @@ def history_table(data: Row, *, title: str) -> RenderableType:
     if data["custody"]:
         custody = _table("In custody from", "To", "Charges", "Src")
         for spell in data["custody"]:
+            split = {a["part"] for a in spell["alternatives"]}
             custody.add_row(
-                spell["start"] or "?",
-                spell["end"] or "",
+                _when(spell["start"] or "?", "start" in split, disputed_text(spell["alternatives"], "start")),
+                _when(spell["end"] or "", "end" in split, disputed_text(spell["alternatives"], "end")),
                 "; ".join(c["charge"] for c in spell["charges"]),
                 notes.mark(spell["sources"]),
             )

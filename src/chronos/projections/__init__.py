@@ -2,7 +2,8 @@
 
     state       the fold: events known at a date -> tenures, custody, deaths, names
     policy      how disagreeing claims are reconciled (cautious, earliest, latest, prefer)
-    answers     tenures, seats and certainty: what every answer is made of
+    answers     tenures, seats, certainty and its reasons: what every answer is made of
+    seating     what bears on seats besides holders: lives of organisations, vacancies, horizon
     timelines   one post's tenures by date; sweep: every post's at once
     roster      who held each post of an organisation on a date
     diff        who joined, left or moved between two dates, and why
@@ -17,8 +18,10 @@ This package is for chronos's own layers; users ask `chronos.Chronology`.
 
 from chronos.projections.answers import (
     DEFAULT_POLICY,
+    REASONS,
     Certainty,
     Seat,
+    SeatState,
     Tenure,
     When,
     holds,
@@ -40,6 +43,7 @@ __all__ = [
     "DEFAULT_POLICY",
     "OPEN_END",
     "OPEN_START",
+    "REASONS",
     "Certainty",
     "Change",
     "Claim",
@@ -53,6 +57,7 @@ __all__ = [
     "Resolved",
     "Roster",
     "Seat",
+    "SeatState",
     "SnapshotRow",
     "Spell",
     "State",

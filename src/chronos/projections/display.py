@@ -111,8 +111,8 @@ class Roster(tuple[Seat, ...], Tabular):
         return (_roster, (tuple(self), self.org, self.at, self.known_at, self.catalogue))
 
     def __repr__(self) -> str:
-        vacant = sum(1 for seat in self if seat.vacant)
-        return f"Roster({self.org!r} on {self.at}: {len(self)} seats, {vacant} vacant)"
+        held = sum(1 for seat in self if seat.person is not None)
+        return f"Roster({self.org!r} on {self.at}: {len(self)} seats, {held} held)"
 
     def caption(self) -> str:
         """What the roster is of, and when."""

@@ -36,11 +36,15 @@ class Claim:
     event: Event
     date: FuzzyDate
     cause: str
+    #: The `Identified` events naming the holder this claim's source left unnamed.
+    identified_by: tuple[Event, ...] = ()
 
     @property
     def sources(self) -> tuple[Source, ...]:
-        """The sources of the claiming event."""
-        return self.event.sources
+        """The sources of the claiming event (then of the events that identified its holder)."""
+        if not self.identified_by:
+            return self.event.sources
+        return self.event.sources + tuple(s for e in self.identified_by for s in e.sources)
 
     def cites(self, source: str) -> bool:
         """True when one of the sources is ``source`` or starts with it."""
@@ -57,6 +61,9 @@ class Resolved:
     ``first`` and ``last`` are the range's days (`Day.min`, `Day.max` when
     open). ``date`` is ``None`` when there are no claims (an open start, or no
     end yet). ``disputed`` is true when the claims cannot all be true.
+    ``scheduled`` is true for an end that every chosen claim dates after it
+    was known (a term that is to end, not one that ended): ``last`` is then
+    open, since a forecast end may never come (see `chronos.projections.answers.reconcile`).
     """
 
     first: Day
@@ -65,6 +72,7 @@ class Resolved:
     chosen: tuple[Claim, ...]
     alternatives: tuple[Claim, ...] = ()
     disputed: bool = False
+    scheduled: bool = False
 
     @property
     def claims(self) -> tuple[Claim, ...]:

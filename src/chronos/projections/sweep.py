@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from chronos.dates import Day
 from chronos.entities import Catalogue, Post
-from chronos.projections.answers import Seat
+from chronos.projections.answers import Seat, held_reasons
 from chronos.projections.policy import Policy
 from chronos.projections.state import State
 from chronos.projections.timelines import Timeline, in_seat_order, take_seat, timeline
@@ -45,6 +45,8 @@ class Sweep:
         self.ends = array("q", (t.end.last for t in self.tenures))
         # What makes a holder certain: started by every reading, ending after every reading.
         self.surely_started = array("q", (t.start.last for t in self.tenures))
+        #: The reasons of a certain holder of each tenure, built once.
+        self.dated = [held_reasons(t, Day.min, Day.min, True) for t in self.tenures]
         self.surely_ending = array("q", (t.end.first for t in self.tenures))
         step = max(1, len(pairs) // self.CHECKPOINTS)
         self.marks = array("q")
@@ -70,12 +72,22 @@ class Sweep:
         hits = [i for i in alive if ends[i] > lo]
         hits += [i for i in range(first, bisect.bisect_right(self.starts, hi)) if ends[i] > lo]
         started, ending = self.surely_started, self.surely_ending
-        tenures, posts, post_ids, persons = self.tenures, self.posts, self.post_ids, self.persons
+        tenures, posts, post_ids, persons, dated = (
+            self.tenures,
+            self.posts,
+            self.post_ids,
+            self.persons,
+            self.dated,
+        )
         found: dict[str, dict[str | None, Seat]] = {}
         for index in hits:
             # Ascending index keeps each post's tenures in timeline order, as `post_holders` sees them.
-            certain = started[index] <= lo and hi < ending[index]
-            seat = Seat(posts[index], persons[index], "certain" if certain else "possible", tenures[index])
+            tenure = tenures[index]
+            if started[index] <= lo and hi < ending[index]:
+                seat = Seat(posts[index], persons[index], "certain", tenure, "held", dated[index])
+            else:
+                why = held_reasons(tenure, low, high, False)
+                seat = Seat(posts[index], persons[index], "possible", tenure, "held", why)
             here = found.get(post_ids[index])
             if here is None:
                 found[post_ids[index]] = {seat.person: seat}

@@ -8,7 +8,7 @@ import attrs
 
 from chronos.dates import Day
 from chronos.entities import Post
-from chronos.projections.answers import Seat, Tenure, tenure_of
+from chronos.projections.answers import Seat, Tenure, held_reasons, seat_order, tenure_of, unknown_seat
 from chronos.projections.policy import Policy
 from chronos.projections.state import State
 
@@ -19,8 +19,9 @@ __all__ = ["Timeline", "in_seat_order", "post_holders", "seat_order", "take_seat
 class Timeline:
     """One post's tenures sorted by earliest start, with the latest end seen so far at each.
 
-    ``vacant`` holds the post's vacant seats, one shared `Seat` per seat, to
-    fill a roster without building them again.
+    ``unknown`` holds the post's seats with nobody recorded in them, one
+    shared `Seat` per seat, and ``late`` the same past the record's horizon,
+    to fill a roster without building them again.
     """
 
     post: Post
@@ -28,7 +29,8 @@ class Timeline:
     reach: list[Day]
     ends: list[Day]
     tenures: list[Tenure]
-    vacant: tuple[Seat, ...]
+    unknown: tuple[Seat, ...]
+    late: tuple[Seat, ...]
 
 
 def timeline(state: State, post: Post, policy: Policy) -> Timeline:
@@ -42,9 +44,14 @@ def timeline(state: State, post: Post, policy: Policy) -> Timeline:
         reach: list[Day] = []
         for tenure in tenures:
             reach.append(max(reach[-1], tenure.end.last) if reach else tenure.end.last)
-        vacant = (Seat(post, None, "certain"),) * post.seats
         line = state.derived.timelines[key] = Timeline(
-            post, [t.start.first for t in tenures], reach, [t.end.last for t in tenures], tenures, vacant
+            post,
+            [t.start.first for t in tenures],
+            reach,
+            [t.end.last for t in tenures],
+            tenures,
+            (unknown_seat(post),) * post.seats,
+            (unknown_seat(post, late=True),) * post.seats,
         )
     return line
 
@@ -70,7 +77,15 @@ def post_holders(line: Timeline, low: Day, high: Day, last: int) -> list[Seat]:
     for index in reversed(hits):
         tenure = line.tenures[index]
         certain = tenure.start.last <= low and high < tenure.end.first
-        take_seat(found, Seat(line.post, tenure.person, "certain" if certain else "possible", tenure))
+        seat = Seat(
+            line.post,
+            tenure.person,
+            "certain" if certain else "possible",
+            tenure,
+            state="held",
+            reasons=held_reasons(tenure, low, high, certain),
+        )
+        take_seat(found, seat)
     return in_seat_order(found)
 
 
@@ -87,9 +102,3 @@ def in_seat_order(found: Mapping[str | None, Seat]) -> list[Seat]:
     if len(holders) > 1:
         holders.sort(key=seat_order)
     return holders
-
-
-def seat_order(seat: Seat) -> tuple[bool, Day, str]:
-    """Certain holders first, then by the start of their tenure, then by id."""
-    start = seat.tenure.start.first if seat.tenure is not None else Day.min
-    return (seat.certainty != "certain", start, seat.person or "")
