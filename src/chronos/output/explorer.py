@@ -251,7 +251,8 @@ def explore(
 ) -> str:
     """The explorer page of ``org`` as one standalone HTML text (see the module docstring)."""
     data = explorer_data(chronology, org, start=start, end=end, policy=policy)
-    title = f"{chronology.catalogue[data['org']].name}: {data['start']} to {data['end']}"
+    name = chronology.called_between(data["org"], data["start"], data["end"])
+    title = f"{name}: {data['start']} to {data['end']}"
     page = resources.files("chronos.output").joinpath("explorer.html").read_text(encoding="utf-8")
     script = resources.files("chronos.output").joinpath("explorer.js").read_text(encoding="utf-8")
     # "</" cannot end the data's script element early when written as "<\/" (still valid JSON).
