@@ -128,6 +128,8 @@ def _seats(text: str) -> int:
 
 
 def _added(log: EventLog, entity: Entity | Publication) -> None:
+    # The log skips an entity already there field for field (imports rely on it); asked by hand, say so.
+    log.catalogue.check_additions([entity])
     log.catalogue.add(entity)
     where = log.store.catalogue_origin
     if isinstance(entity, Publication):
