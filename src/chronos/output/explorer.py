@@ -113,8 +113,16 @@ def _event_json(event: Event, chronology: Chronology) -> Json:
         "known": str(event.known),
         "about": names,
         "note": event.note,
-        "sources": [[s.source, s.quote, s.locator] for s in event.sources],
+        "sources": [
+            [s.source, s.quote, s.locator, *_publication(chronology, s.source)] for s in event.sources
+        ],
     }
+
+
+def _publication(chronology: Chronology, source: str) -> list[str | None]:
+    """``[title, citation, url]`` of a registered source (publisher, title, date, link), else ``[]``."""
+    found = chronology.catalogue.sources.get(source)
+    return [] if found is None else [found.title, found.citation, found.url]
 
 
 class _Table:
