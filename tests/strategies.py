@@ -35,6 +35,7 @@ from chronos import (
     Person,
     Place,
     Post,
+    Publication,
     Released,
     Renamed,
     Resigned,
@@ -262,6 +263,24 @@ sources = st.builds(
 )
 persons = st.sampled_from(PERSONS)
 posts = st.sampled_from(sorted(POSTS))
+
+# The sources registry ---------------------------------------------------------------------------
+
+_one_line = st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=30
+).filter(lambda s: s.strip())
+publications = st.builds(
+    Publication,
+    id=_one_line.map(str.strip).filter(bool),
+    title=_one_line,
+    date=st.deferred(lambda: fuzzy_dates()),
+    publisher=st.none() | _one_line,
+    url=st.none() | st.just("https://example.org/a?b=1"),
+    language=st.none() | st.sampled_from(["en", "ru", "kk"]),
+    archive=st.none() | st.just("texts/a.txt"),
+    sha256=st.none() | st.text("0123456789abcdef", min_size=64, max_size=64),
+    note=st.none() | texts,
+)
 ids = st.text("0123456789abcdef", min_size=24, max_size=24)
 
 

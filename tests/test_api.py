@@ -63,6 +63,7 @@ PUBLIC = {
     "Policy",
     "Post",
     "PostgresStore",
+    "Publication",
     "RecordError",
     "Recorded",
     "Released",
@@ -70,6 +71,7 @@ PUBLIC = {
     "Resigned",
     "Resolved",
     "Retracted",
+    "Roster",
     "RosterEntry",
     "RosterReported",
     "Seat",
@@ -78,6 +80,7 @@ PUBLIC = {
     "Span",
     "Spell",
     "SqliteStore",
+    "Succession",
     "Store",
     "StoreError",
     "Tenure",
@@ -97,7 +100,7 @@ PUBLIC = {
     "wikidata_date",
 }
 
-_MODEL = {"chronos.errors", "chronos.dates", "chronos.events", "chronos.entities"}
+_MODEL = {"chronos.errors", "chronos.dates", "chronos.events", "chronos.sources", "chronos.entities"}
 _BELOW_LOG = _MODEL | {"chronos.codec", "chronos.stores", "chronos._fast"}
 _BELOW_CHRONOLOGY = _BELOW_LOG | {
     "chronos.catalogue_history",
@@ -112,10 +115,12 @@ LAYERS: dict[str, set[str]] = {
     "chronos.errors": set(),
     "chronos.dates": {"chronos.errors", "chronos.dates"},
     "chronos.events": {"chronos.errors", "chronos.dates"},
+    "chronos.sources": {"chronos.errors", "chronos.dates", "chronos.events"},
     "chronos.names": set(),
     "chronos.entities": {
         "chronos.errors",
         "chronos.names",
+        "chronos.sources",
         "chronos._fast.cache",
         "chronos._fast.gc",
         "chronos._fast.nameindex",

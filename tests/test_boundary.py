@@ -43,7 +43,7 @@ SRC = [Source(source="x.txt", quote="q")]
 def _round_trip(events: list[Event]) -> None:
     """Append ``events`` to a new directory log; a fresh open must read exactly what was accepted."""
     with tempfile.TemporaryDirectory() as scratch:
-        log = EventLog.open(scratch, catalogue=small_catalogue())
+        log = EventLog.open(scratch, catalogue=small_catalogue(), create=True)
         log.store.write_catalogue(small_catalogue().to_toml())
         try:
             result = log.append(events, expected_position=0)

@@ -20,7 +20,7 @@ import attrs
 import pytest
 from rich.console import Console
 
-from chronos import EventLog, cli
+from chronos import EventLog, Renamed, Source, cli
 from chronos.cli import _app as cli_app
 from chronos.output import render
 from tests.cli_fixtures import (
@@ -37,7 +37,7 @@ ANSI = re.compile(r"\x1b\[")
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 # The documented JSON shapes (docs/cli.md), as key -> type(s).
-SOURCE = {"source": str, "quote": str, "locator": (str, NoneType)}
+SOURCE = {"source": str, "quote": str, "locator": (str, NoneType), "citation": (str, NoneType)}
 SEAT = {
     "org_id": str,
     "org": str,
@@ -374,6 +374,60 @@ class TestHistory:
         assert [r["record"] for r in rows] == ["tenure", "custody"]
 
 
+class TestPostsAndNamesByDate:
+    """Posts asked directly; titles name things as they were called on the date asked."""
+
+    @pytest.fixture
+    def renamed(self, log_dir: Path) -> Path:
+        log = EventLog.open(log_dir)
+        rename = Renamed(
+            entity="agency",
+            name="National Agency",
+            former="State Agency",
+            occurred="2022-01-15",
+            known="2022-01-16",
+            sources=[Source(source="decree.txt", quote="renamed the National Agency")],
+        )
+        log.append([rename], expected_position=log.position)
+        return log_dir
+
+    def test_roster_of_a_post(self, chronos: Any) -> None:
+        rows = chronos("roster", "agency/chair", "--at", "2022-01-10", "--format", "json").json()
+        assert {r["post_id"] for r in rows} == {"agency/chair"}
+        title = chronos("roster", "agency/chair", "--at", "2022-01-10").out.splitlines()[0]
+        assert title == "Chair of the State Agency on 2022-01-10"
+
+    def test_history_of_a_post_is_its_succession(self, chronos: Any) -> None:
+        data = chronos("history", "agency/chair", "--format", "json").json()
+        assert (data["post_id"], data["org_id"]) == ("agency/chair", "agency")
+        assert [t["person_id"] for t in data["tenures"]] == ["karim-massimov", "ermek-sagimbayev"]
+        table = chronos("history", "agency/chair").out
+        assert table.splitlines()[0] == "Chair of the State Agency: its holders in turn"
+        rows = chronos("history", "agency/chair", "--format", "jsonl").out.splitlines()
+        assert [json.loads(r)["person_id"] for r in rows] == ["karim-massimov", "ermek-sagimbayev"]
+
+    def test_titles_follow_the_rename(self, chronos: Any, renamed: Path) -> None:
+        def title(*argv: str) -> str:
+            result = chronos(*argv, log=renamed)
+            assert result.code == 0, result.err
+            return str(result.out.splitlines()[0])
+
+        assert title("roster", "agency", "--at", "2022-01-10") == "State Agency on 2022-01-10"
+        assert title("roster", "National Agency", "--at", "2022-01-20") == "National Agency on 2022-01-20"
+        assert (
+            title("roster", "agency", "--at", "2022-01-20", "--known-at", "2022-01-15")
+            == "State Agency on 2022-01-20 (as known on 2022-01-15)"
+        )
+        assert title("roster", "agency", "--at", "2022-01") == "State Agency (or National Agency) on 2022-01"
+        assert title("diff", "SA", "2022-01-01", "2022-02-01") == (
+            "State Agency → National Agency: 2022-01-01 to 2022-02-01"
+        )
+        assert (
+            title("history", "agency/chair")
+            == "Chair of the State Agency, National Agency: its holders in turn"
+        )
+
+
 class TestName:
     """``chronos name``."""
 
@@ -575,7 +629,7 @@ class TestErrors:
     def test_unknown_org_names_the_nearest(self, chronos: Any) -> None:
         line = one_error_line(chronos("roster", "Stte Agency", "--at", "2022"))
         assert line.startswith(
-            "chronos: error: unknown organisation 'Stte Agency'; nearest known: State Agency (agency)"
+            "chronos: error: unknown organisation or post 'Stte Agency'; nearest known: State Agency (agency)"
         )
 
     def test_unknown_person(self, chronos: Any) -> None:
@@ -704,7 +758,7 @@ class TestProcess:
             sys.executable, "-m", "chronos", "--log", str(log_dir), "roster", "nowhere", "--at", "2022"
         )
         assert result.code == 1
-        assert result.err.startswith("chronos: error: unknown organisation 'nowhere'")
+        assert result.err.startswith("chronos: error: unknown organisation or post 'nowhere'")
         assert result.err.count("\n") == 1
         debug = run_process(
             sys.executable,
@@ -801,3 +855,110 @@ class TestLargeLog:
         assert b"reading the log" in seen or b"checking" in seen
         assert not ANSI.search(out.decode())
         assert "0 errors" in out.decode()
+
+
+DATASET = Path(__file__).resolve().parent.parent / "events"
+#: Every table the command draws, on the shipped dataset, and the JSON fields of the dates it shows.
+TABLE_COMMANDS = [
+    (("roster", "nsc", "--at", "2022-01-10"), ("since", "until")),
+    (("roster", "nsc", "--at", "2016"), ("since", "until")),
+    (("diff", "nsc", "2021-12-31", "2022-01-31"), ("occurred",)),
+    (("history", "Massimov"), ("start", "end", "date")),
+    (("history", "nsc/chairman"), ("start", "end")),
+    (("events", "--about", "massimov"), ("occurred", "known")),
+    (("check",), ()),
+    (("sources",), ("date",)),
+    (("name", "nur-sultan", "--at", "2019"), ("since",)),
+]
+#: Parts of an answer a table does not show (claims behind a disputed date, the seats a change compares).
+HIDDEN = ("alternatives", "before", "after", "charges", "sources")
+
+
+def dates_in(data: Any, fields: tuple[str, ...]) -> set[str]:
+    """The values of ``fields`` anywhere in the JSON answer, outside the `HIDDEN` parts: the dates shown."""
+    if isinstance(data, dict):
+        found = {v for k, v in data.items() if k in fields and isinstance(v, str)}
+        return found | {d for k, v in data.items() if k not in HIDDEN for d in dates_in(v, fields)}
+    if isinstance(data, list):
+        return {d for value in data for d in dates_in(value, fields)}
+    return set()
+
+
+class TestWidths:
+    """Tables fit the width ($COLUMNS when piped), wrap rather than drop columns, and never split a date."""
+
+    @pytest.mark.parametrize(
+        ("argv", "fields"), TABLE_COMMANDS, ids=[" ".join(c[0][:2]) for c in TABLE_COMMANDS]
+    )
+    @pytest.mark.parametrize("width", [80, 100, 120, 160])
+    def test_fits_and_keeps_dates_whole(
+        self,
+        capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch,
+        argv: tuple[str, ...],
+        fields: tuple[str, ...],
+        width: int,
+    ) -> None:
+        monkeypatch.setenv("COLUMNS", str(width))
+        assert cli.main(["--log", str(DATASET), *argv, "--format", "json"]) in (0, 1)
+        data = json.loads(capsys.readouterr().out)
+        assert cli.main(["--log", str(DATASET), *argv]) in (0, 1)
+        table = capsys.readouterr().out
+        lines = table.splitlines()
+        assert max(len(line) for line in lines) <= width
+        words = set(table.split())
+        missing = sorted(d for d in dates_in(data, fields) if d not in words)
+        assert missing == []
+
+    @pytest.mark.parametrize("width", [80, 100])
+    def test_no_column_is_dropped(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, width: int
+    ) -> None:
+        monkeypatch.setenv("COLUMNS", str(width))
+        cli.main(["--log", str(DATASET), "roster", "nsc", "--at", "2022-01-10"])
+        text = capsys.readouterr().out
+        header = text.splitlines()[1].split()
+        assert header[:3] == ["Unit", "Post", "Holder"]
+        assert header[-1] == "Src"
+        words = set(text.split())
+        for name in ("National", "Chairman", "Sagimbayev", "Kunanbayev", "[14]"):
+            assert name in words, name
+
+    def test_without_columns_a_pipe_is_120_wide(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+        cli.main(["--log", str(DATASET), "roster", "nsc", "--at", "2022-01-10"])
+        lines = capsys.readouterr().out.splitlines()
+        assert max(len(line) for line in lines) == 120
+        assert lines[1].split() == ["Unit", "Post", "Holder", "Since", "Until", "Src"]
+
+
+class TestJsonLines:
+    """``--format jsonl``: one compact object a line, the items of the JSON answer (or its flattened rows)."""
+
+    @pytest.mark.parametrize(
+        "argv",
+        [("roster", "nsc", "--at", "2022-01-10"), ("events",), ("check",), ("sources",)],
+        ids=lambda argv: argv[0],
+    )
+    def test_the_items_of_a_list(self, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]) -> None:
+        cli.main(["--log", str(DATASET), *argv, "--format", "json"])
+        whole = json.loads(capsys.readouterr().out)["answer"]
+        cli.main(["--log", str(DATASET), *argv, "--format", "jsonl"])
+        lines = capsys.readouterr().out.splitlines()
+        assert [json.loads(line) for line in lines] == whole
+        assert all("\n" not in line and ": " not in line[:20] for line in lines)
+
+    def test_diff_and_history_give_their_rows(self, capsys: pytest.CaptureFixture[str]) -> None:
+        cli.main(["--log", str(DATASET), "diff", "nsc", "2021-12-31", "2022-01-31", "--format", "jsonl"])
+        rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert {r["change"] for r in rows} == {"joined", "left", "changed"}
+        assert set(render.DIFF_COLUMNS) <= set(rows[0])
+        cli.main(["--log", str(DATASET), "history", "massimov", "--format", "jsonl"])
+        rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert [r["record"] for r in rows].count("custody") == 1
+
+    def test_name_is_one_object_so_no_jsonl(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert cli.main(["--log", str(DATASET), "name", "nsc", "--at", "2022", "--format", "jsonl"]) == 2
+        assert "invalid choice: 'jsonl'" in capsys.readouterr().err

@@ -242,6 +242,10 @@ class TestInBrowser:
         assert seat.sources
         assert seat.sources[0].quote.split()[0] in panel
         assert seat.sources[0].source in panel
+        # The registry names the source: publisher, title and date, not only a file name.
+        registered = nsc.catalogue.sources[seat.sources[0].source]
+        assert registered.citation in panel
+        assert registered.title in panel
 
     def test_diff_and_chart(self, browser: Any, page: Path) -> None:
         from selenium.webdriver.common.by import By

@@ -49,7 +49,7 @@ CALLS: Final = ("write", "fsync", "replace", "truncate", "open")
 ERRORS: Final = {"ENOSPC": errno.ENOSPC, "EIO": errno.EIO}
 #: Random kills of the command line's append and import (each a new process).
 KILLS: Final = 8
-SRC = [Source(source="x.txt", quote="q")]
+SRC = [Source(source="004_a82dc472c30e5f7b.txt", quote="q")]
 
 
 class _FailingOs:
@@ -344,7 +344,7 @@ def test_the_command_line_killed_at_random(tmp_path: Path) -> None:
 def test_concurrent_appends_and_imports_with_rotation(tmp_path: Path) -> None:
     """Four processes append and import at once into a log whose segments rotate every 4 KiB."""
     directory = tmp_path / "log"
-    setup = EventLog.open(directory)
+    setup = EventLog.create(directory, require_sources=False)
     setup.add_entities(small_catalogue().values(), header="the test's world")
     workers, rounds = 4, 6
     children = [

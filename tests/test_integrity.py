@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
 #: How many records the dataset holds.
 N = EventLog.open(EVENTS).position
-SRC = [Source(source="x.txt", quote="q")]
+SRC = [Source(source="004_a82dc472c30e5f7b.txt", quote="q")]
 
 
 def NEW() -> Appointed:  # noqa: N802 -- reads as the constant it stands for
@@ -528,7 +528,7 @@ class TestReproduction12FailedAppend:
         events = s.parent / "new.jsonl"
         line = {
             "type": "Appointed", "person": "karim-massimov", "post": "nsc/chairman", "occurred": "2023",
-            "known": "2023", "sources": [{"source": "x.txt", "quote": "q" * 500}],
+            "known": "2023", "sources": [{"source": "004_a82dc472c30e5f7b.txt", "quote": "q" * 500}],
         }  # fmt: skip
         events.write_text(json.dumps(line) + "\n", encoding="utf-8")
         before = (s / "log-000001.jsonl").read_bytes()
@@ -696,7 +696,7 @@ class TestReproduction16Leniency:
     ) -> None:
         line = {
             "type": "Appointed", "person": "p" * 1_000_000, "post": "nsc/chairman", "occurred": "2023",
-            "known": "2023", "sources": [{"source": "x.txt", "quote": "q"}],
+            "known": "2023", "sources": [{"source": "004_a82dc472c30e5f7b.txt", "quote": "q"}],
         }  # fmt: skip
         path = tmp_path / "big.jsonl"
         path.write_text(json.dumps(line) + "\n", encoding="utf-8")

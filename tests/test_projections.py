@@ -471,3 +471,84 @@ class TestPausedGc:
             assert gc.get_freeze_count() == frozen
         finally:
             gc.unfreeze()
+
+
+class TestPostsAskedDirectly:
+    """A post's roster is its organisation's roster cut to that post; its succession is its tenures."""
+
+    @given(histories(disputes=True, fuzzy=True), st.integers(0, 400), st.integers(0, 400) | st.none())
+    def test_roster_of_a_post(self, history: History, offset: int, known: int | None) -> None:
+        ours = chronology(history.events)
+        at = EPOCH + dt.timedelta(days=offset)
+        known_at = None if known is None else EPOCH + dt.timedelta(days=known)
+        whole = ours.roster("org", at=at, known_at=known_at)
+        for post in ("org/chair", "org/deputy", "org/unit/head"):
+            assert ours.roster(post, at=at, known_at=known_at) == tuple(s for s in whole if s.post.id == post)
+
+    @given(histories(disputes=True, fuzzy=True), st.integers(0, 400) | st.none())
+    def test_succession_is_every_tenure_of_the_post_in_order(
+        self, history: History, known: int | None
+    ) -> None:
+        ours = chronology(history.events)
+        known_at = None if known is None else EPOCH + dt.timedelta(days=known)
+        everything = ours.tenures(known_at=known_at)
+        for post in ("org/chair", "org/deputy", "org/unit/head"):
+            tenures = ours.succession(post, known_at=known_at).tenures
+            assert sorted(tenures, key=repr) == sorted((t for t in everything if t.post == post), key=repr)
+            starts = [(t.start.earliest, t.start.latest) for t in tenures]
+            assert starts == sorted(starts)
+
+    def test_a_post_is_found_by_name(self) -> None:
+        ours = chronology([])
+        assert [s.post.id for s in ours.roster("Head of the Unit", at="2020")] == ["org/unit/head"]
+        with pytest.raises(LookupError, match=r"unknown organisation or post 'Zzyzx Bureau'"):
+            ours.roster("Zzyzx Bureau", at="2020")
+
+
+class TestRenamedNames:
+    """A name given or taken away by a rename finds the entity; titles use the name of the date."""
+
+    @staticmethod
+    def renamed(entity: str, name: str, former: str | None, occurred: str) -> Event:
+        from chronos import Renamed, Source
+
+        return Renamed(
+            entity=entity,
+            name=name,
+            former=former,
+            occurred=occurred,
+            known="2022-01-08",
+            sources=[Source(source="s", quote="q")],
+        )
+
+    def test_the_new_name_is_a_lookup_key(self) -> None:
+        ours = chronology([self.renamed("org", "Central Bureau", "The Organisation", "2019-03-19")])
+        assert ours.lookup("Central Bureau").id == "org"
+        assert ours.lookup("bureau central", kind="organisation").id == "org"
+        assert ours.roster("Central Bureau", at="2020") == ours.roster("org", at="2020")
+        with pytest.raises(LookupError, match="unknown person 'Central Bureau'"):
+            ours.lookup("Central Bureau", kind="person")
+
+    def test_a_name_two_entities_took_is_ambiguous(self) -> None:
+        from chronos import AmbiguousName
+
+        ours = chronology(
+            [
+                self.renamed("org", "Bureau", None, "2019"),
+                self.renamed("org/unit", "Bureau", None, "2020"),
+            ]
+        )
+        listed = r"'Bureau' could be any of: org \(The Organisation\), org/unit \(The Unit\)"
+        with pytest.raises(AmbiguousName, match=listed):
+            ours.lookup("Bureau")
+
+    def test_titles_use_the_name_in_force(self) -> None:
+        ours = chronology([self.renamed("org", "Central Bureau", "The Organisation", "2019-03-19/2019")])
+        assert ours.called("org", at="2018") == "The Organisation"
+        assert ours.called("org", at="2019-06") == "The Organisation (or Central Bureau)"
+        assert ours.called("org", at="2020") == "Central Bureau"
+        assert ours.called("org") == "Central Bureau"
+        # Before the rename was public the catalogue's name is all a title can give.
+        assert ours.called("org", at="2020", known_at="2022-01-01") == "The Organisation"
+        assert ours.called_between("org", "2018", "2021") == "The Organisation → Central Bureau"
+        assert ours.called_between("org", "2020", "2021") == "Central Bureau"

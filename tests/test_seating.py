@@ -417,7 +417,7 @@ class TestIssue12:
         path = tmp_path / "board" / "members.json"
         path.parent.mkdir()
         path.write_text(json.dumps(records), encoding="utf-8")
-        log = EventLog.open(tmp_path / "log")
+        log = EventLog.open(tmp_path / "log", create=True)
         import_file(log, "memberships", path, known_at="2022-02-16")
         ours = Chronology.from_log(log)
         (tenure,) = ours.tenures()

@@ -19,10 +19,13 @@ from chronos import Chronology, Corrected, DeclaredComplete, EventLog, Retracted
 from chronos.cli import main
 from chronos.entities import UNNAMED_PREFIX
 from chronos.interop import import_file
+from tests import shared
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "sp-ministers"
+FIXTURES = shared.path("fixtures", "sp-ministers")
 VERSIONS = sorted(FIXTURES.glob("*.json"))
 ORG = "scottish-parliament"
+
+pytestmark = pytest.mark.shared("fixtures", "sp-ministers")
 
 Record = dict[str, Any]
 
@@ -79,7 +82,7 @@ def answer(chronology: Chronology, day: str, known: str | None) -> set[tuple[str
 def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Any]]:
     """A directory log with every version imported in order, and the import reports."""
     directory = tmp_path_factory.mktemp("sp") / "log"
-    log = EventLog.open(directory)
+    log = EventLog.open(directory, create=True)
     reports = [import_file(log, "memberships", v, known_at=version_date(v)) for v in VERSIONS]
     return directory, reports
 

@@ -5,6 +5,7 @@ lowest first, each importing only from those below it (tests/test_api.py checks 
 
     errors                      the exception tree
     dates, events, entities     the model: imprecise dates, immutable events, the catalogue
+    sources                     the sources registry: what each cited source id is
     codec                       events <-> dicts and JSON, type tags, schema versions
     stores/                     where records live: memory, JSON Lines, SQLite, PostgreSQL
     log                         the append-only, hash-chained log over a store
@@ -77,11 +78,14 @@ from chronos.projections import (
     NameAnswer,
     Policy,
     Resolved,
+    Roster,
     Seat,
     SnapshotRow,
     Spell,
+    Succession,
     Tenure,
 )
+from chronos.sources import Publication
 from chronos.stores import JsonlStore, MemoryStore, PostgresStore, SqliteStore, Store, copy_store, open_store
 from chronos.stores.checkpoint import Checkpoint
 
@@ -140,6 +144,7 @@ __all__ = [
     "Policy",
     "Post",
     "PostgresStore",
+    "Publication",
     "RecordError",
     "Recorded",
     "Released",
@@ -147,6 +152,7 @@ __all__ = [
     "Resigned",
     "Resolved",
     "Retracted",
+    "Roster",
     "RosterEntry",
     "RosterReported",
     "Seat",
@@ -157,6 +163,7 @@ __all__ = [
     "SqliteStore",
     "Store",
     "StoreError",
+    "Succession",
     "Tenure",
     "TenureEnded",
     "UnknownEventType",

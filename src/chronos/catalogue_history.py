@@ -35,6 +35,7 @@ import attrs
 
 from chronos.entities import KINDS, Catalogue, Entity, entities_toml
 from chronos.errors import IntegrityError
+from chronos.sources import Publication
 from chronos.stores.records import GENESIS
 
 __all__ = [
@@ -73,7 +74,9 @@ def entities_of(rows: Iterable[Mapping[str, Any]]) -> list[Entity]:
     out: list[Entity] = []
     for row in rows:
         fields = {k: v for k, v in row.items() if k != "kind"}
-        out.append(KINDS[row["kind"]](**fields))
+        made = KINDS[row["kind"]](**fields)
+        if isinstance(made, Entity):  # entries list entities; registered sources are not in them
+            out.append(made)
     return out
 
 
@@ -82,7 +85,7 @@ def rows_of(catalogue: Catalogue) -> dict[str, dict[str, Any]]:
     return {entity_id: entity_row(entity) for entity_id, entity in catalogue.items()}
 
 
-def joined(old: str | None, added: Sequence[Entity], header: str) -> str:
+def joined(old: str | None, added: Sequence[Entity | Publication], header: str) -> str:
     """The catalogue text ``old`` with ``added`` appended as TOML tables under a comment ``header``.
 
     Appending keeps a hand-written file's comments, order and layout (TOML lets

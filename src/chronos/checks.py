@@ -15,12 +15,17 @@ Each rule yields `Finding` values with a severity:
 - ``info``: worth listing (claims withdrawn by a later retraction or correction,
   tenures scheduled to end: an end dated after it was known is a forecast).
 
+``check(chronology, quotes=True)`` (``chronos check --quotes``) also finds every
+quote in the archived text of its source, where the sources registry has one
+(`chronos.sources`), comparing as `normal_text` does.
+
 A warning the data explains (an event ``note`` saying why) carries that note.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Literal
 
 import attrs
@@ -28,11 +33,12 @@ import attrs
 from chronos.chronology import Chronology
 from chronos.dates import Day
 from chronos.entities import UNNAMED_PREFIX, Post
-from chronos.events import Corrected, Event, Identified, Renamed, Retracted, TenureEnded
+from chronos.events import Corrected, Event, Identified, Renamed, Retracted, Source, TenureEnded
 from chronos.projections import Claim, Policy, State, Tenure
 from chronos.projections.policy import OPEN_END, OPEN_START
+from chronos.sources import citations, normal_text, sha256_of
 
-__all__ = ["RULES", "Finding", "check"]
+__all__ = ["RULES", "Finding", "check", "check_quotes"]
 
 Severity = Literal["error", "warning", "info"]
 _ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -55,12 +61,15 @@ def _finding(severity: Severity, rule: str, message: str, events: Iterable[Event
     return Finding(severity, rule, message, tuple(e.id for e in events), notes)
 
 
-def check(chronology: Chronology, *, store: object = None) -> list[Finding]:
+def check(
+    chronology: Chronology, *, store: object = None, quotes: bool = False, archives: Path | None = None
+) -> list[Finding]:
     """Every finding of every rule over everything in the chronology, errors first.
 
     With ``store``, the store the log was read from is checked too: a database
     whose triggers that keep the log append-only were dropped or altered is an
-    error (``unguarded-store``).
+    error (``unguarded-store``). With ``quotes``, every quote is also looked for
+    in its source's archived text (`check_quotes`, which ``archives`` is passed to).
     """
     state = chronology.state()
     tenures = list(chronology.tenures(policy=Policy()))
@@ -71,8 +80,89 @@ def check(chronology: Chronology, *, store: object = None) -> list[Finding]:
         findings.append(Finding("error", "unguarded-store", problem))
     for rule in RULES:
         findings.extend(rule(chronology, state, tenures))
+    if quotes:
+        findings.extend(check_quotes(chronology, archives=archives))
     findings.sort(key=lambda f: (_ORDER[f.severity], f.rule, f.message))
     return findings
+
+
+def check_quotes(
+    chronology: Chronology, *, base: Path | None = None, archives: Path | None = None
+) -> list[Finding]:
+    """Find every quote in its source's archived text, whitespace and typographic quotes aside.
+
+    ``base`` (default: the log's folder, `Chronology.home`) is where relative
+    archive paths start; ``archives``, a folder to find every archived text
+    in by its file name instead (archives moved elsewhere). Errors: a quote not in the text, an archived text
+    whose SHA-256 is not the registered one. Warnings: a registered archive
+    that is missing. Info: the sources with no archived text, whose quotes
+    are left unchecked.
+    """
+    base = base if base is not None else chronology.home
+    cited: dict[str, list[tuple[Event, Source]]] = {}
+    for event, source in citations(chronology.events):
+        cited.setdefault(source.source, []).append((event, source))
+    registry = chronology.catalogue.sources
+    findings: list[Finding] = []
+    for source_id, uses in cited.items():
+        publication = registry.get(source_id)
+        events = [event for event, _ in uses]
+        path = publication.archive_path(base) if publication is not None else None
+        if path is not None and archives is not None:
+            path = archives / path.name
+        if publication is None or path is None:
+            findings.append(
+                _finding(
+                    "info",
+                    "quotes-unchecked",
+                    f"{source_id}: no archived text registered; its {len(uses)} quotes are unchecked",
+                    [],
+                )
+            )
+            continue
+        if not path.is_file():
+            findings.append(
+                _finding(
+                    "warning",
+                    "archive-missing",
+                    f"{source_id}: the archived text {path} is not there; "
+                    f"its {len(uses)} quotes are unchecked",
+                    [],
+                )
+            )
+            continue
+        if publication.sha256 is not None and sha256_of(path) != publication.sha256:
+            findings.append(
+                _finding(
+                    "error",
+                    "archive-changed",
+                    f"{source_id}: {path} has SHA-256 {sha256_of(path)[:12]}, the registry says "
+                    f"{publication.sha256[:12]}: not the text the quotes were taken from",
+                    events,
+                )
+            )
+            continue
+        text = normal_text(path.read_text(encoding="utf-8"))
+        for event, source in uses:
+            if normal_text(source.quote) not in text:
+                where = f" ({source.locator})" if source.locator else ""
+                findings.append(
+                    _finding(
+                        "error",
+                        "quote-not-in-source",
+                        f"{event.type} {event.occurred}: the quote {source.quote!r} is not in "
+                        f"{source_id}{where}",
+                        [event],
+                    )
+                )
+    findings.sort(key=lambda f: (_ORDER[f.severity], f.rule, f.message))
+    return findings
+
+
+def _cite(chronology: Chronology, source_id: str) -> str:
+    """A source as findings name it: as cited when registered (``RFE/RL, 8–9 Jan 2022``), else its id."""
+    registered = chronology.catalogue.sources.get(source_id)
+    return registered.citation if registered is not None else source_id
 
 
 def _name(chronology: Chronology, entity_id: str) -> str:
@@ -138,7 +228,8 @@ def _disputed(chronology: Chronology, state: State, tenures: list[Tenure]) -> It
         for part, resolved in (("start", tenure.start), ("end", tenure.end)):
             if resolved.disputed:
                 claims = "; ".join(
-                    f"{c.cause} {c.date} ({', '.join(s.source for s in c.sources)})" for c in resolved.claims
+                    f"{c.cause} {c.date} ({', '.join(_cite(chronology, s.source) for s in c.sources)})"
+                    for c in resolved.claims
                 )
                 yield _finding(
                     "warning",
@@ -287,7 +378,8 @@ def _snapshots(chronology: Chronology, state: State, tenures: list[Tenure]) -> I
             yield _finding(
                 "warning",
                 f"snapshot-{row.verdict}",
-                f"{snapshot.sources[0].source} on {snapshot.occurred}, {row.post}: {row.detail}",
+                f"{_cite(chronology, snapshot.sources[0].source)} on {snapshot.occurred}, "
+                f"{row.post}: {row.detail}",
                 [snapshot],
             )
 
@@ -295,7 +387,9 @@ def _snapshots(chronology: Chronology, state: State, tenures: list[Tenure]) -> I
 def _unnamed(chronology: Chronology, state: State, tenures: list[Tenure]) -> Iterator[Finding]:
     for tenure in tenures:
         if tenure.person.startswith(UNNAMED_PREFIX):
-            where = "; ".join(dict.fromkeys(f"{s.source} ({s.locator})" for s in tenure.sources))
+            where = "; ".join(
+                dict.fromkeys(f"{_cite(chronology, s.source)} ({s.locator})" for s in tenure.sources)
+            )
             yield _finding(
                 "warning",
                 "unnamed-holder",
@@ -303,6 +397,23 @@ def _unnamed(chronology: Chronology, state: State, tenures: list[Tenure]) -> Ite
                 f"to {tenure.end.date or 'now'} by someone the source does not name: {where}",
                 tenure.events,
             )
+
+
+def _unregistered(chronology: Chronology, state: State, tenures: list[Tenure]) -> Iterator[Finding]:
+    catalogue = chronology.catalogue
+    if not catalogue.require_sources:
+        return
+    by_source: dict[str, list[Event]] = {}
+    for event, source in citations(chronology.events):
+        if source.source not in catalogue.sources:
+            by_source.setdefault(source.source, []).append(event)
+    for source_id, events in by_source.items():
+        yield _finding(
+            "error",
+            "unregistered-source",
+            f"{source_id} is cited by {len(events)} events but not in the sources registry",
+            events,
+        )
 
 
 RULES = (
@@ -319,4 +430,5 @@ RULES = (
     _disputed_custody,
     _disputed_cause,
     _disputed_identity,
+    _unregistered,
 )

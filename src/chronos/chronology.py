@@ -17,15 +17,16 @@ import difflib
 import gc
 import re
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 import attrs
 
 from chronos._fast.gc import paused_gc
 from chronos.dates import Day, FuzzyDate, check_order, parse_date
-from chronos.entities import Catalogue, Entity, Organisation
-from chronos.errors import DateError, UsageError, did_you_mean
-from chronos.events import EVENT_TYPES, Event, RosterReported
+from chronos.entities import Catalogue, Entity, Organisation, Post, name_key
+from chronos.errors import AmbiguousName, DateError, LookupFailed, UsageError, did_you_mean
+from chronos.events import EVENT_TYPES, Event, Renamed, RosterReported
 from chronos.log import EventLog
 from chronos.projections import (
     OPEN_END,
@@ -35,9 +36,10 @@ from chronos.projections import (
     History,
     NameAnswer,
     Policy,
-    Seat,
+    Roster,
     SnapshotRow,
     State,
+    Succession,
     Tenure,
     When,
     compare_snapshot,
@@ -50,6 +52,7 @@ from chronos.projections import (
     rosters,
     sort_key,
     span,
+    succession,
     tenure_of,
 )
 from chronos.projections.seating import NOT_FOUNDED
@@ -89,11 +92,22 @@ class Chronology:
     #: How many projections at earlier knowledge dates `state` keeps (besides everything known).
     KEPT_STATES = 4
 
-    def __init__(self, events: Iterable[Event], catalogue: Catalogue, *, policy: Policy | str | None = None):
+    def __init__(
+        self,
+        events: Iterable[Event],
+        catalogue: Catalogue,
+        *,
+        policy: Policy | str | None = None,
+        home: Path | None = None,
+    ):
         self.events: tuple[Event, ...] = tuple(events)
         self.catalogue = catalogue
+        #: The folder relative paths (archived source texts) are read from: the log's (`EventLog.directory`).
+        self.home = home
         self._states: dict[tuple[Day | None, bool], State] = {}
         self._index: EventIndex | None = None
+        self._rename_keys: dict[str, set[str]] | None = None
+        self._catalogue_version = catalogue.version
         self._sources: tuple[str, ...] | None = None
         self.policy = self._checked(Policy.parse(policy))
 
@@ -102,7 +116,7 @@ class Chronology:
         """Everything in a log (an `IntegrityError` when an event names an entity the catalogue lacks)."""
         events = cls._read(log)
         log.check_references(events)
-        return cls(events, log.catalogue, policy=policy)
+        return cls(events, log.catalogue, policy=policy, home=log.directory)
 
     @classmethod
     def open(cls, location: str | Path, *, policy: Policy | str | None = None) -> Chronology:
@@ -126,6 +140,7 @@ class Chronology:
         projections of the last `KEPT_STATES` knowledge dates asked are kept:
         on a large log each costs about as much memory as the log itself.
         """
+        self._check_catalogue()
         if known_at is None:
             whole = self._states.get((None, False))
             if whole is None:
@@ -175,9 +190,18 @@ class Chronology:
             return None
         return self.state(day, possibly=True)
 
+    def _check_catalogue(self) -> None:
+        """Forget what was built on the catalogue as it was, once something has been added to it."""
+        if self._catalogue_version != self.catalogue.version:
+            self._states.clear()
+            self._index = None
+            self._rename_keys = None
+            self._catalogue_version = self.catalogue.version
+
     @property
     def index(self) -> EventIndex:
         """Which events can change which answers (built on first use)."""
+        self._check_catalogue()
         if self._index is None:
             with paused_gc():
                 self._index = EventIndex(self.events, self.catalogue)
@@ -218,12 +242,67 @@ class Chronology:
             if day is not None and _maybe_public(e, day) and entity_id in e.about()
         )
 
-    def lookup(self, name: str, *, kind: str | None = None) -> Entity:
-        """The entity with this id, name or alias (see `Catalogue.lookup`)."""
-        return self.catalogue.lookup(name, kind=kind)
+    def lookup(self, name: str, *, kind: str | tuple[str, ...] | None = None) -> Entity:
+        """The entity with this id, name or alias (`Catalogue.lookup`), or a name it was renamed to or from.
 
-    def _id(self, name: str, kind: str | None = None) -> str:
+        A `Renamed` event's new and former names find the entity as its
+        catalogue names do (Astana, renamed Nur-Sultan, is found by either).
+        """
+        try:
+            return self.catalogue.lookup(name, kind=kind)
+        except AmbiguousName:
+            raise
+        except LookupFailed as failed:
+            kinds = (kind,) if isinstance(kind, str) else kind
+            ids = sorted(
+                i
+                for i in self._renamed.get(name_key(name), ())
+                if kinds is None or self.catalogue[i].kind in kinds
+            )
+            if len(ids) == 1:
+                return self.catalogue[ids[0]]
+            if ids:
+                listed = ", ".join(f"{i} ({self.catalogue[i].name})" for i in ids)
+                raise AmbiguousName(
+                    f"{name!r} could be any of: {listed}", query=name, suggestions=tuple(ids)
+                ) from None
+            raise failed from None
+
+    @property
+    def _renamed(self) -> dict[str, set[str]]:
+        """Every name a `Renamed` event gives or takes away, as `name_key` forms it, with the entity's id."""
+        if self._rename_keys is None:
+            keys: dict[str, set[str]] = {}
+            for event in self.events:
+                if isinstance(event, Renamed) and event.entity in self.catalogue:
+                    for text in (event.name, event.former):
+                        if text:
+                            keys.setdefault(name_key(text), set()).add(event.entity)
+            self._rename_keys = keys
+        return self._rename_keys
+
+    def _id(self, name: str, kind: str | tuple[str, ...] | None = None) -> str:
         return self.lookup(name, kind=kind).id
+
+    def called(self, entity: str, *, at: DateLike | None = None, known_at: DateLike | None = None) -> str:
+        """The name a title gives an entity: in force on ``at`` (default: latest), as known on ``known_at``.
+
+        Where a rename date leaves it open, both names: ``Astana (or Nur-Sultan)``.
+        """
+        answer = self.name(entity, at=at if at is not None else dt.date.max, known_at=known_at)
+        if answer.certainty == "possible" and answer.alternatives:
+            return f"{answer.name} (or {' or '.join(answer.alternatives)})"
+        return answer.name
+
+    def called_between(
+        self, entity: str, start: DateLike, end: DateLike, *, known_at: DateLike | None = None
+    ) -> str:
+        """The name a title over a span gives an entity: on ``start``, and ``→`` on ``end`` if it changed."""
+        first, last = (
+            self.called(entity, at=start, known_at=known_at),
+            self.called(entity, at=end, known_at=known_at),
+        )
+        return first if first == last else f"{first} → {last}"
 
     def _policy(self, policy: Policy | str | None) -> Policy:
         return self.policy if policy is None else self._checked(Policy.parse(policy))
@@ -294,19 +373,36 @@ class Chronology:
         at: DateLike,
         known_at: DateLike | None = None,
         policy: Policy | str | None = None,
-    ) -> tuple[Seat, ...]:
+    ) -> Roster:
         """Who held each post of ``org`` and its units on ``at``: every seat, held, vacant or unknown.
 
         Nothing is ``certain`` past `horizon` (the record's last day), and an
-        organisation has no seats before its founding (`existence`).
+        organisation has no seats before its founding (`existence`). ``org``
+        may also name a post: then its seats alone. A `Roster` is the
+        tuple of seats (equal to a plain one), which also shows itself as a
+        table in a notebook and gives `Roster.to_frame`.
         """
-        org_id = self._id(org, "organisation")
+        entity = self.lookup(org, kind=("organisation", "post"))
+        asked = partial(Roster, org=entity.id, at=at, known_at=known_at, catalogue=self.catalogue)
+        if isinstance(entity, Post):
+            sure, maybe = self._local(known_at, lambda index: index.for_posts([entity.id]))
+            seats = roster(
+                sure,
+                self.catalogue,
+                entity.org,
+                at=as_when(at),
+                policy=self._policy(policy),
+                possibly_known=maybe,
+            )
+            return asked(s for s in seats if s.post.id == entity.id)
+        org_id = entity.id
         sure, maybe = self._local(
             known_at, lambda index: index.for_posts(p.id for p in self.catalogue.posts(org_id))
         )
-        return roster(
+        seats = roster(
             sure, self.catalogue, org_id, at=as_when(at), policy=self._policy(policy), possibly_known=maybe
         )
+        return asked(seats)
 
     def rosters(
         self,
@@ -315,7 +411,7 @@ class Chronology:
         at: DateLike,
         known_at: DateLike | None = None,
         policy: Policy | str | None = None,
-    ) -> dict[str, tuple[Seat, ...]]:
+    ) -> dict[str, Roster]:
         """The `roster` of many organisations on ``at``, by id: every top-level one unless ``orgs`` is given.
 
         One sweep over the tenures that can overlap ``at`` finds every holder,
@@ -336,9 +432,13 @@ class Chronology:
             sure, maybe = self.state(), None
         else:
             sure, maybe = self.state(day), self.possibly_known_state(day)
-        return rosters(
+        found = rosters(
             sure, self.catalogue, wanted, at=as_when(at), policy=self._policy(policy), possibly_known=maybe
         )
+        return {
+            org: Roster(seats, org=org, at=at, known_at=known_at, catalogue=self.catalogue)
+            for org, seats in found.items()
+        }
 
     def diff(
         self,
@@ -382,7 +482,19 @@ class Chronology:
         """
         person_id = self._id(person, "person")
         sure, _maybe = self._local(known_at, lambda index: index.for_person(person_id))
-        return history(sure, person_id, policy=self._policy(policy))
+        return attrs.evolve(history(sure, person_id, policy=self._policy(policy)), catalogue=self.catalogue)
+
+    def succession(
+        self,
+        post: str,
+        *,
+        known_at: DateLike | None = None,
+        policy: Policy | str | None = None,
+    ) -> Succession:
+        """Everyone who held a post, in the order their tenures began, as certainly public on ``known_at``."""
+        post_id = self._id(post, "post")
+        sure, _maybe = self._local(known_at, lambda index: index.for_posts([post_id]))
+        return attrs.evolve(succession(sure, post_id, policy=self._policy(policy)), catalogue=self.catalogue)
 
     def name(self, entity: str, *, at: DateLike, known_at: DateLike | None = None) -> NameAnswer:
         """What an organisation, post or place was called on ``at``.

@@ -9,9 +9,10 @@ before it, and `EventLog.verify` names the first record that breaks the chain.
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from collections.abc import Container, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -25,16 +26,19 @@ from chronos.errors import (
     InvalidEvent,
     LookupFailed,
     RecordError,
+    StoreError,
     UnknownReference,
     did_you_mean,
 )
 from chronos.events import BUILTIN_EVENT_TYPES, Corrected, Event, Retracted, RosterReported, content_id, shown
+from chronos.sources import Publication
 from chronos.stores import open_store
 from chronos.stores.base import Store, stale
 from chronos.stores.checkpoint import Checkpoint
 from chronos.stores.records import GENESIS, Chain, Head, Record, event_json
+from chronos.stores.where import expect_log, expect_new
 
-__all__ = ["AppendResult", "EntityClash", "EventLog", "Recorded", "Verified"]
+__all__ = ["CATALOGUE_HEADER", "AppendResult", "EntityClash", "EventLog", "Recorded", "Verified"]
 
 
 @attrs.frozen
@@ -114,6 +118,13 @@ class _Either(Container[str]):
         return item in self.first or item in self.second
 
 
+#: The comment at the top of the catalogue of a log made by `EventLog.create`.
+CATALOGUE_HEADER: Final = (
+    "# The catalogue of this chronos log: persons, organisations, posts, places, and the sources\n"
+    "# events cite. Add to it with `chronos add` or Catalogue.add; never edit or remove an entry.\n\n"
+)
+
+
 class EventLog:
     """An append-only log of events over a `Store`, checked against a `Catalogue`.
 
@@ -126,32 +137,99 @@ class EventLog:
     def __init__(self, store: Store, catalogue: Catalogue | None = None, *, codec: Codec | None = None):
         self.store = store
         self.catalogue = catalogue if catalogue is not None else Catalogue()
+        # `Catalogue.add` on this log's catalogue comes here, so the store keeps what is added.
+        self.catalogue.kept_by(self.add_entities)
         self.codec = codec if codec is not None else Codec()
         self._ids: set[str] = set()
         self._ids_position = 0
 
     @classmethod
     def open(
-        cls, location: str | Path, *, catalogue: Catalogue | None = None, create: bool = True
+        cls, location: str | Path, *, catalogue: Catalogue | None = None, create: bool = False
     ) -> EventLog:
         """Open the log at a directory, ``sqlite:///FILE.db``, ``postgresql://...`` or ``":memory:"``.
 
-        See `chronos.stores.open_store` for the locations. A missing
-        directory or SQLite file is created, unless ``create`` is False. The
+        See `chronos.stores.open_store` for the locations. A path that holds
+        no log is an error naming it (`create` makes one), unless ``create``
+        is True: then a missing directory or SQLite file is created. The
         catalogue is the one kept with the log (``catalogue.toml`` in a
-        directory, a table in a database) unless given.
+        directory, a table in a database). A ``catalogue`` given here is kept
+        by a log that has none yet, and otherwise used instead of the kept
+        one for this session.
         """
+        if not create:
+            expect_log(location)
         store = open_store(location, create=create)
-        if catalogue is None:
+        try:
             text = store.read_catalogue()
-            try:
+            if catalogue is None:
                 catalogue = (
                     Catalogue() if text is None else Catalogue.from_toml(text, origin=store.catalogue_origin)
                 )
-            except BaseException:
-                store.close()
-                raise
+            elif text is None and len(catalogue) + len(catalogue.sources):
+                store.write_catalogue(catalogue.to_toml())
+        except BaseException:
+            store.close()
+            raise
         return cls(store, catalogue)
+
+    @classmethod
+    def create(
+        cls, location: str | Path, *, catalogue: Catalogue | None = None, require_sources: bool = True
+    ) -> EventLog:
+        """Make a new, empty log at ``location`` with its catalogue and sources registry, and open it.
+
+        The location is a new or empty directory, a new SQLite file
+        (``sqlite:///FILE.db``, or a path ending ``.db``), a PostgreSQL URL
+        whose schema holds no log yet, or ``":memory:"``. ``catalogue`` (default: empty)
+        is written as the log's catalogue. With ``require_sources`` (the
+        default) every source an event cites must first be registered
+        (`Catalogue.add` a `Publication`, or ``chronos add source``).
+
+        Raises `StoreError` when the location holds a log already, or is a
+        directory holding other files.
+        """
+        expect_new(location)
+        store = open_store(location, create=True)
+        try:
+            return cls.initialise(store, catalogue=catalogue, require_sources=require_sources)
+        except BaseException:
+            store.close()
+            raise
+
+    @classmethod
+    def initialise(
+        cls, store: Store, *, catalogue: Catalogue | None = None, require_sources: bool = True
+    ) -> EventLog:
+        """Give a new, empty store its catalogue and sources registry (`create` without the location).
+
+        ``chronos init`` calls this on the store it made. Raises `StoreError`
+        when the store holds records or a catalogue already.
+        """
+        position = store.head().position
+        if position or store.read_catalogue() is not None:
+            raise StoreError(
+                f"{store!r} holds a log already ({position} records); open it rather than create it"
+            )
+        catalogue = catalogue if catalogue is not None else Catalogue(origin=store.catalogue_origin)
+        if require_sources:
+            catalogue.require_sources = True
+        store.write_catalogue(CATALOGUE_HEADER + catalogue.to_toml())
+        return cls(store, catalogue)
+
+    @property
+    def directory(self) -> Path | None:
+        """The folder the log's relative paths (archived source texts) are read from, if it has one.
+
+        A directory log's own directory, a SQLite file's folder; None in memory or in a database server.
+        """
+        folder = getattr(self.store, "directory", None)
+        if isinstance(folder, Path):
+            return folder
+        path = getattr(self.store, "path", None)
+        return path.parent if isinstance(path, Path) else None
+
+    # The catalogue -----------------------------------------------------------------
 
     def __repr__(self) -> str:
         return f"EventLog({self.store!r})"
@@ -278,7 +356,7 @@ class EventLog:
             if event_id in known or event_id in batch_ids:
                 skipped.append(event_id)
                 continue
-            if not (quick and self._known_references(event)):
+            if not (quick and self._known_references(event) and self._registered(event)):
                 try:
                     self.validate(event, known_ids=known_ids)
                 except ChronosError as exc:
@@ -331,6 +409,28 @@ class EventLog:
                 return False
         return True
 
+    def _registered(self, event: Event) -> bool:
+        """True when every source ``event`` cites is registered, or registration is not required."""
+        catalogue = self.catalogue
+        if not catalogue.require_sources:
+            return True
+        registered = catalogue.sources
+        return all(s.source in registered for s in event.sources)
+
+    def check_sources(self, event: Event) -> None:
+        """Raise `UnknownReference` for a cited source the catalogue requires but does not register."""
+        if not self.catalogue.require_sources:
+            return
+        for cited in event.sources:
+            if cited.source not in self.catalogue.sources:
+                try:
+                    self.catalogue.source(cited.source)
+                except LookupFailed as exc:
+                    raise UnknownReference(
+                        f"sources: {exc}; register it first: chronos add source {shlex.quote(cited.source)} "
+                        "--title TITLE --date DATE (or Catalogue.add(Publication(...)))"
+                    ) from None
+
     def _catch_up(self, position: int) -> None:
         if position > self._ids_position:
             for record in self.store.read(after=self._ids_position, until=position):
@@ -345,6 +445,7 @@ class EventLog:
         """
         if isinstance(event, Retracted | Corrected) and event.target not in known_ids:
             raise UnknownReference(f"target {event.target!r} is not an event in the log")
+        self.check_sources(event)
         if isinstance(event, Corrected):
             self.validate(event.replacement, known_ids=known_ids)
             return
@@ -377,8 +478,8 @@ class EventLog:
     # The catalogue ------------------------------------------------------------------
 
     def add_entities(
-        self, entities: Iterable[Entity], *, header: str = "added by chronos"
-    ) -> tuple[Entity, ...]:
+        self, entities: Iterable[Entity | Publication], *, header: str | None = None
+    ) -> tuple[Entity | Publication, ...]:
         """Add entities to the catalogue kept with the log, as one entry of its chained history.
 
         The one way chronos writes entities (imports use it). Under the
@@ -389,20 +490,26 @@ class EventLog:
         SHA-256 before and after. An entity already there, field for field, is
         skipped; one with the same id and other fields is refused
         (`CatalogueError`), as is one that names an unknown organisation.
-        Returns the entities added.
+        Registered sources (`Publication`) are written the same way; the
+        history's entries list the entities. Returns what was added.
         """
         wanted = list(entities)
         if not wanted:
             return ()
-        added: list[Entity] = []
+        label = header or "added by chronos"
+        added: list[Entity | Publication] = []
 
         def change(text: str | None, lines: list[str]) -> tuple[str, list[str]] | None:
             stored = self._stored_catalogue(text)
             last = self._last_entry(lines)
             self._check_torn(text, [last] if last is not None else [])
-            new = []
+            new: list[Entity | Publication] = []
             for entity in wanted:
-                there = stored.get(entity.id)
+                there = (
+                    stored.sources.get(entity.id)
+                    if isinstance(entity, Publication)
+                    else stored.get(entity.id)
+                )
                 if there is None:
                     new.append(entity)
                 elif there != entity:
@@ -419,21 +526,30 @@ class EventLog:
                 # A store that held no text (a catalogue given in Python) gets the whole catalogue.
                 base = history.joined(None, list(stored.values()), "the catalogue")
             entries = [] if lines or not len(stored) else [self._first_entry(base, stored)]
-            new_text = history.joined(base, new, header)
+            new_text = history.joined(base, new, label)
             entry = history.make_entry(
                 entries[-1] if entries else last,
                 before=history.digest(base),
                 after=history.digest(new_text),
-                added=[history.entity_row(e) for e in new],
-                header=header,
+                added=[history.entity_row(e) for e in new if isinstance(e, Entity)],
+                header=label,
             )
             return new_text, [e.to_json() for e in (*entries, entry)]
 
         self.store.update_catalogue(change)
         # Every entity asked for is in the stored catalogue now, added here or by another writer before.
-        fresh = [e for e in wanted if e.id not in self.catalogue]
+        # The catalogue grows in place: `Catalogue.add` on it sends additions here (`Catalogue.kept_by`).
+        fresh = [
+            e
+            for e in wanted
+            if (
+                e.id not in self.catalogue.sources
+                if isinstance(e, Publication)
+                else e.id not in self.catalogue
+            )
+        ]
         if fresh:
-            self.catalogue = self.catalogue.with_entities(fresh)
+            self.catalogue.extend(fresh)
         return tuple(added)
 
     def record_catalogue(self) -> history.Entry | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -145,11 +146,38 @@ class App:
         sub.set_defaults(run=run, parser=sub)
         return sub
 
+    def group(self, parent: argparse.ArgumentParser, *, dest: str) -> Any:
+        """Subcommands under ``parent`` (``chronos add person``); add each with `subcommand`."""
+        return parent.add_subparsers(dest=dest, metavar=dest.upper(), required=True)
+
+    def subcommand(
+        self, group: Any, name: str, summary: str, run: Callable[[Namespace], int], *, epilog: str
+    ) -> argparse.ArgumentParser:
+        """Add a subcommand to a `group`, as `command` adds one to the top level."""
+        sub: argparse.ArgumentParser = group.add_parser(
+            name,
+            help=summary,
+            description=summary,
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            parents=[self._common],
+        )
+        sub.set_defaults(run=run, parser=sub)
+        return sub
+
     @staticmethod
     def options(
-        sub: argparse.ArgumentParser, *, known: bool = True, policy: bool = True, fmt: bool = True
+        sub: argparse.ArgumentParser,
+        *,
+        known: bool = True,
+        policy: bool = True,
+        fmt: bool = True,
+        jsonl: bool = True,
     ) -> None:
-        """Add the shared ``--known-at``, ``--policy`` and ``--format`` options."""
+        """Add the shared ``--known-at``, ``--policy`` and ``--format`` options.
+
+        ``jsonl`` offers ``--format jsonl`` (one JSON object a line), for answers that are lists.
+        """
         if known:
             sub.add_argument("--known-at", type=_known_at, metavar="DATE", help="as the record stood on DATE")
         if policy:
@@ -160,9 +188,8 @@ class App:
                 help="reconcile disagreeing sources: cautious (default), earliest, latest, prefer:SOURCE",
             )
         if fmt:
-            sub.add_argument(
-                "--format", choices=("table", "json", "csv"), default="table", help="output format"
-            )
+            formats = ("table", "json", "jsonl", "csv") if jsonl else ("table", "json", "csv")
+            sub.add_argument("--format", choices=formats, default="table", help="output format")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -217,12 +244,18 @@ def progress(description: str, *, size: int, total: int | None = None) -> Iterat
 
 def open_log(args: Namespace) -> EventLog:
     """The log named by ``--log``, else ``$CHRONOS_LOG``, else ``./events``: a directory or a URL."""
-    location = args.log or os.environ.get("CHRONOS_LOG") or "events"
+    location = log_location(args)
     if "://" not in location and location != ":memory:" and not Path(location).exists():
         raise StoreError(
-            f"{location}: no such log directory or file (give --log PATH or URL, or set CHRONOS_LOG)"
+            f"{location}: no such log directory or file (give --log PATH or URL, or set CHRONOS_LOG; "
+            f"chronos init {shlex.quote(location)} makes one)"
         )
-    return EventLog.open(location, create=False)
+    return EventLog.open(location)
+
+
+def log_location(args: Namespace) -> str:
+    """Where the log is: ``--log``, else ``$CHRONOS_LOG``, else ``./events``."""
+    return str(args.log or os.environ.get("CHRONOS_LOG") or "events")
 
 
 def load(args: Namespace) -> tuple[EventLog, Chronology]:
@@ -237,7 +270,7 @@ def load(args: Namespace) -> tuple[EventLog, Chronology]:
             events.append(recorded.event)
             advance()
     log.check_references(events)
-    return log, Chronology(events, log.catalogue)
+    return log, Chronology(events, log.catalogue, home=log.directory)
 
 
 def outside_log(log: EventLog, output: str | Path) -> Path:
@@ -268,7 +301,7 @@ def asked(args: Namespace, chronology: Chronology, command: str, **fields: Any) 
     )
 
 
-def lookup(chronology: Chronology, name: str, kind: str | None) -> Entity:
+def lookup(chronology: Chronology, name: str, kind: str | tuple[str, ...] | None) -> Entity:
     """Find an entity, or raise a `LookupFailed` whose message names the nearest known names."""
     try:
         return chronology.lookup(name, kind=kind)
@@ -277,13 +310,19 @@ def lookup(chronology: Chronology, name: str, kind: str | None) -> Entity:
     except LookupFailed as exc:
         names = ", ".join(f"{chronology.catalogue[s].name} ({s})" for s in exc.suggestions)
         hint = f"; nearest known: {names}" if names else "; no known name is close"
-        raise LookupFailed(f"unknown {kind or 'entity'} {shown(name)}{hint}", query=name) from None
+        what = " or ".join((kind,) if isinstance(kind, str) else kind) if kind else "entity"
+        raise LookupFailed(f"unknown {what} {shown(name)}{hint}", query=name) from None
+
+
+#: How wide tables are drawn when the output is not a terminal and $COLUMNS does not say.
+PIPED_WIDTH = 120
 
 
 def console() -> Console:
+    """A console on stdout: a terminal's width, else ``$COLUMNS``, else `PIPED_WIDTH`; plain when piped."""
     console = Console(file=sys.stdout, highlight=False, markup=False, emoji=False)
-    if not console.is_terminal:
-        console.width = 120
+    if not console.is_terminal and not os.environ.get("COLUMNS", "").strip().isdigit():
+        console.width = PIPED_WIDTH
     return console
 
 
@@ -295,15 +334,21 @@ def emit(
     columns: Columns,
     question: render.Json,
     notes: Sequence[str] = (),
+    *,
+    items: Any = None,
 ) -> None:
-    """Print ``data`` as JSON, ``rows`` as CSV, or the table drawn by ``table``, as ``--format`` asks.
+    """Print ``data`` as JSON, ``items`` (default: ``data``) as JSON Lines, ``rows`` as CSV, or the table.
 
-    JSON is ``{"question": ..., "answer": data, "notes": [...]}``; CSV rows carry the
-    question in ``question_*`` columns; so a saved answer says what it answers.
+    ``--format`` chooses. JSON is ``{"question": ..., "answer": data, "notes": [...]}``;
+    CSV rows carry the question in ``question_*`` columns; so a saved answer says what
+    it answers. JSON Lines is one compact object a line, the items alone (what
+    ``append -`` and ``import -`` read back), for answers that are lists.
     """
     if args.format == "json":
         envelope = {"question": question, "answer": data, "notes": list(notes)}
         sys.stdout.write(json.dumps(envelope, indent=2, ensure_ascii=False) + "\n")
+    elif args.format == "jsonl":
+        sys.stdout.write(render.jsonl_text(data if items is None else items))
     elif args.format == "csv":
         sys.stdout.write(render.csv_text(rows, columns, question=question))
     else:

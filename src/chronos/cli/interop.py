@@ -14,6 +14,7 @@ from chronos.interop import (
     NothingImported,
     export,
     import_file,
+    import_text,
     import_wikidata,
 )
 from chronos.log import EventLog
@@ -26,6 +27,7 @@ examples:
   chronos import popolo everypolitician-kazakhstan/379106e8/ep-popolo-v1.0.json --known-at 2016-05-01
   chronos import wikidata Q264766.json Q234182.entity.json positions-labels.json
   chronos import ftm ve_asamblea_nacional.entities.ftm.json
+  chronos --log old export csv | chronos --log new import csv - --dataset old-log
 
 Formats: popolo (Popolo JSON), memberships (a JSON list of records with role,
 person_id, organization_id, start_date, end_date), ftm (FollowTheMoney JSON
@@ -41,7 +43,8 @@ new records, records closed, and corrections or retractions of claims whose
 dates, post or holder changed, known from --known-at (default: today).
 A directory named like a version (a commit, a date, v2) is that version of the
 dataset its parent names: events cite DATASET/VERSION/FILE.
-The log (a directory) is created when missing. Records that cannot be read are
+The log (a directory) is created when missing. FILE - reads standard input (cited
+as DATASET/stdin, --dataset defaulting to "stdin"; not for wikidata). Records that cannot be read are
 left out and listed; when none of a file's records can be, nothing is written
 and the exit status is 1."""
 
@@ -96,10 +99,20 @@ def register(app: App) -> None:
 
 def _import(args: Namespace) -> int:
     location = args.log or os.environ.get("CHRONOS_LOG") or "events"
-    log = EventLog.open(location)
+    if "-" in args.files and (args.format == "wikidata" or len(args.files) > 1):
+        args.parser.error("- (standard input) is the only file of a csv, ftm, memberships or popolo import")
+    log = EventLog.open(location, create=True)  # as the epilog says: a missing log is created
     try:
         if args.format == "wikidata":
             _show(import_wikidata(log, args.files, known_at=args.known_at, dataset=args.dataset))
+        elif args.files == ["-"]:
+            name = args.dataset or "stdin"
+            text = sys.stdin.read()
+            _show(
+                import_text(
+                    log, args.format, text, label=f"{name}/stdin", known_at=args.known_at, dataset=name
+                )
+            )
         else:
             for file in args.files:
                 report = import_file(

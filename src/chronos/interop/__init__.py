@@ -25,7 +25,9 @@ import attrs
 
 from chronos.chronology import Chronology, DateLike, as_day
 from chronos.dates import FuzzyDate, parse_date
+from chronos.entities import Entity
 from chronos.errors import ConcurrencyError, RecordError, UsageError
+from chronos.events import Event
 from chronos.interop._batch import plan_parts
 from chronos.interop._catalogue import append_entities
 from chronos.interop._ftm_read import declared_dataset, read_ftm
@@ -37,6 +39,7 @@ from chronos.interop.popolo import read_popolo, write_popolo
 from chronos.interop.tabular import COLUMNS, read_csv, tenures_frame, write_csv
 from chronos.interop.wikidata import wikidata_parts
 from chronos.log import EntityClash, EventLog
+from chronos.sources import Publication, citations
 
 __all__ = [
     "COLUMNS",
@@ -232,12 +235,26 @@ def _apply(
     if (read and not plan.records) or (empty and not read and not plan.events):
         why = _summary(read, report.dropped) if report.dropped else "the file holds no record chronos reads"
         raise NothingImported(f"{label}: nothing imported: {why}", report=report)
-    # Entities first: the events refer to them, and an unused entity harms nothing.
-    append_entities(log, plan.entities, header=f"added by chronos import {label} (known {known})")
+    # Entities first: the events refer to them, and an unused entity harms nothing. A log that wants
+    # every cited source registered gets the imported files registered: importing one says what it is.
+    added: list[Entity | Publication] = [*plan.entities, *_unregistered(log, plan.events, known)]
+    append_entities(log, added, header=f"added by chronos import {label} (known {known})")
     result = log.append(plan.events, expected_position=position)
     return attrs.evolve(
         report, appended=len(result.appended), skipped=len(result.skipped), position=result.position
     )
+
+
+def _unregistered(log: EventLog, events: Iterable[Event], known: FuzzyDate) -> list[Publication]:
+    """The sources the events cite that a log requiring registered sources lacks, as the import knows them."""
+    if not log.catalogue.require_sources:
+        return []
+    cited = dict.fromkeys(s.source for _, s in citations(events))
+    return [
+        Publication(id=source, title=source.rsplit("/", 1)[-1], date=known, note="a file chronos import read")
+        for source in cited
+        if source not in log.catalogue.sources
+    ]
 
 
 def import_wikidata(

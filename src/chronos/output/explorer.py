@@ -113,8 +113,16 @@ def _event_json(event: Event, chronology: Chronology) -> Json:
         "known": str(event.known),
         "about": names,
         "note": event.note,
-        "sources": [[s.source, s.quote, s.locator] for s in event.sources],
+        "sources": [
+            [s.source, s.quote, s.locator, *_publication(chronology, s.source)] for s in event.sources
+        ],
     }
+
+
+def _publication(chronology: Chronology, source: str) -> list[str | None]:
+    """``[title, citation, url]`` of a registered source (publisher, title, date, link), else ``[]``."""
+    found = chronology.catalogue.sources.get(source)
+    return [] if found is None else [found.title, found.citation, found.url]
 
 
 class _Table:
@@ -251,7 +259,8 @@ def explore(
 ) -> str:
     """The explorer page of ``org`` as one standalone HTML text (see the module docstring)."""
     data = explorer_data(chronology, org, start=start, end=end, policy=policy)
-    title = f"{chronology.catalogue[data['org']].name}: {data['start']} to {data['end']}"
+    name = chronology.called_between(data["org"], data["start"], data["end"])
+    title = f"{name}: {data['start']} to {data['end']}"
     page = resources.files("chronos.output").joinpath("explorer.html").read_text(encoding="utf-8")
     script = resources.files("chronos.output").joinpath("explorer.js").read_text(encoding="utf-8")
     # "</" cannot end the data's script element early when written as "<\/" (still valid JSON).

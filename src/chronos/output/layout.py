@@ -179,7 +179,8 @@ def build(
     markers = _markers(chronology, lanes, start, end, known_at=known_at, policy=policy)
     span = f"{start} to {end}"
     known = f", as known on {known_at}" if known_at is not None else ""
-    return Chart(f"{root.name}: {span}{known}", start, end, tuple(lanes), markers)
+    name = chronology.called_between(root.id, start, end, known_at=known_at)
+    return Chart(f"{name}: {span}{known}", start, end, tuple(lanes), markers)
 
 
 def _markers(

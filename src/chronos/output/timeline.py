@@ -1,5 +1,8 @@
 """Drawing the timeline with matplotlib (no display): a `layout.Chart` as SVG, PNG or an HTML page.
 
+matplotlib is the optional ``charts`` extra: without it, importing this module
+raises `MissingDependency` naming the extra (the layout needs nothing).
+
 `build` (from `chronos.output.layout`, re-exported) lays the chart out; `write`
 draws it as SVG, PNG or a standalone HTML page. A bar is solid where the holder
 certainly held the post and hatched where the dates leave it open; arrests and
@@ -15,19 +18,36 @@ import re
 import textwrap
 from pathlib import Path
 
-import matplotlib
-from matplotlib import dates as mdates
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.ticker import FixedFormatter, FixedLocator
-
 from chronos.dates import Day
-from chronos.errors import UsageError
+from chronos.errors import MissingDependency, UsageError
 from chronos.output.layout import Bar, Chart, Lane, Marker, Segment, build
 
-__all__ = ["Bar", "Chart", "Lane", "Marker", "Segment", "build", "figure", "render_html", "write"]
+#: What drawing without matplotlib says.
+MISSING_MATPLOTLIB = "drawing a timeline needs matplotlib: pip install 'chronos-history[charts]'"
+
+try:
+    import matplotlib
+    from matplotlib import dates as mdates
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FixedFormatter, FixedLocator
+except ImportError:
+    raise MissingDependency(MISSING_MATPLOTLIB) from None
+
+__all__ = [
+    "MISSING_MATPLOTLIB",
+    "Bar",
+    "Chart",
+    "Lane",
+    "Marker",
+    "Segment",
+    "build",
+    "figure",
+    "render_html",
+    "write",
+]
 
 _PALETTES = (("tab10", 10), ("Dark2", 8))
 _SHAPES = {"arrested": "v", "died": "X"}

@@ -119,6 +119,11 @@ class Tenure:
         """Whether the person holds the post on ``at``."""
         return holds(self.start, self.end, at)
 
+    def __repr__(self) -> str:
+        start, end = self.start.date, self.end.date
+        span = f"{start if start is not None else '?'} -> {end if end is not None else '...'}"
+        return f"Tenure({self.person!r} at {self.post!r}, {span}{', disputed' if self.disputed else ''})"
+
 
 def span(at: When) -> tuple[Day, Day]:
     """The first and last day a query date covers."""
@@ -283,6 +288,12 @@ class Seat:
     def why(self) -> tuple[str, ...]:
         """The reasons in words."""
         return tuple(REASONS[code] for code in self.reasons)
+
+    def __repr__(self) -> str:
+        if self.person is None:
+            return f"Seat({self.post.id!r}: {self.state})"
+        since = f", since {self.since}" if self.since is not None else ""
+        return f"Seat({self.post.id!r}: {self.person!r}, {self.certainty}{since})"
 
 
 def unknown_seat(post: Post, *, late: bool = False) -> Seat:

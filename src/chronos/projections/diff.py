@@ -12,6 +12,7 @@ from chronos.dates import Day
 from chronos.entities import Catalogue
 from chronos.events import Event, Moved
 from chronos.projections.answers import DEFAULT_POLICY, Seat, When, span
+from chronos.projections.display import Row, Tabular, named
 from chronos.projections.policy import Policy
 from chronos.projections.roster import holders_on
 from chronos.projections.state import State
@@ -39,9 +40,15 @@ class Change:
             return "moved"
         return "changed"
 
+    def __repr__(self) -> str:
+        def seat(s: Seat | None) -> str:
+            return "-" if s is None else f"{s.post.id} ({s.certainty})"
+
+        return f"Change({self.kind} {self.person!r}: {seat(self.before)} -> {seat(self.after)})"
+
 
 @attrs.frozen
-class Diff:
+class Diff(Tabular):
     """Who joined, left, moved or changed certainty between ``a`` and ``b``."""
 
     org: str
@@ -51,6 +58,33 @@ class Diff:
     left: tuple[Change, ...]
     moved: tuple[Change, ...]
     changed: tuple[Change, ...]
+    #: Where `rows` and the notebook display find names (ids without one).
+    catalogue: Catalogue | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{len(getattr(self, k))} {k}" for k in ("joined", "left", "moved", "changed"))
+        return f"Diff({self.org!r} {self.a} -> {self.b}: {counts})"
+
+    def caption(self) -> str:
+        """Of what, between which dates."""
+        return f"{named(self.catalogue, self.org)}: {self.a} to {self.b}"
+
+    def rows(self) -> list[Row]:
+        """One row per change: who, what change, the post and certainty before and after, the events."""
+        rows: list[Row] = []
+        for change in (*self.joined, *self.left, *self.moved, *self.changed):
+            row: Row = {
+                "change": change.kind,
+                "person_id": change.person,
+                "person": named(self.catalogue, change.person),
+            }
+            for side, seat in (("before", change.before), ("after", change.after)):
+                row[f"{side}_post_id"] = seat.post.id if seat is not None else None
+                row[f"{side}_post"] = seat.post.name if seat is not None else None
+                row[f"{side}_certainty"] = seat.certainty if seat is not None else None
+            row["events"] = [e.id for e in change.events]
+            rows.append(row)
+        return rows
 
     def apply(self, seats: Sequence[Seat]) -> set[tuple[str, str, str]]:
         """The (post, person, certainty) holders of ``seats`` with this diff applied."""
@@ -148,6 +182,7 @@ def diff(
         tuple(sorted(left, key=key_of)),
         tuple(sorted(moved, key=key_of)),
         tuple(sorted(changed, key=key_of)),
+        catalogue=catalogue,
     )
 
 

@@ -24,6 +24,11 @@ class NameAnswer:
     since: FuzzyDate | None = None
     events: tuple[Event, ...] = ()
 
+    def __repr__(self) -> str:
+        others = f" (or {', '.join(self.alternatives)})" if self.alternatives else ""
+        since = f", since {self.since}" if self.since is not None else ""
+        return f"NameAnswer({self.entity!r}: {self.name!r}{others}, {self.certainty}{since})"
+
 
 def name_at(state: State, catalogue: Catalogue, entity: str, *, at: When) -> NameAnswer:
     """The name of ``entity`` on ``at``, from its `Renamed` events (the catalogue name when none)."""

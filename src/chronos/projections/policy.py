@@ -50,6 +50,9 @@ class Claim:
         """True when one of the sources is ``source`` or starts with it."""
         return any(s.source == source or s.source.startswith(source) for s in self.event.sources)
 
+    def __repr__(self) -> str:
+        return f"Claim({self.cause} {self.date}, {self.event.type} {self.event.id[:12]})"
+
 
 @attrs.frozen
 class Resolved:
@@ -91,6 +94,12 @@ class Resolved:
         """The cause the chosen claims give (joined with '/' when they differ)."""
         causes = sorted({c.cause for c in self.chosen})
         return "/".join(causes) if causes else None
+
+    def __repr__(self) -> str:
+        claims = len(self.claims)
+        what = f"{self.date} {self.cause}" if self.date is not None else "open"
+        disputed = ", disputed" if self.disputed else ""
+        return f"Resolved({what}, {claims} claim{'s' if claims != 1 else ''}{disputed})"
 
 
 #: The start of a tenure nobody dated: could be any day, so never certain.
