@@ -982,3 +982,41 @@ def ftm_occupancy_files(draw: st.DrawFn) -> list[dict[str, Any]]:
             {"id": f"occ{i}", "schema": "Occupancy", "properties": props, "datasets": ["test"], **meta}
         )
     return lines
+
+
+# Catalogues whose names look alike (the name index and near-match hints) ----------------------
+
+#: Words that fold together (Masimov, Massimov, Масимов), share words, or differ by a letter.
+NAME_WORDS = (
+    "Karim",
+    "Kärim",
+    "Masimov",
+    "Massimov",
+    "Масимов",
+    "Мәсімов",
+    "Nur",
+    "Nurlan",
+    "Нұрлан",
+    "Qasym-Zhomart",
+    "Kassym-Jomart",
+    "Toqaev",
+    "Tokayev",
+    "Abel",
+    "Abell",
+    "O'Neil",
+    "person",
+    "12",
+)
+
+
+@st.composite
+def alike_catalogues(draw: st.DrawFn) -> Catalogue:
+    """Persons and organisations whose names and aliases share words, keys and whole names."""
+    names = st.lists(st.sampled_from(NAME_WORDS), min_size=1, max_size=3).map(" ".join)
+    entities: list[Organisation | Person] = []
+    for n in range(draw(st.integers(1, 12))):
+        kind = draw(st.sampled_from([Person, Organisation]))
+        # Ids that are names too, sometimes another entity's.
+        entity_id = draw(st.sampled_from([f"e{n}", f"karim-massimov-{n}", f"p{n}"]))
+        entities.append(kind(id=entity_id, name=draw(names), aliases=draw(st.lists(names, max_size=3))))
+    return Catalogue(entities)

@@ -185,9 +185,14 @@ class TestKazakhstan:
                     found += 1
         assert found == 107
 
-    @pytest.mark.parametrize(("lang", "least"), [("ru", 41), ("kk", 32)])
+    @pytest.mark.parametrize(("lang", "least"), [("ru", 41), ("kk", 40)])
     def test_cyrillic_names_find_the_latin_only_first_version(self, lang: str, least: int) -> None:
-        """The members of both convocations, by the Russian or Kazakh names only the second version gives."""
+        """The members of both convocations, by the Russian or Kazakh names only the second version gives.
+
+        Kazakh names are also tried as Russian writes them (Жақыпов, Jakupov; Бақытжан, Bahytzhan):
+        32 of 43 were found before that. The three left: two Latin names that run words together,
+        and Гүлжан, whose Russian form is Гульжана (Gulzhana).
+        """
         log, _ = imported((popolo(KZ[0]), KZ_KNOWN[0]))
         first = {p["name"].strip() for p in load(popolo(KZ[0]))["persons"]}
         found = tried = 0
@@ -206,10 +211,23 @@ class TestKazakhstan:
                 assert match.name == person["name"].strip()
                 found += 1
                 continue
-            assert joined or lang == "kk", missed  # Kazakh spellings may differ: Жақыпов, Jakupov
+            assert joined or lang == "kk", missed  # Kazakh spellings may differ: Гүлжан, Gulzhana
             assert missed.suggestions or joined, missed  # a near match is offered
         assert tried == 43
         assert found >= least
+
+    def test_no_name_of_a_newcomer_finds_someone_else(self) -> None:
+        """The second convocation's new members, by every name the file gives, find nobody in the first."""
+        log, _ = imported((popolo(KZ[0]), KZ_KNOWN[0]))
+        first = {p["name"].strip() for p in load(popolo(KZ[0]))["persons"]}
+        tried = 0
+        for person in load(popolo(KZ[1]))["persons"]:
+            names = [o["name"] for o in person.get("other_names", []) if o["lang"] in ("kk", "ru")]
+            for name in names if person["name"].strip() not in first else ():
+                tried += 1
+                with pytest.raises(LookupFailed):
+                    log.catalogue.lookup(name, kind="person")
+        assert tried == 128
 
     def test_aliases_keep_their_languages(self) -> None:
         log, _ = imported((popolo(KZ[1]), KZ_KNOWN[1]))

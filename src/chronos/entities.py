@@ -10,8 +10,10 @@ log; the catalogue only gathers every spelling so that lookups find the entity.
 Lookups take an id, the name or any alias, in any script, and ignore case,
 accents, punctuation, word order and the usual transliteration variants of
 Kazakh and Russian names (Масимов = Мәсімов = Masimov = Massimov, Тоқаев =
-Toqaev = Tokayev, Qasym-Zhomart = Kassym-Jomart), see `name_key`. A name with
-initials finds the full one ("John F. Kennedy": "John Fitzgerald Kennedy").
+Toqaev = Tokayev, Qasym-Zhomart = Kassym-Jomart), see `name_key`; a name in
+Kazakh that finds nothing is tried as Russian may write it (Жақыпов, Jakupov).
+A name with initials finds the full one ("John F. Kennedy": "John Fitzgerald
+Kennedy").
 Entities may carry the identifiers other datasets give them
 (``wikidata:Q1247199``) and the language of their aliases (``ru:Ак жол``).
 """
@@ -25,7 +27,7 @@ import re
 import tempfile
 import tomllib
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, TypeVar, overload
@@ -33,9 +35,11 @@ from typing import Any, Literal, TypeVar, overload
 import attrs
 
 from chronos._fast import cache as _cache
+from chronos._fast.gc import paused_gc
+from chronos._fast.nameindex import NameIndex
 from chronos._fast.nearest import Nearest, close_matches
 from chronos.errors import AmbiguousName, CatalogueError, ChronosError, LookupFailed, did_you_mean
-from chronos.names import PATRONYMIC, covers, latin, name_key
+from chronos.names import PATRONYMIC, covers, kazakh_variants, latin, name_key
 from chronos.sources import Publication
 
 __all__ = [
@@ -275,14 +279,12 @@ class Catalogue(Mapping[str, Entity]):
 
     def _forget(self) -> None:
         """Drop what is built from the entities on first use (name keys, posts, near-match candidates)."""
-        self._keys: dict[str, set[str]] | None = None
-        self._words: dict[str, list[str]] | None = None
-        #: Every name's `name_key`, kept from building the name index for the near-match hints.
-        self._key_of: dict[str, str] = {}
+        self._index: NameIndex | None = None
         self._identifiers: dict[str, tuple[Entity, ...]] | None = None
         self._posts_cache: dict[tuple[str, bool], tuple[Post, ...]] = {}
         self._above: dict[str, tuple[str, ...]] = {}
-        self._near_names: dict[str | None, tuple[dict[str, str], Nearest]] = {}
+        # Candidates for near-match hints by kind (the entity of each), built on first use.
+        self._near_names: dict[str | None, tuple[Sequence[int], Nearest]] = {}
         self._near_ids: dict[str, Nearest] = {}
 
     def _insert(self, items: list[Entity | Publication]) -> None:
@@ -448,12 +450,14 @@ class Catalogue(Mapping[str, Entity]):
         if not ids:
             ids = sorted(
                 i
-                for i in self._by_key.get(name_key(query), ())
+                for i in self._name_index.owners_of(name_key(query))
                 if kinds is None or self._by_id[i].kind in kinds
             )
         if not ids:
             # Part of a name: "Massimov" for "Karim Massimov", when only one entity fits.
             ids = self._partial(query, kinds)
+        if not ids:
+            ids = self._as_russian_writes_it(query, kinds)
         if len(ids) == 1:
             return self._by_id[ids[0]]
         what = " or ".join(kinds) if kinds else "entity"
@@ -478,30 +482,20 @@ class Catalogue(Mapping[str, Entity]):
         return self._identifiers.get(identifier, ())
 
     @property
-    def _by_key(self) -> dict[str, set[str]]:
+    def _name_index(self) -> NameIndex:
         # Built on the first lookup by name: opening a large log only needs ids.
-        if self._keys is None:
-            keys: dict[str, set[str]] = {}
-            known = self._key_of
-            for entity in self._by_id.values():
-                for name in (entity.id, *entity.names):
-                    key = known.get(name)
-                    if key is None:
-                        key = known[name] = name_key(name)
-                    keys.setdefault(key, set()).add(entity.id)
-            self._keys = keys
-        return self._keys
-
-    @property
-    def _by_word(self) -> dict[str, list[str]]:
-        """Every word of every name key, with the keys it is in: part-name lookups read only these."""
-        if self._words is None:
-            words: dict[str, list[str]] = {}
-            for key in self._by_key:
-                for word in set(key.split()):
-                    words.setdefault(word, []).append(key)
-            self._words = words
-        return self._words
+        if self._index is None:
+            names: list[str] = []
+            sizes: list[int] = []
+            with paused_gc():
+                for entity in self._by_id.values():
+                    names.append(entity.id)
+                    names.append(entity.name)
+                    names += entity.aliases
+                    sizes.append(2 + len(entity.aliases))
+                kinds = [e.kind for e in self._by_id.values()]
+            self._index = NameIndex(names, sizes, kinds)
+        return self._index
 
     def _partial(self, query: str, kinds: tuple[str, ...] | None) -> list[str]:
         """The entities of whose names the query's words are part, its initials matching other words."""
@@ -510,15 +504,14 @@ class Catalogue(Mapping[str, Entity]):
         initials = [w for w in words if len(w) == 1]
         if not full:
             return []
-        postings = sorted((self._by_word.get(w, []) for w in set(full)), key=len)
-        keys = set(postings[0])
-        for more in postings[1:]:
-            keys.intersection_update(more)
+        index = self._name_index
+        # `covers` checks every word: the keys holding the rarest one are the only candidates.
+        keys = index.keys_with(min(set(full), key=index.count_with))
         found = {
             entity_id
             for key in keys
             if covers(key.split(), full, initials)
-            for entity_id in self._by_key[key]
+            for entity_id in index.owners_of(key)
             if kinds is None or self._by_id[entity_id].kind in kinds
         }
         if not found and len(full) > 2 and any(PATRONYMIC.search(w) for w in full):
@@ -531,12 +524,26 @@ class Catalogue(Mapping[str, Entity]):
             mine = set(full)
             found = {
                 entity_id
-                for key in {k for w in mine for k in self._by_word.get(w, ())}
+                for key in {k for w in mine for k in index.keys_with(w)}
                 if len(set(key.split())) >= 2 and set(key.split()) <= mine
-                for entity_id in self._by_key[key]
+                for entity_id in index.owners_of(key)
                 if kinds is None or self._by_id[entity_id].kind in kinds
             }
         return sorted(found)
+
+    def _as_russian_writes_it(self, query: str, kinds: tuple[str, ...] | None) -> list[str]:
+        """The entities a name written in Kazakh finds when spelt as Russian may spell it.
+
+        Russian, and the Latin made from it, render the letters proper to Kazakh
+        in several ways (Жақыпов is Jakupov, Бақытжан Bahytzhan): each spelling is
+        looked up whole, then, if none is found, in part.
+        """
+        variants = kazakh_variants(query)
+        index = self._name_index
+        found = {i for v in variants for i in index.owners_of(name_key(v))}
+        if not found:
+            found = {i for v in variants for i in self._partial(v, None)}
+        return sorted(i for i in found if kinds is None or self._by_id[i].kind in kinds)
 
     def suggest(
         self, query: str, *, kind: str | tuple[str, ...] | None = None, n: int = 3
@@ -549,30 +556,28 @@ class Catalogue(Mapping[str, Entity]):
         """
         kinds = _kinds(kind)
         single = kinds[0] if kinds is not None and len(kinds) == 1 else None
-        candidates, nearest = self._names_near(single)
+        owners, nearest = self._names_near(single)
+        ids = self._name_index.ids
         found: list[str] = []
         for key in (name_key(query), query.casefold()):
-            for match in nearest.close(key, n * (3 if kinds is None or single else 9)):
-                entity_id = candidates[match]
+            for at in nearest.close_at(key, n * (3 if kinds is None or single else 9)):
+                entity_id = ids[owners[at]]
                 if entity_id not in found and (kinds is None or self._by_id[entity_id].kind in kinds):
                     found.append(entity_id)
         return tuple(found[:n])
 
-    def _names_near(self, kind: str | None) -> tuple[dict[str, str], Nearest]:
-        """Every name form of the entities of ``kind`` with its entity's id, and a `Nearest` over them."""
+    def _names_near(self, kind: str | None) -> tuple[Sequence[int], Nearest]:
+        """A `Nearest` over every name form of the entities of ``kind``, and whose each form is.
+
+        The forms are each entity's id as written, and each name's `name_key` and
+        casefolded form (`NameIndex.forms`); with each, its entity's position.
+        """
         found = self._near_names.get(kind)
         if found is None:
-            candidates: dict[str, str] = {}
-            for entity in self._by_id.values():
-                if kind is not None and entity.kind != kind:
-                    continue
-                # An id is a slug already: folded, its words say less than as written.
-                candidates.setdefault(entity.id, entity.id)
-                for name in entity.names:
-                    key = self._key_of.get(name)
-                    candidates.setdefault(name_key(name) if key is None else key, entity.id)
-                    candidates.setdefault(name.casefold(), entity.id)
-            found = self._near_names[kind] = (candidates, Nearest(candidates))
+            index = self._name_index
+            forms, owners = index.forms(kind)
+            key = None if index.digest is None else f"{index.digest}-{kind}"
+            found = self._near_names[kind] = (owners, Nearest(forms, distinct=True, key=key))
         return found
 
     def get_kind(self, entity_id: str, kind: str) -> Entity:

@@ -116,6 +116,14 @@ class Resolver:
             raise RecordError(f"{self.origin}: unknown {kind} {key!r}")
         return found
 
+    def known_id(self, kind: str, key: str) -> str:
+        """The chronos id of a foreign id this import resolved (of ``kind``, or any kind for "any").
+
+        An id the file does not give is taken to be a chronos id already.
+        """
+        kinds = ("person", "organisation", "post", "place") if kind == "any" else (kind,)
+        return next((self.ids[(k, key)] for k in kinds if (k, key) in self.ids), key)
+
     def resolve(self, entity: ForeignEntity) -> str:
         """The chronos id of one foreign entity, created in the catalogue when missing."""
         known = self.ids.get((entity.kind, entity.key))

@@ -161,6 +161,7 @@ def read_ftm(lines: Iterable[str], origin: str) -> Dataset:
     reader = _Reader(_parse(lines, origin), origin)
     lives: list[LifeSpec] = []
     positions: dict[str, Mapping[str, Any]] = {}
+    position_lines: dict[str, str] = {}
     for number, item in reader.parsed:
         where = f"{origin}:{number}"
         schema, key = item["schema"], reader.keys[item["id"]]
@@ -168,6 +169,7 @@ def read_ftm(lines: Iterable[str], origin: str) -> Dataset:
             lives += _party(reader, item, key, where)
         elif schema == "Position":
             positions[key] = item
+            position_lines[key] = where
         elif schema not in _RECORDS:
             reader.skipped.append(Skipped(where, f"schema {schema} is not read", "entity"))
     records = [
@@ -182,7 +184,7 @@ def read_ftm(lines: Iterable[str], origin: str) -> Dataset:
         if status == "current":
             current.setdefault(record.post, set()).add(record.person)
     for key, position in positions.items():
-        _position(reader, position, key, len(current.get(key, ())))
+        _position(reader, position, key, len(current.get(key, ())), position_lines[key])
     seen = [d for _, item in reader.parsed if (d := _day(item, "last_seen")) is not None]
     known = FuzzyDate.of(max(seen, key=lambda d: d.first)) if seen else None
     # In the file's order, which the catalogue keeps; entities only named come last.
@@ -228,7 +230,7 @@ def _party(reader: _Reader, item: Mapping[str, Any], key: str, where: str) -> li
     return lives
 
 
-def _position(reader: _Reader, item: Mapping[str, Any], key: str, holders: int) -> None:
+def _position(reader: _Reader, item: Mapping[str, Any], key: str, holders: int, where: str) -> None:
     org = next(iter(reader.links(item, "organization")), None)
     country = next(iter(_raw(item, "country")), None)
     note = next(iter(_raw(item, "notes")), None)
@@ -254,7 +256,9 @@ def _position(reader: _Reader, item: Mapping[str, Any], key: str, holders: int) 
             ),
         )
     seats = next(iter(_raw(item, "numberOfSeats")), None)
-    if seats is None and holders > 1:
+    if seats is None and (_own(item, where) or {}).get("seats") == 0:
+        seats = "0"  # chronos's own: a post with no fixed number of seats
+    elif seats is None and holders > 1:
         seats = str(holders)
         note = (
             note + "; " if note else ""
@@ -312,17 +316,27 @@ def _record(
     return TenureRecord(key, person, post, claims[0], claims[1], quote), status
 
 
+def _own(item: Mapping[str, Any], where: str) -> dict[str, Any] | None:
+    """What chronos keeps in an entity's ``description`` after `MARK` (None when it keeps nothing)."""
+    detail = next((d for d in _raw(item, "description") if d.startswith(MARK)), None)
+    if detail is None:
+        return None
+    try:
+        data = json.loads(detail[len(MARK) :])
+    except (ValueError, RecursionError) as exc:  # a number or nesting too large too
+        raise RecordError(
+            f"{where}: description: bad chronos JSON: {getattr(exc, 'msg', 'too large')}"
+        ) from None
+    if not isinstance(data, dict):
+        raise RecordError(f"{where}: description: chronos JSON must be an object, not {data!r:.40}")
+    return data
+
+
 def _claims(
     reader: _Reader, item: Mapping[str, Any], where: str, key: str, quote: str, status: str
 ) -> tuple[tuple[ClaimSpec, ...], tuple[ClaimSpec, ...]] | None:
-    detail = next((d for d in _raw(item, "description") if d.startswith(MARK)), None)
-    if detail is not None:
-        try:
-            data = json.loads(detail[len(MARK) :])
-        except (ValueError, RecursionError) as exc:  # a number or nesting too large too
-            raise RecordError(
-                f"{where}: description: bad chronos JSON: {getattr(exc, 'msg', 'too large')}"
-            ) from None
+    data = _own(item, where)
+    if data is not None:
         return claims_from_json(data.get("start", []), f"{where}: start"), claims_from_json(
             data.get("end", []), f"{where}: end"
         )

@@ -16,7 +16,7 @@ import attrs
 from chronos.chronology import Chronology, DateLike
 from chronos.dates import Day, FuzzyDate
 from chronos.entities import Post
-from chronos.events import Source
+from chronos.events import Moved, Source
 from chronos.interop._model import source_dict
 from chronos.projections import Claim, Resolved
 
@@ -37,6 +37,8 @@ class ClaimRow:
     known: FuzzyDate
     sources: tuple[Source, ...]
     note: str | None
+    #: The id of the event that makes the claim (a correction's replacement, for a corrected claim).
+    event: str = ""
 
 
 @attrs.frozen
@@ -50,6 +52,8 @@ class Side:
     known: FuzzyDate | None
     sources: tuple[Source, ...]
     claims: tuple[ClaimRow, ...]
+    #: The ids of the moves among the claims: a move's two sides (an end, a start) share one.
+    moves: tuple[str, ...] = ()
     #: The bounds as days, to sort by (ISO text sorts BCE years backwards).
     first: Day = Day.min
     last: Day = Day.max
@@ -72,7 +76,22 @@ class TenureRow:
 
 
 def _side(resolved: Resolved) -> Side:
-    claims = resolved.claims
+    # The chosen claims first, each group in an order of what they say, not of their event ids: a file
+    # that merges some claims (the CSV's one cell of sources per side) reads back as events with other
+    # ids, and must write the same sources in the same order again.
+    chosen = set(map(id, resolved.chosen))
+    claims = sorted(
+        resolved.claims,
+        key=lambda c: (
+            id(c) not in chosen,
+            c.date.first,
+            c.date.last,
+            c.cause,
+            c.event.known.first,
+            [str(s) for s in c.event.sources],
+            c.event.id,
+        ),
+    )
     first = min(claims, key=lambda c: (c.event.known.last, c.event.known.first), default=None)
     sources = tuple(dict.fromkeys(s for c in claims for s in c.sources))
     dated = resolved.date is not None
@@ -84,13 +103,15 @@ def _side(resolved: Resolved) -> Side:
         known=first.event.known if first is not None else None,
         sources=sources,
         claims=tuple(_claim_row(c) for c in claims),
+        moves=tuple(dict.fromkeys(c.event.id for c in claims if isinstance(c.event, Moved))),
         first=resolved.first if dated else Day.min,
         last=resolved.last if dated else Day.max,
     )
 
 
 def _claim_row(claim: Claim) -> ClaimRow:
-    return ClaimRow(claim.cause, claim.date, claim.event.known, claim.event.sources, claim.event.note)
+    event = claim.event
+    return ClaimRow(claim.cause, claim.date, event.known, event.sources, event.note, event.id)
 
 
 def tenure_rows(chronology: Chronology, *, known_at: DateLike | None = None) -> list[TenureRow]:

@@ -3,7 +3,9 @@
 Writing: one entity per line, ``{"id", "schema", "properties": {name: [values]}}``.
 Persons carry ``name``, ``alias`` and ``deathDate``; organisations ``name``,
 ``alias``, ``parent``, ``incorporationDate``, ``dissolutionDate``; posts are
-Positions with ``organization`` and ``numberOfSeats``; every tenure is an
+Positions with ``organization`` and ``numberOfSeats`` (none for a post with no
+fixed number, ``seats = 0``, whose ``description`` says so as ``chronos:``
+``{"seats": 0}``, so that it reads back as such); every tenure is an
 Occupancy with ``holder``, ``post``, ``startDate``, ``endDate`` and ``status``
 (``current``, ``ended``, or ``unknown`` when no source dates the start).
 
@@ -121,7 +123,9 @@ def write_ftm(chronology: Chronology, *, known_at: DateLike | None = None) -> li
                     name=[entity.name],
                     alias=entity.aliases,
                     organization=[entity.org],
-                    numberOfSeats=[entity.seats],
+                    # FtM has no "no fixed number": saying 0 seats would be false.
+                    numberOfSeats=[entity.seats] if entity.seats else [],
+                    description=[] if entity.seats else [MARK + json.dumps({"seats": 0})],
                     notes=notes,
                 )
             )
