@@ -135,16 +135,7 @@ class App:
         self, name: str, summary: str, run: Callable[[Namespace], int], *, epilog: str
     ) -> argparse.ArgumentParser:
         """Add a subcommand whose help shows ``epilog`` (an example) and which runs ``run``."""
-        sub: argparse.ArgumentParser = self._commands.add_parser(
-            name,
-            help=summary,
-            description=summary,
-            epilog=epilog,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
-            parents=[self._common],
-        )
-        sub.set_defaults(run=run, parser=sub)
-        return sub
+        return self.subcommand(self._commands, name, summary, run, epilog=epilog)
 
     def group(self, parent: argparse.ArgumentParser, *, dest: str) -> Any:
         """Subcommands under ``parent`` (``chronos add person``); add each with `subcommand`."""
