@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rapidfuzz import fuzz, process
 
@@ -54,8 +54,12 @@ class Nearest:
     """
 
     def __init__(self, candidates: Iterable[str], *, distinct: bool = False, key: str | None = None):
-        # At millions of candidates, a dict to drop repeats costs seconds: skipped when there are none.
-        self.candidates = list(candidates) if distinct else list(dict.fromkeys(candidates))
+        # At millions of candidates, a dict to drop repeats costs seconds: skipped when there are none,
+        # and a sequence (a kept file's strings) is read only where a question looks.
+        if distinct and isinstance(candidates, Sequence):
+            self.candidates: Sequence[str] = candidates
+        else:
+            self.candidates = list(candidates) if distinct else list(dict.fromkeys(candidates))
         self._key = key
         self._words: Postings | None = None
 
@@ -65,22 +69,25 @@ class Nearest:
 
     def close_at(self, query: str, n: int = 3) -> list[int]:
         """The positions among the candidates of what `close` answers."""
-        pool = self.candidates
         narrowed: list[int] = []
-        if len(pool) > SCAN_LIMIT:
+        if len(self.candidates) > SCAN_LIMIT:
             narrowed = self._sharing_a_word(query)
-            if narrowed:
-                pool = list(map(self.candidates.__getitem__, narrowed))
+        pool: Sequence[str] = list(map(self.candidates.__getitem__, narrowed)) if narrowed else self._listed()
         shortlist = process.extract(
             query, pool, scorer=fuzz.ratio, limit=None, score_cutoff=CUTOFF * 100 - 1e-6
         )
         at = {match: narrowed[i] if narrowed else i for match, _, i in shortlist}
         return [at[m] for m in difflib.get_close_matches(query, list(at), n=n, cutoff=CUTOFF)]
 
+    def _listed(self) -> Sequence[str]:
+        listed = getattr(self.candidates, "listed", None)
+        return listed() if listed is not None else self.candidates
+
     def _sharing_a_word(self, query: str) -> list[int]:
         """The positions of the candidates that share with ``query`` a word not too common to narrow."""
         if self._words is None:
-            self._words = Postings.of(self.candidates, key=self._key)
+            kept = None if self._key is None else Postings.kept("words", self._key, len(self.candidates))
+            self._words = kept if kept is not None else Postings.of(self._listed(), key=self._key)
         found: dict[int, None] = {}
         for word in _WORD.findall(query):
             if self._words.count(word) <= COMMON:
