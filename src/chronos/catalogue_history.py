@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
@@ -137,6 +139,62 @@ def joined(old: str | None, added: Sequence[Entity | Publication], header: str) 
         text += "\n"
     body = entities_toml(added)
     return f"{text}\n# {header}\n\n{body}" if text else f"# {header}\n\n{body}"
+
+
+def additive(old: Entity, new: Entity) -> Entity:
+    """``old`` with what ``new`` says besides: its names as aliases, its identifiers and languages.
+
+    Nothing ``old`` says is removed or changed (its canonical name stays); a
+    later version of a dataset can only add.
+    """
+    names = set(old.names)
+    aliases = (*old.aliases, *(a for a in dict.fromkeys(new.names) if a not in names))
+    identifiers = (*old.identifiers, *(i for i in dict.fromkeys(new.identifiers) if i not in old.identifiers))
+    languages = (*old.languages, *(t for t in dict.fromkeys(new.languages) if t not in old.languages))
+    if set(old.languages) <= set(new.languages):
+        languages = tuple(dict.fromkeys(new.languages))  # the order ``new`` gives them (sorted, by imports)
+    return attrs.evolve(old, aliases=aliases, identifiers=identifiers, languages=languages)
+
+
+_TABLE = re.compile(r"^[ \t]*\[\[?[ \t]*([\w.-]+)[ \t]*\]\]?[ \t]*(#.*)?$")
+_QUIET = re.compile(r"^[ \t]*(#.*)?$")
+
+
+def replaced(text: str, entity: Entity) -> str:
+    """The catalogue text with ``entity``'s table written anew in its place (the rest kept as it is).
+
+    The table is the ``[[kind]]`` whose ``id`` is the entity's, up to the next
+    table, less the comments and blank lines that lead to it. Raises
+    `IntegrityError` when there is no such table.
+    """
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if _TABLE.match(line)]
+    for at, start in enumerate(starts):
+        match = _TABLE.match(lines[start])
+        if match is None or match.group(1) != entity.kind or not lines[start].lstrip().startswith("[["):
+            continue
+        end = starts[at + 1] if at + 1 < len(starts) else len(lines)
+        while end > start + 1 and _QUIET.match(lines[end - 1]):
+            end -= 1
+        block = "".join(lines[start:end])
+        try:
+            found = tomllib.loads(block.split("]]", 1)[1])
+        except (tomllib.TOMLDecodeError, IndexError):
+            continue
+        if found.get("id") == entity.id:
+            body = entities_toml([entity])
+            return "".join(lines[:start]) + body + "".join(lines[end:])
+    raise IntegrityError(f"no [[{entity.kind}]] table with id {entity.id!r} to write anew")
+
+
+def written(
+    text: str | None, added: Sequence[Entity | Publication], changed: Sequence[Entity], header: str
+) -> str:
+    """The catalogue text after one chained change: ``changed`` tables written anew, ``added`` appended."""
+    out = text or ""
+    for entity in changed:
+        out = replaced(out, entity)
+    return joined(out, added, header) if added else out
 
 
 @attrs.frozen

@@ -127,6 +127,21 @@ class Catalogue(Mapping[str, Entity]):
         self._forget()
         self.version += 1
 
+    def amend(self, entities: Iterable[Entity]) -> None:
+        """Take, here only, entities already here as they grew: more aliases, identifiers or languages.
+
+        `EventLog.add_entities` calls it once a later version of a dataset's
+        additions are written (`chronos.catalogue_history.additive`); the
+        kind, canonical name and links of each must be as they were.
+        """
+        for entity in entities:
+            old = self._by_id.get(entity.id)
+            if old is None or (old.kind, old.name) != (entity.kind, entity.name):
+                raise CatalogueError(f"{self.origin}: {entity.kind} {entity.id!r} is not here as it was")
+            self._by_id[entity.id] = entity
+        self._forget()
+        self.version += 1
+
     def check_additions(self, items: Iterable[Entity | Publication]) -> None:
         """Raise the `CatalogueError` that adding ``items`` would raise, changing nothing."""
         trial = Catalogue(origin=self.origin)

@@ -89,13 +89,16 @@ class ImportReport:
     position: int
     read: int = attrs.field(default=attrs.Factory(lambda self: self.records, takes_self=True))
     dropped: tuple[Skipped, ...] = ()
+    #: Entities already in the catalogue given new names, identifiers or languages by the file.
+    updated: int = 0
 
     def __str__(self) -> str:
         text = (
             f"imported {self.label} (known {self.known}): {self.records} records: {self.new} new, "
             f"{self.closed} closed, {self.corrected} corrected, {self.retracted} retracted, "
-            f"{self.unchanged} unchanged; {self.entities} entities and {self.appended} events added "
-            f"(now {self.position} records)"
+            f"{self.unchanged} unchanged; {self.entities} entities and {self.appended} events added"
+            + (f", {self.updated} entities given new names or identifiers" if self.updated else "")
+            + f" (now {self.position} records)"
         )
         return text + (f"; {self.summary}" if self.dropped else "")
 
@@ -226,6 +229,7 @@ def _apply(
         retracted=plan.retracted,
         unchanged=plan.unchanged,
         entities=len(plan.entities),
+        updated=len(plan.updates),
         appended=0,
         skipped=0,
         position=position,
@@ -238,7 +242,9 @@ def _apply(
     # Entities first: the events refer to them, and an unused entity harms nothing. A log that wants
     # every cited source registered gets the imported files registered: importing one says what it is.
     added: list[Entity | Publication] = [*plan.entities, *_unregistered(log, plan.events, known)]
-    append_entities(log, added, header=f"added by chronos import {label} (known {known})")
+    append_entities(
+        log, added, header=f"added by chronos import {label} (known {known})", updates=plan.updates
+    )
     result = log.append(plan.events, expected_position=position)
     return attrs.evolve(
         report, appended=len(result.appended), skipped=len(result.skipped), position=result.position

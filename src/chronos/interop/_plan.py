@@ -56,6 +56,8 @@ class Plan:
 
     entities: tuple[Entity, ...]
     events: tuple[Event, ...]
+    #: Catalogue entities with what the file adds to them (`Resolver.updated`).
+    updates: tuple[Entity, ...] = ()
     records: int = 0
     new: int = 0
     closed: int = 0
@@ -281,7 +283,13 @@ def plan_import(
     out.extend(e for e in _other_events(dataset, resolver, context) if _claim_key(e) not in standing_keys)
     out.extend(_history(dataset.history, resolver))
     unique = list({e.id: e for e in out}.values())
-    return Plan(tuple(resolver.new.values()), tuple(unique), records=len(dataset.records), **counts)
+    return Plan(
+        tuple(resolver.new.values()),
+        tuple(unique),
+        updates=tuple(resolver.updated.values()),
+        records=len(dataset.records),
+        **counts,
+    )
 
 
 def _named_by(found: Iterable[Iterable[Event]], catalogue: Catalogue) -> set[str]:

@@ -31,7 +31,11 @@ ENTITY_ONLY: frozenset[type[Event]] = BUILTIN_EVENT_TYPES - {Retracted, Correcte
 
 
 def add_entities(
-    log: EventLog, entities: Iterable[Entity | Publication], *, header: str | None = None
+    log: EventLog,
+    entities: Iterable[Entity | Publication],
+    *,
+    header: str | None = None,
+    updates: Iterable[Entity] = (),
 ) -> tuple[Entity | Publication, ...]:
     """Add entities to the catalogue kept with the log, as one entry of its chained history.
 
@@ -45,12 +49,20 @@ def add_entities(
     (`CatalogueError`), as is one that names an unknown organisation.
     Registered sources (`Publication`) are written the same way; the
     history's entries list the entities. Returns what was added.
+
+    ``updates`` are entities already there, as a later version of a dataset
+    gives them: what they add (names as aliases, identifiers, languages;
+    `chronos.catalogue_history.additive`, never removing anything) is
+    written into their tables in place and recorded as ``changed`` in the
+    same history entry.
     """
     wanted = list(entities)
-    if not wanted:
+    proposed = list(updates)
+    if not wanted and not proposed:
         return ()
     label = header or "added by chronos"
     added: list[Entity | Publication] = []
+    changed: list[Entity] = []
 
     def change(text: str | None, lines: list[str]) -> tuple[str, list[str]] | None:
         stored = stored_catalogue(log, text)
@@ -70,7 +82,18 @@ def add_entities(
                 )
         stored.with_entities(new)  # refuses a reference to an unknown organisation
         added[:] = new
-        if not new:
+        grown: dict[str, Entity] = {}
+        for update in proposed:
+            there_now = grown.get(update.id) or stored.get(update.id)
+            if there_now is None or there_now.kind != update.kind:
+                raise CatalogueError(
+                    f"{log.store.catalogue_origin}: no {update.kind} {update.id!r} to update"
+                )
+            more = history.additive(there_now, update)
+            if more != there_now:
+                grown[update.id] = more
+        changed[:] = grown.values()
+        if not new and not grown:
             return None
         base = text
         if base is None and _holds_anything(stored):
@@ -82,12 +105,13 @@ def add_entities(
             entries.append(_first_entry(base, stored))
         elif last is not None and not recorded.covers_sources:
             entries.append(_adopting_entry(last, history.digest(base), stored))
-        new_text = history.joined(base, new, label)
+        new_text = history.written(base, new, list(grown.values()), label)
         entry = history.make_entry(
             entries[-1] if entries else last,
             before=history.digest(base),
             after=history.digest(new_text),
             added=[history.entity_row(e) for e in new],
+            changed=[history.entity_row(e) for e in grown.values()],
             settings=history.settings_of(stored),
             header=label,
         )
@@ -103,6 +127,8 @@ def add_entities(
     ]
     if fresh:
         log.catalogue.extend(fresh)
+    if changed:
+        log.catalogue.amend(changed)
     return tuple(added)
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from chronos import catalogue_history as history
-from chronos.entities import Catalogue
+from chronos.entities import Catalogue, Entity
 from chronos.errors import ChronosError, IntegrityError, LookupFailed
 from chronos.events import Corrected, Event, Retracted
 from chronos.log._catalogue import check_entities, check_torn, history_origin, stored_catalogue
@@ -85,12 +85,16 @@ def _complete_catalogue(log: EventLog) -> str | None:
             return None
         last = entries[-1]
         now = history.digest(text)
-        if now == last.after or now != last.before or last.changed or last.removed or last.removed_sources:
+        if now == last.after or now != last.before or last.removed or last.removed_sources:
             return None
         stored = stored_catalogue(log, text, cache=False)
         added = history.entities_of(last.added)
-        new_text = history.joined(text, added, last.header or "added by chronos")
-        if history.digest(new_text) != last.after:
+        changed = [e for e in history.entities_of(last.changed) if isinstance(e, Entity)]
+        try:
+            new_text = history.written(text, added, changed, last.header or "added by chronos")
+        except IntegrityError:
+            new_text = None
+        if new_text is None or history.digest(new_text) != last.after:
             raise IntegrityError(
                 f"{log.store.catalogue_origin}: the interrupted catalogue change "
                 f"(history entry {last.n}) "
