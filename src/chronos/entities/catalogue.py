@@ -238,7 +238,9 @@ class Catalogue(Mapping[str, Entity]):
         entity = self._by_id.get(query)
         if entity is not None and (kinds is None or entity.kind in kinds):
             return entity
-        ids = sorted(e.id for e in self.by_identifier(query) if kinds is None or e.kind in kinds)
+        # An identifier is ``scheme:value``: a query without a colon needs no index of them (a scan).
+        found = self.by_identifier(query) if ":" in query else ()
+        ids = sorted(e.id for e in found if kinds is None or e.kind in kinds)
         if not ids:
             ids = sorted(
                 i
