@@ -28,6 +28,8 @@ import sys
 import tempfile
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
+from itertools import accumulate, repeat
+from operator import add
 from typing import overload
 
 from chronos._fast import cache
@@ -90,14 +92,17 @@ class Strings(Sequence[str]):
 
 def strings_section(strings: Sequence[str]) -> tuple[bytes, array[int], bool]:
     """The text, offsets and line flag `Strings` reads: each string followed by a line break."""
-    encoded = [s.encode("utf-8", "surrogatepass") + b"\n" for s in strings]
-    offsets = array(OFFSETS, [0])
-    total = 0
-    for item in encoded:
-        total += len(item)
-        offsets.append(total)
-    lines = not any(b"\n" in item[:-1] for item in encoded)
-    return b"".join(encoded), offsets, lines
+    if not strings:
+        return b"", array(OFFSETS, [0]), True
+    text = "\n".join(strings)
+    lines = text.count("\n") == len(strings) - 1
+    data = (text + "\n").encode("utf-8", "surrogatepass")
+    # Each string's length in bytes, and one for its line break: by C loops when the text is ASCII.
+    sizes = (
+        map(len, strings) if data.isascii() else (len(s.encode("utf-8", "surrogatepass")) for s in strings)
+    )
+    offsets = array(OFFSETS, accumulate(map(add, sizes, repeat(1)), initial=0))
+    return data, offsets, lines
 
 
 class Mapped:
