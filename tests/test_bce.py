@@ -16,7 +16,6 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import attrs
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -32,13 +31,11 @@ from chronos import (
     PartialDate,
     Retracted,
     Span,
-    UsageError,
     parse_date,
 )
 from chronos.interop import export, import_text
 from chronos.interop.ftm import ftm_dates
 from chronos.output import render, timeline
-from chronos.output.explorer import explorer_data
 from chronos.projections import Change, Tenure
 from tests.cli_fixtures import CATALOGUE, small_events
 from tests.strategies import EPOCH, History, histories, small_catalogue
@@ -237,9 +234,3 @@ class TestExports:
         assert ftm_dates(parse_date("[1667,1668,1670..1672]")) == ["1667", "1668"]
         assert ftm_dates(parse_date("1992/1993")) == ["1992", "1993"]
         assert ftm_dates(parse_date("2004-06-11%")) == ["2004-06-11"]
-
-
-def test_the_explorer_says_it_shows_years_1_to_9999() -> None:
-    chronology = Chronology(moved_events(small_events()), Catalogue.from_dict(tomllib.loads(CATALOGUE)))
-    with pytest.raises(UsageError, match=r"the explorer shows the years 1 to 9999, not -0385-05-01 to"):
-        explorer_data(chronology, "agency")
