@@ -292,15 +292,35 @@ def consuls() -> Chronology:
         ]
     )
     events: list[Any] = []
+    post = "board/consul"
     for offset, pair in enumerate(CONSULS):
         start, end = Day.of(-62 + offset), Day.of(-61 + offset)
         for name in pair:
             ref = name.lower().replace(" ", "-")
             cite = [Source(source="synthetic", quote=f"{name} was consul")]
-            events.append(
-                Appointed(person=ref, post="board/consul", occurred=start, known=start, sources=cite)
-            )
-            events.append(Dismissed(person=ref, post="board/consul", occurred=end, known=end, sources=cite))
+            events.append(Appointed(person=ref, post=post, occurred=start, known=start, sources=cite))
+            events.append(Dismissed(person=ref, post=post, occurred=end, known=end, sources=cite))
+    return Chronology(events, catalogue)
+
+
+def far_future() -> Chronology:
+    """Two synthetic holders of a post in the years 12345-12350 (dated by year: EDTF names no day then)."""
+    from chronos import Appointed, Catalogue, Dismissed, Organisation, Person, Post, Source
+
+    catalogue = Catalogue(
+        [
+            Organisation(id="board", name="The Board"),
+            Post(id="board/chair", name="Chair", org="board"),
+            Person(id="holder-a", name="Holder A"),
+            Person(id="holder-b", name="Holder B"),
+        ]
+    )
+    cite, post = [Source(source="synthetic", quote="q")], "board/chair"
+    events = [
+        Appointed(person="holder-a", post=post, occurred="Y12345", known="Y12345", sources=cite),
+        Dismissed(person="holder-a", post=post, occurred="Y12350", known="Y12350", sources=cite),
+        Appointed(person="holder-b", post=post, occurred="Y12350", known="Y12351", sources=cite),
+    ]
     return Chronology(events, catalogue)
 
 
@@ -349,5 +369,21 @@ class TestBeforeYearOne:
         diff = browser.find_element(By.ID, "diff-out").text
         assert "Consul A" in diff
         assert "Consul E" in diff
+        errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        assert errors == []
+
+    def test_beyond_9999_in_the_browser(self, browser: Any, tmp_path: Path) -> None:
+        from selenium.webdriver.common.by import By
+
+        page = tmp_path / "far.html"
+        page.write_text(explore(far_future(), "board"), encoding="utf-8")
+        assert "The Board: +12344-12-01 to +12351-01-31" in page.read_text(encoding="utf-8")
+        browser.get(page.as_uri())
+        _set(browser, "day", "+12347-06-01")
+        assert _holders(browser, "board/chair") == ["Holder A"]
+        _set(browser, "day", "+12351-01-01")
+        assert _holders(browser, "board/chair") == ["Holder B"]
+        ticks = [t.text for t in browser.find_elements(By.CSS_SELECTOR, "#chart svg text.tick")]
+        assert ticks == [str(y) for y in range(12345, 12352)]
         errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == []

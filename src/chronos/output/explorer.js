@@ -104,8 +104,12 @@
       return out;
     }
     let step = 1;
-    for (const s of [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000]) { step = s; if ((y1 - y0) / s <= 10) break; }
-    for (let y = y0 - (((y0 % step) + step) % step); y <= y1; y += step) {
+    while ((y1 - y0) / step > 10) step *= String(step)[0] === "2" ? 2.5 : 2;  // 1, 2, 5, 10, 20, 50 ...
+    // Round as the labels count: 50 BCE (astronomical -49) and 50 CE, with no year 0 between.
+    const years = [];
+    for (let n = Math.ceil((1 - Math.min(y1, 0)) / step) * step; n <= 1 - y0; n += step) years.unshift(1 - n);
+    for (let y = Math.ceil(Math.max(y0, 1) / step) * step; y <= y1; y += step) years.push(y);
+    for (const y of years) {
       const day = dayOf(y, 1, 1);
       if (day >= t0 && day < t1) out.push([day, yearLabel(y)]);
     }

@@ -265,7 +265,8 @@ def explore(
 ) -> str:
     """The explorer page of ``org`` as one standalone HTML text (see the module docstring)."""
     data = explorer_data(chronology, org, start=start, end=end, policy=policy)
-    name = chronology.called_between(data["org"], data["start"], data["end"])
+    # By day number: the ISO text of a day beyond 9999 (+12345-01-01) is not EDTF.
+    name = chronology.called_between(data["org"], Day(data["first"]), Day(data["last"]))
     title = f"{name}: {data['start']} to {data['end']}"
     page = resources.files("chronos.output").joinpath("explorer.html").read_text(encoding="utf-8")
     script = resources.files("chronos.output").joinpath("explorer.js").read_text(encoding="utf-8")
