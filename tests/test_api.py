@@ -100,7 +100,14 @@ PUBLIC = {
     "wikidata_date",
 }
 
-_MODEL = {"chronos.errors", "chronos.dates", "chronos.events", "chronos.sources", "chronos.entities"}
+_MODEL = {
+    "chronos.errors",
+    "chronos.dates",
+    "chronos._event_fields",
+    "chronos.events",
+    "chronos.sources",
+    "chronos.entities",
+}
 _BELOW_LOG = _MODEL | {"chronos.codec", "chronos.stores", "chronos._fast"}
 _BELOW_CHRONOLOGY = _BELOW_LOG | {
     "chronos.catalogue_history",
@@ -114,10 +121,12 @@ _BELOW_CHRONOLOGY = _BELOW_LOG | {
 LAYERS: dict[str, set[str]] = {
     "chronos.errors": set(),
     "chronos.dates": {"chronos.errors", "chronos.dates"},
-    "chronos.events": {"chronos.errors", "chronos.dates"},
+    "chronos._event_fields": {"chronos.errors", "chronos.dates"},
+    "chronos.events": {"chronos.errors", "chronos.dates", "chronos._event_fields"},
     "chronos.sources": {"chronos.errors", "chronos.dates", "chronos.events"},
     "chronos.names": set(),
     "chronos.entities": {
+        "chronos.entities",
         "chronos.errors",
         "chronos.names",
         "chronos.sources",
@@ -136,7 +145,7 @@ LAYERS: dict[str, set[str]] = {
         "chronos._fast.postings",
     },
     "chronos._fast.nearest": {"chronos._fast.postings"},
-    "chronos._fast.decode": {"chronos.errors", "chronos.dates", "chronos.events"},
+    "chronos._fast.decode": {"chronos.errors", "chronos.dates", "chronos.events", "chronos._event_fields"},
     "chronos._fast": set(),
     "chronos.codec": {"chronos.errors", "chronos.dates", "chronos.events", "chronos._fast.decode"},
     "chronos.stores": {"chronos.errors", "chronos.stores"},

@@ -37,8 +37,16 @@ from chronos._fast.gc import paused_gc
 from chronos.chronology import Chronology, as_day
 from chronos.dates import Day, FuzzyDate, parse_date
 from chronos.entities import Entity
-from chronos.errors import AmbiguousName, ChronosError, IntegrityWarning, LookupFailed, StoreError, UsageError
-from chronos.events import Event, shown
+from chronos.errors import (
+    AmbiguousName,
+    ChronosError,
+    IntegrityWarning,
+    LookupFailed,
+    StoreError,
+    UsageError,
+    shown,
+)
+from chronos.events import Event
 from chronos.log import EventLog
 from chronos.output import render
 from chronos.projections import Policy
