@@ -539,7 +539,8 @@ class TestWikidata:
             written = ((ordinal - 1) * size + 1, ordinal * size)
         low, high = (1 - written[1], 1 - written[0]) if bce else written  # astronomical years
         assert (date.first.year, date.last.year) == (low, high)
-        assert str(date.first).endswith("-01-01") and str(date.last).endswith("-12-31")
+        assert str(date.first).endswith("-01-01")
+        assert str(date.last).endswith("-12-31")
         assert low <= (1 - number if bce else number) <= high
         unit = {6: "millennium", 7: "century", 8: "decade"}[precision]
         assert date.precision == unit if "X" in str(date) else date.precision == "range"
