@@ -7,7 +7,9 @@ then the cases of issue #12 on the shipped dataset, each as a golden answer.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import re
 from pathlib import Path
@@ -449,6 +451,8 @@ class TestIssue12:
             ["events", "--from", "2022-02-16", "--to", "2022-01-05"],
             ["timeline", "nsc", "--from", "2022-02-16", "--to", "2022-01-05", "-o", "x.svg"],
             ["roster", "nsc", "--at", "2022-02-16/2022-01-05"],
+            ["explore", "nsc", "--from", "2022-02-16", "--to", "2022-01-05", "-o", "x.html"],
+            ["history", "karim-massimov", "--known-at", "2022-02-16/2022-01-05"],
         ],
     )
     def test_a_reversed_range_is_a_usage_error(
@@ -465,6 +469,20 @@ class TestIssue12:
         flat = " ".join(out.split())
         disputed = "(disputed: 1 source says 2022-01-04/2022-01-05; 4 sources say 2022-01-05)"
         assert re.search(rf"Dismissed 2022-01-06 \[[0-9,-]+\] {re.escape(disputed)}", flat)
+
+    def test_every_diff_row_says_why_it_has_its_certainty(self, capsys: pytest.CaptureFixture[str]) -> None:
+        code, out, _ = run(capsys, "diff", "nsc", "2021-12-31", "2022-01-31", "--format", "csv")
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert code == 0
+        for row in rows:
+            for side in ("before", "after"):
+                assert bool(row[f"{side}_certainty"]) == bool(row[f"{side}_reasons"]), row
+        left = {
+            (r["person_id"], r["before_certainty"], r["before_reasons"])
+            for r in rows
+            if r["change"] == "left"
+        }
+        assert ("daulet-yergozhin", "possible", "imprecise-start") in left
 
     def test_an_unknown_source_in_a_policy_is_a_usage_error(self, capsys: pytest.CaptureFixture[str]) -> None:
         code, _, err = run(capsys, "roster", "nsc", "--at", "2022-01-05", "--policy", "prefer:999")
