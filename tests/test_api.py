@@ -141,7 +141,7 @@ LAYERS: dict[str, set[str]] = {
     "chronos.codec": {"chronos.errors", "chronos.dates", "chronos.events", "chronos._fast.decode"},
     "chronos.stores": {"chronos.errors", "chronos.stores"},
     "chronos.catalogue_history": _MODEL | {"chronos.stores"},
-    "chronos.log": _MODEL | {"chronos.codec", "chronos.stores", "chronos.catalogue_history"},
+    "chronos.log": _MODEL | {"chronos.codec", "chronos.stores", "chronos.catalogue_history", "chronos.log"},
     "chronos.projections": _MODEL | {"chronos.projections", "chronos._fast.gc"},
     "chronos.chronology": _BELOW_LOG | {"chronos.log", "chronos.projections"},
     "chronos.checks": _BELOW_CHRONOLOGY,
