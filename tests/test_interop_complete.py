@@ -112,6 +112,49 @@ class TestPopolo:
         assert len(declared(EventLog.open(log))) == 2
 
 
+class TestPeriods:
+    """What a Popolo file vouches for: each period up to the file's date; no period, the file's date."""
+
+    def test_each_period_up_to_the_files_date(self) -> None:
+        periods = [
+            ("t1", "2010-01-01", "2014-12-31"),
+            ("t2", "2015-01-01", "2019-12-31"),
+            ("t3", "2020-06-01", None),
+        ]
+        data = {
+            "persons": [{"id": "ann", "name": "Ann"}],
+            "organizations": [{"id": "house", "name": "House"}, {"id": "club", "name": "Club"}],
+            "events": [
+                {
+                    "id": key,
+                    "name": key,
+                    "classification": "legislative period",
+                    "start_date": start,
+                    "end_date": end,
+                }
+                for key, start, end in periods
+            ],
+            "memberships": [
+                *(
+                    {"person_id": "ann", "organization_id": "house", "legislative_period_id": key}
+                    for key, *_ in periods
+                ),
+                {"person_id": "ann", "organization_id": "club"},
+            ],
+        }
+        log = EventLog.open(":memory:")
+        import_text(
+            log, "popolo", json.dumps(data), label="h/house.json", known_at="2018-03-01", complete=True
+        )
+        found = sorted((e.org, str(e.occurred), str(e.until), e.sources[0].locator) for e in declared(log))
+        # t2 ends after the file's date: up to it; t3 starts after it: nothing; the club: its date.
+        assert found == [
+            ("club", "2018-03-01", "2018-03-01", "club#complete"),
+            ("house", "2010-01-01", "2014-12-31", "t1#complete"),
+            ("house", "2015-01-01", "2018-03-01", "t2#complete"),
+        ]
+
+
 @pytest.mark.shared("fixtures/sp-ministers")
 class TestOnTheFileDate:
     """A membership list or a CSV declared complete: its organisations on the file's date alone."""
@@ -146,6 +189,25 @@ class TestOnTheFileDate:
         assert len(declared(full)) == 1
         assert "vacant" not in states(Chronology.from_log(plain), "scottish-parliament", "2021-06-22")
         assert states(Chronology.from_log(full), "scottish-parliament", "2021-06-22")["vacant"] > 0
+
+
+@pytest.mark.shared("fixtures/ftm")
+class TestFtm:
+    """An FtM file declared complete: each Position it lists, not the country chronos files it under."""
+
+    def test_the_position_not_the_country(self) -> None:
+        log = EventLog.open(":memory:")
+        path = shared.require("fixtures", "ftm", "ve_asamblea_nacional.entities.ftm.json")
+        report = import_file(log, "ftm", path, complete=True)  # the file's own date: its last_seen
+        (event,) = declared(log)
+        assert (report.declared, event.org, str(event.occurred), str(event.until)) == (
+            1,
+            None,
+            "2025-11-18",
+            "2025-11-18",
+        )
+        assert event.post is not None
+        assert Chronology.from_log(log).catalogue[event.post].name == event.sources[0].quote
 
 
 class TestNeverImplied:

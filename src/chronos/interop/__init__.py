@@ -163,7 +163,9 @@ def read_dataset(fmt: str, text: str, origin: str, *, complete: bool = False) ->
         parsed = read_csv(text, origin)
     else:
         raise UsageError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
-    return attrs.evolve(parsed, complete=on_file_date(parsed)) if complete else parsed
+    if not complete:
+        return parsed
+    return attrs.evolve(parsed, complete=on_file_date(parsed, posts=fmt == "ftm"))
 
 
 def _known(known_at: DateLike | None) -> FuzzyDate:

@@ -204,7 +204,8 @@ class Completeness:
 
     ``start`` and ``end`` are the period (a legislative period's dates); None
     for both means the file's own date, the import's knowledge date. ``quote``
-    and ``locator`` are what the declaration cites in the file.
+    and ``locator`` are what the declaration cites in the file. With ``post``,
+    ``org`` is the foreign key of a post, declared complete alone.
     """
 
     org: str
@@ -213,6 +214,7 @@ class Completeness:
     quote: str
     locator: str
     note: str | None = None
+    post: bool = False
 
 
 @attrs.frozen

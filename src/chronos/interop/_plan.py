@@ -280,9 +280,8 @@ def plan_import(
             out.extend(_retract(found, carrier, key, reason, context))
             counts["retracted"] += 1
     standing_keys = {_claim_key(e) for e in standing}
-    declared = declarations(
-        dataset.complete, partial(resolver.id_of, "organisation"), label=label, known=known
-    )
+    ids = partial(resolver.id_of, "organisation"), partial(resolver.id_of, "post")
+    declared = declarations(dataset.complete, *ids, label=label, known=known)
     other = (*_other_events(dataset, resolver, context), *declared)
     out.extend(e for e in other if _claim_key(e) not in standing_keys)
     out.extend(_history(dataset.history, resolver))
