@@ -482,19 +482,29 @@ class TestWikidata:
             ("+1946-05-00T00:00:00Z", 10, GREGORIAN, "1946-05"),
             ("+1946-00-00T00:00:00Z", 9, GREGORIAN, "1946"),
             ("+1990-00-00T00:00:00Z", 8, GREGORIAN, "199X"),
-            # A century is also counted ordinally (the 20th is 1901-2000), and Wikidata holds both:
-            # 1950 is 1900-1999 or 1901-2000; 2000 is 2000-2099 or 1901-2000.
-            ("+1950-00-00T00:00:00Z", 7, GREGORIAN, "1900/2000"),
-            ("+2000-00-00T00:00:00Z", 7, GREGORIAN, "1901/2099"),
-            ("+1500-00-00T00:00:00Z", 6, GREGORIAN, "1000/2000"),
+            ("+1999-00-00T00:00:00Z", 8, GREGORIAN, "199X"),
+            # Wikibase names a century ordinally, rounding up: 1901 to 2000 are all "20. century",
+            # 1900 is "19. century"; EDTF's block of that name is the 1900s (1800s).
+            ("+1950-00-00T00:00:00Z", 7, GREGORIAN, "19XX"),
+            ("+1901-00-00T00:00:00Z", 7, GREGORIAN, "19XX"),
+            ("+2000-00-00T00:00:00Z", 7, GREGORIAN, "19XX"),
+            ("+1900-00-00T00:00:00Z", 7, GREGORIAN, "18XX"),
+            ("+0050-00-00T00:00:00Z", 7, GREGORIAN, "00XX"),
+            ("+1500-00-00T00:00:00Z", 6, GREGORIAN, "1XXX"),
+            ("+2000-00-00T00:00:00Z", 6, GREGORIAN, "1XXX"),
             # Wikidata counts BCE years traditionally: -0044 is 44 BCE, astronomical -0043.
             ("-0044-00-00T00:00:00Z", 9, GREGORIAN, "-0043"),
-            # 500 BCE: 500-599 BCE or the 5th century BCE (500-401), astronomically -598 to -400.
-            ("-0500-00-00T00:00:00Z", 7, GREGORIAN, "-0598/-0400"),
-            ("-0055-00-00T00:00:00Z", 8, GREGORIAN, "-0058/-0049"),  # the 50s BCE
+            # "1. century BCE" (100-1 BCE) is astronomical -99 to 0: exactly -00XX.
+            ("-0044-00-00T00:00:00Z", 7, GREGORIAN, "-00XX"),
+            ("-0100-00-00T00:00:00Z", 7, GREGORIAN, "-00XX"),
+            ("-0500-00-00T00:00:00Z", 7, GREGORIAN, "-04XX"),  # 5th century BCE: 500-401 BCE
+            ("-0044-00-00T00:00:00Z", 6, GREGORIAN, "-0XXX"),
+            ("-0055-00-00T00:00:00Z", 8, GREGORIAN, "-005X"),  # "50s BCE"
             ("+12345-00-00T00:00:00Z", 9, GREGORIAN, "Y12345"),
+            # Years beyond four digits take no X digit: the same block as an interval.
             ("+12345-00-00T00:00:00Z", 8, GREGORIAN, "Y12340/Y12349"),
-            ("-12345-00-00T00:00:00Z", 7, GREGORIAN, "Y-12399/Y-12299"),
+            ("+12345-00-00T00:00:00Z", 7, GREGORIAN, "Y12300/Y12399"),
+            ("-12345-00-00T00:00:00Z", 7, GREGORIAN, "Y-12399/Y-12300"),
             # The Ides of March, 44 BCE, in the Julian calendar: 13 March in the proleptic Gregorian.
             ("-0044-03-15T00:00:00Z", 11, JULIAN, "-0043-03-13"),
             ("+1582-10-04T00:00:00Z", 11, "Q1985786", "1582-10-14"),
@@ -507,6 +517,33 @@ class TestWikidata:
     )
     def test_precisions(self, time: str, precision: int, calendar: str, text: str) -> None:
         assert str(wikidata_date(time, precision, calendar)) == text
+
+    @given(st.integers(1, 9999), st.sampled_from([6, 7, 8]), st.booleans())
+    def test_decades_centuries_millennia_are_the_blocks_wikibase_names(
+        self, number: int, precision: int, bce: bool
+    ) -> None:
+        """Wikibase names the Nth century for years 100(N-1)+1 to 100N; the date is that block's EDTF form."""
+        size = {6: 1000, 7: 100, 8: 10}[precision]
+        date = wikidata_date(f"{'-' if bce else '+'}{number:04d}-00-00T00:00:00Z", precision)
+        assert date.precision == {6: "millennium", 7: "century", 8: "decade"}[precision]
+        assert date.last.year - date.first.year == size - 1
+        if precision == 8:  # a decade by its digits: "1990s", "50s BCE"
+            named = number // 10 * 10
+            assert (date.first.year, date.last.year) == ((-named - 9, -named) if bce else (named, named + 9))
+            return
+        ordinal = -(-number // size)  # the Nth century or millennium, counted as Wikibase counts it
+        if bce:  # the Nth century BCE, 100N to 100(N-1)+1 BCE, astronomically: exact
+            assert (date.first.year, date.last.year) == (1 - ordinal * size, 1 - ((ordinal - 1) * size + 1))
+            assert date.first.year <= 1 - number <= date.last.year
+        else:  # the Nth century CE is written as the block it shares all but one year with
+            assert date.first.year == (ordinal - 1) * size
+            assert (
+                len(
+                    set(range(date.first.year, date.last.year + 1))
+                    & {*range((ordinal - 1) * size + 1, ordinal * size + 1)}
+                )
+                == size - 1
+            )
 
     @pytest.mark.parametrize(
         ("time", "precision", "calendar", "part"),

@@ -406,26 +406,30 @@ def wikidata_text(time: str, precision: int, calendar: str) -> str:
 
 
 def _span_of_years(number: int, bce: bool, precision: int) -> str:
-    """A Wikidata decade, century or millennium: the years its written digits name, and more.
+    """A Wikidata decade, century or millennium as the EDTF block of years Wikidata names.
 
-    ``number`` is the year as written (traditional: 44 for 44 BCE). A decade is
-    the ten years its digits name (``1995``: ``199X``). A century or millennium
-    is also counted ordinally, and Wikidata holds both readings ("20th century"
-    stored as 1950 and as 2000, phabricator T73459): ``1950`` is 1900-1999 or
-    1901-2000, so the years 1900 to 2000. Where that is the written block, it
-    is written with X digits; otherwise as an interval of years, BCE ones
-    astronomically.
+    ``number`` is the year as written (traditional: 44 for 44 BCE). Wikidata's
+    software (Wikibase's ``MwTimeIsoFormatter``) names a decade by its digits
+    (``1995``: "1990s"; ``-0055``: "50s BCE") and a century or millennium
+    ordinally, rounding up (``1901`` to ``2000``: "20. century"; ``1900``:
+    "19. century"; ``-0044``: "1. century BCE"). Each becomes the EDTF block
+    of the same name: the 1990s ``199X``, the 20th century the 1900s ``19XX``,
+    the 1st century BCE ``-00XX``. EDTF's blocks are digit blocks and years are
+    astronomical, so BCE centuries and millennia come out exact (``-00XX`` is
+    100 BCE to 1 BCE), and CE centuries and BCE decades one year off at each
+    end (``19XX`` is 1900-1999, the 20th century 1901-2000). Years beyond four
+    digits take no X digit: the same block is written as an interval.
     """
-    size = 10 ** _X_DIGITS[precision]
-    low, high = number // size * size, number // size * size + size - 1
-    if precision < 8:
-        ordinal_high = (number - 1) // size * size + size
-        low, high = min(low, ordinal_high - size + 1), max(high, ordinal_high)
-    low = max(low, 1)  # Wikidata has no year 0
+    digits = _X_DIGITS[precision]
+    size = 10**digits
+    # A decade by its digits; the Nth century (millennium) is the block numbered N-1.
+    block = number // size if precision == 8 else -(-number // size) - 1
+    low, high = block * size, block * size + size - 1
+    if high <= 9999:
+        head = f"{block:0{4 - digits}d}" if block else "0" * (4 - digits)
+        return ("-" if bce else "") + head + "X" * digits
     if bce:
-        low, high = 1 - high, 1 - low
-    elif high - low + 1 == size and high <= 9999:
-        return f"{low:04d}"[: 4 - _X_DIGITS[precision]] + "X" * _X_DIGITS[precision]
+        return f"{year_text(-high)}/{year_text(-low)}"
     return f"{year_text(low)}/{year_text(high)}"
 
 

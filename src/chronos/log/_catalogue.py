@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from chronos import catalogue_history as history
 from chronos.entities import Catalogue, Entity
-from chronos.errors import CatalogueError, IntegrityError, LookupFailed
-from chronos.events import BUILTIN_EVENT_TYPES, Corrected, Event, Retracted, RosterReported, shown
+from chronos.errors import CatalogueError, IntegrityError, LookupFailed, shown
+from chronos.events import BUILTIN_EVENT_TYPES, Corrected, Event, Retracted, RosterReported
 from chronos.sources import Publication
 
 if TYPE_CHECKING:

@@ -26,8 +26,9 @@ from chronos.errors import (
     StoreError,
     UnknownReference,
     did_you_mean,
+    shown,
 )
-from chronos.events import BUILTIN_EVENT_TYPES, Corrected, Event, Retracted, RosterReported, content_id, shown
+from chronos.events import BUILTIN_EVENT_TYPES, Corrected, Event, Retracted, RosterReported, content_id
 from chronos.log import _catalogue, _verify
 from chronos.log._catalogue import ENTITY_ONLY, EntityClash
 from chronos.log._verify import Verified
