@@ -484,14 +484,15 @@ class TestWikidata:
             ("+1990-00-00T00:00:00Z", 8, GREGORIAN, "199X"),
             ("+1999-00-00T00:00:00Z", 8, GREGORIAN, "199X"),
             # Wikibase names a century ordinally, rounding up: 1901 to 2000 are all "20. century",
-            # 1900 is "19. century"; EDTF's block of that name is the 1900s (1800s).
-            ("+1950-00-00T00:00:00Z", 7, GREGORIAN, "19XX"),
-            ("+1901-00-00T00:00:00Z", 7, GREGORIAN, "19XX"),
-            ("+2000-00-00T00:00:00Z", 7, GREGORIAN, "19XX"),
-            ("+1900-00-00T00:00:00Z", 7, GREGORIAN, "18XX"),
-            ("+0050-00-00T00:00:00Z", 7, GREGORIAN, "00XX"),
-            ("+1500-00-00T00:00:00Z", 6, GREGORIAN, "1XXX"),
-            ("+2000-00-00T00:00:00Z", 6, GREGORIAN, "1XXX"),
+            # 1900 is "19. century". EDTF's block 19XX is 1900-1999, not those years: the interval is.
+            ("+1950-00-00T00:00:00Z", 7, GREGORIAN, "1901/2000"),
+            ("+1901-00-00T00:00:00Z", 7, GREGORIAN, "1901/2000"),
+            ("+2000-00-00T00:00:00Z", 7, GREGORIAN, "1901/2000"),
+            ("+1900-00-00T00:00:00Z", 7, GREGORIAN, "1801/1900"),
+            ("+0050-00-00T00:00:00Z", 7, GREGORIAN, "0001/0100"),
+            ("+1500-00-00T00:00:00Z", 6, GREGORIAN, "1001/2000"),
+            ("+2000-00-00T00:00:00Z", 6, GREGORIAN, "1001/2000"),
+            ("+0005-00-00T00:00:00Z", 8, GREGORIAN, "0001/0009"),  # the "0s": there is no year 0
             # Wikidata counts BCE years traditionally: -0044 is 44 BCE, astronomical -0043.
             ("-0044-00-00T00:00:00Z", 9, GREGORIAN, "-0043"),
             # "1. century BCE" (100-1 BCE) is astronomical -99 to 0: exactly -00XX.
@@ -499,11 +500,12 @@ class TestWikidata:
             ("-0100-00-00T00:00:00Z", 7, GREGORIAN, "-00XX"),
             ("-0500-00-00T00:00:00Z", 7, GREGORIAN, "-04XX"),  # 5th century BCE: 500-401 BCE
             ("-0044-00-00T00:00:00Z", 6, GREGORIAN, "-0XXX"),
-            ("-0055-00-00T00:00:00Z", 8, GREGORIAN, "-005X"),  # "50s BCE"
+            ("-0055-00-00T00:00:00Z", 8, GREGORIAN, "-0058/-0049"),  # "50s BCE": 59-50 BCE
+            ("-0009-00-00T00:00:00Z", 8, GREGORIAN, "-0008/0000"),  # "0s BCE": 9-1 BCE
             ("+12345-00-00T00:00:00Z", 9, GREGORIAN, "Y12345"),
             # Years beyond four digits take no X digit: the same block as an interval.
             ("+12345-00-00T00:00:00Z", 8, GREGORIAN, "Y12340/Y12349"),
-            ("+12345-00-00T00:00:00Z", 7, GREGORIAN, "Y12300/Y12399"),
+            ("+12345-00-00T00:00:00Z", 7, GREGORIAN, "Y12301/Y12400"),
             ("-12345-00-00T00:00:00Z", 7, GREGORIAN, "Y-12399/Y-12300"),
             # The Ides of March, 44 BCE, in the Julian calendar: 13 March in the proleptic Gregorian.
             ("-0044-03-15T00:00:00Z", 11, JULIAN, "-0043-03-13"),
@@ -519,31 +521,29 @@ class TestWikidata:
         assert str(wikidata_date(time, precision, calendar)) == text
 
     @given(st.integers(1, 9999), st.sampled_from([6, 7, 8]), st.booleans())
-    def test_decades_centuries_millennia_are_the_blocks_wikibase_names(
+    def test_decades_centuries_millennia_are_exactly_the_years_wikibase_names(
         self, number: int, precision: int, bce: bool
     ) -> None:
-        """Wikibase names the Nth century for years 100(N-1)+1 to 100N; the date is that block's EDTF form."""
+        """Wikibase names the Nth century for years 100(N-1)+1 to 100N: the date is exactly those years.
+
+        Never more (an answer would call a year of the next century possible) and never fewer (it
+        would call the century's last year certainly outside it); the EDTF block (``199X``,
+        ``-00XX``) when it is exactly that, else the interval.
+        """
         size = {6: 1000, 7: 100, 8: 10}[precision]
         date = wikidata_date(f"{'-' if bce else '+'}{number:04d}-00-00T00:00:00Z", precision)
-        assert date.precision == {6: "millennium", 7: "century", 8: "decade"}[precision]
-        assert date.last.year - date.first.year == size - 1
         if precision == 8:  # a decade by its digits: "1990s", "50s BCE"
-            named = number // 10 * 10
-            assert (date.first.year, date.last.year) == ((-named - 9, -named) if bce else (named, named + 9))
-            return
-        ordinal = -(-number // size)  # the Nth century or millennium, counted as Wikibase counts it
-        if bce:  # the Nth century BCE, 100N to 100(N-1)+1 BCE, astronomically: exact
-            assert (date.first.year, date.last.year) == (1 - ordinal * size, 1 - ((ordinal - 1) * size + 1))
-            assert date.first.year <= 1 - number <= date.last.year
-        else:  # the Nth century CE is written as the block it shares all but one year with
-            assert date.first.year == (ordinal - 1) * size
-            assert (
-                len(
-                    set(range(date.first.year, date.last.year + 1))
-                    & {*range((ordinal - 1) * size + 1, ordinal * size + 1)}
-                )
-                == size - 1
-            )
+            written = (max(number // 10 * 10, 1), number // 10 * 10 + 9)
+        else:
+            ordinal = -(-number // size)  # the Nth century or millennium, counted as Wikibase counts it
+            written = ((ordinal - 1) * size + 1, ordinal * size)
+        low, high = (1 - written[1], 1 - written[0]) if bce else written  # astronomical years
+        assert (date.first.year, date.last.year) == (low, high)
+        assert str(date.first).endswith("-01-01")
+        assert str(date.last).endswith("-12-31")
+        assert low <= (1 - number if bce else number) <= high
+        unit = {6: "millennium", 7: "century", 8: "decade"}[precision]
+        assert date.precision == unit if "X" in str(date) else date.precision == "range"
 
     @pytest.mark.parametrize(
         ("time", "precision", "calendar", "part"),

@@ -335,8 +335,8 @@ class TestDates:
             ("+1946-00-00T00:00:00Z", 9, GREGORIAN, "1946"),
             ("+00000001977-00-00T00:00:00Z", 9, GREGORIAN, "1977"),
             ("+1995-00-00T00:00:00Z", 8, GREGORIAN, "199X"),
-            ("+1950-00-00T00:00:00Z", 7, GREGORIAN, "19XX"),
-            ("+2000-00-00T00:00:00Z", 7, GREGORIAN, "19XX"),
+            ("+1950-00-00T00:00:00Z", 7, GREGORIAN, "1901/2000"),
+            ("+2000-00-00T00:00:00Z", 7, GREGORIAN, "1901/2000"),
             ("+1582-10-05T00:00:00Z", 11, JULIAN, "1582-10-15"),
             ("+1917-10-25T00:00:00Z", 11, JULIAN, "1917-11-07"),
             ("+1917-10-00T00:00:00Z", 10, JULIAN, "1917-10-14/1917-11-13"),
@@ -345,7 +345,7 @@ class TestDates:
             ("-0044-03-15T00:00:00Z", 11, GREGORIAN, "-0043-03-15"),
             ("-0044-03-15T00:00:00Z", 11, JULIAN, "-0043-03-13"),
             ("-0500-00-00T00:00:00Z", 7, GREGORIAN, "-04XX"),
-            ("+1500-00-00T00:00:00Z", 6, GREGORIAN, "1XXX"),
+            ("+1500-00-00T00:00:00Z", 6, GREGORIAN, "1001/2000"),
         ],
     )
     def test_golden(self, time: str, precision: int, calendar: str, expected: str) -> None:
@@ -374,12 +374,18 @@ class TestDates:
         precision = value["precision"]
         if precision <= 8:
             size = {8: 10, 7: 100, 6: 1000}[precision]
-            # A decade holds its year; a century or millennium is named ordinally (1901-2000 is the
-            # 20th), and its block (19XX) holds every year of it but the last, a multiple of its size.
-            held = year - 1 if precision < 8 and year % size == 0 else year
-            assert date.earliest.year <= held <= date.latest.year
-            assert date.latest.year - date.earliest.year + 1 == size
-            assert date.precision == {8: "decade", 7: "century", 6: "millennium"}[precision]
+            # A decade holds its year, a century or millennium too (named ordinally: 1901-2000 is
+            # the 20th), and nothing more: exactly its years, from 1 January to 31 December.
+            assert date.earliest.year <= year <= date.latest.year
+            assert date.latest.year - date.earliest.year + 1 == size - (precision == 8 and year < 10)
+            assert (date.earliest.month, date.earliest.day, date.latest.month, date.latest.day) == (
+                1,
+                1,
+                12,
+                31,
+            )
+            unit = {8: "decade", 7: "century", 6: "millennium"}[precision]
+            assert date.precision == (unit if "X" in str(date) else "range")
             return
         first_month, last_month = (month, month) if month else (1, 12)
         if value["calendarmodel"] == JULIAN:

@@ -406,30 +406,34 @@ def wikidata_text(time: str, precision: int, calendar: str) -> str:
 
 
 def _span_of_years(number: int, bce: bool, precision: int) -> str:
-    """A Wikidata decade, century or millennium as the EDTF block of years Wikidata names.
+    """A Wikidata decade, century or millennium as the EDTF text of exactly the years Wikidata names.
 
     ``number`` is the year as written (traditional: 44 for 44 BCE). Wikidata's
     software (Wikibase's ``MwTimeIsoFormatter``) names a decade by its digits
-    (``1995``: "1990s"; ``-0055``: "50s BCE") and a century or millennium
-    ordinally, rounding up (``1901`` to ``2000``: "20. century"; ``1900``:
-    "19. century"; ``-0044``: "1. century BCE"). Each becomes the EDTF block
-    of the same name: the 1990s ``199X``, the 20th century the 1900s ``19XX``,
-    the 1st century BCE ``-00XX``. EDTF's blocks are digit blocks and years are
-    astronomical, so BCE centuries and millennia come out exact (``-00XX`` is
-    100 BCE to 1 BCE), and CE centuries and BCE decades one year off at each
-    end (``19XX`` is 1900-1999, the 20th century 1901-2000). Years beyond four
-    digits take no X digit: the same block is written as an interval.
+    (``1995``: "1990s"; ``-0055``: "50s BCE", 59 to 50 BCE) and a century or
+    millennium ordinally, rounding up (``1901`` to ``2000``: "20. century";
+    ``1900``: "19. century"; ``-0044``: "1. century BCE", 100 to 1 BCE).
+    Where EDTF's block of unspecified digits is exactly those years it is the
+    text (the 1990s ``199X``; 100-1 BCE, astronomical -99 to 0, ``-00XX``);
+    otherwise the exact interval is (the 20th century ``1901/2000``: ``19XX`` is
+    1900-1999, which would leave out 2000 and claim 1900), as are years past
+    four digits, which take no X digit.
     """
     digits = _X_DIGITS[precision]
     size = 10**digits
-    # A decade by its digits; the Nth century (millennium) is the block numbered N-1.
-    block = number // size if precision == 8 else -(-number // size) - 1
-    low, high = block * size, block * size + size - 1
-    if high <= 9999:
-        head = f"{block:0{4 - digits}d}" if block else "0" * (4 - digits)
-        return ("-" if bce else "") + head + "X" * digits
-    if bce:
-        return f"{year_text(-high)}/{year_text(-low)}"
+    if precision == 8:  # a decade by its digits, in the years as written
+        named = number // size * size
+        written = (named, named + size - 1)
+    else:  # the Nth century (millennium): years 100(N-1)+1 to 100N as written
+        ordinal = -(-number // size)
+        written = ((ordinal - 1) * size + 1, ordinal * size)
+    written = (max(written[0], 1), written[1])  # no year 0 as written: the "0s" begin with year 1
+    low, high = (1 - written[1], 1 - written[0]) if bce else written  # astronomical: 1 BCE is year 0
+    if high - low + 1 == size and low >= -9999 and high <= 9999:
+        if not bce and low % size == 0:
+            return f"{low // size:0{4 - digits}d}" + "X" * digits
+        if bce and high % size == 0:
+            return f"-{-high // size:0{4 - digits}d}" + "X" * digits
     return f"{year_text(low)}/{year_text(high)}"
 
 
