@@ -24,7 +24,8 @@ ROSTER_COLUMNS = (
 )  # fmt: skip
 DIFF_COLUMNS = (
     "change", "person_id", "person", "before_post_id", "before_post", "before_certainty",
-    "after_post_id", "after_post", "after_certainty", "events", "sources",
+    "before_reasons", "after_post_id", "after_post", "after_certainty", "after_reasons", "events",
+    "sources",
 )  # fmt: skip
 HISTORY_COLUMNS = (
     "record", "post_id", "post", "start", "end", "end_cause", "disputed", "detail", "sources",
@@ -84,7 +85,7 @@ def csv_text(
 
 def _seat_cells(prefix: str, seat: Json | None) -> Json:
     seat = seat or {}
-    return {f"{prefix}_{k}": seat.get(k) for k in ("post_id", "post", "certainty")}
+    return {f"{prefix}_{k}": seat.get(k) for k in ("post_id", "post", "certainty", "reasons")}
 
 
 def diff_rows(data: Json) -> list[Json]:
