@@ -216,7 +216,9 @@ def import_text(
         plan = plan_import(
             parsed, catalogue=log.catalogue, events=log.events(), label=label, dataset_name=name, known=known
         )
-        return _apply(log, plan, parsed.skipped, label=label, known=known, empty=empty)
+        return _apply(
+            log, plan, parsed.skipped, label=label, known=known, empty=empty, publications=parsed.publications
+        )
 
     return _retrying(log, attempt)
 
@@ -235,7 +237,14 @@ def _retrying(log: EventLog, attempt: Callable[[], ImportReport]) -> ImportRepor
 
 
 def _apply(
-    log: EventLog, plan: Plan, left_out: Sequence[Skipped], *, label: str, known: FuzzyDate, empty: bool
+    log: EventLog,
+    plan: Plan,
+    left_out: Sequence[Skipped],
+    *,
+    label: str,
+    known: FuzzyDate,
+    empty: bool,
+    publications: Sequence[Publication] = (),
 ) -> ImportReport:
     """Write a plan's entities and events, and say what was done; nothing when no record was usable."""
     position = log.position
@@ -262,7 +271,10 @@ def _apply(
         raise NothingImported(f"{label}: nothing imported: {why}", report=report)
     # Entities first: the events refer to them, and an unused entity harms nothing. A log that wants
     # every cited source registered gets the imported files registered: importing one says what it is.
-    added: list[Entity | Publication] = [*plan.entities, *_unregistered(log, plan.events, known)]
+    # The registry a file carries is registered too; a source the log already registers keeps its entry.
+    carried = [p for p in publications if p.id not in log.catalogue.sources]
+    added: list[Entity | Publication] = [*plan.entities, *carried]
+    added += [p for p in _unregistered(log, plan.events, known) if p.id not in {c.id for c in carried}]
     append_entities(log, added, header=f"added by chronos import {label} (known {known})")
     result = log.append(plan.events, expected_position=position)
     return attrs.evolve(
