@@ -266,3 +266,25 @@ class TestLayers:
         assert not _allowed("chronos.log", LAYERS[_layer("chronos.projections.roster")])
         assert not _allowed("chronos.chronology", LAYERS[_layer("chronos.events")])
         assert _layer("chronos.projections.roster") == "chronos.projections"
+
+
+#: The most lines a module may have: past it, a module is doing more than one job (issue #11).
+MAX_MODULE_LINES = 500
+
+
+class TestModuleSize:
+    """Small modules with one job: none grows past `MAX_MODULE_LINES`."""
+
+    def test_every_module_is_small(self) -> None:
+        root = Path(chronos.__file__).parent
+        large = {
+            str(path.relative_to(root)): count
+            for path in sorted(root.rglob("*.py"))
+            if (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+        }
+        assert large == {}, f"split these by job: {large}"
+
+    def test_the_limit_can_fail(self) -> None:
+        """The count is of real lines: the largest module is well over a hundred of them."""
+        root = Path(chronos.__file__).parent
+        assert max(len(p.read_text(encoding="utf-8").splitlines()) for p in root.rglob("*.py")) > 100

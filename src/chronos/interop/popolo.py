@@ -25,7 +25,11 @@ details, genders, elections):
   organisation, its role and its period (`TenureRecord.scope`), so a new
   version that renumbers its people changes nothing; a changed date, area or
   party is a correction;
-- dates with a time (``2016-03-25T00:00:00``) are their day.
+- dates with a time (``2016-03-25T00:00:00``) are their day;
+- with ``complete=True`` (the importer says the file is the full membership
+  of what it lists) each organisation whose memberships it lists is declared
+  complete over each legislative period they name, or on the file's date for
+  those naming none (`chronos.interop._complete`); never without it.
 
 Writing is in `chronos.interop._popolo_out`. Reading a file chronos wrote
 gives the claims back exactly (the ``"chronos"`` keys), and what was withdrawn
@@ -42,8 +46,10 @@ import attrs
 
 from chronos.errors import RecordError
 from chronos.events import Event
+from chronos.interop._complete import LOCATOR_SUFFIX
 from chronos.interop._model import (
     ClaimSpec,
+    Completeness,
     Dataset,
     EntityKind,
     ForeignEntity,
@@ -67,6 +73,7 @@ from chronos.interop._popolo_fields import (
     history_of,
     listed,
     lives,
+    publications_of,
     text_of,
 )
 from chronos.interop._popolo_out import write_popolo
@@ -77,9 +84,12 @@ __all__ = ["UNDATED", "read_popolo", "write_popolo"]
 class _Reader:
     """One file's reading: what it found, and what it left out and why."""
 
-    def __init__(self, data: Mapping[str, Any], origin: str):
+    def __init__(self, data: Mapping[str, Any], origin: str, *, complete: bool = False):
         self.data = data
         self.origin = origin
+        self.complete = complete
+        #: The organisations whose memberships the file lists, with the legislative periods they name.
+        self.listed: dict[tuple[str, str | None], None] = {}
         self.entities: dict[tuple[str, str], ForeignEntity] = {}
         self.names: list[NameSpec] = []
         self.lives: list[LifeSpec] = []
@@ -115,7 +125,28 @@ class _Reader:
             tuple(self.lives),
             skipped=tuple(self.skipped),
             history=tuple(self.history),
+            complete=self._completeness() if self.complete else (),
+            publications=publications_of(self.data, self.origin),
         )
+
+    def _completeness(self) -> tuple[Completeness, ...]:
+        """Each listed organisation complete over each legislative period named, else on the file's date."""
+        out = []
+        for org, key in self.listed:
+            found = self.entities.get(("organisation", org))
+            name = found.name if found is not None else org
+            period = self.periods.get(key) if key is not None else None
+            if period is None or period.start is None:
+                out.append(Completeness(org, None, None, name, org + LOCATOR_SUFFIX))
+                continue
+            note = (
+                f"the import declared the file the full membership of {name} over legislative period "
+                f"{period.key} ({period.name}), up to the file's date at the latest (--complete)"
+            )
+            out.append(
+                Completeness(org, period.start, period.end, period.name, period.key + LOCATOR_SUFFIX, note)
+            )
+        return tuple(out)
 
     # Entities -----------------------------------------------------------------------------------
 
@@ -292,6 +323,7 @@ class _Reader:
         if post_id is None and org is None:
             raise RecordError(f"{where}: a membership needs a post_id or an organization_id")
         post, org = self._post(post_id, org, role, area, where)
+        self.listed[(org, period_key)] = None
         starts, ends = self._dates(item, period_key, where)
         own_id = text_of(item, "id", where, required=False)
         label = role or text_of(item, "label", where, required=False)
@@ -414,8 +446,12 @@ class _Reader:
         return starts, ends
 
 
-def read_popolo(data: Any, origin: str) -> Dataset:
-    """A dataset from parsed Popolo JSON; errors name ``origin`` and the JSON path."""
+def read_popolo(data: Any, origin: str, *, complete: bool = False) -> Dataset:
+    """A dataset from parsed Popolo JSON; errors name ``origin`` and the JSON path.
+
+    ``complete``: the file is the full membership of the organisations it lists
+    (`Dataset.complete`: over their legislative periods, else on the file's date).
+    """
     if not isinstance(data, Mapping):
         raise RecordError(f"{origin}: Popolo JSON is an object with persons, organizations and memberships")
-    return _Reader(data, origin).read()
+    return _Reader(data, origin, complete=complete).read()

@@ -97,7 +97,8 @@ class JsonlStore:
         if not self.directory.exists():
             if not create:
                 raise RecordError(f"{self.directory}: no such log directory")
-            self.directory.mkdir(parents=True)
+            # exist_ok: two writers creating the same new log at once (concurrent imports) both go on.
+            self.directory.mkdir(parents=True, exist_ok=True)
         elif not self.directory.is_dir():
             raise StoreError(f"{self.directory}: not a directory")
         else:
