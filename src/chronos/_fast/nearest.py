@@ -17,6 +17,7 @@ process.
 from __future__ import annotations
 
 import difflib
+import heapq
 import re
 from collections.abc import Iterable, Sequence
 
@@ -39,6 +40,38 @@ _WORD = re.compile(r"\w+")
 def similarity(a: str, b: str) -> float:
     """How alike two strings are, from 0 to 1: ``2 * LCS / (len(a) + len(b))`` (1 for two empty ones)."""
     return fuzz.ratio(a, b) / 100
+
+
+def _ranked(query: str, shortlist: list[tuple[str, float, int]], n: int) -> list[str]:
+    """`difflib.get_close_matches` over the shortlist, reading it best bound first and stopping early.
+
+    A candidate's `similarity` (its score here) is never below its difflib
+    ratio, so once it falls below the ratio of the n-th best found, no later
+    candidate can enter the answer: a shortlist of 60,000 alike names needs
+    a few hundred ratios, not 60,000. Ties are broken as difflib breaks them
+    (the greater string first), so the answer is exactly difflib's.
+    """
+    if n <= 0:
+        return []
+    best: list[tuple[float, str]] = []  # a heap of the n greatest (ratio, candidate)
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(query)
+    seen: set[str] = set()
+    for candidate, score, _ in sorted(shortlist, key=lambda found: -found[1]):
+        if len(best) == n and score / 100 < best[0][0] - 1e-9:
+            break
+        if candidate in seen:
+            continue
+        seen.add(candidate)
+        matcher.set_seq1(candidate)
+        if matcher.real_quick_ratio() >= CUTOFF and matcher.quick_ratio() >= CUTOFF:
+            ratio = matcher.ratio()
+            if ratio >= CUTOFF:
+                if len(best) < n:
+                    heapq.heappush(best, (ratio, candidate))
+                elif (ratio, candidate) > best[0]:
+                    heapq.heapreplace(best, (ratio, candidate))
+    return [candidate for _, candidate in sorted(best, reverse=True)]
 
 
 def close_matches(query: str, candidates: Iterable[str], n: int = 3) -> list[str]:
@@ -77,7 +110,7 @@ class Nearest:
             query, pool, scorer=fuzz.ratio, limit=None, score_cutoff=CUTOFF * 100 - 1e-6
         )
         at = {match: narrowed[i] if narrowed else i for match, _, i in shortlist}
-        return [at[m] for m in difflib.get_close_matches(query, list(at), n=n, cutoff=CUTOFF)]
+        return [at[m] for m in _ranked(query, shortlist, n)]
 
     def _listed(self) -> Sequence[str]:
         listed = getattr(self.candidates, "listed", None)
