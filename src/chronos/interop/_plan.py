@@ -54,11 +54,10 @@ __all__ = ["Plan", "plan_import"]
 
 @attrs.frozen
 class Plan:
-    """What an import adds: new catalogue entities, new events, and counts for the report."""
+    """What an import adds: new entities, catalogue ones grown (`Resolver.updated`), events, counts."""
 
     entities: tuple[Entity, ...]
     events: tuple[Event, ...]
-    #: Catalogue entities with what the file adds to them (`Resolver.updated`).
     updates: tuple[Entity, ...] = ()
     records: int = 0
     new: int = 0
@@ -288,13 +287,8 @@ def plan_import(
     out.extend(e for e in other if _claim_key(e) not in standing_keys)
     out.extend(_history(dataset.history, resolver))
     unique = list({e.id: e for e in out}.values())
-    return Plan(
-        tuple(resolver.new.values()),
-        tuple(unique),
-        updates=tuple(resolver.updated.values()),
-        records=len(dataset.records),
-        **counts,
-    )
+    new, updates = tuple(resolver.new.values()), tuple(resolver.updated.values())
+    return Plan(new, tuple(unique), updates=updates, records=len(dataset.records), **counts)
 
 
 def _named_by(found: Iterable[Iterable[Event]], catalogue: Catalogue) -> set[str]:
