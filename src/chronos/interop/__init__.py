@@ -92,13 +92,16 @@ class ImportReport:
     read: int = attrs.field(default=attrs.Factory(lambda self: self.records, takes_self=True))
     dropped: tuple[Skipped, ...] = ()
     declared: int = 0
+    #: Entities already in the catalogue given new names, identifiers or languages by the file.
+    updated: int = 0
 
     def __str__(self) -> str:
         text = (
             f"imported {self.label} (known {self.known}): {self.records} records: {self.new} new, "
             f"{self.closed} closed, {self.corrected} corrected, {self.retracted} retracted, "
-            f"{self.unchanged} unchanged; {self.entities} entities and {self.appended} events added "
-            f"(now {self.position} records)"
+            f"{self.unchanged} unchanged; {self.entities} entities and {self.appended} events added"
+            + (f", {self.updated} entities given new names or identifiers" if self.updated else "")
+            + f" (now {self.position} records)"
         )
         if self.declared:
             text += f"; declared complete over {self.declared} period{'s' if self.declared != 1 else ''}"
@@ -259,6 +262,7 @@ def _apply(
         retracted=plan.retracted,
         unchanged=plan.unchanged,
         entities=len(plan.entities),
+        updated=len(plan.updates),
         appended=0,
         skipped=0,
         position=position,
@@ -275,7 +279,9 @@ def _apply(
     carried = [p for p in publications if p.id not in log.catalogue.sources]
     added: list[Entity | Publication] = [*plan.entities, *carried]
     added += [p for p in _unregistered(log, plan.events, known) if p.id not in {c.id for c in carried}]
-    append_entities(log, added, header=f"added by chronos import {label} (known {known})")
+    append_entities(
+        log, added, header=f"added by chronos import {label} (known {known})", updates=plan.updates
+    )
     result = log.append(plan.events, expected_position=position)
     return attrs.evolve(
         report, appended=len(result.appended), skipped=len(result.skipped), position=result.position
