@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chronos import Catalogue, LookupFailed, Person
+from chronos import AmbiguousName, Catalogue, LookupFailed, Person
 from chronos._fast import nearest as _nearest
 from chronos._fast.grams import Grams
 from chronos._fast.nearest import Nearest
-from tests.strategies import small_catalogue
+from tests.strategies import NAME_WORDS, alike_catalogues, small_catalogue
 
 words = st.sampled_from(["karim", "masimov", "massimov", "abish", "samat", "person", "12", "123", "1234"])
 names = st.lists(words, min_size=1, max_size=3).map(" ".join)
@@ -117,3 +117,36 @@ def test_a_large_catalogue_suggests_by_shared_words() -> None:
     assert catalogue.suggest("Persn 12345", kind="person")[0] == "person-12345"
     with pytest.raises(LookupFailed, match=r"did you mean 'person-12345'"):
         catalogue.get_kind("persn-12345", "person")
+
+
+class TestResolvingAnswersUnchanged:
+    """The shortlist changes hints only: a lookup that finds an entity, or several, answers as before."""
+
+    @given(
+        alike_catalogues(),
+        st.lists(st.lists(st.sampled_from(NAME_WORDS), min_size=1, max_size=3).map(" ".join), max_size=6),
+        st.sampled_from([None, "person", "organisation"]),
+    )
+    def test_hits_and_ambiguity_as_a_full_scan(
+        self, catalogue: Catalogue, queries: list[str], kind: str | None
+    ) -> None:
+        questions = [*queries, *(e.name for e in catalogue.values()), "Nobody Knownhere"]
+        scanned = [answer(Catalogue(catalogue.values()), q, kind) for q in questions]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_nearest, "SCAN_LIMIT", 1)
+            patch.setattr(_nearest, "SHORTLIST", 1)
+            shortlisted = [answer(Catalogue(catalogue.values()), q, kind) for q in questions]
+        for before, now in zip(scanned, shortlisted, strict=True):
+            if before[0] != "LookupFailed":
+                assert now == before
+            else:  # a miss: hints may differ, but are real entities of the kind asked for
+                assert now[0] == "LookupFailed"
+                assert all(kind is None or catalogue[i].kind == kind for i in now[1])
+
+
+def answer(catalogue: Catalogue, query: str, kind: str | None) -> tuple[str, tuple[str, ...]]:
+    """What a lookup answers: the id found, or the error's kind and the ids it offers."""
+    try:
+        return "found", (catalogue.lookup(query, kind=kind).id,)
+    except (LookupFailed, AmbiguousName) as exc:
+        return type(exc).__name__, exc.suggestions
