@@ -14,6 +14,10 @@ limit lifted (every candidate compared: difflib's own answer), and counts how
 often the two answers are equal and how often the full scan's first hint is
 among the shortlist's. Queries are grouped by the path they took: a rare
 word shared (*words*), or none, for either form of the query (*pieces*).
+
+``--paths pieces`` sends every query down the q-gram path (the word
+narrowing is skipped), to measure the shortlist alone; ``--paths union``
+ranks the union of both shortlists (a variant, not what chronos does).
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ from benchmarks.names import catalogue as generated
 from chronos import AmbiguousName, Catalogue, LookupFailed
 from chronos._fast import nearest
 from chronos.names import name_key
+
+#: Which candidates share a rare word with a query, as chronos finds them (whatever ``--paths`` says).
+WORDS = nearest.Nearest._sharing_a_word
 
 
 def typo(name: str, rng: random.Random) -> str:
@@ -100,7 +107,7 @@ def measure(size: int, typos: int) -> dict[str, Tally]:
             exact, scan = timed(catalogue, query)
         finally:
             nearest.SCAN_LIMIT = limit
-        shared = [bool(near._sharing_a_word(q)) for q in (name_key(query), query.casefold())]
+        shared = [bool(WORDS(near, q)) for q in (name_key(query), query.casefold())]
         path = "words" if all(shared) else "pieces" if not any(shared) else "both"
         for group in (path, "all"):
             tally = tallies.setdefault(group, Tally())
@@ -116,7 +123,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000", help="comma-separated numbers of persons")
     parser.add_argument("--typos", type=int, default=300, help="misspelt names asked at each size")
+    parser.add_argument("--paths", default="as-is", choices=("as-is", "pieces", "union"))
     args = parser.parse_args()
+    words = nearest.Nearest._sharing_a_word
+    if args.paths == "pieces":
+        nearest.Nearest._sharing_a_word = lambda self, query: []  # type: ignore[method-assign]
+    elif args.paths == "union":
+
+        def union(self: nearest.Nearest, query: str) -> list[int]:
+            return sorted({*words(self, query), *self._sharing_pieces(query)})
+
+        nearest.Nearest._sharing_a_word = union  # type: ignore[method-assign]
     with tempfile.TemporaryDirectory() as cache:
         os.environ["CHRONOS_CACHE_DIR"] = cache
         for size in (int(s) for s in args.sizes.split(",")):
