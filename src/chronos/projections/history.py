@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
 import attrs
 
 from chronos.projections.answers import DEFAULT_POLICY, Certainty, Tenure, When, holds, tenure_of
 from chronos.projections.policy import OPEN_END, OPEN_START, Claim, Policy, Resolved
 from chronos.projections.state import Custody, State
 
-__all__ = ["History", "Spell", "history"]
+__all__ = ["History", "Spell", "history", "history_of", "history_order"]
 
 
 @attrs.frozen
@@ -38,14 +41,27 @@ class History:
 def history(state: State, person: str, *, policy: Policy | None = None) -> History:
     """A person's tenures (with how each ended), custody and death."""
     policy = policy or DEFAULT_POLICY
-    tenures = sorted(
-        (tenure_of(state, p, policy) for p in state.tenures_of(person)),
-        key=lambda t: (t.start.earliest, t.end.earliest, t.post),
-    )
-    spells = tuple(_spell(c, policy) for c in state.custody_spells(person))
-    deaths = state.deaths.get(person, ())
+    tenures = (tenure_of(state, p, policy) for p in state.tenures_of(person))
+    return history_of(person, tenures, state.custody_spells(person), state.deaths.get(person, ()), policy)
+
+
+def history_of(
+    person: str,
+    tenures: Iterable[Tenure],
+    custody: Iterable[Custody],
+    deaths: Sequence[Claim],
+    policy: Policy,
+) -> History:
+    """A `History` from a person's reconciled tenures (any order), spells in custody and death claims."""
+    ordered = sorted(tenures, key=history_order)
+    spells = tuple(_spell(c, policy) for c in custody)
     death = policy.resolve(deaths, empty=OPEN_END) if deaths else None
-    return History(person, tuple(tenures), spells, death)
+    return History(person, tuple(ordered), spells, death)
+
+
+def history_order(tenure: Tenure) -> tuple[dt.date, dt.date, str]:
+    """The order of a person's tenures in a `History`: by start, then end, then post."""
+    return (tenure.start.earliest, tenure.end.earliest, tenure.post)
 
 
 def _spell(custody: Custody, policy: Policy) -> Spell:

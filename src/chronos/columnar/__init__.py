@@ -1,0 +1,121 @@
+"""A columnar engine: the reconciled tenures of a log as memory-mapped arrays, kept beside the log.
+
+`open_columnar` opens a log ready to answer without decoding it: the first
+open builds the projection (the object engine's fold and policy, laid out as
+NumPy arrays, `chronos.columnar._build`) and writes it atomically, keyed by the
+log's head hash, its catalogue's hash, the policy and the chronos version;
+later opens of the same log map those arrays and decode nothing until an
+answer shows an event. `Columnar` answers `roster`, `rosters`, `diff`,
+`history` and `tenures` from the arrays, equal to `Chronology` (the property
+tests in tests/test_columnar.py hold them equal), and passes every other
+question to `Chronology`.
+
+Where the arrays are kept: for a JSON Lines log, in ``.columns/`` inside the log
+directory, so the cache moves, is copied and is deleted with its log, and
+two logs never share one; a directory that cannot be written, and SQLite or
+PostgreSQL logs, use ``columns/`` in the user cache directory
+(`chronos._fast.cache.cache_dir`), where the key also names the location.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+from chronos._fast.cache import cache_dir
+from chronos.columnar._build import build
+from chronos.columnar._events import LogEvents, jsonl_offsets
+from chronos.columnar._tables import FORMAT, Tables, load, save
+from chronos.columnar.engine import Columnar, RosterTable, latest_known
+from chronos.entities import Catalogue
+from chronos.log import EventLog
+from chronos.projections import Policy
+from chronos.stores import open_store
+from chronos.stores.jsonl import JsonlStore
+
+__all__ = ["Columnar", "RosterTable", "columns_dir", "open_columnar"]
+
+#: Projections kept per log (older ones are removed when a new one is written).
+KEEP = 2
+#: The name of the cache folder inside a JSON Lines log directory.
+FOLDER = ".columns"
+
+
+def _version() -> str:
+    from chronos import __version__
+
+    return __version__
+
+
+def columns_dir(location: str | Path) -> Path | None:
+    """Where the projections of the log at ``location`` are kept (None: nowhere, the cache is off)."""
+    path = Path(location)
+    if path.is_dir() and os.access(path, os.W_OK):
+        return path / FOLDER
+    where = cache_dir()
+    if where is None:
+        return None
+    return where / "columns" / hashlib.sha256(str(location).encode()).hexdigest()[:16]
+
+
+def open_columnar(location: str | Path, *, policy: Policy | str | None = None) -> Columnar:
+    """The log at ``location`` (see `EventLog.open`) as a `Columnar` engine under ``policy``.
+
+    Reuses the projection written for this very log (same head, same
+    catalogue text, same policy and version), else builds and writes it.
+    """
+    chosen = Policy.parse(policy)
+    store = open_store(location, create=False)
+    head = store.head()
+    text = store.read_catalogue()
+    catalogue_hash = hashlib.sha256((text or "").encode("utf-8")).hexdigest()
+    key = hashlib.sha256(
+        f"{FORMAT}|{_version()}|{head.position}|{head.hash}|{catalogue_hash}|{chosen}".encode()
+    ).hexdigest()[:32]
+    folder = columns_dir(location)
+
+    def catalogue() -> Catalogue:
+        return Catalogue() if text is None else Catalogue.from_toml(text, origin=store.catalogue_origin)
+
+    tables = load(folder / key) if folder is not None else None
+    if tables is None or tables.meta.get("head") != head.hash:
+        log = EventLog(store, catalogue())
+        tables = _build(log, chosen)
+        tables.meta["head"] = head.hash
+        if folder is not None:
+            with contextlib.suppress(OSError):
+                save(tables, folder / key)
+                _prune(folder, keep=folder / key)
+    log = EventLog(store, Catalogue())  # decoding needs the codec, not the catalogue
+    offsets = tables.arrays.get("ev_offsets")
+    events = LogEvents(log, segments=tables.meta.get("segments", ()), offsets=offsets)
+    return Columnar(tables, events, catalogue=catalogue)
+
+
+def _build(log: EventLog, policy: Policy) -> Tables:
+    """The projection of everything in ``log``, with the byte offsets of its records when it has lines."""
+    from chronos.chronology import Chronology
+
+    chronology = Chronology.from_log(log, policy=policy)
+    tables = build(chronology.events, log.catalogue, policy, state=chronology.state())
+    tables.meta["latest_known"] = latest_known(chronology.events)
+    if isinstance(log.store, JsonlStore):
+        found = jsonl_offsets(log.store, len(chronology.events))
+        if found is not None:
+            tables.meta["segments"], tables.arrays["ev_offsets"] = found
+    return tables
+
+
+def _prune(folder: Path, *, keep: Path) -> None:
+    """Remove all but the `KEEP` most recently written projections in ``folder``."""
+    found = sorted(
+        (p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in found[KEEP:]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,243 @@
+"""Build the columnar projection from the object engine's own answers, so the two cannot disagree.
+
+The fold (`chronos.projections.project`) and the policy (`reconcile`) run once,
+as they do for `Chronology`; their results are then laid out as typed arrays:
+
+- entities in catalogue order, numbered from 0 (ids, kinds, the top-level
+  organisations); posts in roster order (each top-level organisation's posts,
+  its units' included, in catalogue order), so each organisation's posts are one run;
+- reconciled tenures, one row each, by post in roster order and each post's in
+  timeline order (earliest start first): post, person, the four days (as ordinals) that say when it
+  surely and possibly holds, the running latest end, and disputes;
+- each tenure's claims (the position of the event in the log, whether it is a
+  start or an end, its cause), so that the objects a row shows are rebuilt
+  exactly (`Columnar` decodes those events only then);
+- each person's tenures in fold order, spells in custody and death claims.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from chronos.columnar._tables import Tables
+from chronos.entities import Catalogue, Organisation, Post
+from chronos.events import Corrected, Event
+from chronos.projections import Policy, State, project, tenure_of
+from chronos.projections.policy import Claim
+
+__all__ = ["KINDS", "T", "build", "claim_refs", "ordinal"]
+
+#: The entity kinds by number.
+KINDS = ("person", "organisation", "post", "place")
+
+
+class T:
+    """Column numbers of the tenure matrix (``tenures``, int32)."""
+
+    POST, PERSON, S0, S1, E0, E1, REACH, FLAGS = range(8)
+    WIDTH = 8
+    #: Flags: the start, the end disputed.
+    START_DISPUTED, END_DISPUTED = 1, 2
+
+
+#: Flags of a claim row (``claims``: position, flags, cause).
+END, REPLACEMENT, CHARGE = 1, 2, 4
+
+
+def ordinal(day: dt.date) -> int:
+    """A day as the int32 the columns hold."""
+    return day.toordinal()
+
+
+def claim_refs(events: Sequence[Event]) -> dict[int, tuple[int, int]]:
+    """Where each event object comes from: its position in ``events`` and whether it is a replacement.
+
+    Keyed by object identity: the fold's claims hold the very objects read from
+    the log (a correction contributes its ``replacement``).
+    """
+    refs: dict[int, tuple[int, int]] = {}
+    for position, event in enumerate(events):
+        refs[id(event)] = (position, 0)
+        if isinstance(event, Corrected):
+            refs[id(event.replacement)] = (position, REPLACEMENT)
+    return refs
+
+
+class _Claims:
+    """Claim rows (position, flags, cause code) with offsets per owner."""
+
+    def __init__(self, refs: dict[int, tuple[int, int]], causes: dict[str, int]):
+        self.refs = refs
+        self.causes = causes
+        self.rows: list[tuple[int, int, int]] = []
+        self.offsets = [0]
+
+    def add(self, claims: Sequence[Claim], flag: int) -> None:
+        for claim in claims:
+            position, replaced = self.refs[id(claim.event)]
+            cause = self.causes.setdefault(claim.cause, len(self.causes))
+            self.rows.append((position, flag | replaced, cause))
+
+    def close(self) -> None:
+        self.offsets.append(len(self.rows))
+
+    def arrays(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        rows = np.array(self.rows, dtype=np.int64).reshape(-1, 3)
+        return np.array(self.offsets, dtype=np.int64), rows
+
+
+def build(
+    events: Sequence[Event], catalogue: Catalogue, policy: Policy, *, state: State | None = None
+) -> Tables:
+    """The columnar projection of ``events`` (everything known) under ``policy``."""
+    if state is None:
+        state = project(events, catalogue)
+    refs = claim_refs(events)
+    causes: dict[str, int] = {}
+    arrays: dict[str, Any] = {}
+    meta: dict[str, Any] = {"policy": str(policy), "events": len(events)}
+
+    # Entities ---------------------------------------------------------------------------
+    ids = list(catalogue)
+    number = {entity_id: n for n, entity_id in enumerate(ids)}
+    entities = [catalogue[i] for i in ids]
+    n_entities = len(ids)
+    encoded = [i.encode("utf-8") for i in ids]
+    arrays["ent_kind"] = np.array(
+        [KINDS.index(e.kind) if e.kind in KINDS else 255 for e in entities], np.uint8
+    )
+    width = max((len(b) for b in encoded), default=1)
+    order = sorted(range(n_entities), key=lambda n: encoded[n])
+    arrays["ent_sorted"] = np.array([encoded[n] for n in order], dtype=f"S{width}")
+    arrays["ent_sorted_no"] = np.array(order, np.int32)
+    rank = np.empty(n_entities, np.int32)
+    rank[np.array(order, np.int64)] = np.arange(n_entities, dtype=np.int32)
+    arrays["ent_rank"] = rank  # the position of each id in sorted order: seat order compares ids
+    arrays["ent_ids"], arrays["ent_ids_off"] = _blob(encoded)
+    rows = [_entity_row(e) if isinstance(e, Post | Organisation) else b"" for e in entities]
+    arrays["ent_rows"], arrays["ent_rows_off"] = _blob(rows)
+    top = [number[e.id] for e in entities if isinstance(e, Organisation) and e.parent is None]
+    arrays["org_top"] = np.array(top, np.int32)
+
+    # Posts in "roster order": each top-level organisation's posts (its units' included) in
+    # catalogue order, so that the posts of any organisation, and their tenures, are one run.
+    post_seq: list[int] = []
+    placed: set[int] = set()
+    for org in top:
+        for post in catalogue.posts(ids[org]):
+            if number[post.id] not in placed:
+                placed.add(number[post.id])
+                post_seq.append(number[post.id])
+    post_seq += [n for n, e in enumerate(entities) if isinstance(e, Post) and n not in placed]
+    seq_of = {n: k for k, n in enumerate(post_seq)}
+    arrays["post_seq"] = np.array(post_seq, np.int32)
+    arrays["post_seats"] = np.array([entities[n].seats for n in post_seq], np.int32)  # type: ignore[attr-defined]
+    org_span = np.zeros((n_entities, 2), np.int32)
+    contiguous = True
+    for n, entity in enumerate(entities):
+        if isinstance(entity, Organisation):
+            run = [seq_of[number[p.id]] for p in catalogue.posts(entity.id)]
+            if run and run != list(range(run[0], run[0] + len(run))):
+                contiguous = False
+            org_span[n] = (run[0], run[0] + len(run)) if run else (0, 0)
+    arrays["org_span"] = org_span
+    meta["contiguous"] = contiguous
+
+    # Tenures, by post in roster order, each post's in timeline order ---------------------
+    matrix: list[tuple[int, ...]] = []
+    claims = _Claims(refs, causes)
+    row_of: dict[int, int] = {}  # id(period) -> tenure row
+    post_first = np.zeros(len(post_seq) + 1, np.int64)
+    for k, post_no in enumerate(post_seq):
+        periods = state.tenures_at(ids[post_no])
+        tenures = sorted(
+            ((tenure_of(state, p, policy), p) for p in periods), key=lambda tp: tp[0].start.earliest
+        )
+        post_first[k + 1] = len(tenures)
+        reach = -1
+        for tenure, period in tenures:
+            reach = max(reach, ordinal(tenure.end.latest))
+            flags = (T.START_DISPUTED if tenure.start.disputed else 0) | (
+                T.END_DISPUTED if tenure.end.disputed else 0
+            )
+            row_of[id(period)] = len(matrix)
+            matrix.append(
+                (
+                    k,
+                    number.get(tenure.person, -1),
+                    ordinal(tenure.start.earliest),
+                    ordinal(tenure.start.latest),
+                    ordinal(tenure.end.earliest),
+                    ordinal(tenure.end.latest),
+                    reach,
+                    flags,
+                )
+            )
+            claims.add(period.starts, 0)
+            claims.add(period.ends, END)
+            claims.close()
+    arrays["tenures"] = np.array(matrix, np.int32).reshape(-1, T.WIDTH)
+    arrays["post_first"] = np.cumsum(post_first)
+    arrays["claims_off"], arrays["claims"] = claims.arrays()
+    # Tenures the fold made at ids that are no post of the catalogue (a log appended through
+    # `EventLog` has none): the engine leaves the questions they touch to the object engine.
+    meta["strays"] = sum(1 for p in state.tenures if id(p) not in row_of)
+    arrays["state_order"] = np.array([row_of.get(id(p), -1) for p in state.tenures], np.int32)
+
+    # People: tenures in history order, custody, death ------------------------------------
+    person_off = np.zeros(n_entities + 1, np.int64)
+    person_rows: list[int] = []
+    custody_off = np.zeros(n_entities + 1, np.int64)
+    spells = _Claims(refs, causes)
+    death_off = np.zeros(n_entities + 1, np.int64)
+    deaths = _Claims(refs, causes)
+    for n in range(n_entities):
+        # In fold order, as `diff` explains changes; `history` sorts them itself.
+        found = [row_of[id(p)] for p in state.tenures_of(ids[n]) if id(p) in row_of]
+        person_rows += found
+        person_off[n + 1] = len(found)
+        entity_id = ids[n]
+        spell_list = state.custody_spells(entity_id)
+        for spell in spell_list:
+            spells.add(spell.starts, 0)
+            spells.add(spell.ends, END)
+            spells.add(spell.charges, CHARGE)
+            spells.close()
+        custody_off[n + 1] = len(spell_list)
+        death = state.deaths.get(entity_id, ())
+        deaths.add(death, 0)
+        death_off[n + 1] = len(death)
+    arrays["person_off"] = np.cumsum(person_off)
+    arrays["person_rows"] = np.array(person_rows, np.int32)
+    arrays["custody_off"] = np.cumsum(custody_off)
+    arrays["spell_claims_off"], arrays["spell_claims"] = spells.arrays()
+    arrays["death_off"] = np.cumsum(death_off)
+    arrays["death_claims"] = deaths.arrays()[1]
+    meta["causes"] = sorted(causes, key=causes.__getitem__)
+    return Tables(arrays, meta)
+
+
+def _blob(items: Sequence[bytes]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Byte strings laid end to end, and where each starts (and the last ends)."""
+    offsets = np.zeros(len(items) + 1, np.int64)
+    if items:
+        offsets[1:] = np.cumsum([len(b) for b in items])
+    return np.frombuffer(b"".join(items), np.uint8).copy(), offsets
+
+
+def _entity_row(entity: Post | Organisation) -> bytes:
+    """The arguments that rebuild ``entity`` exactly (as `Catalogue.from_dict` builds it), as JSON."""
+    import json
+
+    import attrs
+
+    row = {
+        k: (list(v) if isinstance(v, tuple) else v)
+        for k, v in attrs.asdict(entity, recurse=False).items()
+        if k != "kind"
+    }
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
