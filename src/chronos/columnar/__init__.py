@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
 import os
 import shutil
 from pathlib import Path
@@ -45,9 +46,11 @@ FOLDER = ".columns"
 
 
 def _version() -> str:
-    from chronos import __version__
-
-    return __version__
+    """The installed chronos version: a projection written by another version is never read."""
+    try:
+        return importlib.metadata.version("chronos-history")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "unknown"
 
 
 def columns_dir(location: str | Path) -> Path | None:
@@ -89,6 +92,8 @@ def open_columnar(location: str | Path, *, policy: Policy | str | None = None) -
             with contextlib.suppress(OSError):
                 save(tables, folder / key)
                 _prune(folder, keep=folder / key)
+            # Answer from the mapped files, as every later open does: the built arrays are freed.
+            tables = load(folder / key) or tables
     log = EventLog(store, Catalogue())  # decoding needs the codec, not the catalogue
     offsets = tables.arrays.get("ev_offsets")
     events = LogEvents(log, segments=tables.meta.get("segments", ()), offsets=offsets)

@@ -292,7 +292,7 @@ class Columnar:
             count = 0
             if found:
                 holders = sorted(
-                    here.items(), key=lambda item: (not item[1][0], item[1][1], int(rank[item[0]]))
+                    found.items(), key=lambda item: (not item[1][0], item[1][1], int(rank[item[0]]))
                 )
                 for person, (sure, _s0, row) in holders:
                     posts_out.append(post)

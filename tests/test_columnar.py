@@ -1,0 +1,239 @@
+"""The columnar engine answers exactly as the object engine does, persisted or built in memory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import pytest
+from benchmarks.generate import World, generate, write
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import chronos.columnar as columnar_module
+from chronos import Appointed, Catalogue, Chronology, EventLog, FuzzyDate, Policy, Source, SqliteStore
+from chronos.columnar import Columnar, columns_dir, open_columnar
+from chronos.errors import LookupFailed
+from tests.strategies import EPOCH, History, day, histories, small_catalogue
+
+POLICIES = [Policy(), Policy("earliest"), Policy("latest")]
+
+
+def span_of(world: World) -> tuple[dt.date, dt.date]:
+    return min(e.occurred.earliest for e in world.events), max(e.known.latest for e in world.events)
+
+
+def some_dates(rng: random.Random, low: dt.date, high: dt.date, count: int) -> list[dt.date | FuzzyDate]:
+    """Days, months and years between ``low`` and ``high``."""
+    out: list[dt.date | FuzzyDate] = []
+    for _ in range(count):
+        day = low + dt.timedelta(days=rng.randint(0, (high - low).days))
+        form = rng.choice(["day", "day", "month", "year"])
+        if form == "month":
+            out.append(FuzzyDate.of(f"{day.year:04d}-{day.month:02d}"))
+        elif form == "year":
+            out.append(FuzzyDate.of(f"{day.year:04d}"))
+        else:
+            out.append(day)
+    return out
+
+
+def assert_same(ours: Columnar, theirs: Chronology, world: World, rng: random.Random) -> None:
+    """Every question the columns answer, asked of both engines on random dates."""
+    low, high = span_of(world)
+    units = [o.id for o in world.catalogue.of_kind("organisation")]
+    for at in some_dates(rng, low, high, 3):
+        assert ours.rosters(at=at) == theirs.rosters(at=at)
+        assert ours.rosters(units, at=at) == theirs.rosters(units, at=at)
+    for org in rng.sample(units, min(len(units), 12)):
+        for at in some_dates(rng, low, high, 3):
+            assert ours.roster(org, at=at) == theirs.roster(org, at=at)
+        a, b = some_dates(rng, low, high, 2)
+        assert ours.diff(org, a, b) == theirs.diff(org, a, b)
+    for person in rng.sample(world.persons, min(len(world.persons), 12)):
+        assert ours.history(person) == theirs.history(person)
+    assert ours.tenures() == theirs.tenures()
+
+
+class TestEqualsObjectEngine:
+    """Built in memory, the columns answer as `Chronology` does."""
+
+    @settings(max_examples=10, deadline=None)
+    @given(st.integers(0, 10_000), st.sampled_from(POLICIES))
+    def test_generated_logs(self, seed: int, policy: Policy) -> None:
+        world = generate(800, seed=seed)
+        ours = Columnar.build(world.events, world.catalogue, policy=policy)
+        theirs = Chronology(world.events, world.catalogue, policy=policy)
+        assert_same(ours, theirs, world, random.Random(seed))
+
+    @given(histories(disputes=True, fuzzy=True), st.sampled_from(POLICIES), st.integers(0, 400))
+    def test_small_histories(self, history_: History, policy: Policy, offset: int) -> None:
+        catalogue = small_catalogue()
+        ours = Columnar.build(history_.events, catalogue, policy=policy)
+        theirs = Chronology(history_.events, catalogue, policy=policy)
+        for offset_ in range(0, history_.horizon, 5):
+            at = EPOCH + dt.timedelta(days=offset_)
+            for org in ("org", "org/unit"):
+                assert ours.roster(org, at=at) == theirs.roster(org, at=at)
+                b = at + dt.timedelta(days=offset)
+                assert ours.diff(org, at, b) == theirs.diff(org, at, b)
+            assert ours.rosters(at=at) == theirs.rosters(at=at)
+            assert ours.rosters(["org/unit", "org"], at=at) == theirs.rosters(["org/unit", "org"], at=at)
+        for person in ("ann-abel", "ben-berg", "cem-cay", "dia-dorn", "eva-ek"):
+            assert ours.history(person) == theirs.history(person)
+        assert ours.tenures() == theirs.tenures()
+
+    @given(histories(disputes=True, fuzzy=True), st.integers(0, 400))
+    def test_earlier_knowledge_and_other_policies(self, history_: History, offset: int) -> None:
+        """What the columns do not hold (an earlier knowledge date, another policy) Chronology answers."""
+        catalogue = small_catalogue()
+        ours = Columnar.build(history_.events, catalogue)
+        theirs = Chronology(history_.events, catalogue)
+        known_at = EPOCH + dt.timedelta(days=offset)
+        at = EPOCH + dt.timedelta(days=offset // 2)
+        assert ours.roster("org", at=at, known_at=known_at) == theirs.roster("org", at=at, known_at=known_at)
+        assert ours.rosters(at=at, known_at=known_at) == theirs.rosters(at=at, known_at=known_at)
+        assert ours.roster("org", at=at, policy="latest") == theirs.roster("org", at=at, policy="latest")
+        assert ours.history("ann-abel", known_at=known_at) == theirs.history("ann-abel", known_at=known_at)
+
+    def test_rows_need_no_events(self) -> None:
+        """Rows and tables come from the arrays alone: no event is decoded until a seat shows its tenure."""
+        world = generate(800, seed=5)
+        built = Columnar.build(world.events, world.catalogue)
+        decoded: list[int] = []
+
+        class Counting:
+            def event(self, position: int) -> object:
+                decoded.append(position)
+                return world.events[position]
+
+            def all(self) -> list[object]:
+                return list(world.events)
+
+        ours = Columnar(built.tables, Counting(), catalogue=lambda: world.catalogue)  # type: ignore[arg-type]
+        low, high = span_of(world)
+        middle = low + (high - low) / 2
+        table = ours.roster_table(at=middle)
+        rows = ours.roster_rows(world.orgs[0], at=middle)
+        assert len(table) > 0
+        assert rows[0]
+        assert decoded == []
+        seats = table.seats(world.orgs[0])
+        assert seats == Chronology(world.events, world.catalogue).roster(world.orgs[0], at=middle)
+        assert decoded or all(s.vacant for s in seats)
+
+    def test_names_and_aliases(self) -> None:
+        """Ids are found in the arrays; names and aliases through the catalogue; unknown names fail alike."""
+        source = (Source(source="test", quote="made up for this test"),)
+        events = [
+            Appointed(occurred=day(3), known=day(4), sources=source, person="ann-abel", post="org/chair"),
+            Appointed(occurred=day(5), known=day(6), sources=source, person="ben-berg", post="org/unit/head"),
+        ]
+        ours = Columnar.build(events, small_catalogue())
+        theirs = Chronology(events, small_catalogue())
+        at = EPOCH + dt.timedelta(days=10)
+        assert ours.roster("ORG", at=at) == theirs.roster("org", at=at)
+        assert not all(seat.vacant for seat in ours.roster("ORG", at=at))
+        assert ours.history("Ann Abel") == theirs.history("ann-abel")
+        assert ours.roster("orgg", at=at) == theirs.roster("orgg", at=at)  # a near miss the catalogue takes
+        with pytest.raises(LookupFailed) as expected:
+            theirs.roster("nobody-at-all", at=at)
+        with pytest.raises(LookupFailed, match=str(expected.value)):
+            ours.roster("nobody-at-all", at=at)
+        with pytest.raises(LookupFailed):
+            ours.roster("ann-abel", at=at)  # a person, not an organisation
+
+    def test_other_questions_go_to_the_object_engine(self) -> None:
+        world = generate(400, seed=2)
+        ours = Columnar.build(world.events, world.catalogue)
+        theirs = Chronology(world.events, world.catalogue)
+        org = world.orgs[0]
+        assert ours.name(org, at="2000") == theirs.name(org, at="2000")
+        assert ours.disputes() == theirs.disputes()
+
+
+class TestPersisted:
+    """`open_columnar` writes the projection beside the log once and maps it on every later open."""
+
+    def test_reopen_maps_what_the_first_open_wrote(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        world = generate(1500, seed=11)
+        write(world, tmp_path / "log")
+        first = open_columnar(tmp_path / "log")
+        assert [p.name for p in (tmp_path / "log" / ".columns").iterdir()] != []
+
+        def no_build(*_args: object, **_kwargs: object) -> None:
+            raise AssertionError("rebuilt a projection that was cached")
+
+        monkeypatch.setattr(columnar_module, "_build", no_build)
+        again = open_columnar(tmp_path / "log")
+        theirs = Chronology.open(tmp_path / "log")
+        assert_same(again, theirs, world, random.Random(11))
+        assert first.tables.meta == again.tables.meta
+
+    def test_an_append_changes_the_key(self, tmp_path: Path) -> None:
+        world = generate(1500, seed=12)
+        head, tail = world.events[:1000], world.events[1000:]
+        log = write(World(world.catalogue, head, world.orgs, world.persons), tmp_path / "log")
+        before = open_columnar(tmp_path / "log")
+        log.append(tail, expected_position=log.position)
+        after = open_columnar(tmp_path / "log")
+        assert before.tables.meta["head"] != after.tables.meta["head"]
+        assert_same(after, Chronology.open(tmp_path / "log"), world, random.Random(12))
+        assert len(list((tmp_path / "log" / ".columns").iterdir())) == columnar_module.KEEP
+
+    def test_a_changed_catalogue_changes_the_key(self, tmp_path: Path) -> None:
+        world = generate(600, seed=13)
+        write(world, tmp_path / "log")
+        open_columnar(tmp_path / "log")
+        renamed = Catalogue(
+            [
+                *(e for e in world.catalogue.values() if e.id != world.orgs[0]),
+                type(world.catalogue[world.orgs[0]])(id=world.orgs[0], name="Renamed"),
+            ]
+        )
+        renamed.save(tmp_path / "log" / "catalogue.toml")
+        again = open_columnar(tmp_path / "log")
+        assert again.lookup("Renamed").id == world.orgs[0]
+        assert len(list((tmp_path / "log" / ".columns").iterdir())) == 2
+
+    def test_a_damaged_projection_is_rebuilt(self, tmp_path: Path) -> None:
+        world = generate(600, seed=14)
+        write(world, tmp_path / "log")
+        open_columnar(tmp_path / "log")
+        for folder in (tmp_path / "log" / ".columns").iterdir():
+            (folder / "manifest.json").write_text("{", encoding="utf-8")
+        again = open_columnar(tmp_path / "log")
+        assert_same(again, Chronology.open(tmp_path / "log"), world, random.Random(14))
+
+    def test_sqlite_logs_keep_theirs_in_the_user_cache(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("CHRONOS_CACHE_DIR", str(tmp_path / "cache"))
+        world = generate(800, seed=15)
+        location = f"sqlite:///{tmp_path / 'log.db'}"
+        store = SqliteStore(tmp_path / "log.db")
+        store.write_catalogue(world.catalogue.to_toml())
+        log = EventLog(store, world.catalogue)
+        log.append(world.events, expected_position=0)
+        store.close()
+        folder = columns_dir(location)
+        assert folder is not None
+        assert folder.is_relative_to(tmp_path / "cache")
+        open_columnar(location)
+        ours = open_columnar(location)
+        assert any(folder.iterdir())
+        assert_same(ours, Chronology.open(location), world, random.Random(15))
+
+    def test_cache_off_builds_in_memory(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("CHRONOS_CACHE_DIR", "off")
+        world = generate(400, seed=16)
+        location = f"sqlite:///{tmp_path / 'log.db'}"
+        store = SqliteStore(tmp_path / "log.db")
+        store.write_catalogue(world.catalogue.to_toml())
+        EventLog(store, world.catalogue).append(world.events, expected_position=0)
+        store.close()
+        assert columns_dir(location) is None
+        assert_same(open_columnar(location), Chronology.open(location), world, random.Random(16))
