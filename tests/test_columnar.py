@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
+import attrs
 import pytest
 from benchmarks.generate import World, generate, write
 from hypothesis import given, settings
@@ -83,6 +84,62 @@ class TestEqualsObjectEngine:
         for person in ("ann-abel", "ben-berg", "cem-cay", "dia-dorn", "eva-ek"):
             assert ours.history(person) == theirs.history(person)
         assert ours.tenures() == theirs.tenures()
+
+    @settings(max_examples=10, deadline=None)
+    @given(st.integers(0, 10_000), st.sampled_from(POLICIES))
+    def test_earlier_knowledge_of_generated_logs(self, seed: int, policy: Policy) -> None:
+        """Rosters as known on any earlier day come from the bitemporal index, equal to the object engine."""
+        world = generate(800, seed=seed)
+        ours = Columnar.build(world.events, world.catalogue, policy=policy)
+        theirs = Chronology(world.events, world.catalogue, policy=policy)
+        rng = random.Random(seed)
+        low, high = span_of(world)
+        # Knowledge dates inside undated articles' ranges, where what may have been known weighs in.
+        ranged = [e.known for e in world.events if e.known.earliest < e.known.latest]
+        inside = [r.earliest + (r.latest - r.earliest) / 2 for r in rng.sample(ranged, min(3, len(ranged)))]
+        for known_at in [*(d for d in some_dates(rng, low, high, 3) if isinstance(d, dt.date)), *inside]:
+            for at in some_dates(rng, low, high, 2):
+                for org in rng.sample(world.orgs, 4):
+                    assert ours.roster(org, at=at, known_at=known_at) == theirs.roster(
+                        org, at=at, known_at=known_at
+                    )
+            assert ours.rosters(at=at, known_at=known_at) == theirs.rosters(at=at, known_at=known_at)
+
+    @given(histories(disputes=True, fuzzy=True), st.sampled_from(POLICIES), st.integers(0, 400))
+    def test_earlier_knowledge_of_small_histories(
+        self, history_: History, policy: Policy, offset: int
+    ) -> None:
+        catalogue = small_catalogue()
+        ours = Columnar.build(history_.events, catalogue, policy=policy)
+        theirs = Chronology(history_.events, catalogue, policy=policy)
+        known_at = EPOCH + dt.timedelta(days=offset)
+        for step in range(0, history_.horizon, 7):
+            at = EPOCH + dt.timedelta(days=step)
+            for org in ("org", "org/unit"):
+                assert ours.roster(org, at=at, known_at=known_at) == theirs.roster(
+                    org, at=at, known_at=known_at
+                )
+
+    @given(histories(disputes=True, fuzzy=True), st.integers(0, 2**32), st.integers(0, 400))
+    def test_undated_knowledge(self, history_: History, seed: int, offset: int) -> None:
+        """Events known only to the month (an undated article): what may have been known weighs in."""
+        rng = random.Random(seed)
+        targets = {getattr(e, "target", None) for e in history_.events}
+        events = [
+            attrs.evolve(e, known=FuzzyDate.of(e.known.earliest.isoformat()[:7]))
+            if e.id not in targets and rng.random() < 0.5
+            else e
+            for e in history_.events
+        ]
+        ours = Columnar.build(events, small_catalogue())
+        theirs = Chronology(events, small_catalogue())
+        known_at = EPOCH + dt.timedelta(days=offset)
+        for step in range(0, history_.horizon, 7):
+            at = EPOCH + dt.timedelta(days=step)
+            assert ours.roster("org", at=at, known_at=known_at) == theirs.roster(
+                "org", at=at, known_at=known_at
+            )
+            assert ours.rosters(at=at, known_at=known_at) == theirs.rosters(at=at, known_at=known_at)
 
     @given(histories(disputes=True, fuzzy=True), st.integers(0, 400))
     def test_earlier_knowledge_and_other_policies(self, history_: History, offset: int) -> None:

@@ -29,7 +29,7 @@ from chronos.events import Corrected, Event
 from chronos.projections import Policy, State, project, tenure_of
 from chronos.projections.policy import Claim
 
-__all__ = ["KINDS", "T", "build", "claim_refs", "ordinal"]
+__all__ = ["KINDS", "Claims", "T", "build", "claim_refs", "ordinal"]
 
 #: The entity kinds by number.
 KINDS = ("person", "organisation", "post", "place")
@@ -67,7 +67,7 @@ def claim_refs(events: Sequence[Event]) -> dict[int, tuple[int, int]]:
     return refs
 
 
-class _Claims:
+class Claims:
     """Claim rows (position, flags, cause code) with offsets per owner."""
 
     def __init__(self, refs: dict[int, tuple[int, int]], causes: dict[str, int]):
@@ -91,9 +91,18 @@ class _Claims:
 
 
 def build(
-    events: Sequence[Event], catalogue: Catalogue, policy: Policy, *, state: State | None = None
+    events: Sequence[Event],
+    catalogue: Catalogue,
+    policy: Policy,
+    *,
+    state: State | None = None,
+    versions: bool = True,
 ) -> Tables:
-    """The columnar projection of ``events`` (everything known) under ``policy``."""
+    """The columnar projection of ``events`` under ``policy``, everything known.
+
+    With ``versions``, also every post's tenures as known on any earlier day
+    (the bitemporal index, `chronos.columnar._versions`).
+    """
     if state is None:
         state = project(events, catalogue)
     refs = claim_refs(events)
@@ -149,7 +158,7 @@ def build(
 
     # Tenures, by post in roster order, each post's in timeline order ---------------------
     matrix: list[tuple[int, ...]] = []
-    claims = _Claims(refs, causes)
+    claims = Claims(refs, causes)
     row_of: dict[int, int] = {}  # id(period) -> tenure row
     post_first = np.zeros(len(post_seq) + 1, np.int64)
     for k, post_no in enumerate(post_seq):
@@ -192,9 +201,9 @@ def build(
     person_off = np.zeros(n_entities + 1, np.int64)
     person_rows: list[int] = []
     custody_off = np.zeros(n_entities + 1, np.int64)
-    spells = _Claims(refs, causes)
+    spells = Claims(refs, causes)
     death_off = np.zeros(n_entities + 1, np.int64)
-    deaths = _Claims(refs, causes)
+    deaths = Claims(refs, causes)
     for n in range(n_entities):
         # In fold order, as `diff` explains changes; `history` sorts them itself.
         found = [row_of[id(p)] for p in state.tenures_of(ids[n]) if id(p) in row_of]
@@ -217,6 +226,15 @@ def build(
     arrays["spell_claims_off"], arrays["spell_claims"] = spells.arrays()
     arrays["death_off"] = np.cumsum(death_off)
     arrays["death_claims"] = deaths.arrays()[1]
+    if versions:
+        from chronos.columnar._versions import build_versions
+
+        arrays.update(
+            build_versions(
+                events, catalogue, policy, [ids[n] for n in post_seq], number, Claims(refs, causes)
+            )
+        )
+    meta["versions"] = versions
     meta["causes"] = sorted(causes, key=causes.__getitem__)
     return Tables(arrays, meta)
 

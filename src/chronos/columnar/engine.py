@@ -24,6 +24,7 @@ from chronos.chronology import Chronology, DateLike, as_day, as_when
 from chronos.columnar._build import CHARGE, END, KINDS, REPLACEMENT, T
 from chronos.columnar._events import EventSource
 from chronos.columnar._tables import Tables
+from chronos.columnar._versions import V
 from chronos.entities import KINDS as ENTITY_CLASSES
 from chronos.entities import Catalogue, Entity, Post
 from chronos.events import Corrected, Event
@@ -38,6 +39,8 @@ __all__ = ["Columnar", "RosterTable"]
 Array = npt.NDArray[Any]
 #: A roster as rows: posts (roster order), persons (-1: vacant), certain, tenure rows (-1: vacant).
 Rows = tuple[list[int], list[int], list[bool], list[int]]
+#: Holders by post and person: (certain, earliest start, tenure row).
+Held = dict[int, dict[int, tuple[bool, int, int]]]
 
 
 @attrs.frozen(eq=False)
@@ -124,6 +127,10 @@ class Columnar:
         self._vacant: dict[int, Seat] = {}
         # One roster's rows come from a single slice: only when every organisation's posts are one run.
         self._fast = bool(tables.meta["contiguous"]) and tables.meta["strays"] == 0
+        self._n_tenures = len(self._tenures)
+        self._versions: Array | None = a.get("versions")
+        self._versions_first = a.get("versions_first")
+        self._ranged = a.get("ranged_known")
 
     @classmethod
     def build(
@@ -212,10 +219,14 @@ class Columnar:
         return out
 
     def period(self, row: int) -> Period:
-        """The fold's period behind tenure ``row``: its claims, decoded."""
-        off = self.tables["claims_off"]
-        claims = self._claims(self.tables["claims"][int(off[row]) : int(off[row + 1])])
-        post_seq, person = (int(x) for x in self._tenures[row, : T.PERSON + 1])
+        """The fold's period behind tenure ``row`` (a version's, after the tenures): its claims, decoded."""
+        if row >= self._n_tenures:
+            row -= self._n_tenures
+            off, rows, matrix = self.tables["vclaims_off"], self.tables["vclaims"], self.tables["versions"]
+        else:
+            off, rows, matrix = self.tables["claims_off"], self.tables["claims"], self._tenures
+        claims = self._claims(rows[int(off[row]) : int(off[row + 1])])
+        post_seq, person = (int(x) for x in matrix[row, : T.PERSON + 1])
         return Period(
             self.entity_id(person),
             self.entity_id(int(self._post_seq[post_seq])),
@@ -247,64 +258,93 @@ class Columnar:
 
     # When the columns answer ------------------------------------------------------------
 
-    def _answers(self, known_at: DateLike | None, policy: Policy | str | None) -> bool:
-        """True when the arrays hold the answer: everything known on ``known_at``, this policy."""
+    def _answers(
+        self, known_at: DateLike | None, policy: Policy | str | None, *, earlier: bool = False
+    ) -> bool:
+        """True when the arrays hold the answer: this policy, and everything known on ``known_at``.
+
+        With ``earlier``, any knowledge date will do when the bitemporal index was built.
+        """
         if policy is not None and Policy.parse(policy) != self.policy:
             return False
         if not self._fast:
             return False
         day = as_day(known_at)
-        return day is None or day.toordinal() >= self._latest_known
+        if day is None or day.toordinal() >= self._latest_known:
+            return True
+        return earlier and self._versions is not None
 
     # Questions --------------------------------------------------------------------------
 
-    def roster_rows(self, org: str, *, at: DateLike) -> Rows:
-        """One organisation's roster as `Rows` (post in roster order, person or -1, certain, tenure row)."""
+    def roster_rows(self, org: str, *, at: DateLike, known_at: DateLike | None = None) -> Rows:
+        """One organisation's roster as `Rows` (post in roster order, person or -1, certain, tenure row).
+
+        With ``known_at`` before the last knowledge date, from the bitemporal
+        index (tenure rows of versions are numbered after the others).
+        """
         number = self.number(org, "organisation")
         low, high = span(as_when(at))
-        return self._org_rows(number, low.toordinal(), high.toordinal())
+        day = as_day(known_at)
+        if day is None or day.toordinal() >= self._latest_known:
+            return self._org_rows(number, low.toordinal(), high.toordinal())
+        return self._known_rows(number, low.toordinal(), high.toordinal(), day.toordinal())
 
     def _org_rows(self, org: int, lo: int, hi: int) -> Rows:
         first, stop = (int(x) for x in self._org_span[org])
+        if first == stop:
+            return [], [], [], []
+        t0, t1 = int(self._post_first[first]), int(self._post_first[stop])
+        block = self._tenures[t0:t1, : T.E1 + 1].tolist()
+        return self._assemble(first, stop, _holders(block, range(t0, t1), lo, hi))
+
+    def _known_rows(self, org: int, lo: int, hi: int, day: int) -> Rows:
+        """`_org_rows` as known on ``day``: the versions standing then, merged with what may have been."""
+        first, stop = (int(x) for x in self._org_span[org])
+        if first == stop:
+            return [], [], [], []
+        assert self._versions is not None
+        assert self._versions_first is not None
+        assert self._ranged is not None
+        v0, v1 = int(self._versions_first[first]), int(self._versions_first[stop])
+        block = self._versions[v0:v1]
+        standing = (block[:, V.K0] <= day) & (block[:, V.K1] > day)
+        sure = np.flatnonzero(standing & (block[:, V.POSSIBLY] == 0))
+        held = _holders(block[sure, : V.E1 + 1].tolist(), (sure + v0 + self._n_tenures).tolist(), lo, hi)
+        ranged = self._ranged
+        if len(ranged) and bool(np.any((ranged[:, 0] <= day) & (ranged[:, 1] > day))):
+            maybe = np.flatnonzero(standing & (block[:, V.POSSIBLY] == 1))
+            rows = (maybe + v0 + self._n_tenures).tolist()
+            held = _merge(held, _holders(block[maybe, : V.E1 + 1].tolist(), rows, lo, hi))
+        return self._assemble(first, stop, held)
+
+    def _assemble(self, first: int, stop: int, held: Held) -> Rows:
+        """Every seat of the posts ``first`` to ``stop``: holders in seat order, then the vacant seats."""
         posts_out: list[int] = []
         persons: list[int] = []
         certain: list[bool] = []
         rows_out: list[int] = []
-        if first == stop:
-            return posts_out, persons, certain, rows_out
-        t0, t1 = int(self._post_first[first]), int(self._post_first[stop])
         seats = self._post_seats[first:stop].tolist()
-        # Who holds each post: a tenure starting by ``hi`` and possibly ending after ``lo``.
-        held: dict[int, dict[int, tuple[bool, int, int]]] = {}
-        for offset, (post, person, s0, s1, e0, e1, _reach, _flags) in enumerate(
-            self._tenures[t0:t1].tolist()
-        ):
-            if s0 <= hi and e1 > lo:
-                sure = s1 <= lo and hi < e0
-                here = held.setdefault(post, {})
-                known = here.get(person)
-                # `take_seat`: the first tenure found, unless a later one is surer.
-                if known is None or (sure and not known[0]):
-                    here[person] = (sure, s0, t0 + offset)
         rank = self._rank
         for post in range(first, stop):
             found = held.get(post)
             count = 0
             if found:
-                holders = sorted(
-                    found.items(), key=lambda item: (not item[1][0], item[1][1], int(rank[item[0]]))
-                )
+                holders = list(found.items())
+                if len(holders) > 1:
+                    # `seat_order`: certain holders first, then by start, then by id.
+                    holders.sort(key=lambda item: (not item[1][0], item[1][1], int(rank[item[0]])))
                 for person, (sure, _s0, row) in holders:
                     posts_out.append(post)
                     persons.append(person)
                     certain.append(sure)
                     rows_out.append(row)
                 count = len(holders)
-            for _ in range(seats[post - first] - count):
-                posts_out.append(post)
-                persons.append(-1)
-                certain.append(True)
-                rows_out.append(-1)
+            vacant = seats[post - first] - count
+            if vacant > 0:
+                posts_out += [post] * vacant
+                persons += [-1] * vacant
+                certain += [True] * vacant
+                rows_out += [-1] * vacant
         return posts_out, persons, certain, rows_out
 
     def roster(
@@ -316,9 +356,9 @@ class Columnar:
         policy: Policy | str | None = None,
     ) -> tuple[Seat, ...]:
         """As `Chronology.roster`."""
-        if not self._answers(known_at, policy):
+        if not self._answers(known_at, policy, earlier=True):
             return self.chronology.roster(org, at=at, known_at=known_at, policy=policy)
-        return self._seats(*self.roster_rows(org, at=at))
+        return self._seats(*self.roster_rows(org, at=at, known_at=known_at))
 
     def roster_table(self, orgs: Iterable[str] | None = None, *, at: DateLike) -> RosterTable:
         """Many organisations' rosters as one `RosterTable` (every top-level one unless ``orgs`` is given)."""
@@ -382,9 +422,18 @@ class Columnar:
         policy: Policy | str | None = None,
     ) -> dict[str, tuple[Seat, ...]]:
         """As `Chronology.rosters`."""
-        if not self._answers(known_at, policy):
+        if not self._answers(known_at, policy, earlier=True):
             return self.chronology.rosters(orgs, at=at, known_at=known_at, policy=policy)
-        return self.roster_table(orgs, at=at).as_dict()
+        day = as_day(known_at)
+        if day is None or day.toordinal() >= self._latest_known:
+            return self.roster_table(orgs, at=at).as_dict()
+        if orgs is None:
+            wanted = [int(n) for n in self.tables["org_top"]]
+        else:
+            wanted = [self.number(o, "organisation") for o in orgs]
+        low, high = span(as_when(at))
+        lo, hi = low.toordinal(), high.toordinal()
+        return {self.entity_id(n): self._seats(*self._known_rows(n, lo, hi, day.toordinal())) for n in wanted}
 
     def diff(
         self,
@@ -491,3 +540,48 @@ class Columnar:
 def latest_known(events: Iterable[Event]) -> int:
     """The ordinal of the last day anything in ``events`` became known (`EventIndex.latest_known`)."""
     return max((e.known.latest.toordinal() for e in events), default=dt.date.min.toordinal())
+
+
+def _holders(block: list[list[int]], rows: Sequence[int], lo: int, hi: int) -> Held:
+    """Who holds each post on ``[lo, hi]``, from tenure rows in timeline order (post, person, s0, s1, e0, e1).
+
+    A tenure holds when it starts by ``hi`` and possibly ends after ``lo``;
+    certainly when every reading of its start and end does (`holds`). One
+    seat per person, as `take_seat` gives it: the first tenure found, unless a
+    later one is surer.
+    """
+    held: Held = {}
+    for row, (post, person, s0, s1, e0, e1) in zip(rows, block, strict=True):
+        if s0 <= hi and e1 > lo:
+            sure = s1 <= lo and hi < e0
+            here = held.get(post)
+            if here is None:
+                held[post] = {person: (sure, s0, row)}
+                continue
+            known = here.get(person)
+            if known is None or (sure and not known[0]):
+                here[person] = (sure, s0, row)
+    return held
+
+
+def _merge(mine: Held, theirs: Held) -> Held:
+    """Holders weighing what may already have been known (`chronos.projections.roster._merge`, on rows).
+
+    Certain only when certain in both; possible when in either.
+    """
+    merged: Held = {}
+    for post in mine.keys() | theirs.keys():
+        found = dict(mine.get(post) or {})
+        other = theirs.get(post) or {}
+        for person, (sure, s0, row) in other.items():
+            here = found.get(person)
+            if here is None:
+                found[person] = (False, s0, row)
+            elif here[0] != sure:
+                found[person] = (False, here[1], here[2])
+        for person, (_sure, s0, row) in found.items():
+            if person not in other:
+                found[person] = (False, s0, row)
+        if found:
+            merged[post] = found
+    return merged
