@@ -230,6 +230,39 @@ class TestPersisted:
         assert_same(again, theirs, world, random.Random(11))
         assert first.tables.meta == again.tables.meta
 
+    def test_earlier_knowledge_is_built_once_and_kept(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        world = generate(1500, seed=17)
+        write(world, tmp_path / "log")
+        theirs = Chronology.open(tmp_path / "log")
+        rng = random.Random(17)
+        low, high = span_of(world)
+        asked = [
+            (org, at, known)
+            for org in rng.sample(world.orgs, 5)
+            for at, known in [sorted(some_dates(rng, low, high, 2), key=str)]
+        ]
+        first = open_columnar(tmp_path / "log")
+        assert not list((tmp_path / "log" / ".columns").glob("*/versions"))  # not until asked
+        for org, at, known in asked:
+            known_day = known if isinstance(known, dt.date) else known.latest
+            assert first.roster(org, at=at, known_at=known_day) == theirs.roster(
+                org, at=at, known_at=known_day
+            )
+        assert list((tmp_path / "log" / ".columns").glob("*/versions"))
+
+        def no_build(*_args: object, **_kwargs: object) -> None:
+            raise AssertionError("rebuilt the bitemporal index that was kept")
+
+        monkeypatch.setattr(columnar_module, "build_versions", no_build)
+        again = open_columnar(tmp_path / "log")
+        for org, at, known in asked:
+            known_day = known if isinstance(known, dt.date) else known.latest
+            assert again.roster(org, at=at, known_at=known_day) == theirs.roster(
+                org, at=at, known_at=known_day
+            )
+
     def test_an_append_changes_the_key(self, tmp_path: Path) -> None:
         world = generate(1500, seed=12)
         head, tail = world.events[:1000], world.events[1000:]

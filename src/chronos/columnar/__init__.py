@@ -6,9 +6,11 @@ NumPy arrays, `chronos.columnar._build`) and writes it atomically, keyed by the
 log's head hash, its catalogue's hash, the policy and the chronos version;
 later opens of the same log map those arrays and decode nothing until an
 answer shows an event. `Columnar` answers `roster`, `rosters`, `diff`,
-`history` and `tenures` from the arrays, equal to `Chronology` (the property
-tests in tests/test_columnar.py hold them equal), and passes every other
-question to `Chronology`.
+`history` and `tenures` from the arrays, and rosters as known on an earlier
+day from a bitemporal index built on the first such question (and kept
+beside the rest), equal to `Chronology` (the property tests in
+tests/test_columnar.py hold them equal); it passes every other question to
+`Chronology`.
 
 Where the arrays are kept: for a JSON Lines log, in ``.columns/`` inside the log
 directory, so the cache moves, is copied and is deleted with its log, and
@@ -30,6 +32,7 @@ from chronos._fast.cache import cache_dir
 from chronos.columnar._build import build
 from chronos.columnar._events import LogEvents, jsonl_offsets
 from chronos.columnar._tables import FORMAT, Tables, load, save
+from chronos.columnar._versions import build_versions
 from chronos.columnar.engine import Columnar, RosterTable, latest_known
 from chronos.entities import Catalogue
 from chronos.log import EventLog
@@ -97,7 +100,22 @@ def open_columnar(location: str | Path, *, policy: Policy | str | None = None) -
     log = EventLog(store, Catalogue())  # decoding needs the codec, not the catalogue
     offsets = tables.arrays.get("ev_offsets")
     events = LogEvents(log, segments=tables.meta.get("segments", ()), offsets=offsets)
-    return Columnar(tables, events, catalogue=catalogue)
+    engine: Columnar
+
+    def versions() -> Tables:
+        """The bitemporal index, kept inside the projection's folder once built."""
+        where = None if folder is None else folder / key / "versions"
+        found = load(where) if where is not None else None
+        if found is None:
+            found = build_versions(events.all(), engine.catalogue, chosen)
+            if where is not None:
+                with contextlib.suppress(OSError):
+                    save(found, where)
+                    found = load(where) or found
+        return found
+
+    engine = Columnar(tables, events, catalogue=catalogue, versions=versions)
+    return engine
 
 
 def _build(log: EventLog, policy: Policy) -> Tables:
@@ -105,7 +123,7 @@ def _build(log: EventLog, policy: Policy) -> Tables:
     from chronos.chronology import Chronology
 
     chronology = Chronology.from_log(log, policy=policy)
-    tables = build(chronology.events, log.catalogue, policy, state=chronology.state())
+    tables = build(chronology.events, log.catalogue, policy, state=chronology.state(), versions=False)
     tables.meta["latest_known"] = latest_known(chronology.events)
     if isinstance(log.store, JsonlStore):
         found = jsonl_offsets(log.store, len(chronology.events))

@@ -29,7 +29,7 @@ from chronos.events import Corrected, Event
 from chronos.projections import Policy, State, project, tenure_of
 from chronos.projections.policy import Claim
 
-__all__ = ["KINDS", "Claims", "T", "build", "claim_refs", "ordinal"]
+__all__ = ["KINDS", "Claims", "T", "build", "claim_refs", "ordinal", "roster_order"]
 
 #: The entity kinds by number.
 KINDS = ("person", "organisation", "post", "place")
@@ -134,14 +134,7 @@ def build(
 
     # Posts in "roster order": each top-level organisation's posts (its units' included) in
     # catalogue order, so that the posts of any organisation, and their tenures, are one run.
-    post_seq: list[int] = []
-    placed: set[int] = set()
-    for org in top:
-        for post in catalogue.posts(ids[org]):
-            if number[post.id] not in placed:
-                placed.add(number[post.id])
-                post_seq.append(number[post.id])
-    post_seq += [n for n, e in enumerate(entities) if isinstance(e, Post) and n not in placed]
+    post_seq = roster_order(catalogue, number)
     seq_of = {n: k for k, n in enumerate(post_seq)}
     arrays["post_seq"] = np.array(post_seq, np.int32)
     arrays["post_seats"] = np.array([entities[n].seats for n in post_seq], np.int32)  # type: ignore[attr-defined]
@@ -229,14 +222,25 @@ def build(
     if versions:
         from chronos.columnar._versions import build_versions
 
-        arrays.update(
-            build_versions(
-                events, catalogue, policy, [ids[n] for n in post_seq], number, Claims(refs, causes)
-            )
-        )
-    meta["versions"] = versions
+        arrays.update(build_versions(events, catalogue, policy, Claims(refs, causes)).arrays)
     meta["causes"] = sorted(causes, key=causes.__getitem__)
     return Tables(arrays, meta)
+
+
+def roster_order(catalogue: Catalogue, number: dict[str, int]) -> list[int]:
+    """The entity numbers of the posts in roster order (see `build`)."""
+    post_seq: list[int] = []
+    placed: set[int] = set()
+    for entity in catalogue.values():
+        if isinstance(entity, Organisation) and entity.parent is None:
+            for post in catalogue.posts(entity.id):
+                if number[post.id] not in placed:
+                    placed.add(number[post.id])
+                    post_seq.append(number[post.id])
+    post_seq += [
+        number[e.id] for e in catalogue.values() if isinstance(e, Post) and number[e.id] not in placed
+    ]
+    return post_seq
 
 
 def _blob(items: Sequence[bytes]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:

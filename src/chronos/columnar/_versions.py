@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from chronos.columnar._build import END, Claims, ordinal
+from chronos.columnar._build import END, Claims, claim_refs, ordinal, roster_order
+from chronos.columnar._tables import Tables
 from chronos.entities import Catalogue
 from chronos.events import Event
 from chronos.projections import EventIndex, Policy, project, reconcile
@@ -31,46 +32,62 @@ FOREVER = np.iinfo(np.int32).max
 class V:
     """Column numbers of the version matrix (``versions``, int32)."""
 
-    POST, PERSON, S0, S1, E0, E1, K0, K1, POSSIBLY = range(9)
-    WIDTH = 9
+    POST, PERSON, S0, S1, E0, E1, K0, K1, POSSIBLY, ORDER = range(10)
+    WIDTH = 10
 
 
 def build_versions(
-    events: Sequence[Event],
-    catalogue: Catalogue,
-    policy: Policy,
-    post_ids: Sequence[str],
-    number: dict[str, int],
-    claims: Claims,
-) -> dict[str, Any]:
-    """The version rows of every post (in ``post_ids`` order), and their claims (added to ``claims``)."""
+    events: Sequence[Event], catalogue: Catalogue, policy: Policy, claims: Claims | None = None
+) -> Tables:
+    """The version rows of every post in roster order, and their claims (in ``claims`` when given).
+
+    Posts and people are numbered as `build` numbers them, so the two tables
+    can be built (and kept) apart: the versions only when a question needs them.
+
+    A row is one tenure at its place in the post's timeline (``ORDER``), kept
+    while neither its claims nor its place change: a post's rows grow with
+    the changes made to it, not with the versions times the tenures. Posts
+    none of whose events has a knowledge range get no "possibly known" rows
+    (they would equal the others; `possibly` says which posts have them).
+    """
+    ids = list(catalogue)
+    number = {entity_id: n for n, entity_id in enumerate(ids)}
+    post_ids = [ids[n] for n in roster_order(catalogue, number)]
+    causes: dict[str, int] = {}
+    if claims is None:
+        claims = Claims(claim_refs(events), causes)
     index = EventIndex(events, catalogue)
-    matrix: list[tuple[int, ...]] = []
+    matrix: list[list[int]] = []
     first = np.zeros(len(post_ids) + 1, np.int64)
+    possibly_at = np.zeros(len(post_ids), np.bool_)
     for k, post in enumerate(post_ids):
         relevant = index.for_posts([post])
-        if not relevant:
-            continue
         before = len(matrix)
-        for possibly in (False, True):
+        ranged = any(e.known.earliest < e.known.latest for e in relevant)
+        possibly_at[k] = ranged
+        for possibly in (False, True) if ranged else (False,):
             days = sorted({e.known.earliest if possibly else e.known.latest for e in relevant})
-            previous: tuple[Any, ...] | None = None
-            rows: list[list[int]] = []
+            standing: dict[tuple[Any, ...], list[int]] = {}
             for day in days:
                 state = project(relevant, catalogue, known_at=day, possibly=possibly)
-                periods = state.tenures_at(post)
                 tenures = sorted(
-                    ((reconcile(p, policy), p) for p in periods), key=lambda tp: tp[0].start.earliest
+                    ((reconcile(p, policy), p) for p in state.tenures_at(post)),
+                    key=lambda tp: tp[0].start.earliest,
                 )
-                shape = tuple((t, p.starts, p.ends) for t, p in tenures)
-                if shape == previous:
-                    continue  # nothing at this post changed on this day
-                previous = shape
+                keys = [
+                    (
+                        order,
+                        tuple((id(c.event), c.cause) for c in p.starts),
+                        tuple((id(c.event), c.cause) for c in p.ends),
+                    )
+                    for order, (_t, p) in enumerate(tenures)
+                ]
                 k0 = ordinal(day)
-                for row in rows:
-                    row[V.K1] = k0
-                rows = []
-                for tenure, period in tenures:
+                for key in standing.keys() - set(keys):
+                    standing.pop(key)[V.K1] = k0
+                for key, (tenure, period) in zip(keys, tenures, strict=True):
+                    if key in standing:
+                        continue
                     row = [
                         k,
                         number.get(tenure.person, -1),
@@ -81,23 +98,26 @@ def build_versions(
                         k0,
                         FOREVER,
                         int(possibly),
+                        key[0],
                     ]
-                    rows.append(row)
-                    matrix.append(row)  # type: ignore[arg-type]
+                    standing[key] = row
+                    matrix.append(row)
                     claims.add(period.starts, 0)
                     claims.add(period.ends, END)
                     claims.close()
         first[k + 1] = len(matrix) - before
-    ranged = [
+    ranged_known = [
         (ordinal(e.known.earliest), ordinal(e.known.latest))
         for e in events
         if e.known.earliest < e.known.latest
     ]
     claim_off, claim_rows = claims.arrays()
-    return {
-        "versions": np.array([tuple(r) for r in matrix], np.int32).reshape(-1, V.WIDTH),
+    arrays: dict[str, Any] = {
+        "versions": np.array(matrix, np.int32).reshape(-1, V.WIDTH),
         "versions_first": np.cumsum(first),
+        "possibly_at": possibly_at,
         "vclaims_off": claim_off,
         "vclaims": claim_rows,
-        "ranged_known": np.array(ranged, np.int32).reshape(-1, 2),
+        "ranged_known": np.array(ranged_known, np.int32).reshape(-1, 2),
     }
+    return Tables(arrays, {"policy": str(policy), "causes": sorted(causes, key=causes.__getitem__)})

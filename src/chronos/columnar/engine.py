@@ -101,6 +101,7 @@ class Columnar:
         *,
         catalogue: Callable[[], Catalogue],
         chronology: Callable[[], Chronology] | None = None,
+        versions: Callable[[], Tables] | None = None,
     ):
         self.tables = tables
         self.source = events
@@ -128,9 +129,9 @@ class Columnar:
         # One roster's rows come from a single slice: only when every organisation's posts are one run.
         self._fast = bool(tables.meta["contiguous"]) and tables.meta["strays"] == 0
         self._n_tenures = len(self._tenures)
-        self._versions: Array | None = a.get("versions")
-        self._versions_first = a.get("versions_first")
-        self._ranged = a.get("ranged_known")
+        self._versions_loader = versions
+        self._versions: Tables | None = tables if "versions" in a else None
+        self._vcauses = self._causes
 
     @classmethod
     def build(
@@ -211,21 +212,24 @@ class Columnar:
             return event.replacement
         return event
 
-    def _claims(self, rows: Array) -> list[tuple[int, Claim]]:
+    def _claims(self, rows: Array, causes: Sequence[str] | None = None) -> list[tuple[int, Claim]]:
+        names = self._causes if causes is None else causes
         out = []
         for position, flags, cause in rows.tolist():
             event = self.event(position, flags)
-            out.append((flags, Claim(event, event.occurred, self._causes[cause])))
+            out.append((flags, Claim(event, event.occurred, names[cause])))
         return out
 
     def period(self, row: int) -> Period:
         """The fold's period behind tenure ``row`` (a version's, after the tenures): its claims, decoded."""
+        causes = self._causes
         if row >= self._n_tenures:
             row -= self._n_tenures
-            off, rows, matrix = self.tables["vclaims_off"], self.tables["vclaims"], self.tables["versions"]
+            v = self.versions
+            off, rows, matrix, causes = v["vclaims_off"], v["vclaims"], v["versions"], self._vcauses
         else:
             off, rows, matrix = self.tables["claims_off"], self.tables["claims"], self._tenures
-        claims = self._claims(rows[int(off[row]) : int(off[row + 1])])
+        claims = self._claims(rows[int(off[row]) : int(off[row + 1])], causes)
         post_seq, person = (int(x) for x in matrix[row, : T.PERSON + 1])
         return Period(
             self.entity_id(person),
@@ -272,7 +276,16 @@ class Columnar:
         day = as_day(known_at)
         if day is None or day.toordinal() >= self._latest_known:
             return True
-        return earlier and self._versions is not None
+        return earlier and (self._versions is not None or self._versions_loader is not None)
+
+    @property
+    def versions(self) -> Tables:
+        """The bitemporal index (`chronos.columnar._versions`), loaded or built on first use."""
+        if self._versions is None:
+            assert self._versions_loader is not None
+            self._versions = self._versions_loader()
+            self._vcauses = list(self._versions.meta["causes"])
+        return self._versions
 
     # Questions --------------------------------------------------------------------------
 
@@ -302,19 +315,26 @@ class Columnar:
         first, stop = (int(x) for x in self._org_span[org])
         if first == stop:
             return [], [], [], []
-        assert self._versions is not None
-        assert self._versions_first is not None
-        assert self._ranged is not None
-        v0, v1 = int(self._versions_first[first]), int(self._versions_first[stop])
-        block = self._versions[v0:v1]
+        v = self.versions
+        versions, ranged, base = v["versions"], v["ranged_known"], self._n_tenures
+        v0, v1 = int(v["versions_first"][first]), int(v["versions_first"][stop])
+        block = versions[v0:v1]
         standing = (block[:, V.K0] <= day) & (block[:, V.K1] > day)
-        sure = np.flatnonzero(standing & (block[:, V.POSSIBLY] == 0))
-        held = _holders(block[sure, : V.E1 + 1].tolist(), (sure + v0 + self._n_tenures).tolist(), lo, hi)
-        ranged = self._ranged
+
+        def holders(possibly: int) -> Held:
+            # The rows standing on ``day``, each post's in its timeline order then.
+            found = np.flatnonzero(standing & (block[:, V.POSSIBLY] == possibly))
+            found = found[np.lexsort((block[found, V.ORDER], block[found, V.POST]))]
+            return _holders(block[found, : V.E1 + 1].tolist(), (found + v0 + base).tolist(), lo, hi)
+
+        held = holders(0)
         if len(ranged) and bool(np.any((ranged[:, 0] <= day) & (ranged[:, 1] > day))):
-            maybe = np.flatnonzero(standing & (block[:, V.POSSIBLY] == 1))
-            rows = (maybe + v0 + self._n_tenures).tolist()
-            held = _merge(held, _holders(block[maybe, : V.E1 + 1].tolist(), rows, lo, hi))
+            maybe = holders(1)
+            possibly_at = v["possibly_at"]
+            for post, here in held.items():
+                if not possibly_at[post]:  # no event of this post has a knowledge range: the same
+                    maybe[post] = here
+            held = _merge(held, maybe)
         return self._assemble(first, stop, held)
 
     def _assemble(self, first: int, stop: int, held: Held) -> Rows:
