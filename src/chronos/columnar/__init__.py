@@ -40,7 +40,7 @@ from chronos.projections import Policy
 from chronos.stores import open_store
 from chronos.stores.jsonl import JsonlStore
 
-__all__ = ["Columnar", "RosterTable", "columns_dir", "open_columnar"]
+__all__ = ["FOLDER", "Columnar", "RosterTable", "columns_dir", "open_columnar"]
 
 #: Projections kept per log (older ones are removed when a new one is written).
 KEEP = 2

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from chronos._fast.gc import paused_gc
 from chronos.columnar._tables import Tables
 from chronos.entities import Catalogue, Organisation, Post
 from chronos.events import Corrected, Event
@@ -103,6 +104,13 @@ def build(
     With ``versions``, also every post's tenures as known on any earlier day
     (the bitemporal index, `chronos.columnar._versions`).
     """
+    with paused_gc():  # millions of small objects, none in a cycle: collecting meanwhile is wasted work
+        return _build(events, catalogue, policy, state=state, versions=versions)
+
+
+def _build(
+    events: Sequence[Event], catalogue: Catalogue, policy: Policy, *, state: State | None, versions: bool
+) -> Tables:
     if state is None:
         state = project(events, catalogue)
     refs = claim_refs(events)

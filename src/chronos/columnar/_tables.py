@@ -73,7 +73,8 @@ def load(directory: Path) -> Tables | None:
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             return None
         arrays = {
-            name: np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+            # Plain views of the maps: slicing a `numpy.memmap` costs a Python call per slice.
+            name: np.asarray(np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False))
             for name in meta["arrays"]
         }
     except (OSError, ValueError, KeyError, TypeError):

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from chronos._fast.gc import paused_gc
 from chronos.columnar._build import END, Claims, claim_refs, ordinal, roster_order
 from chronos.columnar._tables import Tables
 from chronos.entities import Catalogue
@@ -50,6 +51,13 @@ def build_versions(
     none of whose events has a knowledge range get no "possibly known" rows
     (they would equal the others; `possibly` says which posts have them).
     """
+    with paused_gc():
+        return _build_versions(events, catalogue, policy, claims)
+
+
+def _build_versions(
+    events: Sequence[Event], catalogue: Catalogue, policy: Policy, claims: Claims | None
+) -> Tables:
     ids = list(catalogue)
     number = {entity_id: n for n, entity_id in enumerate(ids)}
     post_ids = [ids[n] for n in roster_order(catalogue, number)]

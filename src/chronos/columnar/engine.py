@@ -123,6 +123,8 @@ class Columnar:
         self._causes: list[str] = list(tables.meta["causes"])
         self._latest_known: int = tables.meta["latest_known"]
         self._ids: dict[int, str] = {}
+        #: Numbers by (name asked, kind): a name seen once is not searched for again.
+        self._numbers: dict[tuple[str, str | None], int] = {}
         self._posts: dict[int, Post] = {}
         self._tenure_cache: dict[int, Tenure] = {}
         self._vacant: dict[int, Seat] = {}
@@ -182,6 +184,13 @@ class Columnar:
 
     def number(self, name: str, kind: str | None = None) -> int:
         """The entity number of an id; names, aliases and near misses go to `Catalogue.lookup`."""
+        found = self._numbers.get((name, kind))
+        if found is not None:
+            return found
+        found = self._numbers[(name, kind)] = self._look_up(name, kind)
+        return found
+
+    def _look_up(self, name: str, kind: str | None) -> int:
         key = name.encode("utf-8")
         sorted_ids = self._ent_sorted
         where = int(np.searchsorted(sorted_ids, key))
@@ -303,10 +312,10 @@ class Columnar:
         return self._known_rows(number, low.toordinal(), high.toordinal(), day.toordinal())
 
     def _org_rows(self, org: int, lo: int, hi: int) -> Rows:
-        first, stop = (int(x) for x in self._org_span[org])
+        first, stop = self._org_span[org].tolist()
         if first == stop:
             return [], [], [], []
-        t0, t1 = int(self._post_first[first]), int(self._post_first[stop])
+        t0, t1 = self._post_first[first].item(), self._post_first[stop].item()
         block = self._tenures[t0:t1, : T.E1 + 1].tolist()
         return self._assemble(first, stop, _holders(block, range(t0, t1), lo, hi))
 
@@ -352,7 +361,7 @@ class Columnar:
                 holders = list(found.items())
                 if len(holders) > 1:
                     # `seat_order`: certain holders first, then by start, then by id.
-                    holders.sort(key=lambda item: (not item[1][0], item[1][1], int(rank[item[0]])))
+                    holders.sort(key=lambda item: (not item[1][0], item[1][1], rank[item[0]].item()))
                 for person, (sure, _s0, row) in holders:
                     posts_out.append(post)
                     persons.append(person)
