@@ -16,7 +16,11 @@ from chronos.interop import (
     import_file,
     import_wikidata,
 )
+from chronos.interop.parquet import write_parquet
 from chronos.log import EventLog
+
+#: What ``export`` writes: the text formats, and Parquet tables in a directory.
+EXPORT_FORMATS = (*FORMATS, "parquet")
 
 EPILOG_IMPORT = """\
 examples:
@@ -47,6 +51,7 @@ examples:
   chronos export popolo -o nsc.json
   chronos export csv --known-at 2022-01-07 > tenures.csv
   chronos export ftm -o nsc.ftm.jsonl
+  chronos export parquet tables/     (tenures, events, entities; pip install 'chronos-history[parquet]')
 
 Dates are EDTF with their precision; --known-at exports what was public that day."""
 
@@ -77,9 +82,14 @@ def register(app: App) -> None:
     )
 
     sub = app.command(
-        "export", "export tenures and entities as Popolo, FtM or CSV", _export, epilog=EPILOG_EXPORT
+        "export", "export tenures and entities as Popolo, FtM, CSV or Parquet", _export, epilog=EPILOG_EXPORT
     )
-    sub.add_argument("format", choices=FORMATS, metavar="FORMAT", help=f"one of {', '.join(FORMATS)}")
+    sub.add_argument(
+        "format", choices=EXPORT_FORMATS, metavar="FORMAT", help=f"one of {', '.join(EXPORT_FORMATS)}"
+    )
+    sub.add_argument(
+        "directory", nargs="?", metavar="DIR", help="parquet: the directory for tenures, events and entities"
+    )
     sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
     app.options(sub, policy=False, fmt=False)
 
@@ -113,6 +123,15 @@ def _list_dropped(report: ImportReport) -> None:
 
 
 def _export(args: Namespace) -> int:
+    if args.format == "parquet":
+        if args.directory is None:
+            args.parser.error("export parquet needs a directory: chronos export parquet DIR")
+        _, chronology = load(args)
+        for path in write_parquet(chronology, args.directory, known_at=args.known_at):
+            print(f"wrote {path}", file=sys.stderr)
+        return 0
+    if args.directory is not None:
+        args.parser.error(f"export {args.format} writes one file: use -o {args.directory}")
     _, chronology = load(args)
     text = export(chronology, args.format, known_at=args.known_at)
     if args.output:
