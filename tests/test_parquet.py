@@ -50,15 +50,18 @@ class TestParquet:
     def test_holders_by_sql_are_the_certain_holders(self, tmp_path: Path) -> None:
         """`start_latest <= D < end_earliest` finds exactly the certain holders of the roster."""
         import duckdb
+
         world = generate(1500, seed=22)
         chronology = Chronology(world.events, world.catalogue)
         write_parquet(chronology, tmp_path)
         day = dt.date(1990, 6, 1)
-        found = duckdb.sql(
+        relation = duckdb.sql(
             f"SELECT post_id, person_id FROM '{tmp_path / 'tenures.parquet'}' "
             "WHERE start_latest <= $day AND coalesce(end_earliest, DATE '9999-12-31') > $day",
             params={"day": day},
-        ).fetchall()
+        )
+        assert relation is not None
+        found = relation.fetchall()
         certain = {
             (s.post.id, s.person)
             for seats in chronology.rosters(at=day).values()
