@@ -95,7 +95,9 @@ def print_evidence(out: Console, chronology: Chronology, seats: Sequence[Seat]) 
     for seat in seats:
         if seat.tenure is None or seat.person is None:
             continue
-        claims = seat.tenure.start.chosen or seat.tenure.end.chosen
+        part = seat.tenure.start if seat.tenure.start.chosen else seat.tenure.end
+        # The claim that gives the date shown, when one does; the others only bound it.
+        claims = [c for c in part.chosen if c.date == part.date] or part.chosen
         first = unique_sources(c.event for c in claims)[0]
         if (seat.person, first.quote) in seen:
             continue

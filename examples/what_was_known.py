@@ -124,10 +124,10 @@ def print_person(out: Console, chronology: Chronology, who: str) -> None:
         grid.add_row(question, *cells)
     heading(out, name(chronology, person))
     out.print(grid)
-    print_sources(out, list(behind.values()))
+    print_sources(out, chronology, list(behind.values()))
 
 
-def print_sources(out: Console, events: Sequence[Event]) -> None:
+def print_sources(out: Console, chronology: Chronology, events: Sequence[Event]) -> None:
     """The events behind the answers by the day they became public, and those a column could not count yet."""
     out.print("Sources, by the day they became public:", style="bold")
     shown: set[tuple[str, str]] = set()
@@ -138,7 +138,13 @@ def print_sources(out: Console, events: Sequence[Event]) -> None:
             out.print(cited(f"  {when(event.known):<14} {event.type:<10} ", sources))
     for known_at in filter(None, KNOWN_AT):
         day = FuzzyDate.of(known_at).earliest
-        pending = [e for e in events if e.known.earliest <= day < e.known.latest]
+        # A claim already withdrawn or replaced by then could not change that day's answers.
+        superseded = {
+            e.target
+            for e in chronology.events
+            if isinstance(e, Retracted | Corrected) and e.known.latest <= day
+        }
+        pending = [e for e in events if e.known.earliest <= day < e.known.latest and e.id not in superseded]
         for event in pending:
             out.print(
                 f"  Not counted on {known_at}: {event.type} {when(event.occurred)}, "

@@ -26,12 +26,15 @@ import subprocess
 import tempfile
 import uuid
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
 
-__all__ = ["fresh_url", "server_url"]
+__all__ = ["as_role", "fresh_url", "login_role", "replica", "server_url", "superuser"]
 
 _started: dict[str, str] = {}
 _failed: list[str] = []
@@ -57,6 +60,100 @@ def fresh_url() -> str:
     url = server_url()
     separator = "&" if "?" in url else "?"
     return f"{url}{separator}schema=t_{uuid.uuid4().hex[:16]}"
+
+
+def as_role(url: str, role: str) -> str:
+    """``url`` with ``role`` as its user, and no password (the test server trusts local connections)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(
+        (parts.scheme, f"{quote(role, safe='')}@{host}", parts.path, parts.query, parts.fragment)
+    )
+
+
+def superuser() -> Any:
+    """A new autocommit connection to the server as the superuser that started it (psycopg)."""
+    import psycopg
+
+    from chronos.stores.postgres import _split
+
+    return psycopg.connect(_split(server_url())[0], autocommit=True)
+
+
+def login_role(*, member_of: tuple[str, ...] = (), options: str = "") -> str:
+    """A new role that may log in, with a unique name, in the roles ``member_of``; its name.
+
+    ``options`` are more role options (``CREATEROLE``). Skips (fails under CI)
+    when the server does not let it in without a password.
+    """
+    import psycopg
+    from psycopg import sql
+
+    name = f"u_{uuid.uuid4().hex[:12]}"
+    with superuser() as db:
+        db.execute(sql.SQL("CREATE ROLE {} LOGIN " + options).format(sql.Identifier(name)))
+        for group in member_of:
+            db.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), sql.Identifier(name)))
+    try:
+        psycopg.connect(_conninfo(as_role(server_url(), name))).close()
+    except psycopg.OperationalError as exc:
+        reason = f"the test server does not let a new role {name!r} in: {' '.join(str(exc).split())[:200]}"
+        if os.environ.get("CI"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    return name
+
+
+@contextmanager
+def replica() -> Iterator[tuple[str, str]]:
+    """A primary server of its own and a hot standby streaming from it: their URLs, then both stopped.
+
+    Made with the ``pgserver`` package's binaries (``pg_basebackup -R``); fails
+    under CI and skips elsewhere without it.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from pgserver._commands import POSTGRES_BIN_PATH
+            from pgserver.postgres_server import get_server
+    except ImportError as exc:
+        reason = f"no pgserver to start a primary and a standby: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    primary = get_server(tempfile.mkdtemp(prefix="chronos-primary-"), cleanup_mode="delete")
+    standby = None
+    try:
+        url = str(primary.get_uri())
+        data = Path(tempfile.mkdtemp(prefix="chronos-standby-"))
+        data.rmdir()
+        subprocess.run(
+            [
+                str(POSTGRES_BIN_PATH / "pg_basebackup"),
+                *("-d", _conninfo(url), "-D", str(data)),
+                *("-R", "-X", "fetch", "-c", "fast", "-N"),
+            ],
+            user=primary.system_user,
+            capture_output=True,
+            check=True,
+            timeout=120,
+        )
+        # The copy took the primary's socket lock, log and process list (pgserver's) along.
+        for path in data.iterdir():
+            if path.name.endswith(".lock") or path.name in ("log", "postmaster.opts", ".handle_pids.json"):
+                path.unlink()
+        standby = get_server(data, cleanup_mode="delete")
+        yield url, str(standby.get_uri())
+    finally:
+        if standby is not None:
+            standby.cleanup()
+        primary.cleanup()
+
+
+def _conninfo(url: str) -> str:
+    from chronos.stores.postgres import _split
+
+    return _split(url)[0]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from chronos import (
     Appointed,
     Arrested,
+    Born,
     Catalogue,
     Charged,
     Corrected,
@@ -142,6 +143,7 @@ simple_events: st.SearchStrategy[Event] = st.one_of(
     _kind(Arrested, person=persons, vacates=st.booleans()),
     _kind(Released, person=persons),
     _kind(Charged, person=persons, charge=texts),
+    _kind(Born, person=persons),
     _kind(Died, person=persons),
     _kind(Founded, org=st.sampled_from(["org", "org/unit"])),
     _kind(Dissolved, org=st.sampled_from(["org", "org/unit"])),
@@ -446,6 +448,7 @@ loose_events: st.SearchStrategy[Event] = st.one_of(
     st.builds(Dismissed, **_common(), person=loose_ids, post=loose_ids),
     st.builds(Moved, **_common(), person=loose_ids, from_post=loose_ids, to_post=loose_ids),
     st.builds(Arrested, **_common(), person=loose_ids, vacates=st.booleans()),
+    st.builds(Born, **_common(), person=loose_ids),
     st.builds(Died, **_common(), person=loose_ids),
     st.builds(Founded, **_common(), org=loose_ids),
     st.builds(Renamed, **_common(), entity=loose_ids, name=texts, former=st.none() | texts),
@@ -459,6 +462,70 @@ loose_events: st.SearchStrategy[Event] = st.one_of(
         ).map(tuple),
     ),
 )
+
+
+# Tampering with a database's tables, for the append-only triggers (tests/test_guards.py) ----------
+
+#: The columns of each table a chronos database keeps, its key first.
+LOG_TABLES: dict[str, tuple[str, ...]] = {
+    "chronos_records": ("seq", "v", "id", "event", "prev", "hash"),
+    "chronos_catalogue": ("version", "text", "written"),
+    "chronos_meta": ("key", "value"),
+}
+
+
+@attrs.frozen
+class Tamper:
+    """An edit of one of a log's tables: what kind, of which table, column and existing row.
+
+    ``same`` sets the column to its own value: no change, but still an edit, and refused too.
+    """
+
+    kind: str
+    table: str
+    column: str
+    row: int
+    same: bool
+
+
+def tampering(kinds: tuple[str, ...]) -> st.SearchStrategy[Tamper]:
+    """Edits of ``kinds`` (``update``, ``update-all``, ``delete``, ``delete-all``, ``replace``, ...)."""
+    return st.sampled_from(sorted(LOG_TABLES)).flatmap(
+        lambda table: st.builds(
+            Tamper,
+            kind=st.sampled_from(kinds),
+            table=st.just(table),
+            column=st.sampled_from(LOG_TABLES[table]),
+            row=st.integers(0, 100),
+            same=st.booleans(),
+        )
+    )
+
+
+# Published heads (tests/test_checkpoint.py) ------------------------------------------------------
+
+hex_hashes = st.text("0123456789abcdef", min_size=64, max_size=64)
+
+
+@st.composite
+def checkpoints(draw: st.DrawFn) -> Any:
+    """Any valid `chronos.checkpoint.Checkpoint`: an empty log's, or one with records."""
+    from chronos.stores.checkpoint import Checkpoint
+
+    position = draw(st.integers(0, 2**63) | st.integers(0, 5))
+    digest = "0" * 64 if position == 0 else draw(hex_hashes)
+    time = draw(
+        st.datetimes(
+            min_value=dt.datetime(1, 1, 2),
+            max_value=dt.datetime(9999, 12, 30),
+            timezones=st.builds(
+                dt.timezone,
+                st.timedeltas(min_value=-dt.timedelta(hours=23), max_value=dt.timedelta(hours=23)),
+            ),
+        )
+    )
+    store = draw(st.sampled_from(["jsonl", "sqlite", "postgresql", "memory", ""]) | tricky_texts)
+    return Checkpoint(position, digest, time, store)
 
 
 # Wikidata entity JSON (chronos.interop.wikidata) ------------------------------------------

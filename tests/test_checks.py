@@ -90,6 +90,21 @@ class TestRules:
         ]
         assert ("error", "in-custody") not in rules(released)
 
+    def test_in_custody_says_certainly_or_possibly(self) -> None:
+        certain = [
+            Arrested(person="ann-abel", occurred="2020-01-01", known="2020-01-01", sources=S),
+            appoint("ann-abel", "org/chair", "2020-03-01"),
+        ]
+        possible = [
+            Arrested(person="ann-abel", occurred="2020-02-01/2020-04-01", known="2020-04-01", sources=S),
+            appoint("ann-abel", "org/chair", "2020-03-01"),
+        ]
+        said = [
+            next(f.message for f in findings(events) if f.rule == "in-custody").rsplit(" while ", 1)[1]
+            for events in (certain, possible)
+        ]
+        assert said == ["certainly in custody", "possibly in custody"]
+
     def test_known_before_it_happened(self) -> None:
         assert ("error", "known-before-occurred") in rules(
             [appoint("ann-abel", "org/chair", "2020-03-01", known="2020-01-01")]

@@ -198,6 +198,7 @@ def full_dicts() -> list[dict[str, Any]]:
         "Arrested": {"person": "ann-abel", "vacates": True},
         "Released": {"person": "ann-abel"},
         "Charged": {"person": "ann-abel", "charge": "treason"},
+        "Born": {"person": "ann-abel"},
         "Died": {"person": "ann-abel"},
         "Founded": {"org": "org"},
         "Dissolved": {"org": "org"},

@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from chronos import Chronology, ChronosError, EventLog, IntegrityError, MemoryStore, cli
@@ -84,8 +85,12 @@ class TestLogsOverStores:
 
     def test_edited_sqlite_row_fails_verification(self, tmp_path: Path) -> None:
         store = filled("sqlite", tmp_path)
+        edit = "UPDATE chronos_records SET event = json_set(event, '$.note', 'edited') WHERE seq = 3"
         with sqlite3.connect(tmp_path / "source.db") as db:
-            db.execute("UPDATE chronos_records SET event = json_set(event, '$.note', 'edited') WHERE seq = 3")
+            with pytest.raises(sqlite3.IntegrityError, match="UPDATE on chronos_records refused"):
+                db.execute(edit)
+            db.execute("DROP TRIGGER chronos_records_no_update")  # what it takes to edit a record now
+            db.execute(edit)
         db.close()
         with pytest.raises(IntegrityError, match=r"source.db record 3: content does not match its hash"):
             EventLog(store).verify()
@@ -93,10 +98,14 @@ class TestLogsOverStores:
     def test_edited_postgres_row_fails_verification(self, tmp_path: Path) -> None:
         store = filled("postgres", tmp_path)
         assert isinstance(store, PostgresStore)
-        store._db().execute(
+        edit = (
             f"UPDATE {store.schema}.chronos_records "
             """SET event = (event::jsonb || '{"note": "edited"}')::json WHERE seq = 3"""
         )
+        with pytest.raises(psycopg.errors.RaiseException, match=r"UPDATE on t_\w+\.chronos_records refused"):
+            store._db().execute(edit)
+        store._db().execute(f"DROP TRIGGER chronos_records_append_only ON {store.schema}.chronos_records")
+        store._db().execute(edit)
         with pytest.raises(IntegrityError, match=r"record 3: content does not match its hash"):
             EventLog(store).verify()
         store.close()

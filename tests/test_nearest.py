@@ -1,4 +1,9 @@
-"""Near-match hints: difflib's answer on small sets, a word-narrowed one on large sets."""
+"""Near-match hints: difflib's answer on small sets, a word-narrowed one on large sets.
+
+rapidfuzz shortlists by `similarity`, twice the longest common subsequence over
+the total length; `ratio` below computes it the textbook way, and it must never
+be below difflib's ratio, or the shortlist could lose an answer.
+"""
 
 from __future__ import annotations
 
@@ -17,12 +22,33 @@ words = st.sampled_from(["karim", "masimov", "massimov", "abish", "samat", "pers
 names = st.lists(words, min_size=1, max_size=3).map(" ".join)
 
 
+def lcs(a: str, b: str) -> int:
+    """The length of the longest common subsequence, by the textbook table."""
+    row = [0] * (len(b) + 1)
+    for x in a:
+        previous = 0
+        for j, y in enumerate(b, start=1):
+            previous, row[j] = row[j], previous + 1 if x == y else max(row[j], row[j - 1])
+    return row[-1]
+
+
+def ratio(a: str, b: str) -> float:
+    return 1.0 if not a and not b else 2 * lcs(a, b) / (len(a) + len(b))
+
+
+def reference(query: str, candidates: list[str], n: int = 3) -> list[str]:
+    return difflib.get_close_matches(query, list(dict.fromkeys(candidates)), n=n, cutoff=0.6)
+
+
 class TestSmallSets:
     @given(st.lists(names, max_size=30), names)
     def test_same_as_difflib(self, candidates: list[str], query: str) -> None:
-        assert Nearest(candidates).close(query, 3) == difflib.get_close_matches(
-            query, list(dict.fromkeys(candidates)), n=3, cutoff=0.6
-        )
+        assert Nearest(candidates).close(query, 3) == reference(query, candidates)
+
+    @given(st.text("abcde /-", max_size=14), st.text("abcde /-", max_size=14))
+    def test_similarity_is_the_lcs_ratio_and_never_below_difflib(self, a: str, b: str) -> None:
+        assert _nearest.similarity(a, b) == pytest.approx(ratio(a, b))
+        assert ratio(a, b) >= difflib.SequenceMatcher(None, a, b).ratio() - 1e-9
 
 
 class TestLargeSets:
@@ -41,7 +67,7 @@ class TestLargeSets:
         if len(set(candidates)) <= _nearest.SCAN_LIMIT or not any(
             usable & set(c.split()) for c in candidates
         ):
-            assert found == difflib.get_close_matches(query, list(dict.fromkeys(candidates)), n=3, cutoff=0.6)
+            assert found == reference(query, candidates)
         else:
             assert all(usable & set(c.split()) for c in found)
 

@@ -43,6 +43,7 @@ from chronos.events import (
     EVENT_TYPES,
     Appointed,
     Arrested,
+    Born,
     Charged,
     Corrected,
     Died,
@@ -79,6 +80,7 @@ from chronos.projections import (
     Tenure,
 )
 from chronos.stores import JsonlStore, MemoryStore, PostgresStore, SqliteStore, Store, copy_store, open_store
+from chronos.stores.checkpoint import Checkpoint
 
 __version__ = "0.1.0"
 
@@ -89,10 +91,12 @@ __all__ = [
     "AppendResult",
     "Appointed",
     "Arrested",
+    "Born",
     "Catalogue",
     "CatalogueError",
     "Change",
     "Charged",
+    "Checkpoint",
     "Chronology",
     "ChronosError",
     "Claim",

@@ -4,7 +4,9 @@ Each rule yields `Finding` values with a severity:
 
 - ``error``: the data cannot all be true (a post over its seat count, an event
   after a person's death, an appointment while certainly in custody, a claim
-  known before it can have happened, a tenure that ends before it starts);
+  known before it can have happened, a tenure that ends before it starts),
+  and, when the store is given, a database whose triggers that keep the log
+  append-only were dropped or altered;
 - ``warning``: the data is incomplete or contested and a reader should know
   (a tenure with no known start, sources that disagree on a date, a source's
   own roster that the events contradict, an appointment possibly in custody,
@@ -51,11 +53,20 @@ def _finding(severity: Severity, rule: str, message: str, events: Iterable[Event
     return Finding(severity, rule, message, tuple(e.id for e in events), notes)
 
 
-def check(chronology: Chronology) -> list[Finding]:
-    """Every finding of every rule over everything in the chronology, errors first."""
+def check(chronology: Chronology, *, store: object = None) -> list[Finding]:
+    """Every finding of every rule over everything in the chronology, errors first.
+
+    With ``store``, the store the log was read from is checked too: a database
+    whose triggers that keep the log append-only were dropped or altered is an
+    error (``unguarded-store``).
+    """
     state = chronology.state()
     tenures = list(chronology.tenures(policy=Policy()))
     findings: list[Finding] = []
+    unguarded = getattr(store, "unguarded", None)
+    problem = unguarded() if unguarded is not None else None
+    if problem is not None:
+        findings.append(Finding("error", "unguarded-store", problem))
     for rule in RULES:
         findings.extend(rule(chronology, state, tenures))
     findings.sort(key=lambda f: (_ORDER[f.severity], f.rule, f.message))
@@ -74,6 +85,8 @@ def _over_seats(chronology: Chronology, state: State, tenures: list[Tenure]) -> 
     for post_id, held in by_post.items():
         post = chronology.catalogue.get(post_id)
         seats = post.seats if isinstance(post, Post) else 1
+        if seats == 0:  # no fixed number: never over it
+            continue
         # The count of certain holders only changes where a start or an end can fall.
         days = sorted({d for t in held for d in (t.start.latest, t.end.earliest) if d != dt.date.max})
         reported: set[frozenset[str]] = set()
@@ -168,7 +181,7 @@ def _in_custody(chronology: Chronology, state: State, tenures: list[Tenure]) -> 
                     "error" if certainty == "certain" else "warning",
                     "in-custody",
                     f"{_name(chronology, tenure.person)} {claim.cause} to {tenure.post} on {claim.date} "
-                    f"while {certainty}ly in custody",
+                    f"while {'certainly' if certainty == 'certain' else 'possibly'} in custody",
                     [claim.event, *spell.events],
                 )
 

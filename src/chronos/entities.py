@@ -7,10 +7,13 @@ how many seats it has); the log answers *what happened to them and when*. Names
 that change over time (Astana became Nur-Sultan) are `Renamed` events in the
 log; the catalogue only gathers every spelling so that lookups find the entity.
 
-Lookups take an id, the name or any alias, and ignore case, accents,
-punctuation, word order and the usual transliteration variants of Kazakh and
-Russian names (Masimov = Massimov, Toqaev = Tokayev, Qasym-Zhomart =
-Kassym-Jomart), see `name_key`.
+Lookups take an id, the name or any alias, in any script, and ignore case,
+accents, punctuation, word order and the usual transliteration variants of
+Kazakh and Russian names (Масимов = Мәсімов = Masimov = Massimov, Тоқаев =
+Toqaev = Tokayev, Qasym-Zhomart = Kassym-Jomart), see `name_key`. A name with
+initials finds the full one ("John F. Kennedy": "John Fitzgerald Kennedy").
+Entities may carry the identifiers other datasets give them
+(``wikidata:Q1247199``) and the language of their aliases (``ru:Ак жол``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ import json
 import os
 import re
 import tomllib
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar, overload
@@ -29,6 +31,7 @@ import attrs
 from chronos._fast import cache
 from chronos._fast.nearest import Nearest, close_matches
 from chronos.errors import AmbiguousName, CatalogueError, LookupFailed, did_you_mean
+from chronos.names import PATRONYMIC, covers, latin, name_key
 
 __all__ = [
     "UNNAMED_PREFIX",
@@ -39,6 +42,7 @@ __all__ = [
     "Place",
     "Post",
     "entities_toml",
+    "latin",
     "name_key",
 ]
 
@@ -61,6 +65,24 @@ def _slug(_instance: object, _attribute: object, value: str) -> None:
         )
 
 
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
+def _tagged(what: str) -> Any:
+    """A validator of ``tag:value`` strings (an identifier's scheme, an alias's language)."""
+
+    def check(instance: object, _attribute: object, values: tuple[str, ...]) -> None:
+        for value in values:
+            tag, _, rest = value.partition(":") if isinstance(value, str) else ("", "", "")
+            if not tag or not rest:
+                raise CatalogueError(
+                    f"{getattr(instance, 'id', '?')!r}: bad {what} {value!r} (use {what.upper()}:VALUE)"
+                )
+
+    return check
+
+
 @attrs.frozen(kw_only=True)
 class Entity:
     """Something with a stable id and names: the base of the four kinds."""
@@ -69,6 +91,10 @@ class Entity:
     name: str
     aliases: tuple[str, ...] = attrs.field(default=(), converter=_names)
     note: str | None = None
+    #: What other datasets call it, as ``scheme:value`` (``wikidata:Q1247199``, ``mzalendo:108``).
+    identifiers: tuple[str, ...] = attrs.field(default=(), converter=_strings, validator=_tagged("scheme"))
+    #: The language of some names, as ``code:name`` (``ru:Ак жол``); a name may have several.
+    languages: tuple[str, ...] = attrs.field(default=(), converter=_strings, validator=_tagged("lang"))
 
     kind: str = attrs.field(default="", init=False)  # each kind sets its own
 
@@ -76,6 +102,15 @@ class Entity:
     def names(self) -> tuple[str, ...]:
         """The canonical name followed by every alias."""
         return (self.name, *self.aliases)
+
+    def identifier(self, scheme: str) -> str | None:
+        """The first identifier of ``scheme`` (``identifier("wikidata")`` is ``"Q1247199"``), or None."""
+        prefix = scheme + ":"
+        return next((i[len(prefix) :] for i in self.identifiers if i.startswith(prefix)), None)
+
+    def language_of(self, name: str) -> tuple[str, ...]:
+        """The languages the source gives for one of the names (empty when it gives none)."""
+        return tuple(tag for tag, _, value in (t.partition(":") for t in self.languages) if value == name)
 
 
 @attrs.frozen(kw_only=True)
@@ -87,23 +122,40 @@ class Person(Entity):
 
 @attrs.frozen(kw_only=True)
 class Organisation(Entity):
-    """An organisation, or a unit of one (``parent`` is the organisation it belongs to)."""
+    """An organisation, or a unit of one (``parent`` is the organisation it belongs to).
+
+    ``seats``: how many members it has, when a source says (a legislature's seat count).
+    """
 
     parent: str | None = None
+    seats: int | None = None
     kind: Kind = attrs.field(default="organisation", init=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.seats is not None and (not isinstance(self.seats, int) or self.seats < 1):
+            raise CatalogueError(
+                f"organisation {self.id!r}: seats must be a positive integer, not {self.seats!r}"
+            )
 
 
 @attrs.frozen(kw_only=True)
 class Post(Entity):
-    """A post in an organisation, held by up to ``seats`` people at once."""
+    """A post in an organisation, held by up to ``seats`` people at once.
+
+    ``seats = 0`` says the number is not fixed (the members of a party): such a
+    post has no vacant seats and is never over its count.
+    """
 
     org: str
     seats: int = 1
     kind: Kind = attrs.field(default="post", init=False)
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.seats, int) or self.seats < 1:
-            raise CatalogueError(f"post {self.id!r}: seats must be a positive integer, not {self.seats!r}")
+        if not isinstance(self.seats, int) or isinstance(self.seats, bool) or self.seats < 0:
+            raise CatalogueError(
+                f"post {self.id!r}: seats must be a positive integer (or 0: no fixed number), "
+                f"not {self.seats!r}"
+            )
 
 
 @attrs.frozen(kw_only=True)
@@ -122,35 +174,6 @@ KINDS: dict[str, type[Entity]] = {
     "place": Place,
 }
 
-# Transliteration variants, applied in order to a lowercased, accent-free name.
-# Kazakh/Russian names reach English through several systems: q/k, zh/j, double
-# consonants, a "y" glide between vowels (Tokayev/Toqaev), "iy"/"i" endings.
-_VARIANTS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"dzh|zh|dj"), "j"),
-    (re.compile(r"kh"), "h"),
-    (re.compile(r"q"), "k"),
-    (re.compile(r"x"), "ks"),
-    (re.compile(r"w"), "v"),
-    (re.compile(r"(?<=[aeiou])y(?=[aeiou])"), ""),
-    (re.compile(r"iy\b|yi\b"), "i"),
-    (re.compile(r"(.)\1+"), r"\1"),
-)
-
-
-def name_key(name: str) -> str:
-    """The form two spellings of one name share.
-
-    Lowercases, drops accents and punctuation, applies the transliteration
-    variants above, and sorts the words so that "Massimov Karim" matches
-    "Karim Masimov".
-    """
-    text = unicodedata.normalize("NFKD", name.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[^a-z0-9]+", " ", text)
-    for pattern, replacement in _VARIANTS:
-        text = pattern.sub(replacement, text)
-    return " ".join(sorted(text.split()))
-
 
 class Catalogue(Mapping[str, Entity]):
     """Every known entity, by id, with lookup by any name.
@@ -167,6 +190,10 @@ class Catalogue(Mapping[str, Entity]):
             self._by_id[entity.id] = entity
         self._check_references()
         self._keys: dict[str, set[str]] | None = None
+        self._words: dict[str, list[str]] | None = None
+        #: Every name's `name_key`, kept from building the name index for the near-match hints.
+        self._key_of: dict[str, str] = {}
+        self._identifiers: dict[str, tuple[Entity, ...]] | None = None
         self._posts_cache: dict[tuple[str, bool], tuple[Post, ...]] = {}
         self._above: dict[str, tuple[str, ...]] = {}
         # Candidates for near-match hints (names, or ids) by kind, built on first use.
@@ -231,19 +258,26 @@ class Catalogue(Mapping[str, Entity]):
     # Lookup -------------------------------------------------------------------
 
     def lookup(self, query: str, *, kind: str | None = None) -> Entity:
-        """The entity with this id, name or alias (any case, accent or spelling).
+        """The entity with this id, identifier, name or alias (any script, case, accent or spelling).
 
-        Raises `LookupFailed` with the nearest known names when nothing
-        matches, and `AmbiguousName` when several entities share the name.
+        ``query`` may be an id, an identifier (``wikidata:Q1247199``), a name or
+        alias as `name_key` folds it, or part of one ("Massimov", "Масимов",
+        "John F. Kennedy": words and initials of a longer name). Raises
+        `LookupFailed` with the nearest known names when nothing matches, and
+        `AmbiguousName` when several entities share the name.
         """
         if not isinstance(query, str):
             raise TypeError(f"lookup takes a string, not {query!r}")
         entity = self._by_id.get(query)
         if entity is not None and (kind is None or entity.kind == kind):
             return entity
-        ids = sorted(
-            i for i in self._by_key.get(name_key(query), ()) if kind is None or self._by_id[i].kind == kind
-        )
+        ids = sorted(e.id for e in self.by_identifier(query) if kind is None or e.kind == kind)
+        if not ids:
+            ids = sorted(
+                i
+                for i in self._by_key.get(name_key(query), ())
+                if kind is None or self._by_id[i].kind == kind
+            )
         if not ids:
             # Part of a name: "Massimov" for "Karim Massimov", when only one entity fits.
             ids = self._partial(query, kind)
@@ -260,28 +294,75 @@ class Catalogue(Mapping[str, Entity]):
         hint = did_you_mean(suggestions)
         raise LookupFailed(f"unknown {what} {query!r}{hint}", query=query, suggestions=suggestions)
 
+    def by_identifier(self, identifier: str) -> tuple[Entity, ...]:
+        """The entities that carry ``identifier`` (``scheme:value``, exactly), in catalogue order."""
+        if self._identifiers is None:
+            found: dict[str, list[Entity]] = {}
+            for entity in self._by_id.values():
+                for value in entity.identifiers:
+                    found.setdefault(value, []).append(entity)
+            self._identifiers = {k: tuple(v) for k, v in found.items()}
+        return self._identifiers.get(identifier, ())
+
     @property
     def _by_key(self) -> dict[str, set[str]]:
         # Built on the first lookup by name: opening a large log only needs ids.
         if self._keys is None:
             keys: dict[str, set[str]] = {}
+            known = self._key_of
             for entity in self._by_id.values():
                 for name in (entity.id, *entity.names):
-                    keys.setdefault(name_key(name), set()).add(entity.id)
+                    key = known.get(name)
+                    if key is None:
+                        key = known[name] = name_key(name)
+                    keys.setdefault(key, set()).add(entity.id)
             self._keys = keys
         return self._keys
 
+    @property
+    def _by_word(self) -> dict[str, list[str]]:
+        """Every word of every name key, with the keys it is in: part-name lookups read only these."""
+        if self._words is None:
+            words: dict[str, list[str]] = {}
+            for key in self._by_key:
+                for word in set(key.split()):
+                    words.setdefault(word, []).append(key)
+            self._words = words
+        return self._words
+
     def _partial(self, query: str, kind: str | None) -> list[str]:
-        words = set(name_key(query).split())
-        if not words:
+        """The entities of whose names the query's words are part, its initials matching other words."""
+        words = name_key(query).split()
+        full = [w for w in words if len(w) > 1]
+        initials = [w for w in words if len(w) == 1]
+        if not full:
             return []
+        postings = sorted((self._by_word.get(w, []) for w in set(full)), key=len)
+        keys = set(postings[0])
+        for more in postings[1:]:
+            keys.intersection_update(more)
         found = {
             entity_id
-            for key, entity_ids in self._by_key.items()
-            if words <= set(key.split())
-            for entity_id in entity_ids
+            for key in keys
+            if covers(key.split(), full, initials)
+            for entity_id in self._by_key[key]
             if kind is None or self._by_id[entity_id].kind == kind
         }
+        if not found and len(full) > 2 and any(PATRONYMIC.search(w) for w in full):
+            # A Russian patronymic in one source, a Kazakh one in another (Мажитович, Мәжитұлы):
+            # the other names decide.
+            rest = " ".join(w for w in full if not PATRONYMIC.search(w))
+            found = set(self._partial(rest, kind)) if len(rest.split()) >= 2 else set()
+        if not found and len(full) > 2:
+            # The query says more than the name: "Яковлева Татьяна Ивановна" for "YAKOVLEVA Tatiana".
+            mine = set(full)
+            found = {
+                entity_id
+                for key in {k for w in mine for k in self._by_word.get(w, ())}
+                if len(set(key.split())) >= 2 and set(key.split()) <= mine
+                for entity_id in self._by_key[key]
+                if kind is None or self._by_id[entity_id].kind == kind
+            }
         return sorted(found)
 
     def suggest(self, query: str, *, kind: str | None = None, n: int = 3) -> tuple[str, ...]:
@@ -308,8 +389,11 @@ class Catalogue(Mapping[str, Entity]):
             for entity in self._by_id.values():
                 if kind is not None and entity.kind != kind:
                     continue
-                for name in (entity.id, *entity.names):
-                    candidates.setdefault(name_key(name), entity.id)
+                # An id is a slug already: folded, its words say less than as written.
+                candidates.setdefault(entity.id, entity.id)
+                for name in entity.names:
+                    key = self._key_of.get(name)
+                    candidates.setdefault(name_key(name) if key is None else key, entity.id)
                     candidates.setdefault(name.casefold(), entity.id)
             found = self._near_names[kind] = (candidates, Nearest(candidates))
         return found

@@ -35,6 +35,7 @@ __all__ = [
     "EVENT_TYPES",
     "Appointed",
     "Arrested",
+    "Born",
     "Charged",
     "Corrected",
     "Died",
@@ -217,7 +218,15 @@ class Moved(Event):
     }
 
 
-# Custody and death -------------------------------------------------------------
+# Birth, custody and death -------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Born(Event):
+    """A person was born (a claim like any other: sources disagree on birth dates too)."""
+
+    person: str
+    references: ClassVar[dict[str, str]] = {"person": "person"}
 
 
 @attrs.frozen(kw_only=True)
@@ -348,6 +357,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         Arrested,
         Released,
         Charged,
+        Born,
         Died,
         Founded,
         Dissolved,

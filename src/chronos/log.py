@@ -8,6 +8,7 @@ before it, and `EventLog.verify` names the first record that breaks the chain.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Container, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from chronos.errors import (
 from chronos.events import BUILTIN_EVENT_TYPES, Corrected, Event, Retracted, RosterReported, content_id
 from chronos.stores import open_store
 from chronos.stores.base import Store, stale
+from chronos.stores.checkpoint import Checkpoint
 from chronos.stores.records import GENESIS, Chain, Head, Record, event_json
 
 __all__ = ["AppendResult", "EventLog", "Recorded", "Verified"]
@@ -297,15 +299,20 @@ class EventLog:
 
     # Verification ------------------------------------------------------------------
 
-    def verify(self, *, expected: Head | None = None) -> Verified:
+    def verify(self, *, expected: Head | None = None, checkpoints: Iterable[Checkpoint] = ()) -> Verified:
         """Check every record: position, hash, chain, event id and decoding.
 
         Returns the count and head hash, or raises `IntegrityError` naming the
         first bad record (an edit, a removal, a reordering or a truncation).
-        ``expected`` is a head noted earlier (a checkpoint): a log that no
-        longer holds it was truncated or rewritten. Stores that keep their own
-        head (JSON Lines) are checked against it as well.
+        ``expected`` is a head noted earlier, and ``checkpoints`` are heads
+        published earlier (`chronos.stores.checkpoint`): a log that no longer holds
+        one of them was truncated or rewritten, even if its whole chain was
+        computed again. Stores that keep their own head (JSON Lines) are
+        checked against it as well, and databases for the triggers that keep
+        their tables append-only (`unguarded`).
         """
+        wanted = [*([Checkpoint.of(expected)] if expected is not None else []), *checkpoints]
+        hashes = {c.position: "" for c in wanted}
         prev = GENESIS
         expected_seq = 0
         # The head is noted first: records appended while verifying are left for the next check.
@@ -335,32 +342,52 @@ class EventLog:
                     expected_seq, f"{where}: event id {record.id!r} does not match its content ({event.id!r})"
                 )
             prev = record.hash
+            if expected_seq in hashes:
+                hashes[expected_seq] = prev
         if head.position != expected_seq or head.hash != prev:
             raise self._broken(
                 expected_seq + 1 if head.position > expected_seq else head.position,
                 f"the head says {head.position} records ending in {head.hash[:12]}, "
                 f"the log holds {expected_seq} ending in {prev[:12]} (truncated or rewritten)",
             )
-        if expected is not None:
-            if expected.position > expected_seq:
-                raise self._broken(
-                    expected_seq + 1,
-                    f"truncated: the checkpoint has {expected.position} records, the log {expected_seq}",
-                )
-            if expected.position > 0 and self._hash_at(expected.position) != expected.hash:
-                raise self._broken(
-                    expected.position, f"record {expected.position} differs from the checkpoint (rewritten)"
-                )
+        for checkpoint in wanted:
+            self._holds(checkpoint, expected_seq, hashes.get(checkpoint.position) or GENESIS)
+        problem = self.unguarded()
+        if problem is not None:
+            raise IntegrityError(problem)
         tail = getattr(self.store, "tail", None)
         problem = tail() if tail is not None else None
         if problem is not None:
             raise self._broken(expected_seq + 1, problem)
         return Verified(expected_seq, prev)
 
-    def _hash_at(self, position: int) -> str:
-        for record in self.store.read(after=position - 1, until=position):
-            return record.hash
-        return GENESIS
+    def _holds(self, checkpoint: Checkpoint, count: int, found: str) -> None:
+        """Raise unless the log's record at the checkpoint's position has the checkpoint's hash."""
+        origin = f"{checkpoint.origin}: " if checkpoint.origin else ""
+        if checkpoint.position > count:
+            raise self._broken(
+                count + 1,
+                f"{origin}truncated: the checkpoint has {checkpoint.position} records, the log {count}",
+            )
+        if found != checkpoint.hash:
+            raise self._broken(
+                checkpoint.position,
+                f"{origin}record {checkpoint.position} differs from the checkpoint: its hash is "
+                f"{found[:12]}, the checkpoint's {checkpoint.hash[:12]} (history rewritten)",
+            )
+
+    def unguarded(self) -> str | None:
+        """What is missing of the database triggers that keep the log append-only; None if nothing.
+
+        Stores without such triggers (JSON Lines, memory) always answer None.
+        """
+        unguarded = getattr(self.store, "unguarded", None)
+        return unguarded() if unguarded is not None else None
+
+    def checkpoint(self, *, time: dt.datetime | None = None) -> Checkpoint:
+        """The log's head now, as a `Checkpoint` to publish (``time`` defaults to now)."""
+        kind = getattr(self.store, "kind", type(self.store).__name__)
+        return Checkpoint.of(self.store.head(), store=kind, time=time)
 
     @staticmethod
     def _broken(position: int, message: str) -> IntegrityError:

@@ -164,6 +164,7 @@ class StoreMachine(RuleBasedStateMachine):
         self._tmp = tempfile.TemporaryDirectory()
         self.store = self.factory(Path(self._tmp.name))
         self.model: list[Record] = []
+        self.catalogue: str | None = None
         self.batches = 0
 
     def teardown(self) -> None:
@@ -193,6 +194,16 @@ class StoreMachine(RuleBasedStateMachine):
                 make_records(Head(position, GENESIS), 1, tag="stale"), expected_position=position
             )
 
+    # A PostgreSQL text cannot hold NUL, nor can a TOML file.
+    @rule(
+        text=st.sampled_from(["", "# one\n", "# two ✓\r\n"])
+        | st.text(st.characters(exclude_characters="\x00"), max_size=20)
+    )
+    def write_catalogue(self, text: str) -> None:
+        """Keep a new catalogue text, perhaps the same as the last."""
+        self.store.write_catalogue(text)
+        self.catalogue = text
+
     @rule(after=st.integers(0, 30), span=st.integers(0, 30) | st.none())
     def read_range(self, after: int, span: int | None) -> None:
         """Any range reads as the model's slice."""
@@ -203,3 +214,8 @@ class StoreMachine(RuleBasedStateMachine):
     def head_matches(self) -> None:
         """The store's head is the model's."""
         assert self.store.head() == self.head()
+
+    @invariant()
+    def catalogue_is_the_last_written(self) -> None:
+        """The catalogue reads back exactly as last written."""
+        assert self.store.read_catalogue() == self.catalogue

@@ -27,6 +27,7 @@ examples:
   chronos --log sp import memberships sp-ministers/2021-06-22_6c7a92af.json --known-at 2021-06-22
   chronos --log sp import memberships sp-ministers/2021-07-06_e9b584e0.json --known-at 2021-07-06
   chronos import popolo people.json --dataset parliament
+  chronos import popolo everypolitician-kazakhstan/379106e8/ep-popolo-v1.0.json --known-at 2016-05-01
   chronos import wikidata Q264766.json Q234182.entity.json positions-labels.json
   chronos import ftm ve_asamblea_nacional.entities.ftm.json
 
@@ -42,6 +43,8 @@ Importing the same file twice adds nothing. Importing a newer version of a
 dataset (the files of one directory, or --dataset NAME) adds only what changed:
 new records, records closed, and corrections or retractions of claims whose
 dates, post or holder changed, known from --known-at (default: today).
+A directory named like a version (a commit, a date, v2) is that version of the
+dataset its parent names: events cite DATASET/VERSION/FILE.
 The log (a directory) is created when missing. Records that cannot be read are
 left out and listed; when none of a file's records can be, nothing is written
 and the exit status is 1."""
@@ -80,6 +83,13 @@ def register(app: App) -> None:
         help="the dataset this file is a version of (default: the dataset an FtM file names, else the "
         "name of its directory; for Wikidata, what each item's dataset name starts with: wikidata)",
     )
+    sub.add_argument(
+        "--file-version",
+        dest="version_name",
+        metavar="NAME",
+        help="which version of the dataset this file is (a commit, a date; default: the name of its "
+        "directory when that looks like one, such as 379106e8 or 2016-10-01)",
+    )
 
     sub = app.command(
         "export", "export tenures and entities as Popolo, FtM, CSV or Parquet", _export, epilog=EPILOG_EXPORT
@@ -102,7 +112,15 @@ def _import(args: Namespace) -> int:
             _show(import_wikidata(log, args.files, known_at=args.known_at, dataset=args.dataset))
         else:
             for file in args.files:
-                _show(import_file(log, args.format, file, known_at=args.known_at, dataset=args.dataset))
+                report = import_file(
+                    log,
+                    args.format,
+                    file,
+                    known_at=args.known_at,
+                    dataset=args.dataset,
+                    version=args.version_name,
+                )
+                _show(report)
     except NothingImported as exc:
         _list_dropped(exc.report)
         raise

@@ -1,4 +1,4 @@
-"""The record itself: ``check``, ``verify`` and ``append``."""
+"""The record itself: ``check``, ``verify``, ``head`` and ``append``."""
 
 from __future__ import annotations
 
@@ -11,11 +11,34 @@ from chronos.cli._app import MAX_PROBLEMS, App, Namespace, emit, error, load, op
 from chronos.errors import ChronosError, RecordError
 from chronos.events import Event
 from chronos.output import render, tables
+from chronos.stores.checkpoint import read_checkpoints
 
 EPILOG_CHECK = (
     "example:\n  chronos check --format json > findings.json\n\nExits 1 if any finding is an error."
 )
-EPILOG_VERIFY = "example:\n  chronos --log events verify\n  ok: 214 records, head 3f1c9a0b2d4e"
+EPILOG_VERIFY = """\
+examples:
+  chronos --log events verify
+  ok: 214 records, head 3f1c9a0b2d4e
+  chronos verify --checkpoint heads.jsonl
+  ok: 214 records, head 3f1c9a0b2d4e; holds the 3 checkpoints of heads.jsonl
+  (the latest: position 214, 2026-01-05T10:15:00Z)
+
+Checks every record's hash and the chain, the head, and (SQLite, PostgreSQL) the
+triggers that refuse UPDATE and DELETE. With --checkpoint, also that the log still
+holds each head published earlier (`chronos head`): a history rewritten since,
+even with the whole chain computed again, fails. Exits 1 on any failure."""
+EPILOG_HEAD = """\
+examples:
+  chronos head
+  79 eaf260f9c01d...(64 hex digits) 2026-01-05T10:15:00Z
+  chronos head --format json >> heads.jsonl
+  ssh-keygen -Y sign -f ~/.ssh/id_ed25519 -n chronos heads.jsonl
+
+Prints the log's position, head hash and the time (UTC) as one line to publish or
+sign; --format json gives the checkpoint form that `verify --checkpoint` reads
+(see chronos.stores.checkpoint). Run `chronos verify` first: a head is only worth
+publishing for a log that verifies."""
 EPILOG_APPEND = (
     "example:\n  chronos append new-events.jsonl\n  cat new-events.jsonl | chronos append -\n\n"
     "Each line is one event in the codec's form, e.g.\n"
@@ -30,7 +53,15 @@ def register(app: App) -> None:
     sub = app.command("check", "integrity checks over the whole log", _check, epilog=EPILOG_CHECK)
     app.options(sub, known=False, policy=False)
 
-    app.command("verify", "verify the log's hash chain", _verify, epilog=EPILOG_VERIFY)
+    sub = app.command("verify", "verify the log's hash chain", _verify, epilog=EPILOG_VERIFY)
+    sub.add_argument(
+        "--checkpoint",
+        metavar="FILE",
+        help="also check against the heads published earlier in FILE (one per line; - for stdin)",
+    )
+
+    sub = app.command("head", "print the log's head, to publish or sign", _head, epilog=EPILOG_HEAD)
+    sub.add_argument("--format", choices=("text", "json"), default="text", help="output format")
 
     sub = app.command(
         "append", "append events from a JSON Lines file (all or nothing)", _append, epilog=EPILOG_APPEND
@@ -41,9 +72,9 @@ def register(app: App) -> None:
 
 
 def _check(args: Namespace) -> int:
-    _, chronology = load(args)
+    log, chronology = load(args)
     with progress("checking", size=len(chronology.events)):
-        findings = check(chronology)
+        findings = check(chronology, store=log.store)
     data = render.findings_json(findings)
     draw = partial(tables.check_table, data, title=f"Check of {len(chronology.events)} events")
     emit(args, data, draw, data, render.CHECK_COLUMNS)
@@ -51,10 +82,26 @@ def _check(args: Namespace) -> int:
 
 
 def _verify(args: Namespace) -> int:
+    checkpoints = []
+    if args.checkpoint is not None:
+        label, lines = _read_lines(args.checkpoint)
+        checkpoints = read_checkpoints(lines, origin=label)
     log = open_log(args)
     with progress("verifying", size=log.position):
-        verified = log.verify()
-    print(f"ok: {verified.count} records, head {verified.head[:12]}")
+        verified = log.verify(checkpoints=checkpoints)
+    held = ""
+    if checkpoints:
+        last = max(checkpoints, key=lambda c: c.position)
+        count = f"the {len(checkpoints)} checkpoints" if len(checkpoints) > 1 else "the checkpoint"
+        held = f"; holds {count} of {label} (the latest: position {last.position}, {last.time_text})"
+    print(f"ok: {verified.count} records, head {verified.head[:12]}{held}")
+    return 0
+
+
+def _head(args: Namespace) -> int:
+    log = open_log(args)
+    checkpoint = log.checkpoint()
+    print(checkpoint.to_json() if args.format == "json" else checkpoint.to_text())
     return 0
 
 

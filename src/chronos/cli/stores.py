@@ -1,4 +1,4 @@
-"""Where the log lives: ``copy`` (between any two stores) and ``repair`` (an interrupted append)."""
+"""Where the log lives: ``copy`` (between any two stores) and ``repair`` (torn appends, dropped triggers)."""
 
 from __future__ import annotations
 
@@ -21,14 +21,19 @@ SRC (an interrupted copy goes on where it stopped). SRC and DST are directories
 (JSON Lines), sqlite:///FILE.db (or a path ending .db) or postgresql:// URLs."""
 
 EPILOG_REPAIR = """\
-example:
+examples:
   chronos --log events repair
   cut 212 bytes after position 78 (an interrupted append, never acknowledged);
   saved them to events/log-000001.jsonl.torn-20260105T101500
+  chronos --log sqlite:///nsc.db repair
+  reinstated chronos_records_no_delete (noted in chronos_meta); head 79 eaf260f9c01d
 
 A writer killed in the middle of an append to a JSON Lines log leaves bytes after
 the last acknowledged record; `verify` reports them and appends are refused until
-they are cut. SQLite and PostgreSQL roll such appends back themselves."""
+they are cut. SQLite and PostgreSQL roll such appends back themselves; there,
+repair puts back the triggers that refuse UPDATE and DELETE if someone dropped
+or altered them (PostgreSQL: as the owner of the tables), and notes it in the
+log's chronos_meta table. It never removes a record from a database."""
 
 
 def register(app: App) -> None:
@@ -39,7 +44,12 @@ def register(app: App) -> None:
     sub.add_argument(
         "--batch", type=_positive, default=1000, metavar="N", help="records per transaction (default 1000)"
     )
-    app.command("repair", "cut off an interrupted append, after a backup", _repair, epilog=EPILOG_REPAIR)
+    app.command(
+        "repair",
+        "cut off an interrupted append after a backup; put back dropped triggers",
+        _repair,
+        epilog=EPILOG_REPAIR,
+    )
 
 
 def _positive(text: str) -> int:
@@ -101,6 +111,15 @@ def _repair(args: Namespace) -> int:
     store = log.store
     try:
         if not isinstance(store, JsonlStore):
+            reinstate = getattr(store, "reinstate", None)
+            names = reinstate() if reinstate is not None else []
+            if names:
+                head = store.head()
+                print(
+                    f"reinstated {', '.join(names)} (noted in chronos_meta); "
+                    f"head {head.position} {head.hash[:12]}"
+                )
+                return 0
             print(f"nothing to repair: {store!r} rolls back an interrupted append itself")
             return 0
         backup = store.repair()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -105,6 +106,7 @@ def _summary(read: int, dropped: tuple[Skipped, ...]) -> str:
         ("record", f"{{n}} of {read} records skipped"),
         ("claim", "{n} dates left out"),
         ("entity", "{n} entities not read"),
+        ("field", "{n} fields not kept"),
     ):
         reasons: dict[str, int] = {}
         for item in dropped:
@@ -244,6 +246,10 @@ def import_wikidata(
     return _apply(log, plan, (*dropped, *planned_out), label=label, known=known, empty=empty)
 
 
+#: A directory named like a version: a commit (``014e6c4f``), a date (``2016-10-01``), ``v2``.
+_VERSION: Final = re.compile(r"^(?:[0-9a-f]{7,40}|\d{4}-\d{2}-\d{2}\S*|v\d+(?:\.\d+)*)$")
+
+
 def import_file(
     log: EventLog,
     fmt: str,
@@ -251,13 +257,18 @@ def import_file(
     *,
     known_at: DateLike | None = None,
     dataset: str | None = None,
+    version: str | None = None,
 ) -> ImportReport:
-    """Import a file into ``log``: its events cite ``DATASET/FILE_NAME``.
+    """Import a file into ``log``: its events cite ``DATASET/FILE_NAME`` (or ``DATASET/VERSION/FILE_NAME``).
 
     ``dataset`` defaults to the name of the file's directory (so the versions
-    ``sp-ministers/2015-09-18_3485c0c0.json``, ... form one dataset); for an FtM
-    file whose entities all name one dataset of their own (``"datasets":
-    ["ve_asamblea_nacional"]``, as OpenSanctions exports do), to that one.
+    ``sp-ministers/2015-09-18_3485c0c0.json``, ... form one dataset), or to its
+    parent's when the directory names a version (a commit, a date, ``v2``):
+    ``everypolitician-kazakhstan/014e6c4f/ep-popolo-v1.0.json`` is the version
+    ``014e6c4f`` of ``everypolitician-kazakhstan``, and cites all three;
+    ``version`` names the version when the path does not. For an FtM file whose
+    entities all name one dataset of their own (``"datasets":
+    ["ve_asamblea_nacional"]``, as OpenSanctions exports do), the dataset is that one.
     """
     path = Path(path)
     if fmt == "wikidata":
@@ -267,8 +278,13 @@ def import_file(
     except UnicodeDecodeError as exc:
         raise RecordError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     declared = declared_dataset(text) if fmt == "ftm" else None
-    name = dataset or slugify(declared or path.resolve().parent.name) or "import"
-    return import_text(log, fmt, text, label=f"{name}/{path.name}", known_at=known_at, dataset=name)
+    directory = path.resolve().parent
+    if version is None and declared is None and _VERSION.match(directory.name) and directory.parent.name:
+        version = directory.name
+        directory = directory.parent
+    name = dataset or slugify(declared or directory.name) or "import"
+    label = f"{name}/{version}/{path.name}" if version else f"{name}/{path.name}"
+    return import_text(log, fmt, text, label=label, known_at=known_at, dataset=name)
 
 
 def export(chronology: Chronology, fmt: str, *, known_at: DateLike | None = None) -> str:

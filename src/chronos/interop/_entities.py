@@ -1,17 +1,38 @@
 """Foreign ids to chronos ids: reusing the catalogue's entities and creating the missing ones.
 
-A foreign id that is already a valid chronos id is kept; any other becomes one
-by `slugify` and is kept as an alias, so that lookups by it work. An entity
-the catalogue already has (same id, or the foreign id among its aliases) is
-reused, so importing a file twice creates nothing.
+A foreign entity is the catalogue's entity, in this order, when:
+
+1. its foreign id is that entity's id or one of its aliases (files keep their
+   ids: importing a file twice creates nothing);
+2. it shares an identifier (``wikidata:Q1247199``) with exactly one entity of
+   its kind;
+3. its name is, as `name_key` folds it, the name of exactly one entity of its
+   kind that an earlier version of the same dataset named (``previous``), and
+   no other entity of this file took that one: a new version that renumbers
+   its people finds them again. Two different people may share a name, so
+   names match only within a dataset, never across the whole catalogue.
+
+Otherwise a new entity is made. A foreign id that is already a valid chronos
+id is kept; an opaque one (a UUID, a bare number) gives way to the name; any
+other becomes one by `slugify`. The foreign id is kept as an alias, so that
+lookups by it work.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from chronos.entities import UNNAMED_PREFIX, Catalogue, Entity, Organisation, Person, Place, Post
+from chronos.entities import (
+    UNNAMED_PREFIX,
+    Catalogue,
+    Entity,
+    Organisation,
+    Person,
+    Place,
+    Post,
+    name_key,
+)
 from chronos.errors import RecordError
 from chronos.interop._model import ForeignEntity, TenureRecord, is_slug, slugify
 
@@ -21,15 +42,23 @@ __all__ = ["Resolver"]
 class Resolver:
     """Maps foreign ids to chronos ids, reusing catalogue entities and creating the missing ones."""
 
-    def __init__(self, catalogue: Catalogue, origin: str):
+    def __init__(self, catalogue: Catalogue, origin: str, *, previous: Iterable[str] = ()):
         self.catalogue = catalogue
         self.origin = origin
         self.new: dict[str, Entity] = {}
         self.ids: dict[tuple[str, str], str] = {}
         self.by_alias: dict[tuple[str, str], str] = {}
+        self.previous = set(previous)
+        self._by_name: dict[tuple[str, str], set[str]] | None = None
+        self.claimed: set[str] = set()
         for entity in catalogue.values():
             for name in (entity.id, *entity.aliases):
                 self.by_alias.setdefault((entity.kind, name), entity.id)
+
+    def remember(self, previous: Iterable[str]) -> None:
+        """More entities that earlier versions of the dataset being planned named."""
+        self.previous |= set(previous)
+        self._by_name = None
 
     def get(self, entity_id: str) -> Entity | None:
         return self.new.get(entity_id) or self.catalogue.get(entity_id)
@@ -46,8 +75,16 @@ class Resolver:
             n += 1
             candidate = f"{wanted}-{n}"
 
+    def _fresh(self, wanted: str) -> str:
+        """``wanted``, or ``wanted-2``, ... : the first id no entity has (ids made from names)."""
+        candidate, n = wanted, 1
+        while self.get(candidate) is not None:
+            n += 1
+            candidate = f"{wanted}-{n}"
+        return candidate
+
     def resolve_all(self, entities: Sequence[ForeignEntity]) -> None:
-        """Resolve organisations (parents first), then posts, persons and places.
+        """Resolve organisations (parents first), then places, posts and persons.
 
         New entities keep the order of the file.
         """
@@ -66,10 +103,10 @@ class Resolver:
             for entity in ready:
                 self.resolve(entity)
                 del pending[entity.key]
-        for kind in ("post", "person", "place"):
-            for entity in entities:
-                if entity.kind == kind:
-                    self.resolve(entity)
+        for kind in ("place", "post", "person"):
+            # A post for an area comes after the post it is a part of.
+            for entity in sorted((e for e in entities if e.kind == kind), key=lambda e: e.area is not None):
+                self.resolve(entity)
 
     def id_of(self, kind: str, key: str) -> str:
         """The chronos id of a foreign id already resolved (or known to the catalogue by alias)."""
@@ -85,24 +122,81 @@ class Resolver:
             return known
         found = self.by_alias.get((entity.kind, entity.slug or entity.key))
         if found is None:
+            found = self._by_identifier(entity) or self._by_previous_name(entity)
+        if found is None:
             found = self._create(entity)
         self.ids[(entity.kind, entity.key)] = found
+        self.claimed.add(found)
         return found
+
+    # Matching ----------------------------------------------------------------------------------
+
+    def _by_identifier(self, entity: ForeignEntity) -> str | None:
+        found = {
+            e.id
+            for identifier in entity.identifiers
+            for e in (
+                *self.catalogue.by_identifier(identifier),
+                *(n for n in self.new.values() if identifier in n.identifiers),
+            )
+            if e.kind == entity.kind
+        }
+        return found.pop() if len(found) == 1 else None
+
+    def _by_previous_name(self, entity: ForeignEntity) -> str | None:
+        if not self.previous or entity.kind == "post":
+            return None
+        if self._by_name is None:
+            self._by_name = {}
+            for entity_id in self.previous:
+                known = self.catalogue.get(entity_id)
+                if known is not None:
+                    for name in known.names:
+                        self._by_name.setdefault((known.kind, name_key(name)), set()).add(entity_id)
+        for names in ((entity.name,), entity.aliases):
+            found = {
+                entity_id
+                for name in names
+                for entity_id in self._by_name.get((entity.kind, name_key(name)), ())
+                if not _conflicting(entity.identifiers, self.catalogue[entity_id].identifiers)
+            }
+            if len(found) == 1 and not found <= self.claimed:
+                return found.pop()
+            if found:
+                return None
+        return None
+
+    # Creating ----------------------------------------------------------------------------------
+
+    def _wanted(self, entity: ForeignEntity, org: str | None) -> tuple[str, bool]:
+        """The id to give a new entity, and whether an entity of its kind with that id is the same one."""
+        if entity.slug is not None:
+            return entity.slug, True
+        if entity.area is not None:
+            base = entity.key.rsplit(chr(0), 1)[0]
+            within = (
+                f"{org}/{slugify(base.rsplit(chr(0), 1)[-1])}" if chr(0) in base else self.id_of("post", base)
+            )
+            place = self.id_of("place", entity.area).replace("/", "-")
+            return f"{within}/{place}", True
+        if chr(0) in entity.key and org is not None:
+            return f"{org}/{slugify(entity.key.rsplit(chr(0), 1)[-1])}", True
+        if entity.opaque:
+            return slugify(entity.name, keep_slashes=False), False
+        if is_slug(entity.key):
+            return entity.key, True
+        return slugify(entity.key, keep_slashes=entity.kind in ("organisation", "post")), True
 
     def _create(self, entity: ForeignEntity) -> str:
         parent = self.id_of("organisation", entity.parent) if entity.parent is not None else None
         org = self.id_of("organisation", entity.org) if entity.org is not None else None
-        if entity.slug is not None:
-            wanted = entity.slug
-        elif chr(0) in entity.key and org is not None:
-            wanted = f"{org}/{slugify(entity.key.rsplit(chr(0), 1)[-1])}"
-        elif is_slug(entity.key):
-            wanted = entity.key
+        wanted, shared = self._wanted(entity, org)
+        if shared:
+            entity_id, exists = self._free(wanted, entity.kind)
+            if exists:
+                return entity_id
         else:
-            wanted = slugify(entity.key, keep_slashes=entity.kind in ("organisation", "post"))
-        entity_id, exists = self._free(wanted, entity.kind)
-        if exists:
-            return entity_id
+            entity_id = self._fresh(wanted)
         if entity.kind == "organisation" and parent is None and "/" in entity_id:
             # Units are written parent/unit: keep the structure when the file gives no parent.
             above = self.get(entity_id.rsplit("/", 1)[0])
@@ -111,27 +205,25 @@ class Resolver:
         if entity.key not in (entity_id, entity.name, *aliases) and chr(0) not in entity.key:
             aliases.append(entity.key)
         made: Entity
-        # attrs' tuple converter confuses mypy's generic inference; the value is a tuple of str.
-        alias_values: Any = tuple(aliases)
+        # attrs' tuple converter confuses mypy's generic inference; the values are tuples of str.
+        common: dict[str, Any] = {
+            "id": entity_id,
+            "name": entity.name,
+            "aliases": tuple(aliases),
+            "note": entity.note,
+            "identifiers": entity.identifiers,
+            "languages": entity.languages,
+        }
         if entity.kind == "person":
-            made = Person(id=entity_id, name=entity.name, aliases=alias_values, note=entity.note)
+            made = Person(**common)
         elif entity.kind == "organisation":
-            made = Organisation(
-                id=entity_id, name=entity.name, aliases=alias_values, note=entity.note, parent=parent
-            )
+            made = Organisation(**common, parent=parent, seats=entity.seats or None)
         elif entity.kind == "post":
             if org is None:
                 raise RecordError(f"{self.origin}: post {entity.key!r} belongs to no organisation")
-            made = Post(
-                id=entity_id,
-                name=entity.name,
-                aliases=alias_values,
-                note=entity.note,
-                org=org,
-                seats=entity.seats or 1,
-            )
+            made = Post(**common, org=org, seats=1 if entity.seats is None else entity.seats)
         else:
-            made = Place(id=entity_id, name=entity.name, aliases=alias_values, note=entity.note)
+            made = Place(**common)
         self.new[entity_id] = made
         for name in (entity_id, *made.aliases):
             self.by_alias.setdefault((made.kind, name), entity_id)
@@ -147,3 +239,16 @@ class Resolver:
                 note=f"placeholder: the source names no person for record {record.key}",
             )
         return entity_id
+
+
+def _conflicting(ours: Iterable[str], theirs: Iterable[str]) -> bool:
+    """Whether two entities carry different identifiers of one scheme (so they are not the same)."""
+    mine: dict[str, set[str]] = {}
+    for identifier in ours:
+        scheme, _, value = identifier.partition(":")
+        mine.setdefault(scheme, set()).add(value)
+    for identifier in theirs:
+        scheme, _, value = identifier.partition(":")
+        if scheme in mine and value not in mine[scheme]:
+            return True
+    return False

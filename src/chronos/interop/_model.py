@@ -9,15 +9,16 @@ events. Nothing here reads files.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, Literal
 
 import attrs
 
 from chronos.dates import FuzzyDate, parse_date
+from chronos.entities import latin
 from chronos.errors import ChronosError, RecordError
 from chronos.events import Source
 
@@ -52,18 +53,17 @@ def is_slug(text: str) -> bool:
 
 
 def _segment(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return re.sub(r"[^a-z0-9]+", "-", latin(text)).strip("-")
 
 
 def slugify(foreign_id: str, *, keep_slashes: bool = False) -> str:
     """A chronos id for a foreign id or a name: the same input always gives the same id.
 
-    Lowercase ASCII words joined by ``-``; with ``keep_slashes`` the ``/``
-    between units is kept (``nsc/Special Service A`` becomes
-    ``nsc/special-service-a``). A text with no ASCII letter or digit at all
-    gets ``id-`` and a short hash of it.
+    Lowercase ASCII words joined by ``-``, any script transliterated
+    (``Ак жол`` becomes ``ak-zhol``); with ``keep_slashes`` the ``/`` between
+    units is kept (``nsc/Special Service A`` becomes ``nsc/special-service-a``).
+    A text with no letter or digit that transliterates gets ``id-`` and a short
+    hash of it.
     """
     parts = foreign_id.split("/") if keep_slashes else [foreign_id]
     segments = [s for s in (_segment(p) for p in parts) if s]
@@ -77,14 +77,32 @@ def role_post_key(org: str, role: str) -> str:
     return f"{org}\0{role}"
 
 
+#: An ISO 8601 date and time (Popolo allows them): the day is kept, the time is finer than chronos goes.
+_DATETIME: Final = re.compile(
+    r"^(?P<day>\d{4}-\d{2}-\d{2})[T ]\d{2}(?::\d{2}(?::\d{2}(?:\.\d+)?)?)?(?P<zone>Z|[+-]\d{2}(?::?\d{2})?)?$"
+)
+
+
 def edtf(value: Any, where: str) -> FuzzyDate | None:
-    """An EDTF date from a field (None for a missing or empty one); errors name ``where``."""
+    """An EDTF date from a field (None for a missing or empty one); errors name ``where``.
+
+    An ISO date and time (``2016-03-25T00:00:00``, ``2016-03-25T23:30:00-05:00``) is
+    its calendar day as written, at day precision: chronos keeps no times.
+    """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str):
         raise RecordError(f"{where}: not a date: {value!r}")
+    text = value.strip()
+    timed = _DATETIME.match(text)
+    if timed is not None:
+        text = timed["day"]
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            raise RecordError(f"{where}: bad date {value!r}: no such day") from None
     try:
-        return parse_date(value.strip())
+        return parse_date(text)
     except ChronosError as exc:
         raise RecordError(f"{where}: {exc}") from None
 
@@ -102,6 +120,11 @@ class ForeignEntity:
     seats: int | None = None
     note: str | None = None
     slug: str | None = None  # the chronos id to give it, when the file says (our own exports)
+    identifiers: tuple[str, ...] = ()  # ``scheme:value``, matched across files and versions
+    languages: tuple[str, ...] = ()  # ``code:name`` for the names whose language the file gives
+    #: The file's id is opaque (a UUID, a number): the chronos id is made from the name instead.
+    opaque: bool = False
+    area: str | None = None  # a post for one area: the foreign id of the place
 
 
 @attrs.frozen
@@ -117,6 +140,8 @@ class ClaimSpec:
     known: FuzzyDate | None = None
     sources: tuple[Source, ...] = ()
     note: str | None = None
+    #: The file gives no date: ``date`` says only "on or before the file was published".
+    undated: bool = False
 
 
 @attrs.frozen
@@ -125,6 +150,11 @@ class TenureRecord:
 
     ``key`` identifies the record across versions of a dataset (its id, or what
     stands for one); ``quote`` is the short excerpt the record's citation quotes.
+    With ``scope`` (a foreign organisation id), the file gives the record no
+    id and ``key`` only tells this holder's records in that organisation apart
+    (a role and a legislative period): the planner prefixes the chronos ids of
+    the person and the organisation, so the record keeps its key when a new
+    version renumbers its people.
     """
 
     key: str
@@ -133,6 +163,7 @@ class TenureRecord:
     starts: tuple[ClaimSpec, ...]
     ends: tuple[ClaimSpec, ...]
     quote: str
+    scope: str | None = None
 
 
 @attrs.frozen
@@ -152,9 +183,9 @@ class NameSpec:
 
 @attrs.frozen
 class LifeSpec:
-    """A death (of a person) or a founding or dissolution (of an organisation)."""
+    """A birth or death (of a person), a founding or dissolution (of an organisation)."""
 
-    cause: Literal["died", "founded", "dissolved"]
+    cause: Literal["born", "died", "founded", "dissolved"]
     entity: str
     date: FuzzyDate
     known: FuzzyDate | None = None
@@ -168,12 +199,13 @@ class Skipped:
     """What a reader could not use, where it is, and why.
 
     ``kind`` is ``record`` (a tenure record left out), ``claim`` (one date of a
-    record that was kept) or ``entity`` (an entity the reader does not use).
+    record that was kept), ``entity`` (an entity the reader does not use) or
+    ``field`` (a field of an item that was read, which chronos has no place for).
     """
 
     where: str
     reason: str
-    kind: Literal["record", "claim", "entity"] = "record"
+    kind: Literal["record", "claim", "entity", "field"] = "record"
 
 
 @attrs.frozen

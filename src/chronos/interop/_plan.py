@@ -19,12 +19,13 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from chronos.dates import FuzzyDate
-from chronos.entities import UNNAMED_PREFIX, Catalogue, Entity
+from chronos.dates import End, FuzzyDate, PartialDate
+from chronos.entities import UNNAMED_PREFIX, Catalogue, Entity, Organisation, Post
 from chronos.errors import RecordError
 from chronos.events import (
     Appointed,
     Arrested,
+    Born,
     Corrected,
     Died,
     Dismissed,
@@ -103,7 +104,7 @@ def _record_events(
         parts = [attrs.evolve(spec, cause=cause) for spec in specs for cause in spec.cause.split("/")]
         for spec in parts:
             common: dict[str, object] = {
-                "occurred": spec.date,
+                "occurred": _undated(context.known) if spec.undated else spec.date,
                 "known": spec.known or context.known,
                 "sources": _cite(context, spec.sources, record.quote, record.key),
                 "note": spec.note,
@@ -148,8 +149,17 @@ def _build(
     return events
 
 
-#: Locators of names, deaths and foundings: claims about entities, not records compared across versions.
-_NOT_RECORDS = ("#renamed", "#died", "#founded", "#dissolved")
+#: Locators of names, births, deaths and foundings: claims about entities, not records across versions.
+_NOT_RECORDS = ("#renamed", "#born", "#died", "#founded", "#dissolved")
+
+
+def _undated(known: FuzzyDate) -> FuzzyDate:
+    """The date of a claim the file gives no date for: on or before the file was published."""
+    return FuzzyDate(End.OPEN, PartialDate.from_date(known.latest), "interval")
+
+
+def _is_undated(event: Event) -> bool:
+    return event.occurred.form == "interval" and event.occurred.lower is End.OPEN
 
 
 def _claim_key(event: Event) -> str:
@@ -185,10 +195,6 @@ def plan_import(
     A ``resolver`` shared by several plans (one import of many datasets) makes
     their entities once; the plan's entities are then every entity it has made.
     """
-    if resolver is None:
-        resolver = Resolver(catalogue, label)
-    resolver.origin = label
-    resolver.resolve_all(dataset.entities)
     context = _Context(label, known)
     logged = list(events)
     standing = visible(logged)
@@ -210,10 +216,26 @@ def plan_import(
             f"{label}: known on {known}, before the last import of {dataset_name!r} (known {last}): "
             "import the versions of a dataset in order"
         )
+    previous = _named_by(earlier.values(), catalogue)
+    if resolver is None:
+        resolver = Resolver(catalogue, label, previous=previous)
+    else:
+        resolver.remember(previous)
+    resolver.origin = label
+    resolver.resolve_all(dataset.entities)
 
     moves: dict[tuple[str, ...], list[str]] = {}
     prepared = []
+    scoped: dict[str, int] = {}
     for record in dataset.records:
+        if record.scope is not None:
+            # Named by who holds it where: the same key whatever ids a version gives its people.
+            holder = resolver.id_of("person", record.person) if record.person is not None else "?"
+            base = f"{holder}@{resolver.id_of('organisation', record.scope)}|{record.key}"
+            scoped[base] = scoped.get(base, 0) + 1
+            record = attrs.evolve(
+                record, key=base if scoped[base] == 1 else f"{base}#{scoped[base]}", scope=None
+            )
         person = (
             resolver.id_of("person", record.person) if record.person is not None else resolver.unnamed(record)
         )
@@ -239,6 +261,22 @@ def plan_import(
     out.extend(e for e in _other_events(dataset, resolver, context) if _claim_key(e) not in standing_keys)
     unique = list({e.id: e for e in out}.values())
     return Plan(tuple(resolver.new.values()), tuple(unique), records=len(dataset.records), **counts)
+
+
+def _named_by(found: Iterable[Iterable[Event]], catalogue: Catalogue) -> set[str]:
+    """The persons, posts and organisations (with those above them) that earlier claims name."""
+    out: set[str] = set()
+    for events in found:
+        for event in events:
+            out.update(event.about())
+    for entity_id in list(out):
+        entity = catalogue.get(entity_id)
+        org = entity.org if isinstance(entity, Post) else None
+        while org is not None and org not in out:
+            out.add(org)
+            above = catalogue.get(org)
+            org = above.parent if isinstance(above, Organisation) else None
+    return out
 
 
 def _retract(
@@ -270,6 +308,12 @@ def _changes(
         counts["new"] += 1
         return wanted
     have = {_claim_key(e): e for e in before}
+    # An undated claim says "on or before the file was published": a later version saying
+    # nothing more about it is the same claim, not a correction of its date.
+    undated = {_claim_key(attrs.evolve(e, occurred="2000")): e for e in before if _is_undated(e)}
+    wanted = [
+        undated.get(_claim_key(attrs.evolve(e, occurred="2000")), e) if _is_undated(e) else e for e in wanted
+    ]
     want = {_claim_key(e): e for e in wanted}
     old = [e for k, e in have.items() if k not in want]
     new = [e for k, e in want.items() if k not in have]
@@ -342,7 +386,7 @@ def _what_changed(
 
 
 def _other_events(dataset: Dataset, resolver: Resolver, context: _Context) -> list[Event]:
-    """Renames, deaths, foundings and dissolutions."""
+    """Renames, births, deaths, foundings and dissolutions."""
     out: list[Event] = []
     for spec in dataset.names:
         out.append(
@@ -363,7 +407,9 @@ def _other_events(dataset: Dataset, resolver: Resolver, context: _Context) -> li
             "sources": _cite(context, life.sources, life.quote or life.entity, f"{life.entity}#{life.cause}"),
             "note": life.note,
         }
-        if life.cause == "died":
+        if life.cause == "born":
+            out.append(Born(person=resolver.id_of("person", life.entity), **common))  # type: ignore[arg-type]
+        elif life.cause == "died":
             out.append(Died(person=resolver.id_of("person", life.entity), **common))  # type: ignore[arg-type]
         elif life.cause == "founded":
             out.append(Founded(org=resolver.id_of("organisation", life.entity), **common))  # type: ignore[arg-type]

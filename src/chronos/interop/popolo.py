@@ -1,52 +1,118 @@
-"""Popolo JSON (popoloproject.com): persons, organizations, posts, areas and memberships, in and out.
+"""Popolo JSON (popoloproject.com) as published, EveryPolitician's included: persons to memberships.
 
-Reading: every membership is a tenure from ``start_date`` to ``end_date``
-(EDTF; a missing end is an open end). It holds ``post_id`` when given, else the
-post named by its ``role`` (or "member") in its ``organization_id``. Dated
-``other_names`` are renames (`Renamed` from their ``start_date``); undated ones
-are aliases; ``death_date``, ``founding_date`` and ``dissolution_date`` are
-events. Areas are places.
+Reading takes what Popolo and EveryPolitician files say and leaves out, with
+a reason in the import report, what chronos keeps nowhere (images, contact
+details, genders, elections):
 
-Writing: the same shape, with dates as EDTF strings, ``sources`` as Popolo
-links (``url`` the source, ``note`` the quote), and, under a ``"chronos"`` key
-that other Popolo readers ignore, what Popolo has no field for: every claim of
-each start and end (date, cause, knowledge date, sources, note), seats,
-entity notes. Reading a file with those keys gives the claims back exactly.
+- persons, organizations, areas (places) and posts, with their ``identifiers``
+  (kept as ``scheme:value``, ``wikidata:Q1247199``), undated ``other_names``
+  as aliases with their ``lang``, dated ones as renames (`Renamed`), an
+  organization's ``seats``; ``birth_date``, ``death_date``, ``founding_date`` and
+  ``dissolution_date`` as events. Ids that are opaque (UUIDs, bare numbers)
+  give way to the name when chronos makes its own id;
+- every membership is a tenure from ``start_date`` to ``end_date``; when it has
+  neither, the dates of its ``legislative_period_id`` (an event of
+  classification "legislative period") with their precision, and the claim's
+  note says so; with no date at all, an undated claim: the start was on or
+  before the file was published (``../KNOWN``), the end open;
+- the post is ``post_id`` or the ``role`` (default "member") in
+  ``organization_id``; with an ``area_id`` it is that post for that area, one
+  seat ("member for Mathare"); a role post of a legislature gets the
+  legislature's ``seats`` (none: no fixed number);
+- ``on_behalf_of_id`` (the party or group) is a second tenure, of the post
+  "member" of that organisation (no fixed number of seats), over the same dates;
+- a membership without an ``id`` is known across versions by its holder, its
+  organisation, its role and its period (`TenureRecord.scope`), so a new
+  version that renumbers its people changes nothing; a changed date, area or
+  party is a correction;
+- dates with a time (``2016-03-25T00:00:00``) are their day.
+
+Writing is in `chronos.interop._popolo_out`. Reading a file chronos wrote
+gives the claims back exactly (the ``"chronos"`` keys).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
-from typing import Any
+import re
+from collections.abc import Mapping
+from typing import Any, Final
 
-from chronos.chronology import Chronology, DateLike
-from chronos.entities import Organisation, Post
+import attrs
+
+from chronos.dates import FuzzyDate, parse_date
 from chronos.errors import RecordError
 from chronos.interop._model import (
     ClaimSpec,
     Dataset,
+    EntityKind,
     ForeignEntity,
     LifeSpec,
     NameSpec,
+    Skipped,
     TenureRecord,
     claims_from_json,
     edtf,
     role_post_key,
-    source_dict,
     source_from_dict,
 )
-from chronos.interop._rows import ClaimRow, claims_json, tenure_rows
-from chronos.projections import Claim, Policy
-from chronos.projections.policy import OPEN_END as _EMPTY
+from chronos.interop._popolo_out import write_popolo
 
-__all__ = ["read_popolo", "write_popolo"]
+__all__ = ["UNDATED", "read_popolo", "write_popolo"]
 
-_KINDS = (("persons", "person"), ("organizations", "organisation"), ("posts", "post"), ("areas", "place"))
+_KINDS: Final[tuple[tuple[str, EntityKind], ...]] = (
+    ("persons", "person"),
+    ("organizations", "organisation"),
+    ("areas", "place"),
+    ("posts", "post"),
+)
+
+#: The placeholder date of an undated claim; the planner makes it ``../KNOWN``.
+UNDATED: Final = parse_date("../9999-12-31")
+
+_OPAQUE: Final = re.compile(r"^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", re.I)
+
+#: The fields read from each section; any other is counted in the report as left out.
+_USED: Final[dict[str, frozenset[str]]] = {
+    "persons": frozenset({"id", "name", "other_names", "identifiers", "birth_date", "death_date", "chronos"}),
+    "organizations": frozenset(
+        {
+            "id",
+            "name",
+            "other_names",
+            "identifiers",
+            "parent_id",
+            "founding_date",
+            "dissolution_date",
+            "seats",
+            "chronos",
+        }
+    ),
+    "areas": frozenset({"id", "name", "other_names", "identifiers", "chronos"}),
+    "posts": frozenset({"id", "label", "other_label", "organization_id", "area_id", "chronos"}),
+    "memberships": frozenset(
+        {
+            "id",
+            "person_id",
+            "organization_id",
+            "post_id",
+            "role",
+            "label",
+            "area_id",
+            "on_behalf_of_id",
+            "legislative_period_id",
+            "start_date",
+            "end_date",
+            "chronos",
+        }
+    ),
+}
+_SECTIONS: Final = ("persons", "organizations", "areas", "posts", "events", "memberships")
 
 
 def _list(data: Mapping[str, Any], key: str, where: str) -> list[Any]:
     value = data.get(key, [])
+    if value is None:
+        return []
     if not isinstance(value, list):
         raise RecordError(f"{where}: {key!r} must be a list")
     return value
@@ -54,53 +120,369 @@ def _list(data: Mapping[str, Any], key: str, where: str) -> list[Any]:
 
 def _text(item: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str | None:
     value = item.get(key)
+    if isinstance(value, str):
+        value = value.strip()
     if value is None or value == "":
         if required:
             raise RecordError(f"{where}: missing {key!r}")
         return None
-    if not isinstance(value, str | int):
+    if not isinstance(value, str | int) or isinstance(value, bool):
         raise RecordError(f"{where}: {key} must be a string, not {value!r}")
     return str(value)
 
 
-def _names(item: Mapping[str, Any], key: str, kind: Any, where: str) -> tuple[list[str], list[NameSpec]]:
-    """Aliases (undated other names) and renames (dated ones)."""
-    aliases: list[str] = []
-    renames: list[NameSpec] = []
-    for index, other in enumerate(_list(item, "other_names", where)):
-        here = f"{where}.other_names[{index}]"
-        if isinstance(other, str):
-            aliases.append(other)
-            continue
-        if not isinstance(other, Mapping):
-            raise RecordError(f"{here}: must be an object")
-        name = _text(other, "name", here)
-        assert name is not None
-        aliases.append(name)
-        ext = other.get("chronos")
-        if isinstance(ext, Mapping) and ext.get("derived"):
-            continue
-        start = edtf(other.get("start_date"), f"{here}.start_date")
-        end = edtf(other.get("end_date"), f"{here}.end_date")
-        ext = ext if isinstance(ext, Mapping) else {}
-        known = edtf(ext.get("known"), f"{here}.chronos.known")
-        sources = tuple(
-            source_from_dict(s, f"{here}.chronos.sources[{i}]") for i, s in enumerate(ext.get("sources", []))
+def _ext(item: Mapping[str, Any]) -> Mapping[str, Any]:
+    ext = item.get("chronos")
+    return ext if isinstance(ext, Mapping) else {}
+
+
+@attrs.frozen
+class _Period:
+    """A legislative period: its dates, as the memberships that name it inherit them."""
+
+    key: str
+    name: str
+    start: FuzzyDate | None
+    end: FuzzyDate | None
+
+
+class _Reader:
+    """One file's reading: what it found, and what it left out and why."""
+
+    def __init__(self, data: Mapping[str, Any], origin: str):
+        self.data = data
+        self.origin = origin
+        self.entities: dict[tuple[str, str], ForeignEntity] = {}
+        self.names: list[NameSpec] = []
+        self.lives: list[LifeSpec] = []
+        self.records: list[TenureRecord] = []
+        self.periods: dict[str, _Period] = {}
+        self.skipped: list[Skipped] = []
+        self.parties: set[tuple[str | None, str, tuple[ClaimSpec, ...], tuple[ClaimSpec, ...]]] = set()
+
+    def drop(self, reason: str, where: str, kind: Any = "entity") -> None:
+        self.skipped.append(Skipped(where, reason, kind))
+
+    def field(self, section: str, field: str, where: str) -> None:
+        """A field chronos has no place for."""
+        self.drop(f"{section} field {field!r}: chronos keeps no such field", where, "field")
+
+    def read(self) -> Dataset:
+        for section, kind in _KINDS:
+            for index, item in enumerate(_list(self.data, section, self.origin)):
+                self._entity(section, kind, index, item)
+        for index, item in enumerate(_list(self.data, "events", self.origin)):
+            self._event(index, item)
+        for index, item in enumerate(_list(self.data, "memberships", self.origin)):
+            self._membership(index, item)
+        for key, value in self.data.items():
+            if key not in (*_SECTIONS, "meta") and isinstance(value, list):
+                for index in range(len(value)):
+                    self.drop(f"{key!r}: chronos keeps no {key}", f"{self.origin}: {key}[{index}]")
+        return Dataset(
+            tuple(self.entities.values()),
+            tuple(self.records),
+            tuple(self.names),
+            tuple(self.lives),
+            skipped=tuple(self.skipped),
         )
-        note = ext.get("note")
-        if start is not None:
-            former = ext.get("former")
-            renames.append(NameSpec(key, kind, name, former, start, known, sources, note, name))
-        elif end is not None:
-            primary = _text(item, "name" if kind != "post" else "label", where)
-            assert primary is not None
-            renames.append(NameSpec(key, kind, primary, name, end, known, sources, note, name))
-    return aliases, renames
+
+    # Entities -----------------------------------------------------------------------------------
+
+    def _entity(self, section: str, kind: EntityKind, index: int, item: Any) -> None:
+        where = f"{self.origin}: {section}[{index}]"
+        if not isinstance(item, Mapping):
+            raise RecordError(f"{where}: must be an object")
+        key = _text(item, "id", where)
+        assert key is not None
+        name = _text(item, "label" if kind == "post" else "name", where)
+        assert name is not None
+        for field in item:
+            if field not in _USED[section]:
+                self.field(section, field, where)
+        aliases, languages = self._names(item, key, kind, where)
+        if kind == "post":
+            aliases += [a.strip() for a in _list(item, "other_label", where) if isinstance(a, str)]
+        ext = _ext(item)
+        org = _text(item, "organization_id", where, required=kind == "post")
+        # Popolo gives posts no seat count: without ours, the number is not fixed (0).
+        seats = ext.get(
+            "seats", item.get("seats") if kind == "organisation" else 0 if kind == "post" else None
+        )
+        if seats is not None and (not isinstance(seats, int) or isinstance(seats, bool) or seats < 0):
+            raise RecordError(f"{where}: seats must be a whole number, not {seats!r}")
+        area = _text(item, "area_id", where, required=False) if kind == "post" else None
+        if area is not None and kind == "post":
+            self._known("place", area, f"{where}.area_id")
+        entity = ForeignEntity(
+            kind=kind,
+            key=key,
+            name=name,
+            aliases=tuple(a for a in dict.fromkeys(aliases) if a and a != name),
+            parent=_text(item, "parent_id", where, required=False) if kind == "organisation" else None,
+            org=org,
+            seats=seats,
+            note=ext.get("note"),
+            identifiers=self._identifiers(item, where),
+            languages=tuple(sorted(set(languages))),
+            opaque=bool(_OPAQUE.match(key)) and kind in ("person", "organisation"),
+        )
+        first = self.entities.get((kind, key))
+        if first is not None:
+            # parlparse's ministers.json lists two departments twice, their names cased differently.
+            self.drop(f"{section} whose id appears again: its names join the first one's aliases", where)
+            entity = attrs.evolve(
+                first,
+                aliases=tuple(
+                    a for a in dict.fromkeys((*first.aliases, name, *entity.aliases)) if a != first.name
+                ),
+                identifiers=tuple(dict.fromkeys((*first.identifiers, *entity.identifiers))),
+                languages=tuple(sorted({*first.languages, *entity.languages})),
+            )
+            self.entities[(kind, key)] = entity
+            return
+        self.entities[(kind, key)] = entity
+        if kind == "person":
+            self.lives += _lives(item, key, {"birth_date": "born", "death_date": "died"}, where)
+        elif kind == "organisation":
+            self.lives += _lives(
+                item, key, {"founding_date": "founded", "dissolution_date": "dissolved"}, where
+            )
+
+    def _identifiers(self, item: Mapping[str, Any], where: str) -> tuple[str, ...]:
+        out: list[str] = []
+        for index, found in enumerate(_list(item, "identifiers", where)):
+            here = f"{where}.identifiers[{index}]"
+            if not isinstance(found, Mapping):
+                raise RecordError(f"{here}: must be an object")
+            scheme = _text(found, "scheme", here, required=False)
+            value = _text(found, "identifier", here, required=False)
+            if scheme is None or value is None:
+                self.drop("an identifier without a scheme or a value", here)
+                continue
+            out.append(f"{scheme}:{value}")
+        return tuple(dict.fromkeys(out))
+
+    def _names(
+        self, item: Mapping[str, Any], key: str, kind: EntityKind, where: str
+    ) -> tuple[list[str], list[str]]:
+        """Aliases (undated other names) and their languages; dated ones are renames."""
+        aliases: list[str] = []
+        languages: list[str] = []
+        for index, other in enumerate(_list(item, "other_names", where)):
+            here = f"{where}.other_names[{index}]"
+            if isinstance(other, str):
+                aliases.append(other.strip())
+                continue
+            if not isinstance(other, Mapping):
+                raise RecordError(f"{here}: must be an object")
+            name = _text(other, "name", here)
+            assert name is not None
+            aliases.append(name)
+            lang = _text(other, "lang", here, required=False)
+            if lang is not None:
+                languages.append(f"{lang}:{name}")
+            ext = _ext(other)
+            if ext.get("derived"):
+                continue
+            start = edtf(ext.get("start_date", other.get("start_date")), f"{here}.start_date")
+            end = edtf(ext.get("end_date", other.get("end_date")), f"{here}.end_date")
+            known = edtf(ext.get("known"), f"{here}.chronos.known")
+            sources = tuple(
+                source_from_dict(s, f"{here}.chronos.sources[{i}]")
+                for i, s in enumerate(ext.get("sources", []))
+            )
+            note = ext.get("note")
+            if start is not None:
+                former = ext.get("former")
+                self.names.append(NameSpec(key, kind, name, former, start, known, sources, note, name))
+            elif end is not None:
+                primary = _text(item, "name" if kind != "post" else "label", where)
+                assert primary is not None
+                self.names.append(NameSpec(key, kind, primary, name, end, known, sources, note, name))
+        return aliases, languages
+
+    def _known(self, kind: EntityKind, key: str, where: str) -> ForeignEntity:
+        """An entity the file refers to; a person it names only by id gets the id as a name."""
+        found = self.entities.get((kind, key))
+        if found is not None:
+            return found
+        if kind == "person" and "persons" not in self.data:
+            # Files such as parlparse's ministers.json list memberships and no persons.
+            made = ForeignEntity(kind="person", key=key, name=key)
+            self.entities[("person", key)] = made
+            return made
+        section = {"person": "persons", "organisation": "organizations", "place": "areas", "post": "posts"}
+        raise RecordError(f"{where}: {key!r} is not among the file's {section[kind]}")
+
+    # Legislative periods ------------------------------------------------------------------------
+
+    def _event(self, index: int, item: Any) -> None:
+        where = f"{self.origin}: events[{index}]"
+        if not isinstance(item, Mapping):
+            raise RecordError(f"{where}: must be an object")
+        key = _text(item, "id", where)
+        assert key is not None
+        classification = _text(item, "classification", where, required=False) or "unclassified"
+        if classification != "legislative period":
+            self.drop(
+                f"events of classification {classification!r}: chronos keeps only legislative periods, "
+                "whose dates memberships inherit",
+                where,
+            )
+            return
+        self.periods[key] = _Period(
+            key,
+            _text(item, "name", where, required=False) or key,
+            edtf(item.get("start_date"), f"{where}.start_date"),
+            edtf(item.get("end_date"), f"{where}.end_date"),
+        )
+
+    # Memberships ---------------------------------------------------------------------------------
+
+    def _membership(self, index: int, item: Any) -> None:
+        where = f"{self.origin}: memberships[{index}]"
+        if not isinstance(item, Mapping):
+            raise RecordError(f"{where}: must be an object")
+        for field in item:
+            if field not in _USED["memberships"]:
+                self.field("memberships", field, where)
+        person = _text(item, "person_id", where, required=False)
+        if person is not None:
+            self._known("person", person, f"{where}.person_id")
+        org = _text(item, "organization_id", where, required=False)
+        post_id = _text(item, "post_id", where, required=False)
+        role = _text(item, "role", where, required=False)
+        area = _text(item, "area_id", where, required=False)
+        party = _text(item, "on_behalf_of_id", where, required=False)
+        period_key = _text(item, "legislative_period_id", where, required=False)
+        if post_id is None and org is None:
+            raise RecordError(f"{where}: a membership needs a post_id or an organization_id")
+        post, org = self._post(post_id, org, role, area, where)
+        starts, ends = self._dates(item, period_key, where)
+        own_id = _text(item, "id", where, required=False)
+        label = role or _text(item, "label", where, required=False)
+        quote = label or post_id or person or own_id or "membership"
+        if own_id is not None:
+            record = TenureRecord(own_id, person, post, starts, ends, quote)
+        else:
+            seat = post_id or f"role:{role or 'member'}"
+            record = TenureRecord(f"{seat}|{period_key or ''}", person, post, starts, ends, quote, scope=org)
+        self.records.append(record)
+        if party is not None:
+            self._known("organisation", party, f"{where}.on_behalf_of_id")
+            member = role_post_key(party, "member")
+            if person is not None and (person, member, starts, ends) in self.parties:
+                return  # the same party tenure again (another area in the same period)
+            self.parties.add((person, member, starts, ends))
+            self.entities.setdefault(
+                ("post", member), ForeignEntity(kind="post", key=member, name="member", org=party, seats=0)
+            )
+            base = own_id or record.key
+            self.records.append(
+                TenureRecord(
+                    f"{base}|on_behalf_of",
+                    person,
+                    member,
+                    starts,
+                    ends,
+                    party,
+                    scope=None if own_id is not None else org,
+                )
+            )
+
+    def _post(
+        self, post_id: str | None, org: str | None, role: str | None, area: str | None, where: str
+    ) -> tuple[str, str]:
+        """The post a membership holds (made when the file names only a role or an area) and its org."""
+        if post_id is not None:
+            base = self._known("post", post_id, f"{where}.post_id")
+            assert base.org is not None
+            if org is not None and org != base.org:
+                self._known("organisation", org, f"{where}.organization_id")
+            if area is None or area == base.area:
+                return post_id, base.org
+            place = self._known("place", area, f"{where}.area_id")
+            key = f"{post_id}\0{area}"
+            self.entities.setdefault(
+                ("post", key),
+                ForeignEntity(
+                    kind="post",
+                    key=key,
+                    name=f"{base.name} for {place.name}",
+                    org=base.org,
+                    seats=1,
+                    area=area,
+                ),
+            )
+            return key, base.org
+        assert org is not None
+        holder = self._known("organisation", org, f"{where}.organization_id")
+        role = role or "member"
+        if area is not None:
+            place = self._known("place", area, f"{where}.area_id")
+            key = f"{role_post_key(org, role)}\0{area}"
+            self.entities.setdefault(
+                ("post", key),
+                ForeignEntity(
+                    kind="post", key=key, name=f"{role} for {place.name}", org=org, seats=1, area=area
+                ),
+            )
+            return key, org
+        key = role_post_key(org, role)
+        # A role held by many (a legislature's members) has the organisation's seats, if it says.
+        seats = holder.seats if holder.seats is not None else 0
+        self.entities.setdefault(
+            ("post", key), ForeignEntity(kind="post", key=key, name=role, org=org, seats=seats)
+        )
+        return key, org
+
+    def _dates(
+        self, item: Mapping[str, Any], period_key: str | None, where: str
+    ) -> tuple[tuple[ClaimSpec, ...], tuple[ClaimSpec, ...]]:
+        ext = item.get("chronos")
+        if isinstance(ext, Mapping):
+            return (
+                claims_from_json(ext.get("start", []), f"{where}.chronos.start"),
+                claims_from_json(ext.get("end", []), f"{where}.chronos.end"),
+            )
+        start = edtf(item.get("start_date"), f"{where}.start_date")
+        end = edtf(item.get("end_date"), f"{where}.end_date")
+        period = self.periods.get(period_key) if period_key is not None else None
+        if period_key is not None and period is None:
+            self.drop(
+                "legislative_period_id naming no legislative period among the events: "
+                "the membership keeps only its own dates",
+                f"{where}.legislative_period_id",
+                "claim",
+            )
+        note_start = note_end = None
+        if period is not None:
+            inherited = (
+                f"the date of legislative period {period.key} ({period.name}): the membership gives none"
+            )
+            if start is None and period.start is not None:
+                start, note_start = period.start, inherited
+            if end is None and period.end is not None:
+                end, note_end = period.end, inherited
+        starts = (
+            (ClaimSpec("appointed", start, note=note_start),)
+            if start is not None
+            else (
+                ClaimSpec(
+                    "appointed",
+                    UNDATED,
+                    note="the file gives no start date: on or before it was published",
+                    undated=True,
+                ),
+            )
+        )
+        ends = (ClaimSpec("left", end, note=note_end),) if end is not None else ()
+        return starts, ends
 
 
 def _lives(item: Mapping[str, Any], key: str, fields: Mapping[str, str], where: str) -> list[LifeSpec]:
-    ext = item.get("chronos") if isinstance(item.get("chronos"), Mapping) else {}
-    assert isinstance(ext, Mapping)
+    ext = _ext(item)
     out: list[LifeSpec] = []
     for field, cause in fields.items():
         claims = ext.get(cause)
@@ -118,168 +500,4 @@ def read_popolo(data: Any, origin: str) -> Dataset:
     """A dataset from parsed Popolo JSON; errors name ``origin`` and the JSON path."""
     if not isinstance(data, Mapping):
         raise RecordError(f"{origin}: Popolo JSON is an object with persons, organizations and memberships")
-    entities: list[ForeignEntity] = []
-    names: list[NameSpec] = []
-    lives: list[LifeSpec] = []
-    posts: dict[str, str] = {}
-    for section, kind in _KINDS:
-        for index, item in enumerate(_list(data, section, origin)):
-            where = f"{origin}: {section}[{index}]"
-            if not isinstance(item, Mapping):
-                raise RecordError(f"{where}: must be an object")
-            key = _text(item, "id", where)
-            assert key is not None
-            name = _text(item, "label" if kind == "post" else "name", where)
-            assert name is not None
-            aliases, renames = _names(item, key, kind, where)
-            if kind == "post":
-                aliases += [a for a in _list(item, "other_label", where) if isinstance(a, str)]
-            names.extend(renames)
-            ext = item.get("chronos") if isinstance(item.get("chronos"), Mapping) else {}
-            assert isinstance(ext, Mapping)
-            org = _text(item, "organization_id", where, required=kind == "post")
-            if kind == "post":
-                assert org is not None
-                posts[key] = org
-            entities.append(
-                ForeignEntity(
-                    kind=kind,  # type: ignore[arg-type]
-                    key=key,
-                    name=name,
-                    aliases=tuple(dict.fromkeys(aliases)),
-                    parent=_text(item, "parent_id", where, required=False),
-                    org=org,
-                    seats=ext.get("seats"),
-                    note=ext.get("note"),
-                )
-            )
-            if kind == "person":
-                lives += _lives(item, key, {"death_date": "died"}, where)
-            elif kind == "organisation":
-                lives += _lives(
-                    item, key, {"founding_date": "founded", "dissolution_date": "dissolved"}, where
-                )
-    records = []
-    for index, item in enumerate(_list(data, "memberships", origin)):
-        where = f"{origin}: memberships[{index}]"
-        if not isinstance(item, Mapping):
-            raise RecordError(f"{where}: must be an object")
-        record, extra = _membership(item, where, index, posts)
-        records.append(record)
-        entities.extend(extra)
-    return Dataset(tuple(entities), tuple(records), tuple(names), tuple(lives))
-
-
-def _membership(
-    item: Mapping[str, Any], where: str, index: int, posts: Mapping[str, str]
-) -> tuple[TenureRecord, list[ForeignEntity]]:
-    person = _text(item, "person_id", where, required=False)
-    org = _text(item, "organization_id", where, required=False)
-    post = _text(item, "post_id", where, required=False)
-    role = _text(item, "role", where, required=False)
-    extra: list[ForeignEntity] = []
-    if post is None:
-        if org is None:
-            raise RecordError(f"{where}: a membership needs a post_id or an organization_id")
-        role = role or "member"
-        post = role_post_key(org, role)
-        extra.append(ForeignEntity(kind="post", key=post, name=role, org=org))
-    elif post not in posts:
-        raise RecordError(f"{where}: post_id {post!r} is not among the file's posts")
-    key = _text(item, "id", where, required=False) or f"{person}|{post}|{item.get('start_date', '')}"
-    quote = role or _text(item, "label", where, required=False) or person or key
-    ext = item.get("chronos")
-    if isinstance(ext, Mapping):
-        starts = claims_from_json(ext.get("start", []), f"{where}.chronos.start")
-        ends = claims_from_json(ext.get("end", []), f"{where}.chronos.end")
-    else:
-        start = edtf(item.get("start_date"), f"{where}.start_date")
-        end = edtf(item.get("end_date"), f"{where}.end_date")
-        starts = (ClaimSpec("appointed", start),) if start is not None else ()
-        ends = (ClaimSpec("left", end),) if end is not None else ()
-    return TenureRecord(key, person, post, starts, ends, quote), extra
-
-
-# Writing ---------------------------------------------------------------------------------------
-
-
-def write_popolo(chronology: Chronology, *, known_at: DateLike | None = None) -> dict[str, Any]:
-    """The chronology (as known on ``known_at``) as Popolo JSON."""
-    catalogue = chronology.catalogue
-    state = chronology.state(known_at)
-    policy = Policy()
-    out: dict[str, list[dict[str, Any]]] = {
-        "persons": [],
-        "organizations": [],
-        "posts": [],
-        "areas": [],
-        "memberships": [],
-    }
-    for entity in catalogue.values():
-        item: dict[str, Any] = {"id": entity.id}
-        item["label" if isinstance(entity, Post) else "name"] = entity.name
-        other: list[dict[str, Any]] = [{"name": a} for a in entity.aliases]
-        renames = sorted(state.renames.get(entity.id, ()), key=lambda r: (r.occurred.earliest, r.id))
-        for rename in renames:
-            ext: dict[str, Any] = {
-                "known": str(rename.known),
-                "sources": [source_dict(s) for s in rename.sources],
-            }
-            if rename.former:
-                ext["former"] = rename.former
-                other.append(
-                    {"name": rename.former, "end_date": str(rename.occurred), "chronos": {"derived": True}}
-                )
-            if rename.note:
-                ext["note"] = rename.note
-            other.append({"name": rename.name, "start_date": str(rename.occurred), "chronos": ext})
-        if other:
-            item["other_names"] = other
-        ext = {"note": entity.note} if entity.note else {}
-        if isinstance(entity, Post):
-            item["organization_id"] = entity.org
-            ext["seats"] = entity.seats
-        if isinstance(entity, Organisation):
-            if entity.parent is not None:
-                item["parent_id"] = entity.parent
-            for field, cause, claims in (
-                ("founding_date", "founded", state.founded.get(entity.id, ())),
-                ("dissolution_date", "dissolved", state.dissolved.get(entity.id, ())),
-            ):
-                if claims:
-                    item[field] = str(policy.resolve(claims, empty=_EMPTY).date)
-                    ext[cause] = _claim_list(claims)
-        if entity.kind == "person" and state.deaths.get(entity.id):
-            claims = state.deaths[entity.id]
-            item["death_date"] = str(policy.resolve(claims, empty=_EMPTY).date)
-            ext["died"] = _claim_list(claims)
-        if ext:
-            item["chronos"] = ext
-        section = {"person": "persons", "organisation": "organizations", "post": "posts", "place": "areas"}
-        out[section[entity.kind]].append(item)
-    counts: dict[str, int] = {}
-    for row in tenure_rows(chronology, known_at=known_at):
-        base = f"{row.post}/{row.person}"
-        counts[base] = counts.get(base, 0) + 1
-        membership: dict[str, Any] = {
-            "id": base if counts[base] == 1 else f"{base}/{counts[base]}",
-            "person_id": row.person,
-            "organization_id": row.org,
-            "post_id": row.post,
-            "role": catalogue[row.post].name,
-        }
-        if row.start.date is not None:
-            membership["start_date"] = str(row.start.date)
-        if row.end.date is not None:
-            membership["end_date"] = str(row.end.date)
-        links = [{"url": s.source, "note": s.quote} for s in (*row.start.sources, *row.end.sources)]
-        membership["sources"] = list({json.dumps(x, sort_keys=True): x for x in links}.values())
-        membership["chronos"] = {"start": claims_json(row.start.claims), "end": claims_json(row.end.claims)}
-        out["memberships"].append(membership)
-    return {k: v for k, v in out.items() if v or k in ("persons", "organizations", "memberships")}
-
-
-def _claim_list(claims: Iterable[Claim]) -> list[dict[str, Any]]:
-    return claims_json(
-        ClaimRow(c.cause, c.date, c.event.known, c.event.sources, c.event.note) for c in claims
-    )
+    return _Reader(data, origin).read()

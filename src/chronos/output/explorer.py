@@ -27,7 +27,7 @@ from typing import Any
 from chronos.chronology import Chronology, as_day
 from chronos.dates import MAX_DAY, MIN_DAY
 from chronos.errors import UsageError
-from chronos.events import Event
+from chronos.events import Corrected, Event
 from chronos.output.layout import Chart, build
 from chronos.output.tables import post_label
 from chronos.projections import Policy, Seat
@@ -213,11 +213,24 @@ def explorer_data(
         "names": names.items,
         "charts": charts.items,
         "chart_of": chart_of,
-        "events": {e.id: _event_json(e, chronology) for e in chronology.events if e.id in shown},
+        "events": {
+            e.id: _event_json(e, chronology) for e in _with_replacements(chronology.events) if e.id in shown
+        },
         "timeline": [
             e.id for e in sorted(related, key=lambda e: (e.occurred.earliest, e.occurred.latest, e.id))
         ],
     }
+
+
+def _with_replacements(events: Iterable[Event]) -> list[Event]:
+    """The events, each correction followed by its replacement: a seat's claims may be replacements."""
+    out: list[Event] = []
+    for event in events:
+        out.append(event)
+        while isinstance(event, Corrected):
+            event = event.replacement
+            out.append(event)
+    return out
 
 
 def _as_date(value: dt.date | str) -> dt.date:

@@ -1,4 +1,4 @@
-"""The fold: from the events known at a date to tenures, custody, deaths and names.
+"""The fold: from the events known at a date to tenures, custody, births, deaths and names.
 
 `visible` selects what was known on a knowledge date K (an event counts once
 its ``known`` date has certainly passed, i.e. ``known.latest <= K``) and applies
@@ -25,6 +25,7 @@ from chronos.entities import Catalogue
 from chronos.events import (
     Appointed,
     Arrested,
+    Born,
     Charged,
     Corrected,
     Died,
@@ -78,6 +79,7 @@ class State:
     events: tuple[Event, ...]
     known_at: dt.date | None = None
     possibly: bool = False
+    births: Mapping[str, tuple[Claim, ...]] = attrs.field(factory=dict)
     by_post: Mapping[str, tuple[Period, ...]] = attrs.field(factory=dict, eq=False, repr=False)
     by_person: Mapping[str, tuple[Period, ...]] = attrs.field(factory=dict, eq=False, repr=False)
     custody_of: Mapping[str, tuple[Custody, ...]] = attrs.field(factory=dict, eq=False, repr=False)
@@ -178,6 +180,7 @@ class _Fold:
     custody: dict[str, list[_Open]] = attrs.Factory(dict)
     custody_order: list[_Open] = attrs.Factory(list)
     deaths: dict[str, list[Claim]] = attrs.Factory(dict)
+    births: dict[str, list[Claim]] = attrs.Factory(dict)
     founded: dict[str, list[Claim]] = attrs.Factory(dict)
     dissolved: dict[str, list[Claim]] = attrs.Factory(dict)
     renames: dict[str, list[Renamed]] = attrs.Factory(dict)
@@ -280,6 +283,10 @@ def _charged(fold: _Fold, event: Charged) -> None:
     spells[-1].charges.append(claim)
 
 
+def _born(fold: _Fold, event: Born) -> None:
+    fold.births.setdefault(event.person, []).append(Claim(event, event.occurred, "born"))
+
+
 def _died(fold: _Fold, event: Died) -> None:
     claim = Claim(event, event.occurred, "died")
     fold.deaths.setdefault(event.person, []).append(claim)
@@ -312,6 +319,7 @@ HANDLERS: dict[type[Event], Callable[[_Fold, Any], None]] = {
     Arrested: _arrested,
     Released: _released,
     Charged: _charged,
+    Born: _born,
     Died: _died,
     Founded: _founded,
     Dissolved: _dissolved,
@@ -384,6 +392,7 @@ def _project(
         events=tuple(standing),
         known_at=known_at,
         possibly=possibly,
+        births={k: tuple(v) for k, v in state.births.items()},
         by_post=_group(tenures, lambda t: t.subject),
         by_person=_group(tenures, lambda t: t.person),
         custody_of=_group(custody, lambda c: c.person),

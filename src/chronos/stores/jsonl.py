@@ -57,6 +57,8 @@ class JsonlStore:
     """Records in JSON Lines segment files under ``directory``."""
 
     keeps_lines = True
+    #: What kind of store this is, as a checkpoint names it (`chronos.stores.checkpoint`).
+    kind = "jsonl"
 
     @property
     def catalogue_origin(self) -> str:
@@ -365,14 +367,16 @@ class JsonlStore:
     def read_catalogue(self) -> str | None:
         """The text of ``catalogue.toml`` in the directory, or None when there is none."""
         try:
-            return (self.directory / CATALOGUE_FILE).read_text(encoding="utf-8")
+            # newline="": the text exactly as written, carriage returns included.
+            with (self.directory / CATALOGUE_FILE).open(encoding="utf-8", newline="") as handle:
+                return handle.read()
         except FileNotFoundError:
             return None
 
     def write_catalogue(self, text: str) -> None:
         """Replace ``catalogue.toml`` atomically (write, fsync, rename, fsync the directory)."""
         temporary = self.directory / f"{CATALOGUE_FILE}.tmp"
-        with temporary.open("w", encoding="utf-8") as handle:
+        with temporary.open("w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

@@ -15,6 +15,8 @@ class MemoryStore:
     """Records in memory, guarded by a lock so threads can share one store."""
 
     keeps_lines = False
+    #: What kind of store this is, as a checkpoint names it (`chronos.stores.checkpoint`).
+    kind = "memory"
 
     @property
     def catalogue_origin(self) -> str:

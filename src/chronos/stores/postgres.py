@@ -1,10 +1,21 @@
 """A store that keeps records in a PostgreSQL database (psycopg 3): one log shared by a team.
 
-Two tables in the schema named by the URL's ``schema`` parameter (default
+Three tables in the schema named by the URL's ``schema`` parameter (default
 ``public``), created on first use, so several logs can share a database::
 
-    chronos_records   seq BIGINT PRIMARY KEY, v, id, event (json), prev, hash
-    chronos_meta      key TEXT PRIMARY KEY, value: the store format and the catalogue's TOML text
+    chronos_records     seq BIGINT PRIMARY KEY, v, id, event (json), prev, hash
+    chronos_catalogue   version INTEGER PRIMARY KEY, text (the catalogue's TOML), written
+    chronos_meta        key TEXT PRIMARY KEY, value: the store format, and what `repair` did
+
+All three are append-only, enforced by the server: triggers created with the
+tables (`chronos.stores._pgschema`) refuse ``UPDATE``, ``DELETE`` and
+``TRUNCATE`` from any role, the tables' owner included, and `PostgresStore.grant`
+gives a writer role ``INSERT`` and ``SELECT`` only and a reader role ``SELECT``
+only. A new catalogue is a new row of ``chronos_catalogue`` (the highest version
+is the catalogue). Opening a log checks the triggers: `PostgresStore.unguarded`
+says what is missing or altered, ``chronos verify`` and ``chronos check`` report
+it, and appends are refused until `PostgresStore.reinstate` (``chronos repair``,
+as the owner) puts them back, noting it in ``chronos_meta``.
 
 An append is one transaction: it reads the position, refuses a stale one and
 copies the batch in. ``seq`` is the primary key, so when two writers race for
@@ -12,7 +23,11 @@ the same position the server makes the second wait for the first and then
 refuses it (a unique violation, raised as `ConcurrencyError`): no
 check-then-write race. The same transaction sends a ``NOTIFY`` on the log's
 channel, delivered only when it commits, which `PostgresStore.wait` LISTENs
-for. A writer killed mid-append leaves a transaction that the server rolls back.
+for (on a read replica, where LISTEN is not allowed, it polls). A writer
+killed mid-append leaves a transaction that the server rolls back.
+
+A schema of format 1 (before the triggers and the catalogue table) is upgraded
+in one transaction when a role that owns its tables opens it.
 
 psycopg is an optional dependency (``pip install 'chronos-history[postgres]'``),
 imported only when a PostgreSQL log is opened.
@@ -29,8 +44,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from chronos.errors import StoreError
-from chronos.stores.base import check_batch, record_from_row, stale
+from chronos.errors import IntegrityError, StoreError
+from chronos.stores.base import check_batch, record_from_row, stale, wait_by_polling
 from chronos.stores.records import Head, Record
 
 if TYPE_CHECKING:
@@ -38,8 +53,6 @@ if TYPE_CHECKING:
 
 __all__ = ["PostgresStore", "redact_url"]
 
-#: The layout of the tables; a schema of another format is refused, not misread.
-FORMAT: Final = "1"
 #: Records fetched per query while reading.
 PAGE: Final = 1000
 #: The advisory lock that makes concurrent first openings create the tables once.
@@ -92,6 +105,8 @@ class PostgresStore:
     """
 
     keeps_lines = False
+    #: What kind of store this is, as a checkpoint names it (`chronos.stores.checkpoint`).
+    kind = "postgresql"
 
     @property
     def catalogue_origin(self) -> str:
@@ -116,9 +131,17 @@ class PostgresStore:
         self._listener: psycopg.Connection[tuple[Any, ...]] | None = None
         from psycopg import sql
 
+        from chronos.stores import _pgschema
+
         self._sql = sql
+        self._ddl = _pgschema
         self._records = sql.Identifier(self.schema, "chronos_records")
         self._meta = sql.Identifier(self.schema, "chronos_meta")
+        self._catalogue = sql.Identifier(self.schema, "chronos_catalogue")
+        #: Whether opening made the tables.
+        self.created = False
+        self._unguarded: str | None = None
+        self._standby: bool | None = None
         self._conn = self._connect()
         try:
             with self._lock, self._errors():
@@ -149,7 +172,7 @@ class PostgresStore:
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
-        """Turn psycopg's errors into one-line `ChronosError` naming the log."""
+        """Turn psycopg's errors into one-line `StoreError` naming the log."""
         try:
             yield
         except self._psycopg.Error as exc:
@@ -157,40 +180,114 @@ class PostgresStore:
 
     def _setup(self) -> None:
         db = self._db()
-        sql = self._sql
-        exists = db.execute(
-            "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
-            (f'"{self.schema}".chronos_records', f'"{self.schema}".chronos_meta'),
-        ).fetchone()
-        if not (exists and exists[0]):
+        ddl = self._ddl
+        if not self._tables() >= set(ddl.TABLES):
             with db.transaction():
                 db.execute("SELECT pg_advisory_xact_lock(%s)", (_SETUP_LOCK,))
-                db.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
-                db.execute(
-                    sql.SQL(
-                        "CREATE TABLE IF NOT EXISTS {} ("
-                        "seq BIGINT PRIMARY KEY CHECK (seq > 0), v INTEGER NOT NULL, id TEXT NOT NULL, "
-                        "event JSON NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL)"
-                    ).format(self._records)
-                )
-                db.execute(
-                    sql.SQL(
-                        "CREATE TABLE IF NOT EXISTS {} (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-                    ).format(self._meta)
-                )
-                db.execute(
-                    sql.SQL(
-                        "INSERT INTO {} (key, value) VALUES ('format', %s) ON CONFLICT DO NOTHING"
-                    ).format(self._meta),
-                    (FORMAT,),
-                )
-        row = db.execute(sql.SQL("SELECT value FROM {} WHERE key = 'format'").format(self._meta)).fetchone()
-        if row is None or row[0] != FORMAT:
-            found = "none" if row is None else repr(row[0])
+                tables = self._tables()
+                if not tables & {"chronos_records", "chronos_meta"}:
+                    ddl.create(db, self.schema)
+                    self.created = True
+                elif self._format() == "1" and "chronos_catalogue" not in tables:
+                    try:
+                        ddl.upgrade_from_1(db, self.schema)
+                    except self._psycopg.errors.InsufficientPrivilege as exc:
+                        raise StoreError(
+                            f"{self._display}: schema {self.schema!r} holds a log of chronos store format 1; "
+                            "open it once as the owner of its tables to upgrade it to format "
+                            f"{ddl.FORMAT} ({_first_line(exc)})"
+                        ) from None
+        found = self._format()
+        if found != ddl.FORMAT:
+            shown = "none" if found is None else repr(found)
             raise StoreError(
-                f"{self._display}: unknown chronos store format {found} in schema {self.schema!r} "
-                f"(this chronos reads {FORMAT})"
+                f"{self._display}: unknown chronos store format {shown} in schema {self.schema!r} "
+                f"(this chronos reads {ddl.FORMAT})"
             )
+        missing = {"chronos_records", "chronos_catalogue"} - self._tables()
+        if missing:
+            raise IntegrityError(
+                f"{self._display}: table {', '.join(sorted(missing))} is missing from schema "
+                f"{self.schema!r} (dropped?)"
+            )
+        self._unguarded = ddl.check_guards(db, self.schema, self._display)
+
+    def _tables(self) -> set[str]:
+        rows = (
+            self._db()
+            .execute(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = %s AND c.relkind IN ('r', 'p') AND c.relname = ANY(%s)",
+                (self.schema, list(self._ddl.TABLES)),
+            )
+            .fetchall()
+        )
+        return {row[0] for row in rows}
+
+    def _format(self) -> str | None:
+        query = self._sql.SQL("SELECT value FROM {} WHERE key = 'format'").format(self._meta)
+        try:
+            with self._db().transaction():
+                row = self._db().execute(query).fetchone()
+        except self._psycopg.errors.UndefinedTable:
+            return None
+        return None if row is None else str(row[0])
+
+    def role(self) -> str:
+        """The role this store acts as (``current_user``)."""
+        with self._lock, self._errors():
+            row = self._db().execute("SELECT current_user").fetchone()
+        return str(row[0]) if row else "?"
+
+    # Guards and roles -----------------------------------------------------------
+
+    def unguarded(self) -> str | None:
+        """What is missing of the triggers that keep the tables append-only (looked up now), or None."""
+        with self._lock, self._errors():
+            self._unguarded = self._ddl.check_guards(self._db(), self.schema, self._display)
+        return self._unguarded
+
+    def reinstate(self) -> list[str]:
+        """Put back the triggers that are missing or altered, noting it in ``chronos_meta``; name them.
+
+        Only the owner of the tables may. The note (key ``reinstated <UTC
+        time>``) names what was put back and the head at that moment.
+        """
+        with self._lock, self._errors():
+            db = self._db()
+            with db.transaction():
+                db.execute("SELECT pg_advisory_xact_lock(%s)", (_SETUP_LOCK,))
+                head = self._head()
+                names = self._ddl.reinstate(db, self.schema, (head.position, head.hash))
+            self._unguarded = None
+        return names
+
+    def grant(self, *, writer: str | None = None, reader: str | None = None) -> list[str]:
+        """Let role ``writer`` read and append, and role ``reader`` only read; one line said per role.
+
+        A missing role is created without LOGIN (a group role). Each loses any
+        other right on the log's schema and tables. Refused, with nothing
+        changed, for a superuser, for a role that owns the schema or the tables,
+        and for a role that could still edit through another role it belongs to.
+        See `chronos.stores._pgschema.grant`.
+        """
+        with self._lock, self._errors():
+            db = self._db()
+            with db.transaction():
+                return self._ddl.grant(db, self.schema, writer=writer, reader=reader, where=self._display)
+
+    def _standby_refused(self, exc: Exception) -> StoreError:
+        """The one-line error for a write to a read replica."""
+        return StoreError(
+            f"{self._display}: a read replica takes no writes; append to the primary ({_first_line(exc)})"
+        )
+
+    def _refused(self, exc: Exception, doing: str) -> StoreError:
+        """The one-line error for a role without the right to write."""
+        return StoreError(
+            f"{self._display}: role {self.role()!r} may not {doing} (it may only read this log: "
+            f"{_first_line(exc)})"
+        )
 
     # Protocol ---------------------------------------------------------------
 
@@ -205,7 +302,14 @@ class PostgresStore:
         return Head() if row is None else Head(row[0], row[1])
 
     def append(self, records: Sequence[Record], *, expected_position: int) -> Head:
-        """Append the batch in one transaction if the position is still ``expected_position``."""
+        """Append the batch in one transaction if the position is still ``expected_position``.
+
+        Refused (`IntegrityError`) while the triggers found missing on opening
+        are not reinstated, and (`StoreError`, one line) for a reader role.
+        """
+        # Looked at again only when opening found something missing: a repair elsewhere ends the refusal.
+        if self._unguarded is not None and records and self.unguarded() is not None:
+            raise IntegrityError(f"{self._unguarded}; appends are refused until then")
         sql = self._sql
         with self._lock, self._errors():
             db = self._db()
@@ -226,6 +330,10 @@ class PostgresStore:
             except self._psycopg.errors.UniqueViolation:
                 # Another writer committed this position first; the server made us wait, then refused.
                 raise stale(expected_position, self._head().position) from None
+            except self._psycopg.errors.InsufficientPrivilege as exc:
+                raise self._refused(exc, "append") from None
+            except self._psycopg.errors.ReadOnlySqlTransaction as exc:
+                raise self._standby_refused(exc) from None
             last = records[-1]
             return Head(last.seq, last.hash)
 
@@ -248,6 +356,8 @@ class PostgresStore:
 
     def wait(self, *, after: int, timeout: float) -> bool:
         """LISTEN for appends until the log holds more than ``after`` records or ``timeout`` passes."""
+        if self._on_standby():
+            return wait_by_polling(self.head, after=after, timeout=timeout)
         deadline = time.monotonic() + timeout
         with self._listen_lock:
             try:
@@ -264,6 +374,14 @@ class PostgresStore:
                 raise StoreError(f"{self._display}: {_first_line(exc)}") from None
             return True
 
+    def _on_standby(self) -> bool:
+        """Whether the server is a read replica (a hot standby), where LISTEN is not allowed."""
+        if self._standby is None:
+            with self._lock, self._errors():
+                row = self._db().execute("SELECT pg_is_in_recovery()").fetchone()
+            self._standby = bool(row and row[0])
+        return self._standby
+
     def _listening(self) -> psycopg.Connection[tuple[Any, ...]]:
         if self._listener is None or self._listener.closed:
             self._listener = self._connect()
@@ -276,20 +394,36 @@ class PostgresStore:
             self._listener = None
 
     def read_catalogue(self) -> str | None:
-        """The catalogue's TOML text stored in the database, or None."""
-        query = self._sql.SQL("SELECT value FROM {} WHERE key = 'catalogue'").format(self._meta)
+        """The catalogue's TOML text stored in the database (its latest version), or None."""
+        query = self._sql.SQL("SELECT text FROM {} ORDER BY version DESC LIMIT 1").format(self._catalogue)
         with self._lock, self._errors():
             row = self._db().execute(query).fetchone()
         return None if row is None else str(row[0])
 
     def write_catalogue(self, text: str) -> None:
-        """Store the catalogue's TOML text in the database, replacing any before it."""
-        query = self._sql.SQL(
-            "INSERT INTO {} (key, value) VALUES ('catalogue', %s) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
-        ).format(self._meta)
+        """Store ``text`` as the catalogue's next version, unless it is the latest already."""
+        latest = self._sql.SQL("SELECT version, text FROM {} ORDER BY version DESC LIMIT 1").format(
+            self._catalogue
+        )
+        insert = self._sql.SQL("INSERT INTO {} (version, text) VALUES (%s, %s)").format(self._catalogue)
         with self._lock, self._errors():
-            self._db().execute(query, (text,))
+            db = self._db()
+            for attempt in range(5):
+                try:
+                    with db.transaction():
+                        last = db.execute(latest).fetchone()
+                        if last is not None and last[1] == text:
+                            return
+                        db.execute(insert, (1 if last is None else last[0] + 1, text))
+                    return
+                except self._psycopg.errors.UniqueViolation:
+                    # Another writer took that version first: look again.
+                    if attempt == 4:
+                        raise
+                except self._psycopg.errors.InsufficientPrivilege as exc:
+                    raise self._refused(exc, "change the catalogue") from None
+                except self._psycopg.errors.ReadOnlySqlTransaction as exc:
+                    raise self._standby_refused(exc) from None
 
     def __del__(self) -> None:
         # A store dropped without `close` (Chronology.open keeps none) still hangs up.
