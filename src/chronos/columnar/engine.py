@@ -125,6 +125,8 @@ class Columnar:
         self._ids: dict[int, str] = {}
         #: Numbers by (name asked, kind): a name seen once is not searched for again.
         self._numbers: dict[tuple[str, str | None], int] = {}
+        self._top_orgs: tuple[tuple[str, ...], Array] | None = None
+        self._layout_cache: tuple[bytes, tuple[Array, Array, Array, Array, Array]] | None = None
         self._posts: dict[int, Post] = {}
         self._tenure_cache: dict[int, Tenure] = {}
         self._vacant: dict[int, Seat] = {}
@@ -392,12 +394,43 @@ class Columnar:
     def roster_table(self, orgs: Iterable[str] | None = None, *, at: DateLike) -> RosterTable:
         """Many organisations' rosters as one `RosterTable` (every top-level one unless ``orgs`` is given)."""
         if orgs is None:
-            numbers = self.tables["org_top"]
+            names, numbers = self._top()
         else:
             numbers = np.array([self.number(o, "organisation") for o in orgs], np.int64)
-        names = tuple(self.entity_id(int(n)) for n in numbers)
+            names = tuple(self.entity_id(int(n)) for n in numbers)
         low, high = span(as_when(at))
-        return self._table(names, np.asarray(numbers, np.int64), low.toordinal(), high.toordinal())
+        return self._table(names, numbers, low.toordinal(), high.toordinal())
+
+    def _top(self) -> tuple[tuple[str, ...], Array]:
+        """The top-level organisations' ids and numbers (looked up once)."""
+        if self._top_orgs is None:
+            numbers = np.asarray(self.tables["org_top"], np.int64)
+            self._top_orgs = (tuple(self.entity_id(int(n)) for n in numbers.tolist()), numbers)
+        return self._top_orgs
+
+    def _layout(self, numbers: Array) -> tuple[Array, Array, Array, Array, Array]:
+        """Every (organisation asked, post) pair in roster order, and one row per seat of each.
+
+        Returns the pairs' organisations and posts, and per seat row its pair and
+        its place among the post's seats: the same for every date (kept for the
+        last organisations asked).
+        """
+        key = numbers.tobytes()
+        if self._layout_cache is not None and self._layout_cache[0] == key:
+            return self._layout_cache[1]
+        spans = self._org_span[numbers]
+        lengths = (spans[:, 1] - spans[:, 0]).astype(np.int64)
+        pair_org = np.repeat(np.arange(len(numbers)), lengths)
+        starts = np.repeat(
+            spans[:, 0].astype(np.int64) - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths
+        )
+        pair_post = np.arange(len(pair_org)) + starts
+        seats = self._post_seats[pair_post].astype(np.int64)
+        pair_of_row = np.repeat(np.arange(len(pair_post)), seats)
+        within = np.arange(int(seats.sum())) - np.repeat(np.cumsum(seats) - seats, seats)
+        layout = (pair_org, pair_post, seats, pair_of_row, within)
+        self._layout_cache = (key, layout)
+        return layout
 
     def _table(self, names: tuple[str, ...], numbers: Array, lo: int, hi: int) -> RosterTable:
         tenures = self._tenures
@@ -406,29 +439,24 @@ class Columnar:
         post, person = rows[:, T.POST], rows[:, T.PERSON]
         sure = (rows[:, T.S1] <= lo) & (rows[:, T.E0] > hi)
         # One seat per person at a post (`take_seat`): the first certain tenure, else the first.
-        order = np.lexsort((hits, ~sure, person, post))
+        order = _order(post, person + 1, ~sure, hits)
         post, person, sure, hits, s0 = post[order], person[order], sure[order], hits[order], rows[order, T.S0]
         first = np.ones(len(order), bool)
         first[1:] = (post[1:] != post[:-1]) | (person[1:] != person[:-1])
         post, person, sure, hits, s0 = post[first], person[first], sure[first], hits[first], s0[first]
         # Seat order within a post: certain first, then by start, then by id.
-        order = np.lexsort((self._rank[person], s0, ~sure, post))
+        order = _order(post, ~sure, s0, self._rank[person])
         post, person, sure, hits = post[order], person[order], sure[order], hits[order]
         n_posts = len(self._post_seats)
         held = np.bincount(post, minlength=n_posts)
         held_at = np.concatenate(([0], np.cumsum(held)))
         # Every (organisation asked, post) pair, in roster order, and its rows: holders then vacancies.
-        spans = self._org_span[numbers]
-        lengths = (spans[:, 1] - spans[:, 0]).astype(np.int64)
-        pair_org = np.repeat(np.arange(len(numbers)), lengths)
-        starts = np.repeat(
-            spans[:, 0].astype(np.int64) - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths
-        )
-        pair_post = np.arange(len(pair_org)) + starts
-        per_pair = np.maximum(self._post_seats[pair_post], held[pair_post])
-        total = int(per_pair.sum())
-        pair_of_row = np.repeat(np.arange(len(pair_post)), per_pair)
-        within = np.arange(total) - np.repeat(np.cumsum(per_pair) - per_pair, per_pair)
+        pair_org, pair_post, seats, pair_of_row, within = self._layout(numbers)
+        per_pair = held[pair_post]
+        if bool(np.any(per_pair > seats)):  # a post over its seat count shows everyone: lay it out anew
+            per_pair = np.maximum(seats, per_pair)
+            pair_of_row = np.repeat(np.arange(len(pair_post)), per_pair)
+            within = np.arange(int(per_pair.sum())) - np.repeat(np.cumsum(per_pair) - per_pair, per_pair)
         row_post = pair_post[pair_of_row]
         is_held = within < held[row_post]
         source = np.where(is_held, held_at[row_post] + within, 0)
@@ -614,3 +642,18 @@ def _merge(mine: Held, theirs: Held) -> Held:
         if found:
             merged[post] = found
     return merged
+
+
+def _order(*keys: Array) -> Array:
+    """The order that sorts rows by ``keys`` (non-negative integers, most significant first).
+
+    One stable argsort of the keys packed into one 64-bit integer when their
+    bits fit (a lexsort of many keys costs several times more), else a lexsort.
+    """
+    widths = [max(int(key.max()), 1).bit_length() if len(key) else 1 for key in keys]
+    if sum(widths) > 62:
+        return np.lexsort(tuple(reversed(keys)))
+    packed = np.zeros(len(keys[0]), np.int64)
+    for key, width in zip(keys, widths, strict=True):
+        packed = (packed << width) | key.astype(np.int64)
+    return np.argsort(packed, kind="stable")
