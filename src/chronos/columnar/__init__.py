@@ -91,7 +91,9 @@ def open_columnar(location: str | Path, *, policy: Policy | str | None = None) -
         log = EventLog(store, catalogue())
         tables = _build(log, chosen)
         tables.meta["head"] = head.hash
-        if folder is not None:
+        # An append landing between reading the head and reading the records would put events
+        # past that head into its projection: such a build answers this open, and is not kept.
+        if folder is not None and tables.meta["events"] == head.position:
             with contextlib.suppress(OSError):
                 save(tables, folder / key)
                 _prune(folder, keep=folder / key)
