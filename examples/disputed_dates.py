@@ -86,7 +86,9 @@ def who_chaired(chronology: Chronology, policy: str) -> tuple[str, str]:
     """Who held the NSC chair on the day, and the end claims the policy kept for them."""
     seats = [s for s in chronology.roster("nsc", at=CHAIR_DAY, policy=policy) if s.post.id == CHAIR]
     holders = [f"{name(chronology, s.person)} ({s.certainty})" for s in seats if s.person is not None]
-    answer = ", ".join(holders) or "nobody: the chair is vacant"
+    empty = [s for s in seats if s.person is None]
+    # Empty is not vacant: only a source (or a declared-complete record) says a seat was vacant.
+    answer = ", ".join(holders) or ("vacant" if empty and empty[0].vacant else "no holder recorded")
     # The people the widest reading puts in the chair, whatever this policy says.
     candidates = [s.person for s in chronology.roster("nsc", at=CHAIR_DAY) if s.post.id == CHAIR and s.person]
     tenures = [t for t in chronology.tenures(policy=policy) if t.post == CHAIR and t.person in candidates]

@@ -1,9 +1,10 @@
 """Who led Kazakhstan's National Security Committee on 5 January and on 16 February 2022, and what changed.
 
-Prints the two rosters side by side, what changed in between (with the events
-and sources behind each change), then the report's own lists of those two days
-(source 004) checked against the events: where they disagree, chronos says so
-and shows why.
+Prints the two rosters side by side (every seat held, vacant or unknown, and
+why each answer that is not certain is only possible), what changed in between
+(with the events and sources behind each change, and the dates the sources
+dispute), then the report's own lists of those two days (source 004) checked
+against the events: where they disagree, chronos says so and shows why.
 
 Run from the repository root: ``python examples/nsc_roster.py``.
 """
@@ -28,7 +29,7 @@ from _show import (
 )
 from rich.console import Console
 
-from chronos import Change, Chronology, RosterReported, Seat, SnapshotRow, Tenure
+from chronos import Change, Chronology, Event, RosterReported, Seat, SnapshotRow, Tenure
 
 ORG = "nsc"
 BEFORE = "2022-01-05"
@@ -61,11 +62,11 @@ def _take(seats: list[Seat], person: str) -> Seat:
 
 
 def holder(chronology: Chronology, seat: Seat | None) -> tuple[str, str]:
-    """A seat as (holder with certainty mark, since)."""
+    """A seat as (holder, vacant or unknown, with certainty mark; since)."""
     if seat is None:
         return "", ""
     if seat.person is None:
-        return "vacant", ""
+        return seat.state + MARK[seat.certainty if seat.vacant else "certain"], ""
     return name(chronology, seat.person) + MARK[seat.certainty], when(seat.since)
 
 
@@ -84,8 +85,28 @@ def print_rosters(out: Console, chronology: Chronology) -> None:
         previous = post
     heading(out, f"{name(chronology, ORG)}: the leadership on {BEFORE} and {AFTER}")
     out.print("? = possible: the sources' dates leave it open (policy: cautious).   ≤ = on or before.")
+    out.print(
+        "vacant = a source says the seat was empty.   unknown = no holder recorded, nothing says empty."
+    )
     out.print(grid)
+    print_reasons(out, chronology, {BEFORE: before, AFTER: after})
     print_evidence(out, chronology, [*before, *after])
+
+
+def print_reasons(out: Console, chronology: Chronology, rosters: dict[str, Sequence[Seat]]) -> None:
+    """Why each answer that is not certain is possible, and what makes the vacant seats vacant."""
+    out.print("Why: each seat not certainly held, and what the record says of it", style="bold")
+    grid = table("Date", "Post", "Seat", "Why")
+    grid.columns[1].ratio = 1
+    for day, seats in rosters.items():
+        for seat in dict.fromkeys(s for s in seats if s.certainty == "possible" or s.vacant):
+            count = sum(s == seat for s in seats)
+            who, _ = holder(chronology, seat)
+            label = f"{who} ×{count}" if count > 1 else who
+            grid.add_row(day, post_label(chronology, seat.post.id, ORG), label, ", ".join(seat.why))
+    out.print(grid)
+    for seat in dict.fromkeys(s for seats in rosters.values() for s in seats if s.vacant):
+        out.print(cited(f"  {post_label(chronology, seat.post.id, ORG)} vacant: ", seat.sources))
 
 
 def print_evidence(out: Console, chronology: Chronology, seats: Sequence[Seat]) -> None:
@@ -139,6 +160,21 @@ def _ends(chronology: Chronology, tenure: Tenure) -> str:
     return f"{how} {post_label(chronology, tenure.post, ORG)} {when(tenure.end.date)}{disputed}"
 
 
+def disputed(tenure: Tenure | None, event: Event) -> str:
+    """For an event claiming a disputed end: what the other sources say (``4 sources say 2022-01-05``)."""
+    if tenure is None or not tenure.end.disputed or event not in {c.event for c in tenure.end.claims}:
+        return ""
+    mine = {str(c.date) for c in tenure.end.claims if c.event == event}
+    others: dict[str, set[str]] = {}
+    for claim in tenure.end.claims:
+        if str(claim.date) not in mine:
+            others.setdefault(when(claim.date), set()).update(s.source for s in claim.sources)
+    said = [
+        f"{len(files)} source{'s say' if len(files) > 1 else ' says'} {day}" for day, files in others.items()
+    ]
+    return f"  (disputed: {'; '.join(said)})"
+
+
 def print_diff(out: Console, chronology: Chronology) -> None:
     """Who left, arrived, moved or became certain between the two dates, with events and sources."""
     diff = chronology.diff(ORG, BEFORE, AFTER)
@@ -155,8 +191,11 @@ def print_diff(out: Console, chronology: Chronology) -> None:
         for change in changes:
             for line in change_lines(chronology, change):
                 out.print(f"  {line}")
+            before = change.before.tenure if change.before is not None else None
             for event in change.events:
                 out.print(cited(f"      {event.type} {when(event.occurred)}: ", unique_sources([event])))
+                if disputed(before, event):
+                    out.print(f"      {disputed(before, event).strip()}")
 
 
 # The report's own lists -----------------------------------------------------------------------

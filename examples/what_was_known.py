@@ -81,7 +81,7 @@ def withdrawn(chronology: Chronology, person: str, known_at: str | None) -> list
     state = chronology.state(known_at)
     standing = {e.id for e in state.events}
     limit = state.known_at
-    known = [e for e in chronology.events if limit is None or e.known.latest <= limit]
+    known = [e for e in chronology.events if limit is None or e.known.last <= limit]
     found: list[Withdrawal] = []
     for event in known:
         if person not in event.about() or event.id in standing or isinstance(event, Retracted | Corrected):

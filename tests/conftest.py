@@ -10,6 +10,8 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.shared import require
+
 #: The PostgreSQL server the store tests start for themselves.
 pytest_plugins = ["tests.pg"]
 
@@ -39,3 +41,17 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests (and the commands they run) never touch the user's cache: they get their own."""
     os.environ["CHRONOS_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "shared(*parts): needs ../shared/PARTS (tests/shared.py): skipped without it, failed under CI",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked ``shared`` is skipped (or failed, under CI) when what it names is absent."""
+    for marker in item.iter_markers("shared"):
+        require(*marker.args)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-import attrs
-
-from chronos import Appointed, Catalogue, Died, Event, Moved, Retracted, TenureEnded
-from chronos.projections import Policy, Seat, State, When, reconcile
+from chronos import Appointed, Catalogue, Died, Event, Moved, Organisation, Post, Retracted, TenureEnded
+from chronos.dates import Day
+from chronos.projections import OPEN_END, Policy, Resolved, Seat, State, When, reconcile, span
+from chronos.projections.answers import downgrade, held_reasons, reasons
 
 
 def standing(events: Iterable[Event], known_at: dt.date | None) -> list[Event]:
@@ -53,10 +53,15 @@ def scanned_roster(
 ) -> tuple[Seat, ...]:
     """`chronos.projections.roster` the slow way: every tenure of every post asked `Tenure.holds`.
 
-    No timelines, no bisection, no sweep, no shared vacant seats: the
-    definition the indexed rosters must match.
+    No timelines, no bisection, no sweep, no shared seats, no remembered
+    evidence: the definition the indexed rosters must match. A post shows its
+    holders, then its empty seats: vacant where a source's roster leaves a seat
+    empty on that day or a declaration of completeness covers it, unknown
+    elsewhere. Nothing exists before its organisation's founding or after its
+    dissolution, and nothing is certain past the state's horizon.
     """
     policy = policy or Policy()
+    low, high = span(at)
 
     def held(source: State) -> dict[tuple[str, str], Seat]:
         found: dict[tuple[str, str], Seat] = {}
@@ -69,7 +74,8 @@ def scanned_roster(
                 key = (post.id, tenure.person)
                 known = found.get(key)
                 if known is None or (known.certainty == "possible" and certainty == "certain"):
-                    found[key] = Seat(post, tenure.person, certainty, tenure)
+                    why = held_reasons(tenure, low, high, certainty == "certain")
+                    found[key] = Seat(post, tenure.person, certainty, tenure, reasons=why)
         return found
 
     found = held(state)
@@ -78,20 +84,129 @@ def scanned_roster(
         for key, seat in other.items():
             mine = found.get(key)
             if mine is None or mine.certainty != seat.certainty:
-                found[key] = attrs.evolve(mine or seat, certainty="possible")
+                found[key] = downgrade(mine or seat, "pending-report")
         for key, seat in found.items():
             if key not in other:
-                found[key] = attrs.evolve(seat, certainty="possible")
+                found[key] = downgrade(seat, "pending-report")
+    late = state.horizon is not None and high > state.horizon
     seats: list[Seat] = []
     for post in catalogue.posts(org):
+        exists, why = _exists(state, catalogue, policy, post, low, high)
+        if exists is None:
+            continue
         holders = [seat for (post_id, _), seat in found.items() if post_id == post.id]
+        if exists == "possible":
+            holders = [downgrade(seat, *why) for seat in holders]
+        if late:
+            holders = [downgrade(seat, "after-record") for seat in holders]
         holders.sort(key=_seat_order)
         seats.extend(holders)
-        seats.extend(Seat(post, None, "certain") for _ in range(post.seats - len(holders)))
+        seats.extend(_empty(state, catalogue, post, post.seats - len(holders), low, high, why, late))
     return tuple(seats)
 
 
-def _seat_order(seat: Seat) -> tuple[bool, dt.date, str]:
+def _chain(catalogue: Catalogue, post: Post) -> list[str]:
+    """The post's organisation and every organisation above it."""
+    chain: list[str] = []
+    org: str | None = post.org
+    while org is not None and org not in chain:
+        chain.append(org)
+        entity = catalogue.get(org)
+        org = entity.parent if isinstance(entity, Organisation) else None
+    return chain
+
+
+def _exists(
+    state: State, catalogue: Catalogue, policy: Policy, post: Post, low: Day, high: Day
+) -> tuple[str | None, tuple[str, ...]]:
+    certainty, why = "certain", []
+    for org in _chain(catalogue, post):
+        founded = state.founded.get(org, ())
+        dissolved = state.dissolved.get(org, ())
+        if not founded and not dissolved:
+            continue
+        start = policy.resolve(founded, empty=Resolved(Day.min, Day.min, None, ()))
+        end = policy.resolve(dissolved, empty=OPEN_END)
+        # Like a tenure (`Tenure.holds`): certainly on every day of the span, possibly on some.
+        if not (start.first <= high and low < end.last):
+            return None, ()
+        if not (start.last <= low and high < end.first):
+            certainty = "possible"
+            if start.last > low:
+                why.append("before-founding")
+            if end.first <= high:
+                why.append("after-dissolution")
+    return certainty, reasons(why)
+
+
+def _empty(
+    state: State,
+    catalogue: Catalogue,
+    post: Post,
+    count: int,
+    low: Day,
+    high: Day,
+    why: tuple[str, ...],
+    late: bool,
+) -> list[Seat]:
+    if count <= 0:
+        return []
+    # (first day possibly covered, last day possibly covered, id, event, code, empty seats, surely covered)
+    claims: list[tuple[Day, Day, str, Event, str, int | None, bool]] = []
+    reported = [c.event for c in state.vacancies.get(post.id, ())]
+    for event in dict.fromkeys(reported):
+        d = event.occurred
+        sure = d.first == d.last == low == high
+        claims.append((d.first, d.last, event.id, event, "vacancy-reported", reported.count(event), sure))
+    for subject in (post.id, *_chain(catalogue, post)):
+        for declared in state.declared.get(subject, ()):
+            until = declared.until
+            last_maybe = until.last if until is not None else Day.max
+            last_sure = until.first if until is not None else Day.max
+            sure = declared.occurred.last <= low and high <= last_sure
+            claims.append(
+                (
+                    declared.occurred.first,
+                    last_maybe,
+                    declared.id,
+                    declared,
+                    "declared-complete",
+                    None,
+                    sure,
+                )
+            )
+    claims.sort(key=lambda c: c[:3])
+    sure_claims = [c for c in claims if c[6]]
+    maybe_claims = [c for c in claims if not c[6] and c[0] <= high and low <= c[1]]
+
+    def most(found: list[tuple[Day, Day, str, Event, str, int | None, bool]]) -> int:
+        return min(count, max((count if c[5] is None else c[5] for c in found), default=0))
+
+    certain = most(sure_claims)
+    possible = most(sure_claims + maybe_claims) - certain
+    extra = [*why, "after-record"] if late else list(why)
+    seats: list[Seat] = []
+    for n, found, certainty, more in (
+        (certain, sure_claims, "certain", ()),
+        (possible, maybe_claims, "possible", ("imprecise-vacancy",)),
+    ):
+        for _ in range(n):
+            seat = Seat(
+                post,
+                None,
+                certainty,  # type: ignore[arg-type]
+                state="vacant",
+                reasons=reasons((*(c[4] for c in found), *more)),
+                evidence=tuple(dict.fromkeys(c[3] for c in found)),
+            )
+            seats.append(downgrade(seat, *extra) if extra else seat)
+    unknown = ("unknown-holder", *why, "after-record") if late else ("unknown-holder", *why)
+    rest = count - certain - possible
+    seats.extend(Seat(post, None, "possible", state="unknown", reasons=reasons(unknown)) for _ in range(rest))
+    return seats
+
+
+def _seat_order(seat: Seat) -> tuple[bool, Day, str]:
     """Certain holders first, then by the start of their tenure, then by id."""
-    start = seat.tenure.start.earliest if seat.tenure is not None else dt.date.min
+    start = seat.tenure.start.first if seat.tenure is not None else Day.min
     return (seat.certainty != "certain", start, seat.person or "")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import attrs
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from chronos import (
@@ -16,6 +17,9 @@ from chronos import (
     Catalogue,
     Charged,
     Corrected,
+    DateError,
+    Day,
+    DeclaredComplete,
     Died,
     Dismissed,
     Dissolved,
@@ -23,6 +27,7 @@ from chronos import (
     Event,
     Founded,
     FuzzyDate,
+    Identified,
     Left,
     Moved,
     Organisation,
@@ -30,6 +35,7 @@ from chronos import (
     Person,
     Place,
     Post,
+    Publication,
     Released,
     Renamed,
     Resigned,
@@ -37,6 +43,7 @@ from chronos import (
     RosterEntry,
     RosterReported,
     Source,
+    Span,
 )
 
 # A small world the generated events refer to. --------------------------------------------
@@ -63,42 +70,184 @@ def small_catalogue() -> Catalogue:
 # Dates ------------------------------------------------------------------------------------
 
 days = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31))
+MAX_YEAR = Day.max.year - 1
+#: Years the event strategies use: every bound fits `datetime.date`.
+modern_years = st.integers(1900, 2100)
+#: Years of every kind: BCE, year 0, and beyond four digits (written Y12345).
+any_years = st.integers(-9999, 9999) | st.integers(-1200, 2200) | st.integers(-MAX_YEAR, MAX_YEAR)
+#: Day numbers across every year a date can name, and around year 0 and the datetime range.
+day_numbers = st.builds(
+    Day,
+    st.integers(Day.min + 1, Day.max - 1)
+    | st.integers(Day.of(-500).__index__(), Day.of(500).__index__())
+    | st.integers(Day.of(9990).__index__(), Day.of(10010).__index__()),
+)
+_MARK = st.sampled_from(["", "", "", "", "?", "~", "%"])
+_SEASONS = st.integers(21, 41)
+
+
+def _with_x(draw: st.DrawFn, digits: str, chance: st.SearchStrategy[bool]) -> str:
+    """Some of ``digits`` replaced by X: trailing ones mostly (a decade, a century), any now and then."""
+    if draw(st.booleans()):
+        count = draw(st.integers(0, len(digits)))
+        return digits[: len(digits) - count] + "X" * count
+    return "".join("X" if draw(chance) else c for c in digits)
 
 
 @st.composite
-def partial_dates(draw: st.DrawFn) -> PartialDate:
-    day = draw(days)
-    precision = draw(st.sampled_from(["day", "month", "year"]))
-    if precision == "year":
-        return PartialDate(day.year)
-    if precision == "month":
-        return PartialDate(day.year, day.month)
-    return PartialDate.from_date(day)
+def partial_dates(
+    draw: st.DrawFn,
+    years: st.SearchStrategy[int] = modern_years,
+    *,
+    edtf: bool = True,
+    time: bool = False,
+    fits: bool = True,
+) -> PartialDate:
+    """One date: a day, month or year; with ``edtf``, also seasons, X digits and qualifier marks.
+
+    ``time`` allows a time of day (only single dates may have one); ``fits`` keeps to dates whose
+    days all fall in the years 1-9999 a `datetime.date` can hold.
+    """
+    part = draw(_partial_dates(years, edtf=edtf, time=time))
+    if fits:
+        assume(part.first.year >= 1 and part.last.year <= 9999)
+    return part
 
 
 @st.composite
-def fuzzy_dates(draw: st.DrawFn) -> FuzzyDate:
-    """Every form: single (day, month, year, qualified), interval (with open or unknown ends), set."""
-    form = draw(st.sampled_from(["single", "interval", "set"]))
+def _partial_dates(draw: st.DrawFn, years: st.SearchStrategy[int], *, edtf: bool, time: bool) -> PartialDate:
+    year = draw(years)
+    if abs(year) > 9999:
+        return PartialDate(year)
+    kinds = ["day", "month", "year"] + (["season", "x"] * 2 if edtf else [])
+    kind = draw(st.sampled_from(kinds))
+    day = draw(st.dates(dt.date(2000, 1, 1), dt.date(2000, 12, 31)))  # 2000: a leap year, every day
+    month, number = day.month, day.day
+    if number > 28:
+        number = draw(st.integers(1, 28))
+    if kind == "year":
+        return PartialDate(year, marks=_marks(draw, 1) if edtf else ())
+    if kind == "month":
+        return PartialDate(year, month, marks=_marks(draw, 2) if edtf else ())
+    if kind == "season":
+        return PartialDate(year, draw(_SEASONS), marks=_marks(draw, 2))
+    if kind == "x":
+        return _unspecified(draw, year, month, number)
+    clock = ""
+    if time and draw(st.booleans()):
+        hour, minute, second = draw(st.tuples(st.integers(0, 23), st.integers(0, 59), st.integers(0, 59)))
+        zone = draw(st.sampled_from(["", "Z", "+04", "-05:30", "+14:00"]))
+        clock = f"T{hour:02d}:{minute:02d}:{second:02d}{zone}"
+    marks = _marks(draw, 3) if edtf and not clock else ()
+    return PartialDate(year, month, number, marks=marks, time=clock)
+
+
+def _marks(draw: st.DrawFn, components: int) -> tuple[str, ...]:
+    if draw(st.integers(0, 3)) != 0:
+        return ()
+    return tuple(draw(_MARK) if i < 2 * components else "" for i in range(6))
+
+
+def _unspecified(draw: st.DrawFn, year: int, month: int, day: int) -> PartialDate:
+    size = draw(st.integers(1, 3))
+    chance = st.integers(0, 4).map(lambda n: n == 0)
+    pieces = [_with_x(draw, f"{abs(year):04d}", chance), f"{month:02d}", f"{day:02d}"][:size]
+    if size > 1 and draw(st.booleans()):
+        pieces[1:] = [_with_x(draw, p, chance) for p in pieces[1:]]
+    written = ("-" if year < 0 else "") + "-".join(pieces)
+    if "X" not in written:
+        written = ("-" if year < 0 else "") + "X" + written.lstrip("-")[1:]
+    try:
+        part = PartialDate.parse(written)
+    except DateError:  # X1-02-29, 2X month: no date has those digits
+        assume(False)
+        raise
+    return attrs.evolve(part, marks=_marks(draw, size))
+
+
+@st.composite
+def fuzzy_dates(
+    draw: st.DrawFn,
+    years: st.SearchStrategy[int] = modern_years,
+    *,
+    edtf: bool = True,
+    fits: bool = True,
+    forms: tuple[str, ...] = (),
+) -> FuzzyDate:
+    """Every form: single (with a time now and then), interval (open or unknown ends), set (one of, all of).
+
+    ``edtf`` adds level 1 and 2 forms (seasons, X digits, marks, runs and all-of sets) to the plain
+    days, months, years and qualifiers; ``fits`` keeps every bound in `datetime.date`'s years;
+    ``forms`` chooses among some forms only.
+    """
+    form = draw(st.sampled_from(forms or ["single", "interval", "set"] + (["all"] if edtf else [])))
     qualifier = draw(st.sampled_from(["", "", "?", "~", "%"]))
+    parts = partial_dates(years, edtf=edtf, fits=fits)
     if form == "single":
-        part = draw(partial_dates())
-        return FuzzyDate(part, part, "single", (), qualifier)
-    if form == "set":
-        members = draw(st.lists(partial_dates(), min_size=2, max_size=4, unique=True))
-        members.sort(key=lambda m: (m.earliest, m.latest))
-        low = min(members, key=lambda m: m.earliest)
-        high = max(members, key=lambda m: m.latest)
-        return FuzzyDate(low, high, "set", tuple(members), qualifier)
-    a, b = sorted([draw(partial_dates()), draw(partial_dates())], key=lambda p: (p.earliest, p.latest))
-    if a.earliest > b.latest:
+        part = draw(partial_dates(years, edtf=edtf, time=edtf, fits=fits))
+        return FuzzyDate(part, part, "single", (), "" if part.time or _last_mark(part) else qualifier)
+    if form in ("set", "all"):
+        members: list[Any] = draw(st.lists(parts, min_size=1, max_size=4, unique=True))
+        if edtf and draw(st.booleans()):
+            members = _runs(draw, members)
+        if len(members) == 1 and isinstance(members[0], PartialDate):
+            members.append(draw(parts.filter(lambda p: p != members[0])))
+        lower, upper = _extremes(members)
+        return FuzzyDate(lower, upper, "set" if form == "set" else "all", tuple(members), qualifier)
+    a, b = sorted([draw(parts), draw(parts)], key=lambda p: (p.first, p.last))
+    if a.first > b.last:
         a, b = b, a
     ends: list[Any] = [End.OPEN, End.UNKNOWN]
     lower = draw(st.sampled_from([a, a, *ends]))
     upper = draw(st.sampled_from([b, b, *ends]) if not isinstance(lower, End) else st.just(b))
-    if isinstance(lower, PartialDate) and isinstance(upper, PartialDate) and lower.earliest > upper.latest:
+    if isinstance(lower, PartialDate) and isinstance(upper, PartialDate) and lower.first > upper.last:
         lower, upper = upper, lower
-    return FuzzyDate(lower, upper, "interval", (), qualifier)
+    return FuzzyDate(lower, upper, "interval", (), "" if _last_mark(upper) else qualifier)
+
+
+def _last_mark(part: PartialDate | End) -> str:
+    """The qualifier written after a date's last component (with another after it, the text has two)."""
+    if isinstance(part, End) or not part.marks:
+        return ""
+    return part.marks[1 + 2 * ((part.month is not None) + (part.day is not None))]
+
+
+def _runs(draw: st.DrawFn, members: list[Any]) -> list[Any]:
+    """Join some neighbouring members into runs (``a..b``); open the first or last one now and then."""
+    members = sorted(members, key=lambda p: (p.first, p.last))
+    out: list[Any] = []
+    index = 0
+    while index < len(members):
+        if (
+            index + 1 < len(members)
+            and draw(st.booleans())
+            and members[index].first <= members[index + 1].last
+        ):
+            out.append(Span(members[index], members[index + 1]))
+            index += 2
+        else:
+            out.append(members[index])
+            index += 1
+    if draw(st.booleans()):
+        head = out[0]
+        out[0] = Span(None, head if isinstance(head, PartialDate) else head.upper)
+    if draw(st.booleans()) and (len(out) > 1 or isinstance(out[0], PartialDate)):
+        tail = out[-1]
+        out[-1] = Span(tail if isinstance(tail, PartialDate) else tail.lower, None)
+    return out
+
+
+def _extremes(members: list[Any]) -> tuple[Any, Any]:
+    """A set's bounds, the plain way: the member whose first day is lowest, and whose last is highest.
+
+    Ties go as the parser breaks them (the narrower member below, the wider above), so that a date
+    built here is the one its own text reads back as: what an event holds must read back equal.
+    """
+    low = min(members, key=lambda m: (m.first, m.last))
+    high = max(members, key=lambda m: (m.last, m.first))
+    lower = low if isinstance(low, PartialDate) else (low.lower or End.OPEN)
+    upper = high if isinstance(high, PartialDate) else (high.upper or End.OPEN)
+    return lower, upper
 
 
 # Events -------------------------------------------------------------------------------------
@@ -114,13 +263,33 @@ sources = st.builds(
 )
 persons = st.sampled_from(PERSONS)
 posts = st.sampled_from(sorted(POSTS))
+
+# The sources registry ---------------------------------------------------------------------------
+
+_one_line = st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=30
+).filter(lambda s: s.strip())
+publications = st.builds(
+    Publication,
+    id=_one_line.map(str.strip).filter(bool),
+    title=_one_line,
+    date=st.deferred(lambda: fuzzy_dates()),
+    publisher=st.none() | _one_line,
+    url=st.none() | st.just("https://example.org/a?b=1"),
+    language=st.none() | st.sampled_from(["en", "ru", "kk"]),
+    archive=st.none() | st.just("texts/a.txt"),
+    sha256=st.none() | st.text("0123456789abcdef", min_size=64, max_size=64),
+    note=st.none() | texts,
+)
 ids = st.text("0123456789abcdef", min_size=24, max_size=24)
 
 
 def _common() -> dict[str, Any]:
     return {
-        "occurred": fuzzy_dates(),
-        "known": fuzzy_dates(),
+        # Every EDTF form of every year: events only carry dates (the projections have their own
+        # strategies), so codecs, decoders and records meet BCE and long years too.
+        "occurred": fuzzy_dates(any_years, fits=False),
+        "known": fuzzy_dates(any_years, fits=False),
         "sources": st.lists(sources, min_size=1, max_size=3).map(tuple),
         "note": st.none() | texts,
     }
@@ -158,6 +327,9 @@ simple_events: st.SearchStrategy[Event] = st.one_of(
             max_size=4,
         ).map(tuple),
     ),
+    _kind(DeclaredComplete, org=st.just("org"), until=st.none() | fuzzy_dates()),
+    _kind(DeclaredComplete, post=posts, until=st.none() | fuzzy_dates()),
+    _kind(Identified, placeholder=persons, person=persons),
 )
 
 #: One strategy per event type, including `Corrected` wrapping any other event.
@@ -197,6 +369,7 @@ def histories(
     disputes: bool = False,
     fuzzy: bool = False,
     retractions: bool = True,
+    evidence: bool = False,
 ) -> History:
     """A chronology simulated day by day so that its truth is known.
 
@@ -204,7 +377,11 @@ def histories(
     happened (sometimes much later). With ``disputes``, some ends get a second
     claim a few days off; with ``fuzzy``, some dates are widened to a range that
     contains the true day; with ``retractions``, some false dismissals are
-    recorded and later retracted.
+    recorded and later retracted. With ``evidence``, what bears on seats
+    besides their holders is added too (the truth then no longer describes
+    every holder): sources' rosters with empty seats, declarations of
+    completeness, foundings and dissolutions (often imprecise), scheduled ends
+    and identified placeholders.
     """
     holders: dict[str, set[str]] = {p: set() for p in POSTS}
     dead: set[str] = set()
@@ -293,7 +470,63 @@ def histories(
                 target=wrong.id, occurred=day(today + 2), known=day(today + 2), sources=SRC, reason="denied"
             )
             events.append(retraction)
+    if evidence:
+        events.extend(draw(_evidence(today + 60)))
     return History(tuple(events), truth, alternatives, today + 60)
+
+
+@st.composite
+def _evidence(draw: st.DrawFn, horizon: int) -> list[Event]:
+    """Events about seats besides their holders, on days up to ``horizon`` (see `histories`)."""
+    some_day = st.integers(0, horizon)
+
+    def when(n: int) -> FuzzyDate:
+        if draw(st.integers(0, 3)) == 0:
+            return FuzzyDate(
+                PartialDate.from_date(EPOCH + dt.timedelta(days=n)),
+                PartialDate.from_date(EPOCH + dt.timedelta(days=n + draw(st.integers(1, 20)))),
+                "interval",
+            )
+        return day(n)
+
+    def known(n: int) -> FuzzyDate:
+        return day(n + draw(st.sampled_from([0, 0, 3, 40])))
+
+    events: list[Event] = []
+    for _ in range(draw(st.integers(0, 3))):
+        n = draw(some_day)
+        empty = draw(st.lists(posts, min_size=1, max_size=3))
+        entries = [RosterEntry(post=p) for p in empty]
+        events.append(
+            RosterReported(org="org", entries=entries, occurred=when(n), known=known(n), sources=ALT)
+        )
+    for _ in range(draw(st.integers(0, 2))):
+        n = draw(some_day)
+        subject = draw(st.sampled_from([{"org": "org"}, {"org": "org/unit"}, {"post": "org/deputy"}]))
+        until = draw(st.none() | st.integers(n, horizon + 30).map(day))
+        events.append(DeclaredComplete(**subject, until=until, occurred=when(n), known=known(n), sources=ALT))
+    for cls in (Founded, Dissolved):
+        if draw(st.integers(0, 2)) == 0:
+            n = draw(st.integers(-30, horizon))
+            org = draw(st.sampled_from(["org", "org/unit"]))
+            events.append(cls(org=org, occurred=when(n), known=known(max(n, 0)), sources=ALT))
+    if draw(st.booleans()):
+        # A term scheduled to end: the end is dated after the day it was known.
+        n = draw(some_day)
+        post = draw(posts)
+        person = draw(st.sampled_from(PERSONS))
+        events.append(Left(person=person, post=post, occurred=day(n + 30), known=day(n), sources=ALT))
+    if draw(st.booleans()):
+        events.append(
+            Identified(
+                placeholder=draw(st.sampled_from(PERSONS)),
+                person=draw(st.sampled_from(PERSONS)),
+                occurred=day(0),
+                known=known(draw(some_day)),
+                sources=ALT,
+            )
+        )
+    return events
 
 
 # JSON, and event dicts as they may be found in a log ------------------------------------------------
@@ -464,12 +697,73 @@ loose_events: st.SearchStrategy[Event] = st.one_of(
 )
 
 
+# Anything a caller might hand an event's fields (tests/test_boundary.py) --------------------------
+
+#: Values of the wrong type, or of the right type but unfit, for any field.
+hostile_values = (
+    any_json
+    | st.sampled_from(["", " ", "\x00", "\ud800", "2016-13", "٢٠١٦", "２０１６", b"2016", 2016.0, ["2016"]])
+    | st.sampled_from([dt.datetime(2020, 1, 1, 12), dt.date(2020, 1, 1), True, False, 0, "no", "x" * 100_001])
+    | st.builds(_Tag, st.sampled_from(PERSONS))
+)
+
+
+def _valid_fields(cls: type[Event]) -> dict[str, st.SearchStrategy[Any]]:
+    """A strategy per field of ``cls`` giving values its own kind accepts."""
+    valid: dict[str, st.SearchStrategy[Any]] = {
+        **_common(),
+        "person": persons,
+        "post": posts,
+        "from_post": posts,
+        "to_post": posts,
+        "org": st.sampled_from(["org", "org/unit"]),
+        "entity": st.sampled_from(["town", "org"]),
+        "vacates": st.booleans(),
+        "charge": texts,
+        "name": texts,
+        "former": st.none() | texts,
+        "target": ids,
+        "reason": st.none() | texts,
+        "replacement": simple_events,
+        "placeholder": persons,
+        "until": st.none() | fuzzy_dates(),
+        "entries": st.lists(
+            st.builds(RosterEntry, post=posts, person=st.none() | persons, name=st.none() | texts),
+            min_size=1,
+            max_size=3,
+        ),
+    }
+    return {f.name: valid[f.name] for f in attrs.fields(cls) if f.init}
+
+
+@st.composite
+def event_attempts(draw: st.DrawFn) -> tuple[type[Event], dict[str, Any]]:
+    """An event class and keyword arguments for it, each field valid or, often, hostile."""
+    from chronos import EVENT_TYPES
+
+    cls = draw(st.sampled_from(sorted(EVENT_TYPES.values(), key=lambda c: c.__name__)))
+    fields: dict[str, Any] = {}
+    for name, valid in _valid_fields(cls).items():
+        choice = draw(st.sampled_from(["valid", "valid", "hostile", "missing"]))
+        if choice == "missing" and attrs.fields_dict(cls)[name].default is not attrs.NOTHING:
+            continue
+        fields[name] = draw(hostile_values if choice == "hostile" else valid)
+    given = fields.get("sources")
+    if draw(st.booleans()) and isinstance(given, tuple) and given and isinstance(given[0], Source):
+        bad = draw(st.sampled_from(["source", "quote", "locator"]))
+        first = attrs.asdict(fields["sources"][0], recurse=False)
+        first[bad] = draw(hostile_values)
+        fields["sources"] = [first, *fields["sources"][1:]]
+    return cls, fields
+
+
 # Tampering with a database's tables, for the append-only triggers (tests/test_guards.py) ----------
 
 #: The columns of each table a chronos database keeps, its key first.
 LOG_TABLES: dict[str, tuple[str, ...]] = {
     "chronos_records": ("seq", "v", "id", "event", "prev", "hash"),
     "chronos_catalogue": ("version", "text", "written"),
+    "chronos_catalogue_history": ("n", "entry"),
     "chronos_meta": ("key", "value"),
 }
 
@@ -688,3 +982,41 @@ def ftm_occupancy_files(draw: st.DrawFn) -> list[dict[str, Any]]:
             {"id": f"occ{i}", "schema": "Occupancy", "properties": props, "datasets": ["test"], **meta}
         )
     return lines
+
+
+# Catalogues whose names look alike (the name index and near-match hints) ----------------------
+
+#: Words that fold together (Masimov, Massimov, Масимов), share words, or differ by a letter.
+NAME_WORDS = (
+    "Karim",
+    "Kärim",
+    "Masimov",
+    "Massimov",
+    "Масимов",
+    "Мәсімов",
+    "Nur",
+    "Nurlan",
+    "Нұрлан",
+    "Qasym-Zhomart",
+    "Kassym-Jomart",
+    "Toqaev",
+    "Tokayev",
+    "Abel",
+    "Abell",
+    "O'Neil",
+    "person",
+    "12",
+)
+
+
+@st.composite
+def alike_catalogues(draw: st.DrawFn) -> Catalogue:
+    """Persons and organisations whose names and aliases share words, keys and whole names."""
+    names = st.lists(st.sampled_from(NAME_WORDS), min_size=1, max_size=3).map(" ".join)
+    entities: list[Organisation | Person] = []
+    for n in range(draw(st.integers(1, 12))):
+        kind = draw(st.sampled_from([Person, Organisation]))
+        # Ids that are names too, sometimes another entity's.
+        entity_id = draw(st.sampled_from([f"e{n}", f"karim-massimov-{n}", f"p{n}"]))
+        entities.append(kind(id=entity_id, name=draw(names), aliases=draw(st.lists(names, max_size=3))))
+    return Catalogue(entities)

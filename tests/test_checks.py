@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from chronos import (
     Appointed,
     Arrested,
@@ -20,7 +22,7 @@ S = (Source(source="s.txt", quote="q"),)
 T = (Source(source="t.txt", quote="r"),)
 
 
-def findings(events: list[Event]) -> list[Finding]:
+def findings(events: Sequence[Event]) -> list[Finding]:
     return check(Chronology(events, small_catalogue()))
 
 
@@ -34,6 +36,40 @@ def appoint(person: str, post: str, occurred: str, known: str | None = None) -> 
 
 class TestRules:
     """Each rule fires on the problem it names, and only then."""
+
+    def test_disputed_custody_dates(self) -> None:
+        arrests = [
+            Arrested(person="ann-abel", occurred="2020-01-05", known="2020-01-08", sources=S),
+            Arrested(person="ann-abel", occurred="2020-01-06", known="2020-02-16", sources=T),
+        ]
+        found = [f for f in findings(arrests) if f.rule == "disputed-custody"]
+        assert [f.severity for f in found] == ["warning"]
+        assert found[0].message == (
+            "sources disagree on when Ann Abel was taken into custody: "
+            "arrested 2020-01-05 (s.txt); arrested 2020-01-06 (t.txt)"
+        )
+        agreeing = [
+            Arrested(person="ann-abel", occurred="2020-01-05", known="2020-01-08", sources=T),
+            arrests[0],
+        ]
+        assert not [f for f in findings(agreeing) if f.rule == "disputed-custody"]
+
+    def test_removed_or_gave_up(self) -> None:
+        from chronos import Left, Resigned
+
+        start = appoint("ann-abel", "org/chair", "2019-01-01")
+        dismissed = Dismissed(
+            person="ann-abel", post="org/chair", occurred="2020-01-05", known="2020-01-08", sources=S
+        )
+        resigned = Resigned(
+            person="ann-abel", post="org/chair", occurred="2020-01-05", known="2020-01-09", sources=T
+        )
+        left = Left(person="ann-abel", post="org/chair", occurred="2020-01-05", known="2020-01-09", sources=T)
+        found = [f for f in findings([start, dismissed, resigned]) if f.rule == "disputed-cause"]
+        assert [f.severity for f in found] == ["warning"]
+        assert "how Ann Abel left org/chair (removed or gave it up)" in found[0].message
+        # "Left" says nothing of how: no disagreement.
+        assert not [f for f in findings([start, dismissed, left]) if f.rule == "disputed-cause"]
 
     def test_clean(self) -> None:
         assert findings([appoint("ann-abel", "org/chair", "2020-01-01")]) == []

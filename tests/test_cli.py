@@ -20,7 +20,7 @@ import attrs
 import pytest
 from rich.console import Console
 
-from chronos import EventLog, cli
+from chronos import EventLog, Renamed, Source, cli
 from chronos.cli import _app as cli_app
 from chronos.output import render
 from tests.cli_fixtures import (
@@ -37,25 +37,29 @@ ANSI = re.compile(r"\x1b\[")
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 # The documented JSON shapes (docs/cli.md), as key -> type(s).
-SOURCE = {"source": str, "quote": str, "locator": (str, NoneType)}
+SOURCE = {"source": str, "quote": str, "locator": (str, NoneType), "citation": (str, NoneType)}
 SEAT = {
     "org_id": str,
     "org": str,
     "post_id": str,
     "post": str,
     "seats": int,
+    "state": str,
     "person_id": (str, NoneType),
     "person": (str, NoneType),
     "vacant": bool,
     "certainty": str,
+    "reasons": list,
+    "why": list,
     "since": (str, NoneType),
     "until": (str, NoneType),
+    "scheduled_end": bool,
     "disputed": bool,
     "alternatives": list,
     "sources": list,
     "events": list,
 }
-ALTERNATIVE = {"part": str, "date": str, "cause": str, "event": str, "chosen": bool}
+ALTERNATIVE = {"part": str, "date": str, "cause": str, "event": str, "chosen": bool, "sources": list}
 EVENT_REF = {"id": str, "type": str, "occurred": str, "known": str, "sources": list}
 CHANGE = {
     "person_id": str,
@@ -91,7 +95,7 @@ TENURE = {
     "sources": list,
     "events": list,
 }
-SPELL = {**RESOLVED, "charges": list, "disputed": bool, "sources": list, "events": list}
+SPELL = {**RESOLVED, "alternatives": list, "charges": list, "disputed": bool, "sources": list, "events": list}
 DEATH = {
     "date": (str, NoneType),
     "earliest": (str, NoneType),
@@ -112,6 +116,15 @@ NAME = {
     "events": list,
 }
 FINDING = {"severity": str, "rule": str, "message": str, "events": list, "notes": list}
+#: What every JSON answer carries besides the answer: the question, so a saved file can be re-checked.
+QUESTION = {
+    "command": str,
+    "known_at": (str, NoneType),
+    "horizon": (str, NoneType),
+    "policy": str,
+    "position": int,
+    "head": str,
+}
 
 
 def assert_shape(value: Any, shape: dict[str, Any]) -> None:
@@ -129,7 +142,13 @@ class Result:
     err: str
 
     def json(self) -> Any:
-        return json.loads(self.out)
+        """The answer of a JSON envelope (`envelope` has the question and the notes too)."""
+        return self.envelope()["answer"]
+
+    def envelope(self) -> Any:
+        data = json.loads(self.out)
+        assert set(data) == {"question", "answer", "notes"}
+        return data
 
     def csv(self) -> list[dict[str, str]]:
         return list(csv.DictReader(io.StringIO(self.out)))
@@ -164,14 +183,17 @@ def one_error_line(result: Result, code: int = 1) -> str:
 class TestRoster:
     """``chronos roster``."""
 
-    def test_table_marks_possible_vacant_and_footnotes(self, chronos: Any) -> None:
+    def test_table_marks_possible_unknown_and_footnotes(self, chronos: Any) -> None:
         result = chronos("roster", "SA", "--at", "2022-01-05")
         assert result.code == 0
         assert "State Agency on 2022-01-05" in result.out
         assert "? Karim Massimov (possible)" in result.out
+        assert "disputed dates" in result.out  # why Massimov is only possible
         assert "Samat Abish" in result.out
         assert "Anuar Sadykulov" in result.out
-        assert "vacant" in result.out
+        # Nobody recorded at the border service, and nothing says the seat was empty.
+        assert re.search(r"Border( Service)?\s+Head\s+unknown", result.out)
+        assert "vacant" not in result.out
         assert '[1] fixture-001.txt: "Massimov has chaired the agency since 2016"' in result.out
         assert not ANSI.search(result.out)
         assert max(len(line) for line in result.out.splitlines()) <= 120
@@ -201,13 +223,41 @@ class TestRoster:
             "2022-01-05",
             "2022-01-06",
         }
-        assert seats[-1]["vacant"]
+        # Nobody recorded, nothing saying the seat was empty: unknown, not vacant.
+        assert (seats[-1]["state"], seats[-1]["vacant"], seats[-1]["certainty"]) == (
+            "unknown",
+            False,
+            "possible",
+        )
+        assert seats[-1]["reasons"] == ["unknown-holder"]
+        assert seats[-1]["why"] == ["unknown holder"]
         assert seats[-1]["person"] is None
         assert seats[-1]["sources"] == []
+        assert chair["reasons"] == ["disputed"]
+
+    def test_json_and_csv_carry_the_question(self, chronos: Any, log_dir: Path) -> None:
+        """A saved answer says what it answers: arguments, knowledge date, horizon, policy, log head."""
+        envelope = chronos(
+            "roster", "SA", "--at", "2022-01-05", "--known-at", "2022-01-10", "--format", "json"
+        ).envelope()
+        question = envelope["question"]
+        assert_shape(question, {**QUESTION, "org": str, "at": str})
+        head = EventLog.open(log_dir).head()
+        assert (question["org"], question["at"], question["known_at"]) == (
+            "agency",
+            "2022-01-05",
+            "2022-01-10",
+        )
+        assert (question["horizon"], question["policy"]) == ("2022-01-10", "cautious")
+        assert (question["position"], question["head"]) == (head.position, head.hash)
+        rows = chronos("roster", "SA", "--at", "2022-01-05", "--policy", "latest", "--format", "csv").csv()
+        assert {(r["question_org"], r["question_policy"], r["question_head"]) for r in rows} == {
+            ("agency", "latest", head.hash)
+        }
 
     def test_year_precision_answers_with_certainty(self, chronos: Any) -> None:
         seats = chronos("roster", "agency", "--at", "2016", "--format", "json").json()
-        held = {(s["person_id"], s["certainty"]) for s in seats if not s["vacant"]}
+        held = {(s["person_id"], s["certainty"]) for s in seats if s["state"] == "held"}
         assert held == {("karim-massimov", "possible"), ("samat-abish", "certain")}
 
     @pytest.mark.parametrize("name", ["agency", "State Agency", "STATE AGENCY", "sa", "Agentstvo"])
@@ -228,16 +278,22 @@ class TestRoster:
             "roster", "agency", "--at", "2022-01-05", "--policy", "earliest", "--format", "json"
         ).json()
         assert cautious[0]["person_id"] == "karim-massimov"
-        assert earliest[0]["vacant"]  # dismissed on the 5th by the earliest claim
+        # Dismissed on the 5th by the earliest claim, and nobody recorded after him.
+        assert earliest[0]["state"] == "unknown"
 
     def test_csv(self, chronos: Any) -> None:
         result = chronos("roster", "agency", "--at", "2022-01-05", "--format", "csv")
         rows = result.csv()
-        assert tuple(rows[0]) == render.ROSTER_COLUMNS
+        assert tuple(rows[0])[: len(render.ROSTER_COLUMNS)] == render.ROSTER_COLUMNS
         assert len(rows) == 4
         assert rows[0]["sources"].count(" | ") == 2
         assert rows[3]["person"] == ""
-        assert rows[3]["certainty"] == "certain"
+        assert (rows[3]["state"], rows[3]["certainty"], rows[3]["reasons"]) == (
+            "unknown",
+            "possible",
+            "unknown-holder",
+        )
+        assert rows[0]["reasons"] == "disputed"
 
 
 class TestDiff:
@@ -271,7 +327,7 @@ class TestDiff:
         assert "moved" in table.out
         assert "Dismissed 2022-01-05" in table.out
         rows = chronos("diff", "agency", "2022-01-01", "2022-01-31", "--format", "csv").csv()
-        assert tuple(rows[0]) == render.DIFF_COLUMNS
+        assert tuple(rows[0])[: len(render.DIFF_COLUMNS)] == render.DIFF_COLUMNS
         assert {r["change"] for r in rows} == {"joined", "left", "moved"}
 
     def test_no_changes(self, chronos: Any) -> None:
@@ -314,8 +370,62 @@ class TestHistory:
         assert "disputed" in table.out
         assert "In custody from" in table.out
         rows = chronos("history", "karim-massimov", "--format", "csv").csv()
-        assert tuple(rows[0]) == render.HISTORY_COLUMNS
+        assert tuple(rows[0])[: len(render.HISTORY_COLUMNS)] == render.HISTORY_COLUMNS
         assert [r["record"] for r in rows] == ["tenure", "custody"]
+
+
+class TestPostsAndNamesByDate:
+    """Posts asked directly; titles name things as they were called on the date asked."""
+
+    @pytest.fixture
+    def renamed(self, log_dir: Path) -> Path:
+        log = EventLog.open(log_dir)
+        rename = Renamed(
+            entity="agency",
+            name="National Agency",
+            former="State Agency",
+            occurred="2022-01-15",
+            known="2022-01-16",
+            sources=[Source(source="decree.txt", quote="renamed the National Agency")],
+        )
+        log.append([rename], expected_position=log.position)
+        return log_dir
+
+    def test_roster_of_a_post(self, chronos: Any) -> None:
+        rows = chronos("roster", "agency/chair", "--at", "2022-01-10", "--format", "json").json()
+        assert {r["post_id"] for r in rows} == {"agency/chair"}
+        title = chronos("roster", "agency/chair", "--at", "2022-01-10").out.splitlines()[0]
+        assert title == "Chair of the State Agency on 2022-01-10"
+
+    def test_history_of_a_post_is_its_succession(self, chronos: Any) -> None:
+        data = chronos("history", "agency/chair", "--format", "json").json()
+        assert (data["post_id"], data["org_id"]) == ("agency/chair", "agency")
+        assert [t["person_id"] for t in data["tenures"]] == ["karim-massimov", "ermek-sagimbayev"]
+        table = chronos("history", "agency/chair").out
+        assert table.splitlines()[0] == "Chair of the State Agency: its holders in turn"
+        rows = chronos("history", "agency/chair", "--format", "jsonl").out.splitlines()
+        assert [json.loads(r)["person_id"] for r in rows] == ["karim-massimov", "ermek-sagimbayev"]
+
+    def test_titles_follow_the_rename(self, chronos: Any, renamed: Path) -> None:
+        def title(*argv: str) -> str:
+            result = chronos(*argv, log=renamed)
+            assert result.code == 0, result.err
+            return str(result.out.splitlines()[0])
+
+        assert title("roster", "agency", "--at", "2022-01-10") == "State Agency on 2022-01-10"
+        assert title("roster", "National Agency", "--at", "2022-01-20") == "National Agency on 2022-01-20"
+        assert (
+            title("roster", "agency", "--at", "2022-01-20", "--known-at", "2022-01-15")
+            == "State Agency on 2022-01-20 (as known on 2022-01-15)"
+        )
+        assert title("roster", "agency", "--at", "2022-01") == "State Agency (or National Agency) on 2022-01"
+        assert title("diff", "SA", "2022-01-01", "2022-02-01") == (
+            "State Agency → National Agency: 2022-01-01 to 2022-02-01"
+        )
+        assert (
+            title("history", "agency/chair")
+            == "Chair of the State Agency, National Agency: its holders in turn"
+        )
 
 
 class TestName:
@@ -358,7 +468,7 @@ class TestEvents:
         assert [e["occurred"] for e in kinds.json()] == ["2022-01-05"]
 
     def test_unknown_kind_suggests(self, chronos: Any) -> None:
-        line = one_error_line(chronos("events", "--kind", "Dismised"))
+        line = one_error_line(chronos("events", "--kind", "Dismised"), code=2)
         assert "did you mean 'Dismissed'" in line
 
     def test_table_and_csv(self, chronos: Any) -> None:
@@ -366,7 +476,7 @@ class TestEvents:
         assert "Renamed" in table.out
         assert "fixture-005.txt" in table.out
         rows = chronos("events", "--format", "csv").csv()
-        assert tuple(rows[0]) == render.EVENT_COLUMNS
+        assert tuple(rows[0])[: len(render.EVENT_COLUMNS)] == render.EVENT_COLUMNS
         assert len(rows) == len(EVENTS) + 1
         moved = next(r for r in rows if r["type"] == "Moved")
         assert moved["about"] == "anuar-sadykulov | agency/deputy | agency/border/head"
@@ -390,7 +500,7 @@ class TestCheck:
         assert "after-death" in result.out
         assert "1 error" in result.out
         rows = chronos("check", "--format", "csv").csv()
-        assert tuple(rows[0]) == render.CHECK_COLUMNS
+        assert tuple(rows[0])[: len(render.CHECK_COLUMNS)] == render.CHECK_COLUMNS
         assert rows[0]["severity"] == "error"
 
 
@@ -400,7 +510,11 @@ class TestVerify:
     def test_ok(self, chronos: Any) -> None:
         result = chronos("verify")
         assert result.code == 0
-        assert re.fullmatch(r"ok: 14 records, head [0-9a-f]{12}\n", result.out)
+        assert re.fullmatch(
+            r"ok: 14 records, head [0-9a-f]{12}; catalogue: 12 entities, with no history yet "
+            r"\(`chronos record-catalogue` starts one\)\n",
+            result.out,
+        )
 
     def test_tampered_log(self, chronos: Any, log_dir: Path) -> None:
         segment = log_dir / "log-000001.jsonl"
@@ -452,7 +566,10 @@ class TestAppend:
                 {**NEW_EVENT, "type": "Apointed"},
                 "bad.jsonl:2: unknown event type 'Apointed' (did you mean 'Appointed'?)",
             ),
-            ({**NEW_EVENT, "occurred": "2022-13-01"}, "bad.jsonl:2: Appointed: bad date '2022-13-01'"),
+            (
+                {**NEW_EVENT, "occurred": "2022-13-01"},
+                "bad.jsonl:2: Appointed: occurred: bad date '2022-13-01'",
+            ),
             (
                 {**NEW_EVENT, "person": "massimov-k"},
                 "bad.jsonl:2: person: unknown person 'massimov-k' (did you mean",
@@ -512,7 +629,7 @@ class TestErrors:
     def test_unknown_org_names_the_nearest(self, chronos: Any) -> None:
         line = one_error_line(chronos("roster", "Stte Agency", "--at", "2022"))
         assert line.startswith(
-            "chronos: error: unknown organisation 'Stte Agency'; nearest known: State Agency (agency)"
+            "chronos: error: unknown organisation or post 'Stte Agency'; nearest known: State Agency (agency)"
         )
 
     def test_unknown_person(self, chronos: Any) -> None:
@@ -626,7 +743,7 @@ class TestProcess:
         result = run_process(
             sys.executable, "-m", "chronos", "--log", str(log_dir), "history", "massimov", "--format", "json"
         )
-        assert_shape(json.loads(result.out), HISTORY)
+        assert_shape(json.loads(result.out)["answer"], HISTORY)
 
     def test_console_script(self, log_dir: Path) -> None:
         script = shutil.which("chronos", path=str(Path(sys.executable).parent))
@@ -641,7 +758,7 @@ class TestProcess:
             sys.executable, "-m", "chronos", "--log", str(log_dir), "roster", "nowhere", "--at", "2022"
         )
         assert result.code == 1
-        assert result.err.startswith("chronos: error: unknown organisation 'nowhere'")
+        assert result.err.startswith("chronos: error: unknown organisation or post 'nowhere'")
         assert result.err.count("\n") == 1
         debug = run_process(
             sys.executable,
@@ -738,3 +855,110 @@ class TestLargeLog:
         assert b"reading the log" in seen or b"checking" in seen
         assert not ANSI.search(out.decode())
         assert "0 errors" in out.decode()
+
+
+DATASET = Path(__file__).resolve().parent.parent / "events"
+#: Every table the command draws, on the shipped dataset, and the JSON fields of the dates it shows.
+TABLE_COMMANDS = [
+    (("roster", "nsc", "--at", "2022-01-10"), ("since", "until")),
+    (("roster", "nsc", "--at", "2016"), ("since", "until")),
+    (("diff", "nsc", "2021-12-31", "2022-01-31"), ("occurred",)),
+    (("history", "Massimov"), ("start", "end", "date")),
+    (("history", "nsc/chairman"), ("start", "end")),
+    (("events", "--about", "massimov"), ("occurred", "known")),
+    (("check",), ()),
+    (("sources",), ("date",)),
+    (("name", "nur-sultan", "--at", "2019"), ("since",)),
+]
+#: Parts of an answer a table does not show (claims behind a disputed date, the seats a change compares).
+HIDDEN = ("alternatives", "before", "after", "charges", "sources")
+
+
+def dates_in(data: Any, fields: tuple[str, ...]) -> set[str]:
+    """The values of ``fields`` anywhere in the JSON answer, outside the `HIDDEN` parts: the dates shown."""
+    if isinstance(data, dict):
+        found = {v for k, v in data.items() if k in fields and isinstance(v, str)}
+        return found | {d for k, v in data.items() if k not in HIDDEN for d in dates_in(v, fields)}
+    if isinstance(data, list):
+        return {d for value in data for d in dates_in(value, fields)}
+    return set()
+
+
+class TestWidths:
+    """Tables fit the width ($COLUMNS when piped), wrap rather than drop columns, and never split a date."""
+
+    @pytest.mark.parametrize(
+        ("argv", "fields"), TABLE_COMMANDS, ids=[" ".join(c[0][:2]) for c in TABLE_COMMANDS]
+    )
+    @pytest.mark.parametrize("width", [80, 100, 120, 160])
+    def test_fits_and_keeps_dates_whole(
+        self,
+        capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch,
+        argv: tuple[str, ...],
+        fields: tuple[str, ...],
+        width: int,
+    ) -> None:
+        monkeypatch.setenv("COLUMNS", str(width))
+        assert cli.main(["--log", str(DATASET), *argv, "--format", "json"]) in (0, 1)
+        data = json.loads(capsys.readouterr().out)
+        assert cli.main(["--log", str(DATASET), *argv]) in (0, 1)
+        table = capsys.readouterr().out
+        lines = table.splitlines()
+        assert max(len(line) for line in lines) <= width
+        words = set(table.split())
+        missing = sorted(d for d in dates_in(data, fields) if d not in words)
+        assert missing == []
+
+    @pytest.mark.parametrize("width", [80, 100])
+    def test_no_column_is_dropped(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, width: int
+    ) -> None:
+        monkeypatch.setenv("COLUMNS", str(width))
+        cli.main(["--log", str(DATASET), "roster", "nsc", "--at", "2022-01-10"])
+        text = capsys.readouterr().out
+        header = text.splitlines()[1].split()
+        assert header[:3] == ["Unit", "Post", "Holder"]
+        assert header[-1] == "Src"
+        words = set(text.split())
+        for name in ("National", "Chairman", "Sagimbayev", "Kunanbayev", "[14]"):
+            assert name in words, name
+
+    def test_without_columns_a_pipe_is_120_wide(
+        self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+        cli.main(["--log", str(DATASET), "roster", "nsc", "--at", "2022-01-10"])
+        lines = capsys.readouterr().out.splitlines()
+        assert max(len(line) for line in lines) == 120
+        assert lines[1].split() == ["Unit", "Post", "Holder", "Since", "Until", "Src"]
+
+
+class TestJsonLines:
+    """``--format jsonl``: one compact object a line, the items of the JSON answer (or its flattened rows)."""
+
+    @pytest.mark.parametrize(
+        "argv",
+        [("roster", "nsc", "--at", "2022-01-10"), ("events",), ("check",), ("sources",)],
+        ids=lambda argv: argv[0],
+    )
+    def test_the_items_of_a_list(self, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]) -> None:
+        cli.main(["--log", str(DATASET), *argv, "--format", "json"])
+        whole = json.loads(capsys.readouterr().out)["answer"]
+        cli.main(["--log", str(DATASET), *argv, "--format", "jsonl"])
+        lines = capsys.readouterr().out.splitlines()
+        assert [json.loads(line) for line in lines] == whole
+        assert all("\n" not in line and ": " not in line[:20] for line in lines)
+
+    def test_diff_and_history_give_their_rows(self, capsys: pytest.CaptureFixture[str]) -> None:
+        cli.main(["--log", str(DATASET), "diff", "nsc", "2021-12-31", "2022-01-31", "--format", "jsonl"])
+        rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert {r["change"] for r in rows} == {"joined", "left", "changed"}
+        assert set(render.DIFF_COLUMNS) <= set(rows[0])
+        cli.main(["--log", str(DATASET), "history", "massimov", "--format", "jsonl"])
+        rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert [r["record"] for r in rows].count("custody") == 1
+
+    def test_name_is_one_object_so_no_jsonl(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert cli.main(["--log", str(DATASET), "name", "nsc", "--at", "2022", "--format", "jsonl"]) == 2
+        assert "invalid choice: 'jsonl'" in capsys.readouterr().err

@@ -228,7 +228,9 @@ class TestFastPath:
         codec = Codec()
         data = codec.to_dict(event)
         fast = codec._fast.decode(data)
-        if type(event).__name__ not in ("Corrected", "RosterReported"):
+        # Rare kinds with nested events, entries, an optional date or a check across fields
+        # are left to cattrs.
+        if type(event).__name__ not in ("Corrected", "RosterReported", "DeclaredComplete"):
             assert fast is not None
         if fast is not None:
             slow = decode_with_cattrs(codec, data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
@@ -13,10 +14,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import chronos.columnar as columnar_module
-from chronos import Appointed, Catalogue, Chronology, EventLog, FuzzyDate, Policy, Source, SqliteStore
+from chronos import (
+    Appointed,
+    Catalogue,
+    Chronology,
+    Day,
+    Event,
+    EventLog,
+    FuzzyDate,
+    Policy,
+    Source,
+    SqliteStore,
+)
 from chronos.columnar import Columnar, columns_dir, open_columnar
 from chronos.errors import LookupFailed
+from chronos.projections import Seat
 from tests.strategies import EPOCH, History, day, histories, small_catalogue
+from tests.test_bce import DAYS, moved_events
 
 POLICIES = [Policy(), Policy("earliest"), Policy("latest")]
 
@@ -40,6 +54,48 @@ def some_dates(rng: random.Random, low: dt.date, high: dt.date, count: int) -> l
     return out
 
 
+STATES = {"held": 0, "vacant": 1, "unknown": 2}
+
+
+def as_rows(seats: tuple[Seat, ...]) -> list[tuple[str, str | None, bool, int]]:
+    """What `Columnar.roster_rows` says of each seat: post, person, certain, state."""
+    return [(s.post.id, s.person, s.certainty == "certain", STATES[s.state]) for s in seats]
+
+
+def assert_rows(ours: Columnar, org: str, at: object, known_at: object = None) -> None:
+    """`roster_rows` (numbers, no objects) says what `roster` (`Seat` objects) says, seat for seat."""
+    posts, persons, certain, _rows, states = ours.roster_rows(org, at=at, known_at=known_at)  # type: ignore[arg-type]
+    found = [
+        (ours.post_id(p), ours.entity_id(n) if n >= 0 else None, c, s)
+        for p, n, c, s in zip(posts, persons, certain, states, strict=True)
+    ]
+    assert found == as_rows(ours.roster(org, at=at, known_at=known_at))  # type: ignore[arg-type]
+
+
+def assert_table(ours: Columnar, theirs: Chronology, at: object) -> None:
+    """The vectorised table of every organisation holds each roster's rows and gives `Chronology`'s seats."""
+    table = ours.roster_table(at=at)  # type: ignore[arg-type]
+    expected = theirs.rosters(at=at)  # type: ignore[arg-type]
+    assert table.as_dict() == expected
+    for which, org in enumerate(table.orgs):
+        mine = table.org == which
+        found = [
+            (ours.post_id(int(p)), ours.entity_id(int(n)) if n >= 0 else None, bool(c), int(s))
+            for p, n, c, s in zip(
+                table.post[mine], table.person[mine], table.certain[mine], table.state[mine], strict=True
+            )
+        ]
+        assert found == as_rows(expected[org])
+
+
+def ordered(
+    a: dt.date | FuzzyDate, b: dt.date | FuzzyDate
+) -> tuple[dt.date | FuzzyDate, dt.date | FuzzyDate]:
+    """Two query dates, the earlier first (a diff refuses a reversed pair)."""
+    first = lambda d: d if isinstance(d, dt.date) else d.earliest
+    return (a, b) if first(a) <= first(b) else (b, a)
+
+
 def assert_same(ours: Columnar, theirs: Chronology, world: World, rng: random.Random) -> None:
     """Every question the columns answer, asked of both engines on random dates."""
     low, high = span_of(world)
@@ -47,14 +103,26 @@ def assert_same(ours: Columnar, theirs: Chronology, world: World, rng: random.Ra
     for at in some_dates(rng, low, high, 3):
         assert ours.rosters(at=at) == theirs.rosters(at=at)
         assert ours.rosters(units, at=at) == theirs.rosters(units, at=at)
+        assert_table(ours, theirs, at)
     for org in rng.sample(units, min(len(units), 12)):
         for at in some_dates(rng, low, high, 3):
             assert ours.roster(org, at=at) == theirs.roster(org, at=at)
-        a, b = some_dates(rng, low, high, 2)
+            assert_rows(ours, org, at)
+        a, b = ordered(*some_dates(rng, low, high, 2))
         assert ours.diff(org, a, b) == theirs.diff(org, a, b)
     for person in rng.sample(world.persons, min(len(world.persons), 12)):
         assert ours.history(person) == theirs.history(person)
     assert ours.tenures() == theirs.tenures()
+
+
+def on_calendar(history_: History, bce: bool) -> tuple[list[Event], Callable[[int], Day]]:
+    """The history's events, moved 2,400 years back (into the fourth century BCE) when ``bce``.
+
+    Also the day ``n`` days after the history's epoch, on the same calendar.
+    """
+    epoch = Day.from_date(EPOCH) + (DAYS if bce else 0)
+    events = moved_events(history_.events) if bce else list(history_.events)
+    return events, lambda n: Day(epoch + n)
 
 
 class TestEqualsObjectEngine:
@@ -68,19 +136,28 @@ class TestEqualsObjectEngine:
         theirs = Chronology(world.events, world.catalogue, policy=policy)
         assert_same(ours, theirs, world, random.Random(seed))
 
-    @given(histories(disputes=True, fuzzy=True), st.sampled_from(POLICIES), st.integers(0, 400))
-    def test_small_histories(self, history_: History, policy: Policy, offset: int) -> None:
+    @given(
+        histories(disputes=True, fuzzy=True, evidence=True),
+        st.sampled_from(POLICIES),
+        st.integers(0, 400),
+        st.booleans(),
+    )
+    def test_small_histories(self, history_: History, policy: Policy, offset: int, bce: bool) -> None:
+        """Seat states and reasons, horizons, foundings and dissolutions, vacancies, declarations, BCE."""
         catalogue = small_catalogue()
-        ours = Columnar.build(history_.events, catalogue, policy=policy)
-        theirs = Chronology(history_.events, catalogue, policy=policy)
-        for offset_ in range(0, history_.horizon, 5):
-            at = EPOCH + dt.timedelta(days=offset_)
+        events, when = on_calendar(history_, bce)
+        ours = Columnar.build(events, catalogue, policy=policy)
+        theirs = Chronology(events, catalogue, policy=policy)
+        for offset_ in range(-35, history_.horizon + 40, 5):
+            at = when(offset_)
             for org in ("org", "org/unit"):
                 assert ours.roster(org, at=at) == theirs.roster(org, at=at)
-                b = at + dt.timedelta(days=offset)
+                assert_rows(ours, org, at)
+                b = when(offset_ + offset)
                 assert ours.diff(org, at, b) == theirs.diff(org, at, b)
             assert ours.rosters(at=at) == theirs.rosters(at=at)
             assert ours.rosters(["org/unit", "org"], at=at) == theirs.rosters(["org/unit", "org"], at=at)
+            assert_table(ours, theirs, at)
         for person in ("ann-abel", "ben-berg", "cem-cay", "dia-dorn", "eva-ek"):
             assert ours.history(person) == theirs.history(person)
         assert ours.tenures() == theirs.tenures()
@@ -105,20 +182,28 @@ class TestEqualsObjectEngine:
                     )
             assert ours.rosters(at=at, known_at=known_at) == theirs.rosters(at=at, known_at=known_at)
 
-    @given(histories(disputes=True, fuzzy=True), st.sampled_from(POLICIES), st.integers(0, 400))
+    @given(
+        histories(disputes=True, fuzzy=True, evidence=True),
+        st.sampled_from(POLICIES),
+        st.integers(0, 400),
+        st.booleans(),
+    )
     def test_earlier_knowledge_of_small_histories(
-        self, history_: History, policy: Policy, offset: int
+        self, history_: History, policy: Policy, offset: int, bce: bool
     ) -> None:
         catalogue = small_catalogue()
-        ours = Columnar.build(history_.events, catalogue, policy=policy)
-        theirs = Chronology(history_.events, catalogue, policy=policy)
-        known_at = EPOCH + dt.timedelta(days=offset)
-        for step in range(0, history_.horizon, 7):
-            at = EPOCH + dt.timedelta(days=step)
+        events, when = on_calendar(history_, bce)
+        ours = Columnar.build(events, catalogue, policy=policy)
+        theirs = Chronology(events, catalogue, policy=policy)
+        known_at = when(offset)
+        for step in range(-35, history_.horizon + 40, 7):
+            at = when(step)
             for org in ("org", "org/unit"):
                 assert ours.roster(org, at=at, known_at=known_at) == theirs.roster(
                     org, at=at, known_at=known_at
                 )
+                assert_rows(ours, org, at, known_at)
+            assert ours.rosters(at=at, known_at=known_at) == theirs.rosters(at=at, known_at=known_at)
 
     @given(histories(disputes=True, fuzzy=True), st.integers(0, 2**32), st.integers(0, 400))
     def test_undated_knowledge(self, history_: History, seed: int, offset: int) -> None:

@@ -36,7 +36,7 @@ class TestConcurrentWriters:
     @pytest.mark.parametrize("kind", ["jsonl", "sqlite", "postgres"])
     def test_every_append_lands_once(self, kind: str, tmp_path: Path) -> None:
         where = location(kind, tmp_path)
-        setup = EventLog.open(where)
+        setup = EventLog.open(where, create=True)
         setup.store.write_catalogue(small_catalogue().to_toml())
         setup.store.close()
         children = [

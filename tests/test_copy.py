@@ -11,7 +11,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from chronos import Chronology, ChronosError, EventLog, IntegrityError, MemoryStore, cli
+from chronos import Chronology, ChronosError, EventLog, IntegrityError, MemoryStore, StoreError, cli
 from chronos.stores import PostgresStore, Store, copy_store, open_store
 from tests import pg
 from tests.cli_fixtures import CATALOGUE, small_events, write_small_log
@@ -60,7 +60,10 @@ class TestLogsOverStores:
     @pytest.mark.parametrize("kind", ["jsonl", "sqlite", "postgres"])
     def test_open_by_location(self, kind: str, tmp_path: Path) -> None:
         location = where(kind, tmp_path)
-        empty = EventLog.open(location)
+        if kind != "postgres":  # a path that holds no log is never created by opening it
+            with pytest.raises(StoreError, match="no such log"):
+                EventLog.open(location)
+        empty = EventLog.open(location, create=True)
         assert empty.position == 0
         assert len(empty.catalogue) == 0
         empty.store.write_catalogue(CATALOGUE)
@@ -186,7 +189,7 @@ class TestCommands:
         self, events_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
         code, _, err = run(capsys, "copy", str(events_dir), str(events_dir / "."))
-        assert code == 1
+        assert code == 2  # a usage error: a question that makes no sense as asked
         assert "SRC and DST are the same log" in err
         other = write_small_log(tmp_path / "other")
         (other / "HEAD").unlink()

@@ -19,6 +19,7 @@ import pytest
 
 from chronos import JsonlStore
 from chronos.stores import open_store
+from chronos.stores.jsonl import Repaired
 from chronos.stores.records import GENESIS, Head
 from tests import pg
 
@@ -73,18 +74,20 @@ def acknowledged(lines: list[str]) -> list[tuple[int, str]]:
     return [(int(p), h) for _, p, h in rows]
 
 
-def check_after_crash(location: str, acks: list[tuple[int, str]]) -> bool:
-    """The log opens, holds every acknowledged append and a valid chain; return whether a tail was cut."""
+def check_after_crash(location: str, acks: list[tuple[int, str]]) -> Repaired | None:
+    """The log opens, holds every acknowledged append and a valid chain; return what repair did."""
     store = open_store(location, create=False)
     try:
-        cut = False
+        repaired = None
         if isinstance(store, JsonlStore):
             problem = store.tail()
             if problem is not None:
                 assert "interrupted append (never acknowledged)" in problem
-                assert store.repair() is not None
+                repaired = store.repair()
+                assert repaired is not None
+                # A whole batch is adopted, or a torn one cut: never both, never a part of a batch.
+                assert bool(repaired.adopted) != bool(repaired.cut)
                 assert store.tail() is None
-                cut = True
         # A dead client's last COMMIT may still be landing on the server: note the head first.
         head = store.head()
         records = list(store.read(until=head.position))
@@ -96,7 +99,7 @@ def check_after_crash(location: str, acks: list[tuple[int, str]]) -> bool:
         assert head == Head(len(records), prev)
         for position, digest in acks:
             assert records[position - 1].hash == digest
-        return cut
+        return repaired
     finally:
         store.close()
 
@@ -138,21 +141,25 @@ class TestKilledAtEveryStep:
         assert child.process.returncode == 0
         steps = int(next(line.split()[1] for line in lines if line.startswith("calls ")))
         assert steps >= 5  # write, fsync the segment, fsync HEAD's temporary, replace, fsync the directory
-        cut = 0
+        cut = adopted = 0
         for step in range(1, steps + 1):
             location = str(tmp_path / f"log-{step}")
             child = Child(tmp_path, "trap", location, str(step), str(segment_bytes))
             child.wait_for("trapped ")
             acks = acknowledged(child.kill())
             assert [position for position, _ in acks] == [3]
-            torn = check_after_crash(location, acks)
-            cut += torn
+            repaired = check_after_crash(location, acks)
+            cut += bool(repaired and repaired.cut)
+            adopted += bool(repaired and repaired.adopted)
             store = JsonlStore(location)
             # Whatever the step, the second append is all there or not there at all.
             assert store.head().position in (3, 7)
             if store.head().position == 3:
                 assert [r.id for r in store.read()] == ["id-first-1", "id-first-2", "id-first-3"]
             backups = list(Path(location).glob("*.torn-*"))
-            assert len(backups) == torn
-        # Killed after the batch was written but before HEAD named it, the batch is a tail every time.
-        assert cut >= 3
+            assert len(backups) == bool(repaired and repaired.cut)
+            assert not list(Path(location).glob(".*.tmp"))  # repair leaves no temporary file behind
+        # Killed in the middle of the write, the batch is torn and cut; killed after the whole batch was
+        # written but before HEAD named it, the batch is whole (it ends with its mark) and adopted.
+        assert cut >= 1
+        assert adopted >= 3

@@ -12,6 +12,7 @@ from chronos import (
     Post,
     name_key,
 )
+from chronos.names import name_keys
 from tests.strategies import small_catalogue
 
 
@@ -61,6 +62,9 @@ class TestNameKey:
             ("Федорович", "Fyodorovich"),
             ("Смағұл", "Smagul"),
             ("Straße", "STRASSE"),
+            # A Latin letter typed in a Cyrillic word is the Cyrillic letter it looks like (EveryPolitician).
+            ("Cерік", "Серік"),
+            ("CЕЙДУМАНОВ Cерік", "Seydumanov Serik"),
         ],
     )
     def test_same(self, a: str, b: str) -> None:
@@ -112,6 +116,18 @@ class TestNameKey:
 
     def test_different(self) -> None:
         assert name_key("Sadykulov") != name_key("Kunanbayev")
+        # Look-alike letters are read as Cyrillic only within a word that has Cyrillic letters.
+        assert name_key("Cерік Cakhar") == name_key("Серік Cakhar") != name_key("Серік Сакхар")
+
+    # Letters the rules look at, Kazakh and Russian letters, white space transliterated to a space, to
+    # nothing (U+0085) or a line break (U+2028), combining marks, apostrophes: then any character.
+    tricky = st.sampled_from(
+        list("aeiouyshczdjkgqxwnb -'`’ʼ\n\t\x85\u2028\u00a0\u0301´ӘәҒғҚқҢңӨөҰұҮүҺһІіЁёЩщЬь")
+    )
+
+    @given(st.lists(st.text(st.one_of(tricky, st.characters()), max_size=16), max_size=8))
+    def test_many_at_once_as_one_by_one(self, names: list[str]) -> None:
+        assert name_keys(names) == [name_key(name) for name in names]
 
 
 class TestLookup:
@@ -220,6 +236,35 @@ class TestLookup:
         with pytest.raises(LookupFailed, match="unknown person"):
             kazakh().lookup("KNB", kind="person")
 
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            # Kazakh letters as Russian (and the Latin made from it) writes them.
+            ("Жақыпов Қабиболла Қабенұлы", "JAKUPOV Kabibulla Kabenovich"),
+            ("Ертаев Бақытжан", "YERTAYEV Bahytzhan"),
+            ("Өтемісов Шавхат Әнесұлы", "UTEMISOV Shavhat Anesovich"),
+            ("Пішембаев Мейрам", "PSHEMBAYEV Meyram Kudaybergenovich"),
+        ],
+    )
+    def test_kazakh_as_russian_writes_it(self, query: str, expected: str) -> None:
+        people = [
+            Person(id="jakupov", name="JAKUPOV Kabibulla Kabenovich"),
+            Person(id="yertayev", name="YERTAYEV Bahytzhan"),
+            Person(id="utemisov", name="UTEMISOV Shavhat Anesovich"),
+            Person(id="pshembayev", name="PSHEMBAYEV Meyram Kudaybergenovich"),
+            Person(id="marat", name="Marat Akhmetov"),
+        ]
+        assert Catalogue(people).lookup(query).name == expected
+
+    def test_kazakh_variants_are_russian_spellings_only(self) -> None:
+        from chronos.names import kazakh_variants
+
+        assert kazakh_variants("Мурат Ахметов") == []  # no Kazakh letter: nothing to try
+        assert kazakh_variants("Бақыт") == ["бакыт", "бакут", "бахыт", "бахут", "багыт", "багут"]
+        people = [Person(id="marat", name="Marat Akhmetov")]
+        with pytest.raises(LookupFailed):  # у and о may stand for each other, never а
+            Catalogue(people).lookup("Мұрат Ахметов")
+
     def test_ambiguous(self) -> None:
         catalogue = Catalogue(
             [Person(id="a-smith", name="Ann Smith"), Person(id="b-smith", name="Bob Smith")]
@@ -315,7 +360,9 @@ class TestTomlWriter:
 
         catalogue = Catalogue(
             [
-                Organisation(id="org", name='The "Org"\\ \u00e9', aliases=["O", "Ö\n2"], note="a note"),
+                Organisation(
+                    id="org", name='The "Org"\\ \u00e9', aliases=["O", "Ö 2"], note="a note\n\twith a tab"
+                ),
                 Post(id="org/chair", name="Chair", org="org", seats=3),
                 Person(id="ann", name="Ann"),
             ]

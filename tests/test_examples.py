@@ -155,6 +155,27 @@ class TestNscRoster:
         first = {r[1]: r[3] for r in self.roster() if r[1] in ("Samat Abish", "Murat Nurtleu")}
         assert first == {"Samat Abish": "vacant", "Murat Nurtleu": "vacant"}
 
+    def test_a_seat_nobody_is_recorded_in_is_unknown_not_vacant(self) -> None:
+        regions = [r for r in self.roster() if r[0] == "Director of the NSC"]
+        assert [(r[1], r[3]) for r in regions] == [
+            ("Marat Irmenov ?", "unknown"),  # Aktobe: he left on or before 13 January, nobody named after
+            ("unknown", "Marat Irmenov"),  # Almaty: nobody named before his appointment on 13 January
+            ("Marat Irmenov ?", "unknown"),  # Jambyl
+        ]
+
+    def test_why_each_answer_is_only_possible(self) -> None:
+        why = {
+            (r[0], r[1], r[2]): r[3]
+            for r in rows(section(output(self.example), "National Security"))
+            if len(r) == 4
+        }
+        assert why[("2022-01-05", "Chairman", "Karim Massimov ?")] == "disputed dates"
+        assert why[("2022-01-05", "Director of the NSC Department in", "unknown")] == "unknown holder"
+        assert why[("2022-02-16", "First Deputy Chairman", "vacant ×2")] == "reported vacant"
+        assert "First Deputy Chairman vacant: 004_a82dc472c30e5f7b.txt:70 “As of today" in output(
+            self.example
+        )
+
     def test_special_service_a_changes_hands(self) -> None:
         head = next(r for r in self.roster() if r[0].startswith("Director of Special"))
         assert (head[1], head[2]) == ("Anuar Sadykulov", "2013/2022-01-05")
@@ -168,6 +189,7 @@ class TestNscRoster:
     def test_diff_names_who_left_and_arrived(self) -> None:
         diff = section(output(self.example), "What changed")
         assert "Karim Massimov: dismissed from Chairman 2022-01-04/06 (disputed)" in diff
+        assert "(disputed: 1 source says 2022-01-04/05; 4 sources say 2022-01-05)" in diff
         # 000's unnamed successor, named by 004, and 004's own move from the State Guard Service.
         assert "Ermek Sagimbayev: started as Chairman 2022-01-06" in diff
         assert "      Appointed 2022-01-05/09: 000_3aecf3925c28001e.txt:10 “Masimov was reportedly" in diff

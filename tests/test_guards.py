@@ -50,6 +50,7 @@ def fill(store: Any) -> None:
 
     log = EventLog(store, Catalogue.from_toml(CATALOGUE))
     log.append(small_events(log.codec), expected_position=0)
+    log.record_catalogue()  # the catalogue's history: a row of chronos_catalogue_history to tamper with
 
 
 # SQLite ---------------------------------------------------------------------------------------------
@@ -70,7 +71,7 @@ def sqlite_tampering(tamper: Tamper, keys: list[Any]) -> tuple[str, tuple[Any, .
         column
         if tamper.same
         else f"{column} + 1"
-        if column in ("seq", "v", "version")
+        if column in ("seq", "v", "version", "n")
         else f"{column} || 'x'"
     )
     where = f"WHERE {key_column} = ?"
@@ -205,7 +206,9 @@ class TestSqliteChecked:
         assert err.startswith(f"chronos: error: {path}: the triggers that keep the log append-only")
         code, out, _ = run(capsys, "--log", location, "check", "--format", "json")
         assert code == 1
-        assert [f["rule"] for f in json.loads(out) if f["severity"] == "error"] == ["unguarded-store"]
+        assert [f["rule"] for f in json.loads(out)["answer"] if f["severity"] == "error"] == [
+            "unguarded-store"
+        ]
         code, out, _ = run(capsys, "--log", location, "repair")
         assert code == 0
         assert out.startswith(
@@ -257,7 +260,7 @@ class TestSqliteUpgrade:
 def pg_rows(store: PostgresStore) -> dict[str, list[tuple[Any, ...]]]:
     return {
         table: store._db().execute(f"SELECT * FROM {store.schema}.{table} ORDER BY 1").fetchall()
-        for table in ("chronos_records", "chronos_catalogue", "chronos_meta")
+        for table in ("chronos_records", "chronos_catalogue", "chronos_catalogue_history", "chronos_meta")
     }
 
 
@@ -271,6 +274,7 @@ def pg_tampering(tamper: Tamper, schema: str, keys: list[Any]) -> tuple[str, tup
         "version": "version + 1",
         "event": "'{}'::json",
         "written": "now()",
+        "n": "n + 1",
     }
     value = column if tamper.same else changed.get(column, f"{column} || 'x'")
     key = (keys[tamper.row % len(keys)],)
@@ -568,7 +572,7 @@ class TestRoles:
                 )
                 db.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(editors), sql.Identifier(new)))
         code, _, err = run(capsys, "init", shared.url, *argv)
-        assert code == 1
+        assert code == 2  # a usage error: these roles cannot be what was asked
         expected = {
             "same": "the writer and the reader must be two roles",
             "owner": "owns the log's schema or tables",
@@ -619,7 +623,7 @@ class TestReadReplica:
                 out == run(capsys, "--log", str(tmp_path / "events"), "roster", "SA", "--at", "2022-01-10")[1]
             )
             code, out, _ = run(capsys, "--log", reader, "verify")
-            assert out == f"ok: {log.position} records, head {log.head().hash[:12]}\n"
+            assert out.startswith(f"ok: {log.position} records, head {log.head().hash[:12]}; catalogue: ")
             code, out, _ = run(capsys, "--log", reader, "head")
             assert out.startswith(f"{log.position} {log.head().hash} ")
             with pytest.raises(StoreError, match="a read replica takes no writes; append to the primary"):
@@ -652,7 +656,7 @@ class TestInit:
         (tmp_path / "notes").mkdir()
         (tmp_path / "notes" / "todo.txt").write_text("x", encoding="utf-8")
         code, _, err = run(capsys, "init", str(tmp_path / "notes"))
-        assert code == 1
+        assert code == 2
         assert "notes: not empty and not a log (1 other files); give a new or empty directory" in err
 
     def test_sqlite(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -665,7 +669,7 @@ class TestInit:
 
     def test_memory(self, capsys: pytest.CaptureFixture[str]) -> None:
         code, _, err = run(capsys, "init", ":memory:")
-        assert code == 1
+        assert code == 2
         assert "lives and dies with one process" in err
 
     def test_unguarded_log_is_reported(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -55,7 +55,7 @@ class TestIndexedEqualsFold:
             for person in rng.sample(world.persons, 5):
                 assert ours.history(person, known_at=known_at) == history(everything, person)
 
-    @given(histories(disputes=True, fuzzy=True), st.integers(0, 400))
+    @given(histories(disputes=True, fuzzy=True, evidence=True), st.integers(0, 400))
     def test_small_histories(self, history_: History, offset: int) -> None:
         known_at = EPOCH + dt.timedelta(days=offset)
         ours = Chronology(history_.events, small_catalogue())
@@ -114,7 +114,9 @@ class TestRostersEqualScan:
                 org: ours.roster(org, at=high, known_at=known_at) for org in ours.rosters(at=high)
             }
 
-    @given(histories(disputes=True, fuzzy=True), st.integers(0, 400), st.sampled_from(POLICIES))
+    @given(
+        histories(disputes=True, fuzzy=True, evidence=True), st.integers(0, 400), st.sampled_from(POLICIES)
+    )
     def test_small_histories(self, history_: History, offset: int, policy: Policy) -> None:
         catalogue = small_catalogue()
         known_at = EPOCH + dt.timedelta(days=offset)

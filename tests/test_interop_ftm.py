@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from hypothesis import given
 
-from chronos import Chronology, EventLog
+from chronos import Chronology, EventLog, RecordError
 from chronos.cli import main
 from chronos.interop import NothingImported, export, import_file, import_text, slugify
 from chronos.projections import Tenure
 from tests import strategies as gen
-from tests.shared_data import FIXTURES, need
+from tests.shared import FIXTURES, need
 
 FTM = FIXTURES / "ftm"
 VENEZUELA = FTM / "ve_asamblea_nacional.entities.ftm.json"
@@ -82,7 +82,11 @@ class TestOpenSanctions:
         entities = lines(VENEZUELA)
         last_seen = max(e["last_seen"] for e in entities)[:10]
         expected = {name for name, _ in holders(entities).values()}
-        assert roster(chronology, last_seen) == dict.fromkeys(expected, "certain")
+        # Each claim is known from its last change: after the latest, the roster is a forecast.
+        horizon = max(changed for _, changed in holders(entities).values())
+        assert str(chronology.horizon()) == horizon
+        assert roster(chronology, horizon) == dict.fromkeys(expected, "certain")
+        assert roster(chronology, last_seen) == dict.fromkeys(expected, "possible")
 
     def test_no_date_is_invented(self, venezuela: tuple[Chronology, Any]) -> None:
         chronology, _ = venezuela
@@ -255,6 +259,68 @@ class TestReading:
         assert [(d.where, d.reason) for d in report.dropped] == [
             ("f/x:4: member 'party'", "member is not a Person")
         ]
+
+
+class TestSeats:
+    """A post with no fixed number of seats is written with no number, and read back as such."""
+
+    def test_no_fixed_number_round_trips(self) -> None:
+        from chronos import Appointed, Catalogue, Organisation, Person, Post, Source
+
+        catalogue = Catalogue(
+            [
+                Organisation(id="party", name="Party"),
+                Post(id="party/member", name="member", org="party", seats=0),
+                Post(id="party/board", name="board", org="party", seats=3),
+                Post(id="party/chair", name="chair", org="party"),
+                *(Person(id=p, name=p.title()) for p in ("ann", "ben")),
+            ]
+        )
+        cite = (Source(source="f.txt", quote="q"),)
+        events = [
+            Appointed(person=p, post="party/member", occurred="2020", known="2021", sources=cite)
+            for p in ("ann", "ben")
+        ]
+        text = export(Chronology(events, catalogue), "ftm")
+        (member,) = [e for e in map(json.loads, text.splitlines()) if e["id"] == "party.member"]
+        assert "numberOfSeats" not in member["properties"]
+        from followthemoney import model
+
+        model.get("Position").validate(member)  # type: ignore[union-attr]
+        log = EventLog.open(":memory:")
+        import_text(log, "ftm", text, label="f/x", known_at="2024")
+        back = Chronology.from_log(log).catalogue
+        seats = {p: back[p].seats for p in ("party/member", "party/board", "party/chair")}  # type: ignore[attr-defined]
+        assert seats == {"party/member": 0, "party/board": 3, "party/chair": 1}
+
+    def test_others_positions_without_a_number_still_count_their_holders(self) -> None:
+        entities: list[dict[str, Any]] = [
+            {"id": "pos", "schema": "Position", "properties": {"name": ["Deputy"], "description": ["x"]}},
+            *({"id": p, "schema": "Person", "properties": {"name": [p.title()]}} for p in ("ann", "ben")),
+            *(
+                {
+                    "id": f"o-{p}",
+                    "schema": "Occupancy",
+                    "properties": {
+                        "holder": [p],
+                        "post": ["pos"],
+                        "status": ["current"],
+                        "startDate": ["2020"],
+                    },
+                }
+                for p in ("ann", "ben")
+            ),
+        ]
+        log = EventLog.open(":memory:")
+        import_text(log, "ftm", ftm_text(entities), label="f/x", known_at="2024")
+        assert Chronology.from_log(log).catalogue["pos"].seats == 2  # type: ignore[attr-defined]
+
+    def test_bad_chronos_json_names_the_line(self) -> None:
+        entities = [
+            {"id": "pos", "schema": "Position", "properties": {"name": ["D"], "description": ["chronos:["]}}
+        ]
+        with pytest.raises(RecordError, match=r"^f/x:1: description: bad chronos JSON"):
+            import_text(EventLog.open(":memory:"), "ftm", ftm_text(entities), label="f/x", known_at="2024")
 
 
 class TestGenerated:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from chronos import Chronology, Corrected, EventLog, Left, RecordError, Renamed, Retracted
+from chronos import Chronology, Corrected, EventLog, Left, Moved, RecordError, Renamed, Retracted
 from chronos.cli import main
 from chronos.entities import UNNAMED_PREFIX
 from chronos.interop import export, import_file, import_text, slugify
@@ -335,6 +335,27 @@ class TestReaders:
             ("ann", "died"), ("bob", "arrested"), ("cy", "dismissed/resigned"), ("di", "left"),
         ]  # fmt: skip
         assert chronology.history("ann").death is not None
+
+    def test_csv_moves_pair_by_their_label(self) -> None:
+        # Ann's move is told by two sources on its start side (merged into one cell) and one on its end.
+        text = (
+            "person,post,org,start,start_cause,start_sources,end,end_cause,end_sources,start_move,end_move\n"
+            'Ann,Head,Guard,2001,appointed,,2022-01-06,moved,"b.txt: ""moved""",,m1\n'
+            'Ann,Chair,Committee,2022-01-06,appointed/moved,"a.txt: ""named"" | b.txt: ""moved""",,,,m1,\n'
+            'Bob,Head,Guard,2001,appointed,,2022-01-06,moved,"c.txt: ""left""",,\n'
+            'Bob,Chair,Other,2022-01-06,moved,"d.txt: ""came""",,,,,\n'
+        )
+        log = EventLog.open(":memory:")
+        import_text(log, "csv", text, label="s/m.csv", known_at="2022")
+        chronology = Chronology.from_log(log)
+        (move,) = [e for e in chronology.events if isinstance(e, Moved)]
+        assert (move.person, move.from_post, move.to_post) == ("ann", "guard/head", "committee/chair")
+        assert [s.source for s in move.sources] == ["b.txt"]  # the end side's: the move alone
+        ends = {(t.person, t.post): t.end.cause for t in chronology.tenures() if t.end.date is not None}
+        assert ends == {("ann", "guard/head"): "moved", ("bob", "guard/head"): "left"}
+        starts = {(t.person, t.post): t.start.cause for t in chronology.tenures()}
+        assert starts[("ann", "committee/chair")] == "appointed/moved"
+        assert starts[("bob", "other/chair")] == "appointed"  # no label, other sources: not paired
 
     def test_ftm_from_elsewhere(self) -> None:
         lines = [

@@ -26,7 +26,7 @@ from chronos.interop import NothingImported, export, import_text, import_wikidat
 from chronos.interop._wikibase import UnusableDate, julian_to_gregorian, time_date
 from chronos.projections import Tenure, visible
 from tests import strategies as gen
-from tests.shared_data import FIXTURES, need
+from tests.shared import FIXTURES, need
 
 WIKIDATA = FIXTURES / "wikidata"
 FILES = sorted(WIKIDATA.glob("*.json")) or [Path("missing")]
@@ -305,7 +305,7 @@ class TestFiles:
         assert out.startswith("imported wikidata: 6 items from")
         assert out.count("\n") == 1
         assert main(["--log", str(tmp_path / "log"), "history", "Q264766", "--format", "json"]) == 0
-        history = json.loads(capsys.readouterr().out)
+        history = json.loads(capsys.readouterr().out)["answer"]
         assert len(history["tenures"]) == len(entity_of(WIKIDATA / "Q264766.json")["claims"]["P39"])
 
 
@@ -334,13 +334,18 @@ class TestDates:
             ("+2010-05-00T00:00:00Z", 10, GREGORIAN, "2010-05"),
             ("+1946-00-00T00:00:00Z", 9, GREGORIAN, "1946"),
             ("+00000001977-00-00T00:00:00Z", 9, GREGORIAN, "1977"),
-            ("+1995-00-00T00:00:00Z", 8, GREGORIAN, "1990/1999"),
+            ("+1995-00-00T00:00:00Z", 8, GREGORIAN, "199X"),
             ("+1950-00-00T00:00:00Z", 7, GREGORIAN, "1900/2000"),
             ("+2000-00-00T00:00:00Z", 7, GREGORIAN, "1901/2099"),
             ("+1582-10-05T00:00:00Z", 11, JULIAN, "1582-10-15"),
             ("+1917-10-25T00:00:00Z", 11, JULIAN, "1917-11-07"),
             ("+1917-10-00T00:00:00Z", 10, JULIAN, "1917-10-14/1917-11-13"),
             ("+1700-00-00T00:00:00Z", 9, JULIAN, "1700-01-11/1701-01-11"),
+            # Before year 1: Wikidata counts BCE years traditionally, EDTF astronomically.
+            ("-0044-03-15T00:00:00Z", 11, GREGORIAN, "-0043-03-15"),
+            ("-0044-03-15T00:00:00Z", 11, JULIAN, "-0043-03-13"),
+            ("-0500-00-00T00:00:00Z", 7, GREGORIAN, "-0598/-0400"),
+            ("+1500-00-00T00:00:00Z", 6, GREGORIAN, "1000/2000"),
         ],
     )
     def test_golden(self, time: str, precision: int, calendar: str, expected: str) -> None:
@@ -351,10 +356,10 @@ class TestDates:
     @pytest.mark.parametrize(
         ("time", "precision", "message"),
         [
-            ("-0044-03-15T00:00:00Z", 11, "before year 1"),
-            ("+2016-00-00T00:00:00Z", 6, "coarser than a century"),
+            ("+0000-00-00T00:00:00Z", 9, "year 0 names no year"),
+            ("+2016-00-00T00:00:00Z", 5, "coarser than a millennium"),
             ("+2016-00-00T00:00:00Z", 11, "no month"),
-            ("+2016-02-30T00:00:00Z", 11, "day out of range"),
+            ("+2016-02-30T00:00:00Z", 11, "day 30 is not in 2016-02"),
             ("2016", 9, "not a Wikibase time"),
         ],
     )
@@ -370,7 +375,7 @@ class TestDates:
         if precision <= 8:
             assert date.earliest.year <= year <= date.latest.year
             assert date.latest.year - date.earliest.year + 1 >= (10 if precision == 8 else 100)
-            assert date.precision == "range"
+            assert date.precision == ("decade" if precision == 8 else "range")
             return
         first_month, last_month = (month, month) if month else (1, 12)
         if value["calendarmodel"] == JULIAN:
@@ -526,13 +531,27 @@ class TestEnds:
         }
         assert str(chronology.history("q1").death.date) == "2006-06-06"  # type: ignore[union-attr]
 
-    def test_unusable_dates_are_counted(self, tmp_path: Path) -> None:
+    def test_bce_dates_are_astronomical_and_gregorian(self, tmp_path: Path) -> None:
+        # The Ides of March, 44 BCE (Julian): Wikidata writes -0044, EDTF -0043, Gregorian the 13th.
         bce = {"time": "-0044-03-15T00:00:00Z", "precision": 11, "calendarmodel": JULIAN}
+        item = gen.wikidata_item(
+            "Q1", [statement("Q1$a", "Q11", P580=[bce])], modified="2020-05-05", revision=7
+        )
+        path = tmp_path / "item.json"
+        path.write_text(json.dumps(item), encoding="utf-8")
+        log = EventLog.open(":memory:")
+        import_wikidata(log, [path])
+        [tenure] = Chronology.from_log(log).tenures()
+        assert str(tenure.start.date) == "-0043-03-13"
+        assert "Julian calendar" in (tenure.start.chosen[0].event.note or "")
+
+    def test_unusable_dates_are_counted(self, tmp_path: Path) -> None:
+        coarse = {"time": "+2016-00-00T00:00:00Z", "precision": 5, "calendarmodel": GREGORIAN}
         item = gen.wikidata_item(
             "Q1",
             [
-                statement("Q1$a", "Q11", P580=[bce]),
-                statement("Q1$b", "Q12", P580=[day("2001-01-01"), bce]),
+                statement("Q1$a", "Q11", P580=[coarse]),
+                statement("Q1$b", "Q12", P580=[day("2001-01-01"), coarse]),
             ],
             modified="2020-05-05",
             revision=7,
@@ -548,6 +567,6 @@ class TestEnds:
         ]
         assert "1 of 2 records skipped: no usable date (1)" in report.summary
         assert (
-            "2 dates left out: start time (P580) not usable: -0044-03-15T00:00:00Z is before year 1 (2)"
-            in (report.summary)
+            "2 dates left out: start time (P580) not usable: +2016-00-00T00:00:00Z: precision 5 "
+            "(coarser than a millennium, or not a precision) (2)" in (report.summary)
         )

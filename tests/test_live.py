@@ -44,7 +44,7 @@ class TestFollowingAWriter:
     @pytest.mark.parametrize("kind", ["jsonl", "sqlite", "postgres"])
     def test_keeps_up(self, kind: str, tmp_path: Path) -> None:
         where = location(kind, tmp_path)
-        setup = EventLog.open(where)
+        setup = EventLog.open(where, create=True)
         setup.store.write_catalogue(small_catalogue().to_toml())
         setup.store.close()
         seen: dict[int, float] = {}

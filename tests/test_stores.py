@@ -16,6 +16,7 @@ from chronos import (
     ChronosError,
     ConcurrencyError,
     IntegrityError,
+    IntegrityWarning,
     JsonlStore,
     MemoryStore,
     RecordError,
@@ -224,15 +225,18 @@ class TestJsonlDurability:
         segment = store.segments()[-1]
         with segment.open("ab") as handle:
             handle.write(b'{"seq": 4, "v": 1, "id": "half')  # a torn write
-        assert list(store.read()) == records
+        with pytest.warns(IntegrityWarning, match="interrupted append"):
+            assert list(store.read()) == records
         problem = store.tail()
         assert problem is not None
         assert "interrupted append" in problem
         with pytest.raises(IntegrityError, match="interrupted append"):
             store.append(make_records(store.head(), 1), expected_position=3)
-        backup = store.repair()
-        assert backup is not None
-        assert backup.read_bytes() == b'{"seq": 4, "v": 1, "id": "half'
+        repaired = store.repair()
+        assert repaired is not None
+        assert (repaired.adopted, repaired.cut) == (0, 30)
+        assert repaired.backup is not None
+        assert repaired.backup.read_bytes() == b'{"seq": 4, "v": 1, "id": "half'
         assert store.tail() is None
         assert store.repair() is None
         store.append(make_records(store.head(), 1, tag="after"), expected_position=3)
@@ -245,14 +249,18 @@ class TestJsonlDurability:
         store.append(records, expected_position=0)
         orphan = tmp_path / "log" / "log-000002.jsonl"
         orphan.write_bytes(make_records(store.head(), 1)[0].to_json().encode() + b"\n")
-        assert list(store.read()) == records
+        with pytest.warns(IntegrityWarning, match="interrupted append"):
+            assert list(store.read()) == records
         problem = store.tail()
         assert problem is not None
         assert "log-000002.jsonl" in problem
         assert "later segment file" in problem
-        backup = store.repair()
-        assert backup is not None
-        assert backup.read_bytes().startswith(b'{"seq":4')
+        repaired = store.repair()
+        assert repaired is not None
+        # A complete record without the batch mark is the start of a torn batch: cut, not adopted.
+        assert repaired.adopted == 0
+        assert repaired.backup is not None
+        assert repaired.backup.read_bytes().startswith(b'{"seq":4')
         assert not orphan.exists()
         assert store.tail() is None
         store.append(make_records(store.head(), 1, tag="after"), expected_position=3)

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import struct
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from chronos import Catalogue, Chronology, Codec, cli
+from chronos import Catalogue, Chronology, Codec, Day, Renamed, Source, cli
 from chronos.output import timeline
 from tests.cli_fixtures import CATALOGUE, small_chronology, write_small_log
 
-D = dt.date
+D = Day.of
 CHRONOLOGY = small_chronology()
 WINTER: dict[str, Any] = {"start": D(2021, 11, 1), "end": D(2022, 2, 28)}
 SVG = "{http://www.w3.org/2000/svg}"
@@ -61,7 +62,12 @@ class TestBuild:
             True,
         )
         sagimbayev = winter.lanes[0].bars[1]
-        assert (sagimbayev.start, sagimbayev.end, sagimbayev.certain) == (D(2022, 1, 6), D(2022, 3, 1), True)
+        # The log's knowledge ends on 20 January: after it, his tenure is a forecast, hatched.
+        assert sagimbayev.segments == (
+            timeline.Segment(D(2022, 1, 6), D(2022, 1, 21), possible=False),
+            timeline.Segment(D(2022, 1, 21), D(2022, 3, 1), possible=True),
+        )
+        assert not sagimbayev.certain
 
     def test_imprecise_start_is_possible(self) -> None:
         chart = timeline.build(CHRONOLOGY, "agency", start=D(2015, 1, 1), end=D(2017, 12, 31))
@@ -71,7 +77,7 @@ class TestBuild:
         assert not massimov.segments[1].possible
 
     def test_markers_sit_on_the_holders_lane(self, winter: timeline.Chart) -> None:
-        markers = {(m.kind, m.name, m.lane, m.earliest) for m in winter.markers}
+        markers = {(m.kind, m.name, m.lane, m.first) for m in winter.markers}
         assert markers == {
             ("arrested", "Karim Massimov", 0, D(2022, 1, 6)),
             ("died", "Erlan Bekov", 3, D(2021, 11, 30)),
@@ -82,6 +88,30 @@ class TestBuild:
         assert [lane.label for lane in chart.lanes] == ["Chair", "Deputy Chair", "Border Service: Head"]
         assert chart.markers == ()
         assert all(lane.bars == () for lane in chart.lanes)
+
+    def test_the_title_names_the_organisation_as_it_was_called(self) -> None:
+        rename = Renamed(
+            entity="agency",
+            name="National Agency",
+            former="State Agency",
+            occurred="2022-01-15",
+            known="2022-01-16",
+            sources=[Source(source="decree.txt", quote="renamed")],
+        )
+        chronology = Chronology([*CHRONOLOGY.events, rename], CHRONOLOGY.catalogue)
+        titles = [
+            timeline.build(chronology, "agency", start=D(2021, 12, 1), end=end, known_at=known).title
+            for end, known in (
+                (D(2022, 1, 10), None),
+                (D(2022, 2, 28), None),
+                (D(2022, 2, 28), D(2022, 1, 15)),
+            )
+        ]
+        assert titles == [
+            "State Agency: 2021-12-01 to 2022-01-10",
+            "State Agency → National Agency: 2021-12-01 to 2022-02-28",
+            "State Agency: 2021-12-01 to 2022-02-28, as known on 2022-01-15",
+        ]
 
     def test_undated_start_is_possible_up_to_the_end(self) -> None:
         codec = Codec()
@@ -227,3 +257,20 @@ class TestCommand:
         code, out, _ = self.run(capsys, empty, "agency", "--from", "2022", "--to", "2022", "-o", str(target))
         assert code == 0
         assert out.endswith("3 lanes, 0 tenures\n")
+
+    def test_without_matplotlib_the_hint_names_the_extra(self, log: Path, tmp_path: Path) -> None:
+        # matplotlib is the optional `charts` extra: a process that cannot import it gets one line.
+        code = (
+            "import sys; sys.modules['matplotlib'] = None\n"
+            "from chronos.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))"
+        )
+        target = tmp_path / "chart.svg"
+        argv = ["--log", str(log), "timeline", "SA", "--from", "2022", "--to", "2022", "-o", str(target)]
+        result = subprocess.run(
+            [sys.executable, "-c", code, *argv], capture_output=True, text=True, check=False, timeout=60
+        )
+        assert (result.returncode, result.stdout) == (1, "")
+        assert result.stderr == f"chronos: error: {timeline.MISSING_MATPLOTLIB}\n"
+        assert not target.exists()
+        assert "pip install 'chronos-history[charts]'" in timeline.MISSING_MATPLOTLIB

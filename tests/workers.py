@@ -14,7 +14,13 @@ what it had acknowledged:
 - ``events LOCATION WORKER COUNT``: appends COUNT events one by one through an
   `EventLog`, retrying on `ConcurrencyError`, then prints ``done RETRIES``;
 - ``story LOCATION COUNT PAUSE``: appends the events of `story` one by one, a
-  PAUSE seconds apart, printing ``ack NUMBER TIME`` after each.
+  PAUSE seconds apart, printing ``ack NUMBER TIME`` after each;
+- ``trap-import LOCATION STEP``: imports `import_csv` (new entities and their
+  events) into the log at LOCATION with the same trap armed on every
+  file-system call (``os.truncate`` too); ``count`` as STEP prints how many;
+- ``mixed LOCATION WORKER ROUNDS SEGMENT_BYTES``: ROUNDS times, appends an
+  event and imports a small CSV of its own, through a JSON Lines store whose
+  segments rotate every SEGMENT_BYTES, then prints ``done``.
 """
 
 from __future__ import annotations
@@ -81,6 +87,12 @@ def story(count: int) -> list[Event]:
     return events
 
 
+def import_csv(label: str, people: int = 3) -> str:
+    """A tenure CSV naming ``people`` new persons, each holding a new post for a year."""
+    rows = [f"Person {label} {n},Post {label} {n},Club {label},{2000 + n},{2001 + n}" for n in range(people)]
+    return "person,post,org,start,end\n" + "\n".join(rows) + "\n"
+
+
 def say(*words: object) -> None:
     print(*words, flush=True)
 
@@ -129,6 +141,59 @@ def trap(location: str, step: str, segment_bytes: int) -> None:
     say("ack", second.position, second.hash)
 
 
+def trap_import(location: str, step: str) -> None:
+    from chronos.interop import import_text
+
+    log = EventLog.open(location, create=False)
+    calls: list[str] = []
+    names = ("write", "fsync", "replace", "truncate")
+    originals: dict[str, Callable[..., Any]] = {name: getattr(os, name) for name in names}
+
+    def trapped(name: str) -> Callable[..., Any]:
+        def call(*args: Any) -> Any:
+            calls.append(name)
+            if step != "count" and len(calls) == int(step):
+                if name == "write":
+                    fd, data = args
+                    originals["write"](fd, bytes(data)[: len(data) // 2])
+                say("trapped", name)
+                time.sleep(3600)
+            return originals[name](*args)
+
+        return call
+
+    for name in originals:
+        setattr(os, name, trapped(name))
+    try:
+        import_text(log, "csv", import_csv("trap"), label="trap/people.csv", known_at="2020")
+    finally:
+        for name, original in originals.items():
+            setattr(os, name, original)
+    if step == "count":
+        say("calls", len(calls))
+    say("done")
+
+
+def mixed(location: str, worker: int, rounds: int, segment_bytes: int) -> None:
+    from chronos import Catalogue
+    from chronos.interop import import_text
+
+    store = JsonlStore(location, segment_bytes=segment_bytes)
+    text = store.read_catalogue()
+    log = EventLog(store, Catalogue.from_toml(text) if text is not None else Catalogue())
+    for number in range(rounds):
+        event = worker_event(worker, number)
+        while True:
+            try:
+                log.append([event], expected_position=log.position)
+                break
+            except ConcurrencyError:
+                log.refresh_catalogue()
+        label = f"w{worker}r{number}"
+        import_text(log, "csv", import_csv(label, 2), label=f"{label}/people.csv", known_at="2020")
+    say("done")
+
+
 def events(location: str, worker: int, count: int) -> None:
     log = EventLog.open(location, create=False)
     retries = 0
@@ -164,6 +229,10 @@ def main(argv: list[str]) -> None:
         events(location, int(rest[0]), int(rest[1]))
     elif mode == "story":
         write_story(location, int(rest[0]), float(rest[1]))
+    elif mode == "trap-import":
+        trap_import(location, rest[0])
+    elif mode == "mixed":
+        mixed(location, int(rest[0]), int(rest[1]), int(rest[2]))
     else:
         raise SystemExit(f"unknown mode {mode!r}")
 

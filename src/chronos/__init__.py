@@ -5,6 +5,7 @@ lowest first, each importing only from those below it (tests/test_api.py checks 
 
     errors                      the exception tree
     dates, events, entities     the model: imprecise dates, immutable events, the catalogue
+    sources                     the sources registry: what each cited source id is
     codec                       events <-> dicts and JSON, type tags, schema versions
     stores/                     where records live: memory, JSON Lines, SQLite, PostgreSQL
     log                         the append-only, hash-chained log over a store
@@ -21,7 +22,7 @@ Private ``_fast`` modules hold speed-only machinery checked against the readable
 from chronos.checks import Finding, check
 from chronos.chronology import Chronology
 from chronos.codec import SCHEMA_VERSION, Codec, make_converter
-from chronos.dates import End, FuzzyDate, PartialDate, parse_date
+from chronos.dates import Day, End, FuzzyDate, PartialDate, Span, parse_date, wikidata_date
 from chronos.entities import Catalogue, Entity, Organisation, Person, Place, Post, name_key
 from chronos.errors import (
     AmbiguousName,
@@ -30,6 +31,7 @@ from chronos.errors import (
     ConcurrencyError,
     DateError,
     IntegrityError,
+    IntegrityWarning,
     InvalidEvent,
     LookupFailed,
     MissingDependency,
@@ -46,11 +48,13 @@ from chronos.events import (
     Born,
     Charged,
     Corrected,
+    DeclaredComplete,
     Died,
     Dismissed,
     Dissolved,
     Event,
     Founded,
+    Identified,
     Left,
     Moved,
     Released,
@@ -74,11 +78,14 @@ from chronos.projections import (
     NameAnswer,
     Policy,
     Resolved,
+    Roster,
     Seat,
     SnapshotRow,
     Spell,
+    Succession,
     Tenure,
 )
+from chronos.sources import Publication
 from chronos.stores import JsonlStore, MemoryStore, PostgresStore, SqliteStore, Store, copy_store, open_store
 from chronos.stores.checkpoint import Checkpoint
 
@@ -104,6 +111,8 @@ __all__ = [
     "ConcurrencyError",
     "Corrected",
     "DateError",
+    "Day",
+    "DeclaredComplete",
     "Died",
     "Diff",
     "Dismissed",
@@ -117,7 +126,9 @@ __all__ = [
     "Founded",
     "FuzzyDate",
     "History",
+    "Identified",
     "IntegrityError",
+    "IntegrityWarning",
     "InvalidEvent",
     "JsonlStore",
     "Left",
@@ -133,6 +144,7 @@ __all__ = [
     "Policy",
     "Post",
     "PostgresStore",
+    "Publication",
     "RecordError",
     "Recorded",
     "Released",
@@ -140,15 +152,18 @@ __all__ = [
     "Resigned",
     "Resolved",
     "Retracted",
+    "Roster",
     "RosterEntry",
     "RosterReported",
     "Seat",
     "SnapshotRow",
     "Source",
+    "Span",
     "Spell",
     "SqliteStore",
     "Store",
     "StoreError",
+    "Succession",
     "Tenure",
     "TenureEnded",
     "UnknownEventType",
@@ -163,4 +178,5 @@ __all__ = [
     "open_store",
     "parse_date",
     "register_event",
+    "wikidata_date",
 ]

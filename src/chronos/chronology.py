@@ -15,26 +15,31 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import gc
+import re
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 import attrs
 
 from chronos._fast.gc import paused_gc
-from chronos.dates import FuzzyDate, parse_date
-from chronos.entities import Catalogue, Entity, Organisation
-from chronos.errors import DateError, UsageError, did_you_mean
-from chronos.events import EVENT_TYPES, Event, RosterReported
+from chronos.dates import Day, FuzzyDate, check_order, parse_date
+from chronos.entities import Catalogue, Entity, Organisation, Post, name_key
+from chronos.errors import AmbiguousName, DateError, LookupFailed, UsageError, did_you_mean
+from chronos.events import EVENT_TYPES, Event, Renamed, RosterReported
 from chronos.log import EventLog
 from chronos.projections import (
+    OPEN_END,
+    Certainty,
     Diff,
     EventIndex,
     History,
     NameAnswer,
     Policy,
-    Seat,
+    Roster,
     SnapshotRow,
     State,
+    Succession,
     Tenure,
     When,
     compare_snapshot,
@@ -46,32 +51,39 @@ from chronos.projections import (
     roster,
     rosters,
     sort_key,
+    span,
+    succession,
     tenure_of,
 )
+from chronos.projections.seating import NOT_FOUNDED
 
 __all__ = ["Chronology", "DateLike", "as_day", "as_when", "parse_when"]
 
-DateLike = str | dt.date | FuzzyDate
+DateLike = str | Day | dt.date | FuzzyDate
 
 
 def as_when(value: DateLike) -> When:
-    """A query date: a `datetime.date` for a day, a `FuzzyDate` for a month, year or range."""
-    if isinstance(value, dt.date):
+    """A query date: a `Day` for a day, a `FuzzyDate` for a month, year or range."""
+    if isinstance(value, Day):
         return value
+    if isinstance(value, dt.date):
+        return Day.from_date(value)
     date = FuzzyDate.of(value)
-    return date.earliest if date.is_exact else date
+    return date.first if date.is_exact else date
 
 
-def as_day(value: DateLike | None) -> dt.date | None:
+def as_day(value: DateLike | None) -> Day | None:
     """A knowledge date as a day: a month or year means its last day (everything known by then)."""
     if value is None:
         return None
-    if isinstance(value, dt.date):
+    if isinstance(value, Day):
         return value
+    if isinstance(value, dt.date):
+        return Day.from_date(value)
     date = FuzzyDate.of(value)
-    if date.latest == dt.date.max:
+    if date.last == Day.max:
         raise DateError(f"knowledge date {str(date)!r} has no end")
-    return date.latest
+    return date.last
 
 
 class Chronology:
@@ -80,17 +92,31 @@ class Chronology:
     #: How many projections at earlier knowledge dates `state` keeps (besides everything known).
     KEPT_STATES = 4
 
-    def __init__(self, events: Iterable[Event], catalogue: Catalogue, *, policy: Policy | str | None = None):
+    def __init__(
+        self,
+        events: Iterable[Event],
+        catalogue: Catalogue,
+        *,
+        policy: Policy | str | None = None,
+        home: Path | None = None,
+    ):
         self.events: tuple[Event, ...] = tuple(events)
         self.catalogue = catalogue
-        self.policy = Policy.parse(policy)
-        self._states: dict[tuple[dt.date | None, bool], State] = {}
+        #: The folder relative paths (archived source texts) are read from: the log's (`EventLog.directory`).
+        self.home = home
+        self._states: dict[tuple[Day | None, bool], State] = {}
         self._index: EventIndex | None = None
+        self._rename_keys: dict[str, set[str]] | None = None
+        self._catalogue_version = catalogue.version
+        self._sources: tuple[str, ...] | None = None
+        self.policy = self._checked(Policy.parse(policy))
 
     @classmethod
     def from_log(cls, log: EventLog, *, policy: Policy | str | None = None) -> Chronology:
-        """Everything in a log."""
-        return cls(cls._read(log), log.catalogue, policy=policy)
+        """Everything in a log (an `IntegrityError` when an event names an entity the catalogue lacks)."""
+        events = cls._read(log)
+        log.check_references(events)
+        return cls(events, log.catalogue, policy=policy, home=log.directory)
 
     @classmethod
     def open(cls, location: str | Path, *, policy: Policy | str | None = None) -> Chronology:
@@ -114,6 +140,7 @@ class Chronology:
         projections of the last `KEPT_STATES` knowledge dates asked are kept:
         on a large log each costs about as much memory as the log itself.
         """
+        self._check_catalogue()
         if known_at is None:
             whole = self._states.get((None, False))
             if whole is None:
@@ -163,9 +190,18 @@ class Chronology:
             return None
         return self.state(day, possibly=True)
 
+    def _check_catalogue(self) -> None:
+        """Forget what was built on the catalogue as it was, once something has been added to it."""
+        if self._catalogue_version != self.catalogue.version:
+            self._states.clear()
+            self._index = None
+            self._rename_keys = None
+            self._catalogue_version = self.catalogue.version
+
     @property
     def index(self) -> EventIndex:
         """Which events can change which answers (built on first use)."""
+        self._check_catalogue()
         if self._index is None:
             with paused_gc():
                 self._index = EventIndex(self.events, self.catalogue)
@@ -185,12 +221,14 @@ class Chronology:
             return self.state(), None
         assert day is not None
         events = relevant(self.index)
-        sure = project(events, self.catalogue, known_at=day)
+        # A part of the log: its horizon is the whole log's.
+        horizon = self.horizon(day)
+        sure = project(events, self.catalogue, known_at=day, horizon=horizon)
         if any(_maybe_public(e, day) for e in events):
-            return sure, project(events, self.catalogue, known_at=day, possibly=True)
+            return sure, project(events, self.catalogue, known_at=day, possibly=True, horizon=horizon)
         return sure, None
 
-    def _everything_known(self, day: dt.date | None) -> bool:
+    def _everything_known(self, day: Day | None) -> bool:
         """True when the whole log stood on ``day`` (or no day is given): its projection answers."""
         return day is None or day >= self.index.latest_known
 
@@ -204,15 +242,127 @@ class Chronology:
             if day is not None and _maybe_public(e, day) and entity_id in e.about()
         )
 
-    def lookup(self, name: str, *, kind: str | None = None) -> Entity:
-        """The entity with this id, name or alias (see `Catalogue.lookup`)."""
-        return self.catalogue.lookup(name, kind=kind)
+    def lookup(self, name: str, *, kind: str | tuple[str, ...] | None = None) -> Entity:
+        """The entity with this id, name or alias (`Catalogue.lookup`), or a name it was renamed to or from.
 
-    def _id(self, name: str, kind: str | None = None) -> str:
+        A `Renamed` event's new and former names find the entity as its
+        catalogue names do (Astana, renamed Nur-Sultan, is found by either).
+        """
+        try:
+            return self.catalogue.lookup(name, kind=kind)
+        except AmbiguousName:
+            raise
+        except LookupFailed as failed:
+            kinds = (kind,) if isinstance(kind, str) else kind
+            ids = sorted(
+                i
+                for i in self._renamed.get(name_key(name), ())
+                if kinds is None or self.catalogue[i].kind in kinds
+            )
+            if len(ids) == 1:
+                return self.catalogue[ids[0]]
+            if ids:
+                listed = ", ".join(f"{i} ({self.catalogue[i].name})" for i in ids)
+                raise AmbiguousName(
+                    f"{name!r} could be any of: {listed}", query=name, suggestions=tuple(ids)
+                ) from None
+            raise failed from None
+
+    @property
+    def _renamed(self) -> dict[str, set[str]]:
+        """Every name a `Renamed` event gives or takes away, as `name_key` forms it, with the entity's id."""
+        if self._rename_keys is None:
+            keys: dict[str, set[str]] = {}
+            for event in self.events:
+                if isinstance(event, Renamed) and event.entity in self.catalogue:
+                    for text in (event.name, event.former):
+                        if text:
+                            keys.setdefault(name_key(text), set()).add(event.entity)
+            self._rename_keys = keys
+        return self._rename_keys
+
+    def _id(self, name: str, kind: str | tuple[str, ...] | None = None) -> str:
         return self.lookup(name, kind=kind).id
 
+    def called(self, entity: str, *, at: DateLike | None = None, known_at: DateLike | None = None) -> str:
+        """The name a title gives an entity: in force on ``at`` (default: latest), as known on ``known_at``.
+
+        Where a rename date leaves it open, both names: ``Astana (or Nur-Sultan)``.
+        """
+        answer = self.name(entity, at=at if at is not None else dt.date.max, known_at=known_at)
+        if answer.certainty == "possible" and answer.alternatives:
+            return f"{answer.name} (or {' or '.join(answer.alternatives)})"
+        return answer.name
+
+    def called_between(
+        self, entity: str, start: DateLike, end: DateLike, *, known_at: DateLike | None = None
+    ) -> str:
+        """The name a title over a span gives an entity: on ``start``, and ``→`` on ``end`` if it changed."""
+        first, last = (
+            self.called(entity, at=start, known_at=known_at),
+            self.called(entity, at=end, known_at=known_at),
+        )
+        return first if first == last else f"{first} → {last}"
+
     def _policy(self, policy: Policy | str | None) -> Policy:
-        return self.policy if policy is None else Policy.parse(policy)
+        return self.policy if policy is None else self._checked(Policy.parse(policy))
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every source the events cite (file names or ids), sorted."""
+        if self._sources is None:
+            self._sources = tuple(sorted({s.source for e in self.events for s in e.sources}))
+        return self._sources
+
+    def _checked(self, policy: Policy) -> Policy:
+        """``policy``, once every source it prefers is cited in the log (else `UsageError`)."""
+        for wanted in policy.prefer:
+            if not any(source.startswith(wanted) for source in self.sources):
+                # Sources are mostly cited by a prefix (``004`` for ``004_a82dc472c30e5f7b.txt``).
+                stems = {re.split(r"[_.]", source, maxsplit=1)[0] for source in self.sources}
+                near = difflib.get_close_matches(wanted, sorted(stems | set(self.sources)), n=3, cutoff=0.5)
+                known = "" if near else f" (it cites {_some(self.sources)})"
+                raise UsageError(
+                    f"policy {str(policy)!r}: no source {wanted!r} in the log{did_you_mean(near) or known}"
+                )
+        return policy
+
+    def horizon(self, known_at: DateLike | None = None) -> Day:
+        """The last day the record covers: ``known_at`` or the log's last knowledge date, the earlier.
+
+        Answers about later days are forecasts, never ``certain``. `Day.min`
+        for an empty log.
+        """
+        return self.index.horizon(as_day(known_at))
+
+    def existence(
+        self, org: str, *, at: DateLike, known_at: DateLike | None = None, policy: Policy | str | None = None
+    ) -> tuple[Certainty | None, tuple[Event, ...]]:
+        """Whether ``org`` (and every organisation above it) existed on ``at``, and the events that say so.
+
+        ``certain`` when no founding or dissolution recorded leaves it open
+        (or none is recorded), ``possible`` when an imprecise date does, None
+        when it certainly did not exist: its roster then has no seats.
+        """
+        org_id = self._id(org, "organisation")
+        state = self.state(known_at)
+        low, high = span(as_when(at))
+        certainty: Certainty = "certain"
+        because: list[Event] = []
+        for unit in (org_id, *self.catalogue.above(org_id)):
+            founded, dissolved = state.founded.get(unit, ()), state.dissolved.get(unit, ())
+            if not founded and not dissolved:
+                continue
+            chosen = self._policy(policy)
+            start = chosen.resolve(founded, empty=NOT_FOUNDED)
+            end = chosen.resolve(dissolved, empty=OPEN_END)
+            claims = [c.event for c in (*start.claims, *end.claims)]
+            if start.first > high or end.last <= low:
+                return None, tuple(claims)
+            if start.last > low or end.first <= high:
+                certainty = "possible"
+                because += claims
+        return certainty, tuple(dict.fromkeys(because))
 
     # Questions ------------------------------------------------------------------------
 
@@ -223,15 +373,36 @@ class Chronology:
         at: DateLike,
         known_at: DateLike | None = None,
         policy: Policy | str | None = None,
-    ) -> tuple[Seat, ...]:
-        """Who held each post of ``org`` and its units on ``at``, vacant seats included."""
-        org_id = self._id(org, "organisation")
+    ) -> Roster:
+        """Who held each post of ``org`` and its units on ``at``: every seat, held, vacant or unknown.
+
+        Nothing is ``certain`` past `horizon` (the record's last day), and an
+        organisation has no seats before its founding (`existence`). ``org``
+        may also name a post: then its seats alone. A `Roster` is the
+        tuple of seats (equal to a plain one), which also shows itself as a
+        table in a notebook and gives `Roster.to_frame`.
+        """
+        entity = self.lookup(org, kind=("organisation", "post"))
+        asked = partial(Roster, org=entity.id, at=at, known_at=known_at, catalogue=self.catalogue)
+        if isinstance(entity, Post):
+            sure, maybe = self._local(known_at, lambda index: index.for_posts([entity.id]))
+            seats = roster(
+                sure,
+                self.catalogue,
+                entity.org,
+                at=as_when(at),
+                policy=self._policy(policy),
+                possibly_known=maybe,
+            )
+            return asked(s for s in seats if s.post.id == entity.id)
+        org_id = entity.id
         sure, maybe = self._local(
             known_at, lambda index: index.for_posts(p.id for p in self.catalogue.posts(org_id))
         )
-        return roster(
+        seats = roster(
             sure, self.catalogue, org_id, at=as_when(at), policy=self._policy(policy), possibly_known=maybe
         )
+        return asked(seats)
 
     def rosters(
         self,
@@ -240,7 +411,7 @@ class Chronology:
         at: DateLike,
         known_at: DateLike | None = None,
         policy: Policy | str | None = None,
-    ) -> dict[str, tuple[Seat, ...]]:
+    ) -> dict[str, Roster]:
         """The `roster` of many organisations on ``at``, by id: every top-level one unless ``orgs`` is given.
 
         One sweep over the tenures that can overlap ``at`` finds every holder,
@@ -261,9 +432,13 @@ class Chronology:
             sure, maybe = self.state(), None
         else:
             sure, maybe = self.state(day), self.possibly_known_state(day)
-        return rosters(
+        found = rosters(
             sure, self.catalogue, wanted, at=as_when(at), policy=self._policy(policy), possibly_known=maybe
         )
+        return {
+            org: Roster(seats, org=org, at=at, known_at=known_at, catalogue=self.catalogue)
+            for org, seats in found.items()
+        }
 
     def diff(
         self,
@@ -274,7 +449,12 @@ class Chronology:
         known_at: DateLike | None = None,
         policy: Policy | str | None = None,
     ) -> Diff:
-        """Who joined, left or moved in ``org`` between ``a`` and ``b``, with the events that explain it."""
+        """Who joined, left or moved in ``org`` between ``a`` and ``b``, with the events that explain it.
+
+        Raises `UsageError` when ``a`` lies after ``b``.
+        """
+        first, second = as_when(a), as_when(b)
+        check_order(first, second, names=("the first date", "the second date"))
         org_id = self._id(org, "organisation")
         sure, maybe = self._local(
             known_at, lambda index: index.for_posts(p.id for p in self.catalogue.posts(org_id))
@@ -283,8 +463,8 @@ class Chronology:
             sure,
             self.catalogue,
             org_id,
-            as_when(a),
-            as_when(b),
+            first,
+            second,
             policy=self._policy(policy),
             possibly_known=maybe,
         )
@@ -302,7 +482,19 @@ class Chronology:
         """
         person_id = self._id(person, "person")
         sure, _maybe = self._local(known_at, lambda index: index.for_person(person_id))
-        return history(sure, person_id, policy=self._policy(policy))
+        return attrs.evolve(history(sure, person_id, policy=self._policy(policy)), catalogue=self.catalogue)
+
+    def succession(
+        self,
+        post: str,
+        *,
+        known_at: DateLike | None = None,
+        policy: Policy | str | None = None,
+    ) -> Succession:
+        """Everyone who held a post, in the order their tenures began, as certainly public on ``known_at``."""
+        post_id = self._id(post, "post")
+        sure, _maybe = self._local(known_at, lambda index: index.for_posts([post_id]))
+        return attrs.evolve(succession(sure, post_id, policy=self._policy(policy)), catalogue=self.catalogue)
 
     def name(self, entity: str, *, at: DateLike, known_at: DateLike | None = None) -> NameAnswer:
         """What an organisation, post or place was called on ``at``.
@@ -358,8 +550,10 @@ class Chronology:
     ) -> tuple[Event, ...]:
         """Events (in valid-time order) about an entity, that can fall between two dates, of one kind."""
         wanted = None if entity is None else self._id(entity)
-        low = FuzzyDate.of(start).earliest if start is not None else dt.date.min
-        high = FuzzyDate.of(end).latest if end is not None else dt.date.max
+        if start is not None and end is not None:
+            check_order(FuzzyDate.of(start), FuzzyDate.of(end), names=("--from", "--to"))
+        low = FuzzyDate.of(start).first if start is not None else Day.min
+        high = FuzzyDate.of(end).last if end is not None else Day.max
         if kind is not None and kind not in EVENT_TYPES:
             near = difflib.get_close_matches(kind, list(EVENT_TYPES), n=1)
             hint = did_you_mean(near[:1])
@@ -368,16 +562,24 @@ class Chronology:
             e
             for e in self.events
             if (wanted is None or wanted in e.about())
-            and e.occurred.latest >= low
-            and e.occurred.earliest <= high
+            and e.occurred.last >= low
+            and e.occurred.first <= high
             and (kind is None or type(e).__name__ == kind)
         ]
         return tuple(sorted(found, key=sort_key))
 
 
-def _maybe_public(event: Event, day: dt.date) -> bool:
+def _some(names: tuple[str, ...], most: int = 5) -> str:
+    """The first few of ``names``, and how many there are in all."""
+    if not names:
+        return "no sources"
+    shown = ", ".join(names[:most])
+    return shown if len(names) <= most else f"{shown}, ... ({len(names)} in all)"
+
+
+def _maybe_public(event: Event, day: Day) -> bool:
     """True when ``event`` may, but need not, have been public on ``day`` (its knowledge date is a range)."""
-    return event.known.earliest <= day < event.known.latest
+    return event.known.first <= day < event.known.last
 
 
 def parse_when(text: str) -> When:

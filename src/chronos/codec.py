@@ -25,9 +25,10 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from chronos._fast.decode import FastDecoder
 from chronos.dates import FuzzyDate, parse_date
 from chronos.errors import ChronosError, RecordError, UnknownEventType, did_you_mean
-from chronos.events import EVENT_TYPES, Event, RosterEntry, Source
+from chronos.events import EVENT_TYPES, Event, RosterEntry, Source, shown
 
 __all__ = [
+    "MAX_EVENT_BYTES",
     "SCHEMA_VERSION",
     "UPCASTERS",
     "Codec",
@@ -36,6 +37,8 @@ __all__ = [
 
 #: The schema version this code writes.
 SCHEMA_VERSION: Final = 1
+#: The largest event, as compact JSON in UTF-8, that is read from text or appended.
+MAX_EVENT_BYTES: Final = 1 << 20
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -54,6 +57,8 @@ def make_converter(types: Mapping[str, type[Event]] | None = None) -> cattrs.Con
     # A log repeats its ids, file names and quotes: share one copy of each string,
     # and one Source per distinct citation, instead of one per event.
     conv.register_structure_hook(str, lambda value, _: _text(value))
+    # cattrs would take bool("no") as true: only JSON's own true and false are flags.
+    conv.register_structure_hook(bool, lambda value, _: _flag(value))
     sources: weakref.WeakValueDictionary[tuple[Any, ...], Source] = weakref.WeakValueDictionary()
     plain_source = make_dict_structure_fn(Source, conv, _cattrs_forbid_extra_keys=True)
 
@@ -108,9 +113,9 @@ def make_converter(types: Mapping[str, type[Event]] | None = None) -> cattrs.Con
         except ChronosError as exc:
             raise type(exc)(f"{tag}: {exc}") from None
         except cattrs.BaseValidationError as exc:
-            inner = _first_chronos_error(exc)
+            inner, path = _first_chronos_error(exc)
             if inner is not None:
-                raise type(inner)(f"{tag}: {inner}") from None
+                raise type(inner)(f"{tag}: {path}{inner}") from None
             leaf = _first_leaf(exc)
             if isinstance(leaf, ValueError):  # an attrs validator: its message names the field
                 raise RecordError(f"{tag}: {leaf}") from None
@@ -159,8 +164,14 @@ def _is_event_class(cls: Any) -> bool:
 
 def _text(value: Any) -> str:
     if type(value) is not str:
-        raise RecordError(f"expected text, not {value!r}")
+        raise RecordError(f"expected text, not {shown(value)}")
     return sys.intern(value)
+
+
+def _flag(value: Any) -> bool:
+    if type(value) is not bool:
+        raise RecordError(f"expected true or false, not {shown(value)}")
+    return value
 
 
 def _date(value: Any) -> FuzzyDate:
@@ -169,14 +180,21 @@ def _date(value: Any) -> FuzzyDate:
     return parse_date(value)
 
 
-def _first_chronos_error(exc: BaseException) -> ChronosError | None:
+def _first_chronos_error(exc: BaseException, path: str = "") -> tuple[ChronosError | None, str]:
+    """The first `ChronosError` inside a cattrs error, and the field path leading to it (``"a: "``)."""
     if isinstance(exc, ChronosError):
-        return exc
+        return exc, path
     for inner in getattr(exc, "exceptions", ()):
-        found = _first_chronos_error(inner)
+        step = path
+        for note in getattr(inner, "__notes__", ()):
+            name = getattr(note, "name", None)
+            if isinstance(name, str | int):
+                step = f"{path}{name}: "
+                break
+        found, where = _first_chronos_error(inner, step)
         if found is not None:
-            return found
-    return None
+            return found, where
+    return None, path
 
 
 def _first_leaf(exc: BaseException) -> BaseException:
@@ -242,9 +260,56 @@ class Codec:
         return json.dumps(self.to_dict(event), ensure_ascii=False, separators=(",", ":"))
 
     def loads(self, text: str) -> Event:
-        """The event in a JSON text."""
+        """The event in a JSON text, read strictly (`loads_strict`)."""
+        return self.from_dict(loads_strict(text))
+
+
+def loads_strict(text: str | bytes, *, limit: int = MAX_EVENT_BYTES) -> Any:
+    """JSON as RFC 8259 has it, and nothing more: every problem is one `RecordError` line.
+
+    Refused, where `json.loads` would accept them or fail with some other
+    exception: a key twice in one object (json keeps the last), ``NaN`` and
+    ``Infinity``, lone surrogates, integers too long to convert, nesting too
+    deep for the parser, and texts over ``limit`` characters.
+    """
+    if len(text) > limit:
+        raise RecordError(f"{len(text):,} characters, more than the {limit:,} an event may take")
+    try:
+        return json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant, parse_int=_int)
+    except json.JSONDecodeError as exc:
+        raise RecordError(f"malformed JSON: {exc.msg} at column {exc.colno}") from None
+    except UnicodeDecodeError as exc:
+        raise RecordError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except RecursionError:
+        raise RecordError("malformed JSON: nested too deeply") from None
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise RecordError(f"malformed JSON: the key {shown(key)} appears twice in one object")
+        _no_surrogates(key)
+        found[key] = _no_surrogates(value) if type(value) is str else value
+    return found
+
+
+def _no_surrogates(text: str) -> str:
+    if not text.isascii():
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise RecordError(f"malformed JSON: {exc.msg} at column {exc.colno}") from None
-        return self.from_dict(data)
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise RecordError(
+                f"malformed JSON: {shown(text)} holds a lone surrogate (U+{ord(text[exc.start]):04X})"
+            ) from None
+    return text
+
+
+def _constant(name: str) -> Any:
+    raise RecordError(f"malformed JSON: {name} is not a JSON number")
+
+
+def _int(text: str) -> int:
+    if len(text) > 100:
+        raise RecordError(f"malformed JSON: a number of {len(text):,} digits")
+    return int(text)

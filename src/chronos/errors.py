@@ -17,6 +17,9 @@
     └── IntegrityError              a log that fails verification (edited, removed,
                                     reordered or truncated records)
 
+    IntegrityWarning (a UserWarning) what a reader should know but need not stop for: bytes
+                                    after the head, stray files, a log without HEAD
+
 Callers catch a leaf (or a branch) and never parse messages. `did_you_mean` is the
 one place near-match hints are worded.
 
@@ -35,6 +38,7 @@ __all__ = [
     "ConcurrencyError",
     "DateError",
     "IntegrityError",
+    "IntegrityWarning",
     "InvalidEvent",
     "LookupFailed",
     "MissingDependency",
@@ -128,3 +132,13 @@ class IntegrityError(ChronosError):
     def __init__(self, message: str, *, position: int | None = None):
         super().__init__(message)
         self.position = position
+
+
+class IntegrityWarning(UserWarning):
+    """Something about a log that a reader should know but that does not stop it being read.
+
+    Bytes after the acknowledged head (an interrupted append), files named
+    like segments that are not the log's, a directory without ``HEAD``. The
+    command line prints each as one ``chronos: warning: ...`` line; ``chronos
+    verify`` fails on the ones that matter.
+    """

@@ -19,16 +19,16 @@ This module imports only `chronos.dates` (a value type) and does no I/O.
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import json
-from collections.abc import Iterable
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 import attrs
 
-from chronos.dates import FuzzyDate
-from chronos.errors import InvalidEvent, UsageError
+from chronos.dates import Day, FuzzyDate, PartialDate, parse_date
+from chronos.errors import ChronosError, InvalidEvent, UsageError
 
 __all__ = [
     "BUILTIN_EVENT_TYPES",
@@ -38,11 +38,13 @@ __all__ = [
     "Born",
     "Charged",
     "Corrected",
+    "DeclaredComplete",
     "Died",
     "Dismissed",
     "Dissolved",
     "Event",
     "Founded",
+    "Identified",
     "Left",
     "Moved",
     "Released",
@@ -59,26 +61,140 @@ __all__ = [
 ]
 
 
-def _date(value: Any) -> FuzzyDate:
-    return FuzzyDate.of(value)
+#: The longest text one field may hold, in characters: a quote, a note, a name, an id.
+MAX_TEXT: Final = 100_000
+#: How deeply `Corrected` events may nest (a correction of a correction of ...).
+MAX_NESTING: Final = 8
+#: The most entries one `RosterReported` may list.
+MAX_ENTRIES: Final = 10_000
 
 
-def _entries(value: Iterable[RosterEntry | dict[str, Any]]) -> tuple[RosterEntry, ...]:
-    return tuple(e if isinstance(e, RosterEntry) else RosterEntry(**e) for e in value)
+def shown(value: Any, limit: int = 80) -> str:
+    """``repr(value)``, cut to about ``limit`` characters: error messages never echo a huge value."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 20]}...{text[-12:]} ({len(text):,} characters)"
 
 
-def _sources(value: Iterable[Source | dict[str, Any]]) -> tuple[Source, ...]:
-    return tuple(s if isinstance(s, Source) else Source(**s) for s in value)
+def _date(value: Any) -> Any:
+    # Only the types a date may be given as are converted; anything else is left for
+    # `_is_date` to refuse, naming the field (a converter does not know it).
+    kind = type(value)
+    if kind is FuzzyDate:
+        return value
+    if kind is str or kind is _dt.date or kind is PartialDate or kind is Day:
+        return FuzzyDate.of(value)
+    return value
 
 
-def _non_empty(_instance: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
+def _is_date(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not FuzzyDate:
+        raise InvalidEvent(
+            f"{attribute.name}: not a date: {shown(value)} (give an EDTF string such as '2016' or "
+            "'2022-01-05', a datetime.date, a Day or a FuzzyDate)"
+        )
+    # A FuzzyDate built field by field must be one its text reads back as, or the log could not.
+    try:
+        same = parse_date(value.text) == value
+    except ChronosError:
+        same = False
+    if not same:
+        raise InvalidEvent(f"{attribute.name}: {value!r} is not a date its own text {value.text!r} reads as")
+
+
+def _optional_date(value: Any) -> Any:
+    return None if value is None else _date(value)
+
+
+def _is_optional_date(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        _is_date(instance, attribute, value)
+
+
+def _entries(value: Any) -> Any:
+    if type(value) is not list and type(value) is not tuple:
+        return value  # `_is_entries` names it
+    return tuple(_made(RosterEntry, e, "entries") if type(e) is dict else e for e in value)
+
+
+def _sources(value: Any) -> Any:
+    if type(value) is not list and type(value) is not tuple:
+        return value  # `_non_empty` names it
+    return tuple(_made(Source, s, "sources") if type(s) is dict else s for s in value)
+
+
+def _made(cls: type[Any], fields: dict[str, Any], name: str) -> Any:
+    try:
+        return cls(**fields)
+    except TypeError as exc:
+        raise InvalidEvent(f"{name}: {exc}") from None
+
+
+def _non_empty(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not tuple:
+        raise InvalidEvent(f"{attribute.name} must be a list of Source, not {shown(value)}")
     if not value:
         raise InvalidEvent(f"{attribute.name} must not be empty")
+    for item in value:
+        if type(item) is not Source:
+            raise InvalidEvent(f"{attribute.name}: not a Source: {shown(item)}")
 
 
-def _text(_instance: object, attribute: attrs.Attribute[Any], value: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidEvent(f"{attribute.name} must be a non-empty string, not {value!r}")
+def _is_entries(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not tuple:
+        raise InvalidEvent(f"{attribute.name} must be a list of RosterEntry, not {shown(value)}")
+    if len(value) > MAX_ENTRIES:
+        raise InvalidEvent(f"{attribute.name}: {len(value):,} entries, more than the {MAX_ENTRIES:,} allowed")
+    for item in value:
+        if type(item) is not RosterEntry:
+            raise InvalidEvent(f"{attribute.name}: not a RosterEntry: {shown(item)}")
+
+
+def _text(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not str or not value.strip():
+        raise InvalidEvent(f"{attribute.name} must be a non-empty string, not {shown(value)}")
+    if len(value) > MAX_TEXT:
+        raise InvalidEvent(f"{attribute.name}: {len(value):,} characters, more than the {MAX_TEXT:,} allowed")
+    if not value.isascii():
+        _encodable(attribute.name, value)
+
+
+def _optional_text(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if type(value) is not str:
+        raise InvalidEvent(f"{attribute.name} must be a string or None, not {shown(value)}")
+    if len(value) > MAX_TEXT:
+        raise InvalidEvent(f"{attribute.name}: {len(value):,} characters, more than the {MAX_TEXT:,} allowed")
+    if not value.isascii():
+        _encodable(attribute.name, value)
+
+
+def _encodable(name: str, value: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidEvent(
+            f"{name}: {shown(value)} holds a lone surrogate (U+{ord(value[exc.start]):04X}), "
+            "which is not text"
+        ) from None
+
+
+def _flag(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not bool:
+        raise InvalidEvent(f"{attribute.name} must be true or false, not {shown(value)}")
+
+
+def _replacement(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, Event):
+        raise InvalidEvent(f"{attribute.name} must be an Event, not {shown(value)}")
+    depth = 1
+    while isinstance(value, Corrected):
+        depth += 1
+        value = value.replacement
+        if depth > MAX_NESTING:
+            raise InvalidEvent(f"{attribute.name}: corrections nested more than {MAX_NESTING} deep")
 
 
 @attrs.frozen(kw_only=True)
@@ -87,7 +203,7 @@ class Source:
 
     source: str = attrs.field(validator=_text)
     quote: str = attrs.field(validator=_text)
-    locator: str | None = None
+    locator: str | None = attrs.field(default=None, validator=_optional_text)
 
     def __str__(self) -> str:
         where = f", {self.locator}" if self.locator else ""
@@ -101,10 +217,10 @@ class Event:
     A new kind must be registered with `register_event` so the codec knows its tag.
     """
 
-    occurred: FuzzyDate = attrs.field(converter=_date)
-    known: FuzzyDate = attrs.field(converter=_date)
+    occurred: FuzzyDate = attrs.field(converter=_date, validator=_is_date)
+    known: FuzzyDate = attrs.field(converter=_date, validator=_is_date)
     sources: tuple[Source, ...] = attrs.field(converter=_sources, validator=_non_empty)
-    note: str | None = None
+    note: str | None = attrs.field(default=None, validator=_optional_text)
 
     #: The entity-reference fields of this kind, and the kind of entity each names.
     references: ClassVar[dict[str, str]] = {}
@@ -175,8 +291,8 @@ def canonical(value: Any) -> Any:
 class Appointed(Event):
     """A person took up a post."""
 
-    person: str
-    post: str
+    person: str = attrs.field(validator=_text)
+    post: str = attrs.field(validator=_text)
     references: ClassVar[dict[str, str]] = {"person": "person", "post": "post"}
 
 
@@ -184,8 +300,8 @@ class Appointed(Event):
 class TenureEnded(Event):
     """Base of the events that end one person's tenure of one post."""
 
-    person: str
-    post: str
+    person: str = attrs.field(validator=_text)
+    post: str = attrs.field(validator=_text)
     references: ClassVar[dict[str, str]] = {"person": "person", "post": "post"}
 
 
@@ -208,9 +324,9 @@ class Left(TenureEnded):
 class Moved(Event):
     """A person left one post for another in one act."""
 
-    person: str
-    from_post: str
-    to_post: str
+    person: str = attrs.field(validator=_text)
+    from_post: str = attrs.field(validator=_text)
+    to_post: str = attrs.field(validator=_text)
     references: ClassVar[dict[str, str]] = {
         "person": "person",
         "from_post": "post",
@@ -225,7 +341,7 @@ class Moved(Event):
 class Born(Event):
     """A person was born (a claim like any other: sources disagree on birth dates too)."""
 
-    person: str
+    person: str = attrs.field(validator=_text)
     references: ClassVar[dict[str, str]] = {"person": "person"}
 
 
@@ -233,8 +349,8 @@ class Born(Event):
 class Arrested(Event):
     """A person was detained. ``vacates`` when the arrest itself removed them from office."""
 
-    person: str
-    vacates: bool = False
+    person: str = attrs.field(validator=_text)
+    vacates: bool = attrs.field(default=False, validator=_flag)
     references: ClassVar[dict[str, str]] = {"person": "person"}
 
 
@@ -242,7 +358,7 @@ class Arrested(Event):
 class Released(Event):
     """A person was released from custody."""
 
-    person: str
+    person: str = attrs.field(validator=_text)
     references: ClassVar[dict[str, str]] = {"person": "person"}
 
 
@@ -250,7 +366,7 @@ class Released(Event):
 class Charged(Event):
     """A person was charged with an offence."""
 
-    person: str
+    person: str = attrs.field(validator=_text)
     charge: str = attrs.field(validator=_text)
     references: ClassVar[dict[str, str]] = {"person": "person"}
 
@@ -259,7 +375,7 @@ class Charged(Event):
 class Died(Event):
     """A person died; every post they held ends."""
 
-    person: str
+    person: str = attrs.field(validator=_text)
     references: ClassVar[dict[str, str]] = {"person": "person"}
 
 
@@ -270,7 +386,7 @@ class Died(Event):
 class Founded(Event):
     """An organisation or unit was founded."""
 
-    org: str
+    org: str = attrs.field(validator=_text)
     references: ClassVar[dict[str, str]] = {"org": "organisation"}
 
 
@@ -278,7 +394,7 @@ class Founded(Event):
 class Dissolved(Event):
     """An organisation or unit ceased to exist; every tenure of its posts ends."""
 
-    org: str
+    org: str = attrs.field(validator=_text)
     references: ClassVar[dict[str, str]] = {"org": "organisation"}
 
 
@@ -286,9 +402,9 @@ class Dissolved(Event):
 class Renamed(Event):
     """An organisation, post or place took a new name (``former`` is the old one, if stated)."""
 
-    entity: str
+    entity: str = attrs.field(validator=_text)
     name: str = attrs.field(validator=_text)
-    former: str | None = None
+    former: str | None = attrs.field(default=None, validator=_optional_text)
     references: ClassVar[dict[str, str]] = {"entity": "any"}
 
 
@@ -300,7 +416,7 @@ class Retracted(Event):
     """An earlier event (``target`` id) is withdrawn from the moment this is known."""
 
     target: str = attrs.field(validator=_text)
-    reason: str | None = None
+    reason: str | None = attrs.field(default=None, validator=_optional_text)
 
 
 @attrs.frozen(kw_only=True)
@@ -308,7 +424,7 @@ class Corrected(Event):
     """An earlier event (``target`` id) is replaced by ``replacement`` from the moment this is known."""
 
     target: str = attrs.field(validator=_text)
-    replacement: Event
+    replacement: Event = attrs.field(validator=_replacement)
 
     def about(self) -> tuple[str, ...]:
         """The entities the replacement is about."""
@@ -319,9 +435,9 @@ class Corrected(Event):
 class RosterEntry:
     """One seat in a source's own list: the post, and who the source names (None: vacant)."""
 
-    post: str
-    person: str | None = None
-    name: str | None = None
+    post: str = attrs.field(validator=_text)
+    person: str | None = attrs.field(default=None, validator=_optional_text)
+    name: str | None = attrs.field(default=None, validator=_optional_text)
 
 
 @attrs.frozen(kw_only=True)
@@ -332,8 +448,8 @@ class RosterReported(Event):
     reports where the source's list and the events disagree.
     """
 
-    org: str
-    entries: tuple[RosterEntry, ...] = attrs.field(converter=_entries)
+    org: str = attrs.field(validator=_text)
+    entries: tuple[RosterEntry, ...] = attrs.field(converter=_entries, validator=_is_entries)
     references: ClassVar[dict[str, str]] = {"org": "organisation"}
 
     def about(self) -> tuple[str, ...]:
@@ -344,6 +460,54 @@ class RosterReported(Event):
             if entry.person is not None:
                 ids.append(entry.person)
         return tuple(ids)
+
+
+# What the record covers ----------------------------------------------------------------
+
+
+def _one_subject(
+    instance: DeclaredComplete, _attribute: attrs.Attribute[str | None], _value: str | None
+) -> None:
+    if (instance.org is None) == (instance.post is None):
+        raise InvalidEvent("DeclaredComplete names exactly one of org and post")
+
+
+@attrs.frozen(kw_only=True)
+class DeclaredComplete(Event):
+    """The record holds every holder of an organisation (with its units) or of a post, over a period.
+
+    From ``occurred`` to ``until`` (inclusive; None: with no end), a seat that
+    no recorded holder fills was vacant. Without such a declaration (or a
+    source saying so), an empty seat is unknown, never vacant: chronos does not
+    assume that what it was not told did not happen. To record "the post was
+    vacant from D", declare the post complete from D.
+    """
+
+    org: str | None = attrs.field(default=None, validator=[_optional_text, _one_subject])
+    post: str | None = attrs.field(default=None, validator=_optional_text)
+    until: FuzzyDate | None = attrs.field(default=None, converter=_optional_date, validator=_is_optional_date)
+    references: ClassVar[dict[str, str]] = {"org": "organisation", "post": "post"}
+
+    @property
+    def subject(self) -> str:
+        """The organisation or post declared complete."""
+        subject = self.org if self.org is not None else self.post
+        assert subject is not None  # the validator makes it so
+        return subject
+
+
+@attrs.frozen(kw_only=True)
+class Identified(Event):
+    """A holder a source left unnamed (``placeholder``, an ``unnamed/...`` person) is ``person``.
+
+    From the moment this is known, every claim about the placeholder is read as
+    a claim about the person; the claims themselves stay as their sources made
+    them, and this event's own sources say who identified the holder.
+    """
+
+    placeholder: str = attrs.field(validator=_text)
+    person: str = attrs.field(validator=_text)
+    references: ClassVar[dict[str, str]] = {"placeholder": "person", "person": "person"}
 
 
 EVENT_TYPES: dict[str, type[Event]] = {
@@ -365,6 +529,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         Retracted,
         Corrected,
         RosterReported,
+        DeclaredComplete,
+        Identified,
     )
 }
 

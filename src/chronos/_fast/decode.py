@@ -14,8 +14,10 @@ import attrs
 
 from chronos.dates import FuzzyDate, parse_date
 from chronos.errors import ChronosError
-from chronos.events import BUILTIN_EVENT_TYPES, Event, Source
+from chronos.events import BUILTIN_EVENT_TYPES, MAX_TEXT, Event, Source
+from chronos.events import _flag as _flag_validator
 from chronos.events import _non_empty as _sources_validator
+from chronos.events import _optional_text as _optional_text_validator
 from chronos.events import _text as _text_validator
 
 __all__ = ["FastDecoder"]
@@ -100,6 +102,12 @@ class FastDecoder:
                 return None
             if type(source) is not str or type(quote) is not str:
                 return None
+            if (
+                len(source) > MAX_TEXT
+                or len(quote) > MAX_TEXT
+                or (locator is not None and len(locator) > MAX_TEXT)
+            ):
+                return None
             key = (source, quote, locator)
             citation = self.sources.get(key)
             if citation is None:
@@ -144,7 +152,7 @@ class FastDecoder:
             if kind is _TEXT or kind is _OPTIONAL_TEXT:
                 blank = f" or not {value}.strip()" if checked else ""
                 lines += [
-                    f"{indent}if type({value}) is not str{blank}:",
+                    f"{indent}if type({value}) is not str{blank} or len({value}) > {MAX_TEXT}:",
                     f"{indent}    return None",
                     f"{indent}{value} = intern({value})",
                 ]
@@ -185,19 +193,20 @@ def _plan(cls: type[Event] | None) -> _Plan | None:
     if cls is None or cls not in BUILTIN_EVENT_TYPES or hasattr(cls, "__attrs_post_init__"):
         return None
     date_converter = attrs.fields(Event).occurred.converter
+    date_validator = attrs.fields(Event).occurred.validator
     sources_converter = attrs.fields(Event).sources.converter
     fields: list[tuple[str, int, Any, bool]] = []
     for field in attrs.fields(cls):
         shape = (field.type, field.converter, field.validator)
-        if shape == (FuzzyDate, date_converter, None):
+        if shape == (FuzzyDate, date_converter, date_validator):
             kind, checked = _DATE, False
         elif shape == (tuple[Source, ...], sources_converter, _sources_validator):
             kind, checked = _SOURCES, False
         elif field.type is str and field.converter is None and field.validator in (None, _text_validator):
             kind, checked = _TEXT, field.validator is _text_validator
-        elif shape == (str | None, None, None) and field.default is None:
+        elif shape == (str | None, None, _optional_text_validator) and field.default is None:
             kind, checked = _OPTIONAL_TEXT, False
-        elif shape == (bool, None, None) and type(field.default) is bool:
+        elif shape == (bool, None, _flag_validator) and type(field.default) is bool:
             kind, checked = _FLAG, False
         else:
             return None

@@ -9,7 +9,9 @@ a common subsequence, so its ratio is never higher, and no answer is lost.
 difflib then ranks that shortlist. Above `SCAN_LIMIT` candidates, `Nearest`
 first narrows them to those sharing a word with the query (ignoring words so
 common that they narrow nothing, like "person" or "ministry"), and scans
-everything only when no word is shared.
+everything only when no word is shared. Which candidates hold which word is a
+`Postings`, built on the first question and kept in the cache for the next
+process.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import re
 from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
+
+from chronos._fast.postings import Postings
 
 __all__ = ["CUTOFF", "SCAN_LIMIT", "Nearest", "close_matches", "similarity"]
 
@@ -43,34 +47,42 @@ def close_matches(query: str, candidates: Iterable[str], n: int = 3) -> list[str
 
 
 class Nearest:
-    """Candidate strings, and the words they are made of once there are many."""
+    """Candidate strings, and the words they are made of once there are many.
 
-    def __init__(self, candidates: Iterable[str]):
-        self.candidates = list(dict.fromkeys(candidates))
-        self._words: dict[str, list[str]] | None = None
+    ``distinct`` says the candidates are distinct already (no dict to make them so);
+    ``key`` names the word index in the cache (`Postings.of`).
+    """
+
+    def __init__(self, candidates: Iterable[str], *, distinct: bool = False, key: str | None = None):
+        # At millions of candidates, a dict to drop repeats costs seconds: skipped when there are none.
+        self.candidates = list(candidates) if distinct else list(dict.fromkeys(candidates))
+        self._key = key
+        self._words: Postings | None = None
 
     def close(self, query: str, n: int = 3) -> list[str]:
         """Up to ``n`` candidates at least 60% similar to ``query`` (difflib's ratio), best first."""
+        return [self.candidates[i] for i in self.close_at(query, n)]
+
+    def close_at(self, query: str, n: int = 3) -> list[int]:
+        """The positions among the candidates of what `close` answers."""
         pool = self.candidates
+        narrowed: list[int] = []
         if len(pool) > SCAN_LIMIT:
             narrowed = self._sharing_a_word(query)
             if narrowed:
-                pool = narrowed
+                pool = list(map(self.candidates.__getitem__, narrowed))
         shortlist = process.extract(
             query, pool, scorer=fuzz.ratio, limit=None, score_cutoff=CUTOFF * 100 - 1e-6
         )
-        return difflib.get_close_matches(query, [match for match, _, _ in shortlist], n=n, cutoff=CUTOFF)
+        at = {match: narrowed[i] if narrowed else i for match, _, i in shortlist}
+        return [at[m] for m in difflib.get_close_matches(query, list(at), n=n, cutoff=CUTOFF)]
 
-    def _sharing_a_word(self, query: str) -> list[str]:
+    def _sharing_a_word(self, query: str) -> list[int]:
+        """The positions of the candidates that share with ``query`` a word not too common to narrow."""
         if self._words is None:
-            words: dict[str, list[str]] = {}
-            for candidate in self.candidates:
-                for word in dict.fromkeys(_WORD.findall(candidate)):
-                    words.setdefault(word, []).append(candidate)
-            self._words = words
-        found: dict[str, None] = {}
+            self._words = Postings.of(self.candidates, key=self._key)
+        found: dict[int, None] = {}
         for word in _WORD.findall(query):
-            sharing = self._words.get(word, ())
-            if len(sharing) <= COMMON:
-                found.update(dict.fromkeys(sharing))
+            if self._words.count(word) <= COMMON:
+                found.update(dict.fromkeys(self._words.get(word)))
         return list(found)

@@ -13,8 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
-from collections.abc import Callable, Iterator
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, Protocol, TypeVar
@@ -32,15 +34,15 @@ from rich.progress import (
 from chronos import __version__
 from chronos._fast.gc import paused_gc
 from chronos.chronology import Chronology, as_day
-from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate, parse_date
+from chronos.dates import Day, FuzzyDate, parse_date
 from chronos.entities import Entity
-from chronos.errors import AmbiguousName, ChronosError, LookupFailed, StoreError
-from chronos.events import Event
+from chronos.errors import AmbiguousName, ChronosError, IntegrityWarning, LookupFailed, StoreError, UsageError
+from chronos.events import Event, shown
 from chronos.log import EventLog
 from chronos.output import render
 from chronos.projections import Policy
 
-__all__ = ["MAX_PROBLEMS", "PROGRESS_MIN", "App", "build_parser", "main"]
+__all__ = ["MAX_PROBLEMS", "PROGRESS_MIN", "App", "build_parser", "main", "outside_log"]
 
 #: Logs (or batches) smaller than this load too fast to need a progress bar.
 PROGRESS_MIN = 500
@@ -66,7 +68,8 @@ Names may be ids, names or any alias, in any case or transliteration. Dates are
 ISO days (2022-01-05) or coarser (2022-01, 2016); a coarse date answers
 "possible" where it leaves the answer open.
 
-exit status: 0 ok, 1 a data problem (or `check` found errors), 2 a usage error.
+exit status: 0 ok, 1 a data problem (or `check` found errors), 2 a usage error
+(including a reversed date range or a policy naming a source the log does not cite).
 """
 
 
@@ -92,7 +95,7 @@ _policy = _argument(Policy.parse)
 
 def bounded_date(text: str) -> FuzzyDate:
     date = date_arg(text)
-    if MIN_DAY in (date.earliest, date.latest) or MAX_DAY in (date.earliest, date.latest):
+    if Day.min in (date.first, date.last) or Day.max in (date.first, date.last):
         raise argparse.ArgumentTypeError(f"{text!r} has an open end; give a day, a month or a year")
     return date
 
@@ -132,7 +135,17 @@ class App:
         self, name: str, summary: str, run: Callable[[Namespace], int], *, epilog: str
     ) -> argparse.ArgumentParser:
         """Add a subcommand whose help shows ``epilog`` (an example) and which runs ``run``."""
-        sub: argparse.ArgumentParser = self._commands.add_parser(
+        return self.subcommand(self._commands, name, summary, run, epilog=epilog)
+
+    def group(self, parent: argparse.ArgumentParser, *, dest: str) -> Any:
+        """Subcommands under ``parent`` (``chronos add person``); add each with `subcommand`."""
+        return parent.add_subparsers(dest=dest, metavar=dest.upper(), required=True)
+
+    def subcommand(
+        self, group: Any, name: str, summary: str, run: Callable[[Namespace], int], *, epilog: str
+    ) -> argparse.ArgumentParser:
+        """Add a subcommand to a `group`, as `command` adds one to the top level."""
+        sub: argparse.ArgumentParser = group.add_parser(
             name,
             help=summary,
             description=summary,
@@ -145,9 +158,17 @@ class App:
 
     @staticmethod
     def options(
-        sub: argparse.ArgumentParser, *, known: bool = True, policy: bool = True, fmt: bool = True
+        sub: argparse.ArgumentParser,
+        *,
+        known: bool = True,
+        policy: bool = True,
+        fmt: bool = True,
+        jsonl: bool = True,
     ) -> None:
-        """Add the shared ``--known-at``, ``--policy`` and ``--format`` options."""
+        """Add the shared ``--known-at``, ``--policy`` and ``--format`` options.
+
+        ``jsonl`` offers ``--format jsonl`` (one JSON object a line), for answers that are lists.
+        """
         if known:
             sub.add_argument("--known-at", type=_known_at, metavar="DATE", help="as the record stood on DATE")
         if policy:
@@ -158,9 +179,8 @@ class App:
                 help="reconcile disagreeing sources: cautious (default), earliest, latest, prefer:SOURCE",
             )
         if fmt:
-            sub.add_argument(
-                "--format", choices=("table", "json", "csv"), default="table", help="output format"
-            )
+            formats = ("table", "json", "jsonl", "csv") if jsonl else ("table", "json", "csv")
+            sub.add_argument("--format", choices=formats, default="table", help="output format")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -215,27 +235,64 @@ def progress(description: str, *, size: int, total: int | None = None) -> Iterat
 
 def open_log(args: Namespace) -> EventLog:
     """The log named by ``--log``, else ``$CHRONOS_LOG``, else ``./events``: a directory or a URL."""
-    location = args.log or os.environ.get("CHRONOS_LOG") or "events"
+    location = log_location(args)
     if "://" not in location and location != ":memory:" and not Path(location).exists():
         raise StoreError(
-            f"{location}: no such log directory or file (give --log PATH or URL, or set CHRONOS_LOG)"
+            f"{location}: no such log directory or file (give --log PATH or URL, or set CHRONOS_LOG; "
+            f"chronos init {shlex.quote(location)} makes one)"
         )
-    return EventLog.open(location, create=False)
+    return EventLog.open(location)
+
+
+def log_location(args: Namespace) -> str:
+    """Where the log is: ``--log``, else ``$CHRONOS_LOG``, else ``./events``."""
+    return str(args.log or os.environ.get("CHRONOS_LOG") or "events")
 
 
 def load(args: Namespace) -> tuple[EventLog, Chronology]:
+    """The log and everything in it up to its head, which is kept as ``args.head`` (see `asked`)."""
     log = open_log(args)
-    position = log.position
+    head = args.head = log.head()
+    position = head.position
     events: list[Event] = []
     # As Chronology.from_log does: the collector would rescan the growing heap for nothing.
     with progress("reading the log", size=position, total=position) as advance, paused_gc():
-        for recorded in log.read():
+        for recorded in log.read(until=position):
             events.append(recorded.event)
             advance()
-    return log, Chronology(events, log.catalogue)
+    log.check_references(events)
+    return log, Chronology(events, log.catalogue, home=log.directory)
 
 
-def lookup(chronology: Chronology, name: str, kind: str | None) -> Entity:
+def outside_log(log: EventLog, output: str | Path) -> Path:
+    """``output`` as a path, refused (`UsageError`) when writing it would overwrite part of the log."""
+    path = Path(output).resolve()
+    directory = getattr(log.store, "directory", None)
+    database = getattr(log.store, "path", None)
+    if isinstance(directory, Path) and path.is_relative_to(directory.resolve()):
+        raise UsageError(f"{output}: inside the log {directory}; write it somewhere else")
+    if isinstance(database, Path):
+        base = database.resolve()
+        if path in (base, *(base.with_name(base.name + end) for end in ("-wal", "-shm", "-journal"))):
+            raise UsageError(f"{output}: that is the log's own database file; write it somewhere else")
+    return path
+
+
+def asked(args: Namespace, chronology: Chronology, command: str, **fields: Any) -> render.Json:
+    """The question an answer answers, for JSON and CSV output (see `render.question_json`)."""
+    known_at = getattr(args, "known_at", None)
+    policy = chronology.policy if getattr(args, "policy", None) is None else args.policy
+    return render.question_json(
+        command,
+        fields,
+        known_at=known_at,
+        horizon=chronology.horizon(known_at),
+        policy=str(policy),
+        head=args.head,
+    )
+
+
+def lookup(chronology: Chronology, name: str, kind: str | tuple[str, ...] | None) -> Entity:
     """Find an entity, or raise a `LookupFailed` whose message names the nearest known names."""
     try:
         return chronology.lookup(name, kind=kind)
@@ -244,24 +301,47 @@ def lookup(chronology: Chronology, name: str, kind: str | None) -> Entity:
     except LookupFailed as exc:
         names = ", ".join(f"{chronology.catalogue[s].name} ({s})" for s in exc.suggestions)
         hint = f"; nearest known: {names}" if names else "; no known name is close"
-        raise LookupFailed(f"unknown {kind or 'entity'} {name!r}{hint}", query=name) from None
+        what = " or ".join((kind,) if isinstance(kind, str) else kind) if kind else "entity"
+        raise LookupFailed(f"unknown {what} {shown(name)}{hint}", query=name) from None
+
+
+#: How wide tables are drawn when the output is not a terminal and $COLUMNS does not say.
+PIPED_WIDTH = 120
 
 
 def console() -> Console:
+    """A console on stdout: a terminal's width, else ``$COLUMNS``, else `PIPED_WIDTH`; plain when piped."""
     console = Console(file=sys.stdout, highlight=False, markup=False, emoji=False)
-    if not console.is_terminal:
-        console.width = 120
+    if not console.is_terminal and not os.environ.get("COLUMNS", "").strip().isdigit():
+        console.width = PIPED_WIDTH
     return console
 
 
 def emit(
-    args: Namespace, data: Any, table: Callable[[], RenderableType], rows: Any, columns: Columns
+    args: Namespace,
+    data: Any,
+    table: Callable[[], RenderableType],
+    rows: Any,
+    columns: Columns,
+    question: render.Json,
+    notes: Sequence[str] = (),
+    *,
+    items: Any = None,
 ) -> None:
-    """Print ``data`` as JSON, ``rows`` as CSV, or the table drawn by ``table``, as ``--format`` asks."""
+    """Print ``data`` as JSON, ``items`` (default: ``data``) as JSON Lines, ``rows`` as CSV, or the table.
+
+    ``--format`` chooses. JSON is ``{"question": ..., "answer": data, "notes": [...]}``;
+    CSV rows carry the question in ``question_*`` columns; so a saved answer says what
+    it answers. JSON Lines is one compact object a line, the items alone (what
+    ``append -`` and ``import -`` read back), for answers that are lists.
+    """
     if args.format == "json":
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        envelope = {"question": question, "answer": data, "notes": list(notes)}
+        sys.stdout.write(json.dumps(envelope, indent=2, ensure_ascii=False) + "\n")
+    elif args.format == "jsonl":
+        sys.stdout.write(render.jsonl_text(data if items is None else items))
     elif args.format == "csv":
-        sys.stdout.write(render.csv_text(rows, columns))
+        sys.stdout.write(render.csv_text(rows, columns, question=question))
     else:
         console().print(table())
 
@@ -280,6 +360,18 @@ def qualifiers(args: Namespace) -> str:
 
 def error(message: str) -> None:
     print(f"chronos: error: {' '.join(message.split())}", file=sys.stderr)
+
+
+def _warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """Print a warning as one line, as errors are printed."""
+    print(f"chronos: warning: {' '.join(str(message).split())}", file=sys.stderr)
 
 
 def _describe(exc: BaseException) -> str:
@@ -303,10 +395,23 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version and usage errors
         return _status(exc)
     run: Callable[[Namespace], int] = args.run
+    with warnings.catch_warnings():
+        # What a reader should know (bytes after the head, stray files) is said, once, in one line.
+        warnings.simplefilter("default", IntegrityWarning)
+        warnings.showwarning = _warning
+        return _run(run, args)
+
+
+def _run(run: Callable[[Namespace], int], args: Namespace) -> int:
     try:
         return run(args)
     except SystemExit as exc:  # a usage error found once the arguments were parsed
         return _status(exc)
+    except UsageError as exc:  # a question that makes no sense as asked (a reversed range, a policy)
+        if args.debug:
+            raise
+        error(str(exc))
+        return 2
     except BrokenPipeError:
         # The reader went away (chronos events | head): stop quietly, and keep Python
         # from complaining about the unflushed stdout at exit.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from chronos.cli._app import App, Namespace, bounded_date, load, lookup, output_file
+from chronos.cli._app import App, Namespace, bounded_date, load, lookup, output_file, outside_log
+from chronos.dates import check_order
 
 EPILOG_TIMELINE = (
     "example:\n  chronos timeline nsc --from 2021-12-01 --to 2022-02-28 -o nsc.svg\n"
@@ -46,10 +47,10 @@ def register(app: App) -> None:
 def _explore(args: Namespace) -> int:
     from chronos.output.explorer import write_explorer
 
-    start = args.start.earliest if args.start is not None else None
-    end = args.end.latest if args.end is not None else None
-    if start is not None and end is not None and end < start:
-        args.parser.error(f"--from {args.start} is after --to {args.end}")
+    start = args.start.first if args.start is not None else None
+    end = args.end.last if args.end is not None else None
+    if args.start is not None and args.end is not None:
+        check_order(args.start, args.end, names=("--from", "--to"))
     if not str(args.output).lower().endswith((".html", ".htm")):
         args.parser.error(f"{args.output}: the explorer is an HTML page (use a .html file name)")
     _, chronology = load(args)
@@ -62,10 +63,10 @@ def _explore(args: Namespace) -> int:
 def _timeline(args: Namespace) -> int:
     from chronos.output import timeline  # matplotlib is slow to import: only this command pays for it
 
-    start, end = args.start.earliest, args.end.latest
-    if end < start:
-        args.parser.error(f"--from {args.start} is after --to {args.end}")
-    _, chronology = load(args)
+    check_order(args.start, args.end, names=("--from", "--to"))
+    start, end = args.start.first, args.end.last
+    log, chronology = load(args)
+    outside_log(log, args.output)
     org = lookup(chronology, args.org, "organisation")
     chart = timeline.build(
         chronology, org.id, start=start, end=end, known_at=args.known_at, policy=args.policy

@@ -1,4 +1,8 @@
-"""Making a log: ``init`` creates an empty log of any kind, and shares a PostgreSQL one by roles."""
+"""Making a log: ``init`` creates an empty log of any kind, and shares a PostgreSQL one by roles.
+
+A new log gets its catalogue and sources registry (`EventLog.initialise`): every
+source its events cite must then be registered first (``chronos add source``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from pathlib import Path
 
 from chronos.cli._app import App, Namespace
 from chronos.errors import IntegrityError, UsageError
+from chronos.log import EventLog
 from chronos.stores import SQLITE_SUFFIXES, JsonlStore, PostgresStore, SqliteStore, Store, display, open_store
 from chronos.stores.jsonl import CATALOGUE_FILE, HEAD_FILE
 
@@ -17,8 +22,9 @@ examples:
       --writer nsc_writer --reader nsc_reader
 
 Creates an empty log: a directory (JSON Lines), a SQLite file or the tables of
-a PostgreSQL schema, with the triggers that refuse UPDATE and DELETE. On a log
-that exists already it changes nothing but the roles it is given.
+a PostgreSQL schema, with the triggers that refuse UPDATE and DELETE, and its
+catalogue and sources registry (fill them with chronos add). On a log that
+exists already it changes nothing but the roles it is given.
 
 --writer and --reader (PostgreSQL only) let a role append and read, or only
 read; a role that does not exist is created without LOGIN, as a group to grant
@@ -52,6 +58,7 @@ def _init(args: Namespace) -> int:
     store, created = _create(location)
     try:
         if created:
+            EventLog.initialise(store)  # its catalogue and sources registry
             print(f"created an empty log at {display(location)}{_kind(store)}")
         else:
             print(f"{display(location)} holds a log already ({store.head().position} records); left as it is")

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from chronos.cli._app import MAX_PROBLEMS, App, Namespace, date_arg, error, load
+from chronos.cli._app import MAX_PROBLEMS, App, Namespace, date_arg, error, load, outside_log
 from chronos.interop import (
     FORMATS,
     IMPORT_FORMATS,
@@ -14,6 +14,7 @@ from chronos.interop import (
     NothingImported,
     export,
     import_file,
+    import_text,
     import_wikidata,
 )
 from chronos.interop.parquet import write_parquet
@@ -30,6 +31,7 @@ examples:
   chronos import popolo everypolitician-kazakhstan/379106e8/ep-popolo-v1.0.json --known-at 2016-05-01
   chronos import wikidata Q264766.json Q234182.entity.json positions-labels.json
   chronos import ftm ve_asamblea_nacional.entities.ftm.json
+  chronos --log old export csv | chronos --log new import csv - --dataset old-log
 
 Formats: popolo (Popolo JSON), memberships (a JSON list of records with role,
 person_id, organization_id, start_date, end_date), ftm (FollowTheMoney JSON
@@ -45,7 +47,8 @@ new records, records closed, and corrections or retractions of claims whose
 dates, post or holder changed, known from --known-at (default: today).
 A directory named like a version (a commit, a date, v2) is that version of the
 dataset its parent names: events cite DATASET/VERSION/FILE.
-The log (a directory) is created when missing. Records that cannot be read are
+The log (a directory) is created when missing. FILE - reads standard input (cited
+as DATASET/stdin, --dataset defaulting to "stdin"; not for wikidata). Records that cannot be read are
 left out and listed; when none of a file's records can be, nothing is written
 and the exit status is 1."""
 
@@ -106,10 +109,20 @@ def register(app: App) -> None:
 
 def _import(args: Namespace) -> int:
     location = args.log or os.environ.get("CHRONOS_LOG") or "events"
-    log = EventLog.open(location)
+    if "-" in args.files and (args.format == "wikidata" or len(args.files) > 1):
+        args.parser.error("- (standard input) is the only file of a csv, ftm, memberships or popolo import")
+    log = EventLog.open(location, create=True)  # as the epilog says: a missing log is created
     try:
         if args.format == "wikidata":
             _show(import_wikidata(log, args.files, known_at=args.known_at, dataset=args.dataset))
+        elif args.files == ["-"]:
+            name = args.dataset or "stdin"
+            text = sys.stdin.read()
+            _show(
+                import_text(
+                    log, args.format, text, label=f"{name}/stdin", known_at=args.known_at, dataset=name
+                )
+            )
         else:
             for file in args.files:
                 report = import_file(
@@ -144,13 +157,16 @@ def _export(args: Namespace) -> int:
     if args.format == "parquet":
         if args.directory is None:
             args.parser.error("export parquet needs a directory: chronos export parquet DIR")
-        _, chronology = load(args)
+        log, chronology = load(args)
+        outside_log(log, args.directory)
         for path in write_parquet(chronology, args.directory, known_at=args.known_at):
             print(f"wrote {path}", file=sys.stderr)
         return 0
     if args.directory is not None:
         args.parser.error(f"export {args.format} writes one file: use -o {args.directory}")
-    _, chronology = load(args)
+    log, chronology = load(args)
+    if args.output:
+        outside_log(log, args.output)
     text = export(chronology, args.format, known_at=args.known_at)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8", newline="")

@@ -1,4 +1,4 @@
-"""Where the log lives: ``copy`` (between any two stores) and ``repair`` (torn appends, dropped triggers)."""
+"""Where the log lives: ``copy``, ``repair`` (torn writes, dropped triggers) and ``record-catalogue``."""
 
 from __future__ import annotations
 
@@ -30,10 +30,26 @@ examples:
 
 A writer killed in the middle of an append to a JSON Lines log leaves bytes after
 the last acknowledged record; `verify` reports them and appends are refused until
-they are cut. SQLite and PostgreSQL roll such appends back themselves; there,
-repair puts back the triggers that refuse UPDATE and DELETE if someone dropped
-or altered them (PostgreSQL: as the owner of the tables), and notes it in the
-log's chronos_meta table. It never removes a record from a database."""
+`repair` settles them. In a JSON Lines log it adopts a whole batch (complete
+records that end with their batch mark: HEAD moves forward to them) or cuts a
+torn one after a backup; it rewrites a HEAD that is missing or does not match the
+records, and completes an interrupted catalogue change. Anything else (an edited
+record, lines from a git merge, removed records) is refused with the reason, and
+nothing is changed. SQLite and PostgreSQL roll interrupted appends back
+themselves; there, repair puts back the triggers that refuse UPDATE and DELETE if
+someone dropped or altered them (PostgreSQL: as the owner of the tables), and
+notes it in the log's chronos_meta table. It never removes a record from a
+database."""
+
+EPILOG_RECORD = """\
+example:
+  chronos --log events record-catalogue
+  recorded the catalogue's hand edits as history entry 2: 1 added, 1 changed, 0 removed
+
+The catalogue (catalogue.toml) is yours to edit by hand; its chained history is
+how `verify` tells your edits from damage. After editing, record the edits: every
+entity added, changed or removed since the history's last entry becomes one new
+entry. The removal of an entity that an event names is refused."""
 
 
 def register(app: App) -> None:
@@ -46,9 +62,15 @@ def register(app: App) -> None:
     )
     app.command(
         "repair",
-        "cut off an interrupted append after a backup; put back dropped triggers",
+        "mend an interrupted write (removing only torn bytes); put back dropped triggers",
         _repair,
         epilog=EPILOG_REPAIR,
+    )
+    app.command(
+        "record-catalogue",
+        "record hand edits of the catalogue in its chained history",
+        _record,
+        epilog=EPILOG_RECORD,
     )
 
 
@@ -108,8 +130,8 @@ def _copy(args: Namespace) -> int:
 
 def _repair(args: Namespace) -> int:
     log = open_log(args)
-    store = log.store
     try:
+        store = log.store
         if not isinstance(store, JsonlStore):
             reinstate = getattr(store, "reinstate", None)
             names = reinstate() if reinstate is not None else []
@@ -120,17 +142,33 @@ def _repair(args: Namespace) -> int:
                     f"head {head.position} {head.hash[:12]}"
                 )
                 return 0
-            print(f"nothing to repair: {store!r} rolls back an interrupted append itself")
+        done = log.repair()
+        if done is None:
+            if isinstance(store, JsonlStore):
+                print(f"nothing to repair: {store.directory} ends with its last acknowledged append")
+            else:
+                print(f"nothing to repair: {store!r} rolls back an interrupted append itself")
             return 0
-        backup = store.repair()
-        if backup is None:
-            print(f"nothing to repair: {store.directory} ends with its last acknowledged append")
-            return 0
-        position = store.head().position
-        print(
-            f"cut {backup.stat().st_size} bytes after position {position} "
-            f"(an interrupted append, never acknowledged); saved them to {backup}"
-        )
+        print(done)
         return 0
     finally:
-        store.close()
+        log.store.close()
+
+
+def _record(args: Namespace) -> int:
+    log = open_log(args)
+    try:
+        entry = log.record_catalogue()
+        if entry is None:
+            print(f"nothing to record: {log.store.catalogue_origin} is as its history says")
+            return 0
+        if entry.n == 1 and not entry.changed and not entry.removed:
+            print(f"started the catalogue's history: {len(entry.added)} entities as entry 1")
+        else:
+            print(
+                f"recorded the catalogue's hand edits as history entry {entry.n}: {len(entry.added)} added, "
+                f"{len(entry.changed)} changed, {len(entry.removed)} removed"
+            )
+        return 0
+    finally:
+        log.store.close()

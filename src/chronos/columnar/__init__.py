@@ -31,9 +31,10 @@ from pathlib import Path
 from chronos._fast.cache import cache_dir
 from chronos.columnar._build import build
 from chronos.columnar._events import LogEvents, jsonl_offsets
+from chronos.columnar._table import RosterTable
 from chronos.columnar._tables import FORMAT, Tables, load, save
 from chronos.columnar._versions import build_versions
-from chronos.columnar.engine import Columnar, RosterTable, latest_known
+from chronos.columnar.engine import Columnar
 from chronos.entities import Catalogue
 from chronos.log import EventLog
 from chronos.projections import Policy
@@ -126,7 +127,6 @@ def _build(log: EventLog, policy: Policy) -> Tables:
 
     chronology = Chronology.from_log(log, policy=policy)
     tables = build(chronology.events, log.catalogue, policy, state=chronology.state(), versions=False)
-    tables.meta["latest_known"] = latest_known(chronology.events)
     if isinstance(log.store, JsonlStore):
         found = jsonl_offsets(log.store, len(chronology.events))
         if found is not None:

@@ -7,17 +7,21 @@ as they do for `Chronology`; their results are then laid out as typed arrays:
   organisations); posts in roster order (each top-level organisation's posts,
   its units' included, in catalogue order), so each organisation's posts are one run;
 - reconciled tenures, one row each, by post in roster order and each post's in
-  timeline order (earliest start first): post, person, the four days (as ordinals) that say when it
-  surely and possibly holds, the running latest end, and disputes;
+  timeline order (earliest start first): post, person, the four days (`Day`
+  numbers, proleptic Gregorian, so BCE too) that say when it surely and
+  possibly holds, the running latest end, and disputes;
 - each tenure's claims (the position of the event in the log, whether it is a
-  start or an end, its cause), so that the objects a row shows are rebuilt
-  exactly (`Columnar` decodes those events only then);
-- each person's tenures in fold order, spells in custody and death claims.
+  start or an end, its cause, the `Identified` events naming its holder), so
+  that the objects a row shows are rebuilt exactly (`Columnar` decodes those
+  events only then);
+- each person's tenures in fold order, spells in custody and death claims;
+- the positions of the events that bear on seats besides their holders
+  (`EventIndex.for_seats`: foundings, dissolutions, vacancies, declarations),
+  which `chronos.columnar._seats` folds with the object engine's own rules.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,19 +29,20 @@ import numpy as np
 
 from chronos._fast.gc import paused_gc
 from chronos.columnar._tables import Tables
+from chronos.dates import Day
 from chronos.entities import Catalogue, Organisation, Post
 from chronos.events import Corrected, Event
-from chronos.projections import Policy, State, project, tenure_of
+from chronos.projections import EventIndex, Policy, State, project, tenure_of
 from chronos.projections.policy import Claim
 
-__all__ = ["KINDS", "Claims", "T", "build", "claim_refs", "ordinal", "roster_order"]
+__all__ = ["KINDS", "Claims", "T", "build", "claim_refs", "latest_known", "roster_order"]
 
 #: The entity kinds by number.
 KINDS = ("person", "organisation", "post", "place")
 
 
 class T:
-    """Column numbers of the tenure matrix (``tenures``, int32)."""
+    """Column numbers of the tenure matrix (``tenures``, int64: days are `Day` numbers)."""
 
     POST, PERSON, S0, S1, E0, E1, REACH, FLAGS = range(8)
     WIDTH = 8
@@ -45,13 +50,13 @@ class T:
     START_DISPUTED, END_DISPUTED = 1, 2
 
 
-#: Flags of a claim row (``claims``: position, flags, cause).
+#: Flags of a claim row (``claims``: position, flags, cause, identifications).
 END, REPLACEMENT, CHARGE = 1, 2, 4
 
 
-def ordinal(day: dt.date) -> int:
-    """A day as the int32 the columns hold."""
-    return day.toordinal()
+def latest_known(events: Sequence[Event]) -> int:
+    """The last day anything in ``events`` became known (`EventIndex.latest_known`), as a number."""
+    return int(max((e.known.last for e in events), default=Day.min))
 
 
 def claim_refs(events: Sequence[Event]) -> dict[int, tuple[int, int]]:
@@ -69,26 +74,49 @@ def claim_refs(events: Sequence[Event]) -> dict[int, tuple[int, int]]:
 
 
 class Claims:
-    """Claim rows (position, flags, cause code) with offsets per owner."""
+    """Claim rows (position, flags, cause code, identifications) with offsets per owner.
 
-    def __init__(self, refs: dict[int, tuple[int, int]], causes: dict[str, int]):
+    A claim's ``identified_by`` events are a run of (position, flags) pairs in a
+    table shared by every `Claims` of one projection (``-1``: none).
+    """
+
+    def __init__(
+        self,
+        refs: dict[int, tuple[int, int]],
+        causes: dict[str, int],
+        idents: dict[tuple[tuple[int, int], ...], int] | None = None,
+    ):
         self.refs = refs
         self.causes = causes
-        self.rows: list[tuple[int, int, int]] = []
+        self.idents: dict[tuple[tuple[int, int], ...], int] = {} if idents is None else idents
+        self.rows: list[tuple[int, int, int, int]] = []
         self.offsets = [0]
 
     def add(self, claims: Sequence[Claim], flag: int) -> None:
+        refs = self.refs
         for claim in claims:
-            position, replaced = self.refs[id(claim.event)]
+            position, replaced = refs[id(claim.event)]
             cause = self.causes.setdefault(claim.cause, len(self.causes))
-            self.rows.append((position, flag | replaced, cause))
+            ident = -1
+            if claim.identified_by:
+                key = tuple(refs[id(e)] for e in claim.identified_by)
+                ident = self.idents.setdefault(key, len(self.idents))
+            self.rows.append((position, flag | replaced, cause, ident))
 
     def close(self) -> None:
         self.offsets.append(len(self.rows))
 
     def arrays(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-        rows = np.array(self.rows, dtype=np.int64).reshape(-1, 3)
+        rows = np.array(self.rows, dtype=np.int64).reshape(-1, 4)
         return np.array(self.offsets, dtype=np.int64), rows
+
+    def ident_arrays(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """The identifications table: offsets, and (position, flags) rows."""
+        runs = sorted(self.idents, key=self.idents.__getitem__)
+        offsets = np.zeros(len(runs) + 1, np.int64)
+        offsets[1:] = np.cumsum([len(r) for r in runs]) if runs else []
+        pairs = [pair for run in runs for pair in run]
+        return offsets, np.array(pairs, np.int64).reshape(-1, 2)
 
 
 def build(
@@ -115,6 +143,7 @@ def _build(
         state = project(events, catalogue)
     refs = claim_refs(events)
     causes: dict[str, int] = {}
+    idents: dict[tuple[tuple[int, int], ...], int] = {}
     arrays: dict[str, Any] = {}
     meta: dict[str, Any] = {"policy": str(policy), "events": len(events)}
 
@@ -159,18 +188,18 @@ def _build(
 
     # Tenures, by post in roster order, each post's in timeline order ---------------------
     matrix: list[tuple[int, ...]] = []
-    claims = Claims(refs, causes)
+    claims = Claims(refs, causes, idents)
     row_of: dict[int, int] = {}  # id(period) -> tenure row
     post_first = np.zeros(len(post_seq) + 1, np.int64)
     for k, post_no in enumerate(post_seq):
         periods = state.tenures_at(ids[post_no])
         tenures = sorted(
-            ((tenure_of(state, p, policy), p) for p in periods), key=lambda tp: tp[0].start.earliest
+            ((tenure_of(state, p, policy), p) for p in periods), key=lambda tp: tp[0].start.first
         )
         post_first[k + 1] = len(tenures)
-        reach = -1
+        reach = int(Day.min)
         for tenure, period in tenures:
-            reach = max(reach, ordinal(tenure.end.latest))
+            reach = max(reach, int(tenure.end.last))
             flags = (T.START_DISPUTED if tenure.start.disputed else 0) | (
                 T.END_DISPUTED if tenure.end.disputed else 0
             )
@@ -179,10 +208,10 @@ def _build(
                 (
                     k,
                     number.get(tenure.person, -1),
-                    ordinal(tenure.start.earliest),
-                    ordinal(tenure.start.latest),
-                    ordinal(tenure.end.earliest),
-                    ordinal(tenure.end.latest),
+                    int(tenure.start.first),
+                    int(tenure.start.last),
+                    int(tenure.end.first),
+                    int(tenure.end.last),
                     reach,
                     flags,
                 )
@@ -190,7 +219,7 @@ def _build(
             claims.add(period.starts, 0)
             claims.add(period.ends, END)
             claims.close()
-    arrays["tenures"] = np.array(matrix, np.int32).reshape(-1, T.WIDTH)
+    arrays["tenures"] = np.array(matrix, np.int64).reshape(-1, T.WIDTH)
     arrays["post_first"] = np.cumsum(post_first)
     arrays["claims_off"], arrays["claims"] = claims.arrays()
     # Tenures the fold made at ids that are no post of the catalogue (a log appended through
@@ -202,9 +231,9 @@ def _build(
     person_off = np.zeros(n_entities + 1, np.int64)
     person_rows: list[int] = []
     custody_off = np.zeros(n_entities + 1, np.int64)
-    spells = Claims(refs, causes)
+    spells = Claims(refs, causes, idents)
     death_off = np.zeros(n_entities + 1, np.int64)
-    deaths = Claims(refs, causes)
+    deaths = Claims(refs, causes, idents)
     for n in range(n_entities):
         # In fold order, as `diff` explains changes; `history` sorts them itself.
         found = [row_of[id(p)] for p in state.tenures_of(ids[n]) if id(p) in row_of]
@@ -227,11 +256,17 @@ def _build(
     arrays["spell_claims_off"], arrays["spell_claims"] = spells.arrays()
     arrays["death_off"] = np.cumsum(death_off)
     arrays["death_claims"] = deaths.arrays()[1]
+    arrays["idents_off"], arrays["idents"] = claims.ident_arrays()
+    index = EventIndex(events, catalogue)
+    arrays["seat_events"] = np.array([refs[id(e)][0] for e in index.for_seats()], np.int64)
     if versions:
         from chronos.columnar._versions import build_versions
 
-        arrays.update(build_versions(events, catalogue, policy, Claims(refs, causes)).arrays)
+        found = build_versions(events, catalogue, policy, index=index)
+        arrays.update(found.arrays)
+        meta["vcauses"] = found.meta["causes"]
     meta["causes"] = sorted(causes, key=causes.__getitem__)
+    meta["latest_known"] = int(index.latest_known)
     return Tables(arrays, meta)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -25,7 +25,9 @@ import attrs
 
 from chronos.chronology import Chronology, DateLike, as_day
 from chronos.dates import FuzzyDate, parse_date
-from chronos.errors import RecordError, UsageError
+from chronos.entities import Entity
+from chronos.errors import ConcurrencyError, RecordError, UsageError
+from chronos.events import Event
 from chronos.interop._batch import plan_parts
 from chronos.interop._catalogue import append_entities
 from chronos.interop._ftm_read import declared_dataset, read_ftm
@@ -36,7 +38,8 @@ from chronos.interop.membership import read_memberships, write_memberships
 from chronos.interop.popolo import read_popolo, write_popolo
 from chronos.interop.tabular import COLUMNS, read_csv, tenures_frame, write_csv
 from chronos.interop.wikidata import wikidata_parts
-from chronos.log import EventLog
+from chronos.log import EntityClash, EventLog
+from chronos.sources import Publication, citations
 
 __all__ = [
     "COLUMNS",
@@ -58,6 +61,8 @@ __all__ = [
 FORMATS: Final = ("popolo", "memberships", "ftm", "csv")
 #: The formats chronos reads: those it writes, and Wikidata's entity JSON.
 IMPORT_FORMATS: Final = (*FORMATS, "wikidata")
+#: How many times an import plans again when other writers keep appending before it.
+IMPORT_ATTEMPTS: Final = 50
 
 
 @attrs.frozen
@@ -131,6 +136,10 @@ def _json(text: str, origin: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise RecordError(f"{origin}:{exc.lineno}: not JSON: {exc.msg}") from None
+    except RecursionError:
+        raise RecordError(f"{origin}: not JSON chronos reads: nested too deeply") from None
+    except ValueError as exc:  # an integer of thousands of digits
+        raise RecordError(f"{origin}: not JSON chronos reads: {str(exc)[:120]}") from None
 
 
 def read_dataset(fmt: str, text: str, origin: str) -> Dataset:
@@ -177,11 +186,28 @@ def import_text(
     name = dataset or (label.rsplit("/", 1)[0] if "/" in label else label)
     parsed = read_dataset(fmt, text, label)
     known = _known(known_at if known_at is not None or parsed.known is None else parsed.known)
-    plan = plan_import(
-        parsed, catalogue=log.catalogue, events=log.events(), label=label, dataset_name=name, known=known
-    )
     empty = not (parsed.records or parsed.entities or parsed.names or parsed.lives)
-    return _apply(log, plan, parsed.skipped, label=label, known=known, empty=empty)
+
+    def attempt() -> ImportReport:
+        plan = plan_import(
+            parsed, catalogue=log.catalogue, events=log.events(), label=label, dataset_name=name, known=known
+        )
+        return _apply(log, plan, parsed.skipped, label=label, known=known, empty=empty)
+
+    return _retrying(log, attempt)
+
+
+def _retrying(log: EventLog, attempt: Callable[[], ImportReport]) -> ImportReport:
+    """``attempt()``, planned again when another writer appended, or added the same entity, meanwhile."""
+    for number in range(1, IMPORT_ATTEMPTS + 1):
+        if number > 1:
+            log.refresh_catalogue()  # what other writers added meanwhile
+        try:
+            return attempt()
+        except (ConcurrencyError, EntityClash):
+            if number == IMPORT_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _apply(
@@ -209,12 +235,26 @@ def _apply(
     if (read and not plan.records) or (empty and not read and not plan.events):
         why = _summary(read, report.dropped) if report.dropped else "the file holds no record chronos reads"
         raise NothingImported(f"{label}: nothing imported: {why}", report=report)
-    # Entities first: the events refer to them, and an unused entity harms nothing.
-    append_entities(log, plan.entities, header=f"added by chronos import {label} (known {known})")
+    # Entities first: the events refer to them, and an unused entity harms nothing. A log that wants
+    # every cited source registered gets the imported files registered: importing one says what it is.
+    added: list[Entity | Publication] = [*plan.entities, *_unregistered(log, plan.events, known)]
+    append_entities(log, added, header=f"added by chronos import {label} (known {known})")
     result = log.append(plan.events, expected_position=position)
     return attrs.evolve(
         report, appended=len(result.appended), skipped=len(result.skipped), position=result.position
     )
+
+
+def _unregistered(log: EventLog, events: Iterable[Event], known: FuzzyDate) -> list[Publication]:
+    """The sources the events cite that a log requiring registered sources lacks, as the import knows them."""
+    if not log.catalogue.require_sources:
+        return []
+    cited = dict.fromkeys(s.source for _, s in citations(events))
+    return [
+        Publication(id=source, title=source.rsplit("/", 1)[-1], date=known, note="a file chronos import read")
+        for source in cited
+        if source not in log.catalogue.sources
+    ]
 
 
 def import_wikidata(
@@ -237,13 +277,17 @@ def import_wikidata(
     fallback = _known(known_at)
     parts, dropped = wikidata_parts(files, known_at=fallback, dataset=dataset or "wikidata")
     names = ", ".join(f.name for f in files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
-    days = sorted({p.known.latest for p in parts}) or [fallback.latest]
+    days = sorted({p.known.last for p in parts}) or [fallback.last]
     known = FuzzyDate.of(days[0]) if len(days) == 1 else parse_date(f"{days[0]}/{days[-1]}")
     items = len({p.name for p in parts})
     label = f"{dataset or 'wikidata'}: {items} item{'s' if items != 1 else ''} from {names}"
-    plan, planned_out = plan_parts(parts, catalogue=log.catalogue, events=log.events())
     empty = not any(p.dataset.records for p in parts)
-    return _apply(log, plan, (*dropped, *planned_out), label=label, known=known, empty=empty)
+
+    def attempt() -> ImportReport:
+        plan, planned_out = plan_parts(parts, catalogue=log.catalogue, events=log.events())
+        return _apply(log, plan, (*dropped, *planned_out), label=label, known=known, empty=empty)
+
+    return _retrying(log, attempt)
 
 
 #: A directory named like a version: a commit (``014e6c4f``), a date (``2016-10-01``), ``v2``.
@@ -277,6 +321,8 @@ def import_file(
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RecordError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except IsADirectoryError:
+        raise RecordError(f"{path}: a directory, not a file to import") from None
     declared = declared_dataset(text) if fmt == "ftm" else None
     directory = path.resolve().parent
     if version is None and declared is None and _VERSION.match(directory.name) and directory.parent.name:

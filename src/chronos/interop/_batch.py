@@ -88,8 +88,8 @@ def plan_parts(
         if not own and not part.dataset.records:
             continue  # nothing said before, nothing said now
         logged = sorted(own + _about(own, by_target), key=lambda e: order[e.id])
-        last = max((e.known.latest for e in logged if _cites(e, part.name)), default=None)
-        if last is not None and part.known.latest < last:
+        last = max((e.known.last for e in logged if _cites(e, part.name)), default=None)
+        if last is not None and part.known.last < last:
             reason = f"known {part.known}, before the version already imported (known {last})"
             skipped.extend(Skipped(f"{part.label}: record {r.key}", reason) for r in part.dataset.records)
             continue

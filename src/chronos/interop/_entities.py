@@ -33,7 +33,8 @@ from chronos.entities import (
     Post,
     name_key,
 )
-from chronos.errors import RecordError
+from chronos.errors import CatalogueError, RecordError
+from chronos.events import shown
 from chronos.interop._model import ForeignEntity, TenureRecord, is_slug, slugify
 
 __all__ = ["Resolver"]
@@ -115,6 +116,14 @@ class Resolver:
             raise RecordError(f"{self.origin}: unknown {kind} {key!r}")
         return found
 
+    def known_id(self, kind: str, key: str) -> str:
+        """The chronos id of a foreign id this import resolved (of ``kind``, or any kind for "any").
+
+        An id the file does not give is taken to be a chronos id already.
+        """
+        kinds = ("person", "organisation", "post", "place") if kind == "any" else (kind,)
+        return next((self.ids[(k, key)] for k in kinds if (k, key) in self.ids), key)
+
     def resolve(self, entity: ForeignEntity) -> str:
         """The chronos id of one foreign entity, created in the catalogue when missing."""
         known = self.ids.get((entity.kind, entity.key))
@@ -124,7 +133,10 @@ class Resolver:
         if found is None:
             found = self._by_identifier(entity) or self._by_previous_name(entity)
         if found is None:
-            found = self._create(entity)
+            try:
+                found = self._create(entity)
+            except CatalogueError as exc:  # a name the catalogue cannot hold (a control character ...)
+                raise RecordError(f"{self.origin}: {entity.kind} {shown(entity.key)}: {exc}") from None
         self.ids[(entity.kind, entity.key)] = found
         self.claimed.add(found)
         return found

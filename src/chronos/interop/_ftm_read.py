@@ -37,7 +37,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from chronos.dates import FuzzyDate, PartialDate, parse_date
+from chronos.dates import Day, FuzzyDate, PartialDate, parse_date
 from chronos.errors import ChronosError, RecordError
 from chronos.events import Source
 from chronos.interop._model import (
@@ -70,7 +70,7 @@ def declared_dataset(text: str) -> str | None:
         return None
     try:
         names = json.loads(f"[{found.pop()}]")
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         return None
     return names[0] if len(names) == 1 and isinstance(names[0], str) and names[0].strip() else None
 
@@ -88,7 +88,7 @@ def _ftm_date(values: list[str], where: str) -> FuzzyDate | None:
             return None
         if len(values) == 1:
             return parse_date(values[0])
-        parts = sorted({PartialDate.parse(v) for v in values}, key=lambda p: (p.earliest, p.latest))
+        parts = sorted({PartialDate.parse(v) for v in values}, key=lambda p: (p.first, p.last))
         return FuzzyDate(parts[0], parts[-1], "set", tuple(parts))
     except ChronosError as exc:
         raise RecordError(f"{where}: {exc}") from None
@@ -112,8 +112,8 @@ def _parse(lines: Iterable[str], origin: str) -> list[tuple[int, dict[str, Any]]
             continue
         try:
             item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise RecordError(f"{origin}:{number}: not JSON: {exc.msg}") from None
+        except (ValueError, RecursionError) as exc:  # a number or nesting too large too
+            raise RecordError(f"{origin}:{number}: not JSON: {getattr(exc, 'msg', 'too large')}") from None
         if not isinstance(item, dict) or not isinstance(item.get("id"), str) or "schema" not in item:
             raise RecordError(f"{origin}:{number}: an FtM entity needs an id and a schema")
         parsed.append((number, item))
@@ -161,6 +161,7 @@ def read_ftm(lines: Iterable[str], origin: str) -> Dataset:
     reader = _Reader(_parse(lines, origin), origin)
     lives: list[LifeSpec] = []
     positions: dict[str, Mapping[str, Any]] = {}
+    position_lines: dict[str, str] = {}
     for number, item in reader.parsed:
         where = f"{origin}:{number}"
         schema, key = item["schema"], reader.keys[item["id"]]
@@ -168,6 +169,7 @@ def read_ftm(lines: Iterable[str], origin: str) -> Dataset:
             lives += _party(reader, item, key, where)
         elif schema == "Position":
             positions[key] = item
+            position_lines[key] = where
         elif schema not in _RECORDS:
             reader.skipped.append(Skipped(where, f"schema {schema} is not read", "entity"))
     records = [
@@ -182,9 +184,9 @@ def read_ftm(lines: Iterable[str], origin: str) -> Dataset:
         if status == "current":
             current.setdefault(record.post, set()).add(record.person)
     for key, position in positions.items():
-        _position(reader, position, key, len(current.get(key, ())))
+        _position(reader, position, key, len(current.get(key, ())), position_lines[key])
     seen = [d for _, item in reader.parsed if (d := _day(item, "last_seen")) is not None]
-    known = FuzzyDate.of(max(seen, key=lambda d: d.earliest)) if seen else None
+    known = FuzzyDate.of(max(seen, key=lambda d: d.first)) if seen else None
     # In the file's order, which the catalogue keeps; entities only named come last.
     line = {reader.keys[item["id"]]: n for n, item in reader.parsed}
     ordered = sorted(reader.entities.values(), key=lambda e: line.get(e.key, len(line) + 1))
@@ -228,7 +230,7 @@ def _party(reader: _Reader, item: Mapping[str, Any], key: str, where: str) -> li
     return lives
 
 
-def _position(reader: _Reader, item: Mapping[str, Any], key: str, holders: int) -> None:
+def _position(reader: _Reader, item: Mapping[str, Any], key: str, holders: int, where: str) -> None:
     org = next(iter(reader.links(item, "organization")), None)
     country = next(iter(_raw(item, "country")), None)
     note = next(iter(_raw(item, "notes")), None)
@@ -254,7 +256,9 @@ def _position(reader: _Reader, item: Mapping[str, Any], key: str, holders: int) 
             ),
         )
     seats = next(iter(_raw(item, "numberOfSeats")), None)
-    if seats is None and holders > 1:
+    if seats is None and (_own(item, where) or {}).get("seats") == 0:
+        seats = "0"  # chronos's own: a post with no fixed number of seats
+    elif seats is None and holders > 1:
         seats = str(holders)
         note = (
             note + "; " if note else ""
@@ -312,15 +316,27 @@ def _record(
     return TenureRecord(key, person, post, claims[0], claims[1], quote), status
 
 
+def _own(item: Mapping[str, Any], where: str) -> dict[str, Any] | None:
+    """What chronos keeps in an entity's ``description`` after `MARK` (None when it keeps nothing)."""
+    detail = next((d for d in _raw(item, "description") if d.startswith(MARK)), None)
+    if detail is None:
+        return None
+    try:
+        data = json.loads(detail[len(MARK) :])
+    except (ValueError, RecursionError) as exc:  # a number or nesting too large too
+        raise RecordError(
+            f"{where}: description: bad chronos JSON: {getattr(exc, 'msg', 'too large')}"
+        ) from None
+    if not isinstance(data, dict):
+        raise RecordError(f"{where}: description: chronos JSON must be an object, not {data!r:.40}")
+    return data
+
+
 def _claims(
     reader: _Reader, item: Mapping[str, Any], where: str, key: str, quote: str, status: str
 ) -> tuple[tuple[ClaimSpec, ...], tuple[ClaimSpec, ...]] | None:
-    detail = next((d for d in _raw(item, "description") if d.startswith(MARK)), None)
-    if detail is not None:
-        try:
-            data = json.loads(detail[len(MARK) :])
-        except json.JSONDecodeError as exc:
-            raise RecordError(f"{where}: description: bad chronos JSON: {exc.msg}") from None
+    data = _own(item, where)
+    if data is not None:
         return claims_from_json(data.get("start", []), f"{where}: start"), claims_from_json(
             data.get("end", []), f"{where}: end"
         )
@@ -349,10 +365,10 @@ def _claims(
         if status == "ended":
             ends.append(claim("left", FuzzyDate.of(f"../{seen}"), f"no end date ({said}): ended by {seen}"))
     elif not ends and status == "ended" and seen is not None:
-        low = start.earliest if start is not None else None
+        low = start.first if start is not None and start.first != Day.min else None
         date = (
-            FuzzyDate(PartialDate.from_date(low), seen, "interval")
-            if low is not None and low < seen.earliest
+            FuzzyDate(PartialDate.from_day(low), seen, "interval")
+            if low is not None and low < seen.first
             else FuzzyDate.of(f"../{seen}")
         )
         ends.append(claim("left", date, f"no end date ({said}): ended by {seen}"))

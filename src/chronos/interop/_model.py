@@ -20,7 +20,7 @@ import attrs
 from chronos.dates import FuzzyDate, parse_date
 from chronos.entities import latin
 from chronos.errors import ChronosError, RecordError
-from chronos.events import Source
+from chronos.events import Event, Source
 
 __all__ = [
     "ClaimSpec",
@@ -142,6 +142,9 @@ class ClaimSpec:
     note: str | None = None
     #: The file gives no date: ``date`` says only "on or before the file was published".
     undated: bool = False
+    #: The move this claim is a side of, as the file names it (the CSV's move columns): the two
+    #: sides of a move are then paired by it, not by their dates and sources.
+    move: str | None = None
 
 
 @attrs.frozen
@@ -219,10 +222,16 @@ class Dataset:
     skipped: tuple[Skipped, ...] = ()
     #: When the file says it was published: the import's knowledge date unless one is given.
     known: FuzzyDate | None = None
+    #: Events the file keeps as a log had them (Popolo's ``chronos.history``: what was withdrawn).
+    history: tuple[Event, ...] = ()
 
 
 def claims_from_json(data: Any, where: str) -> tuple[ClaimSpec, ...]:
-    """Claims from their JSON form (`chronos.interop._rows.claims_json`); errors name ``where``."""
+    """Claims from their JSON form (`chronos.interop._rows.claims_json`); errors name ``where``.
+
+    A claim marked ``"carried"`` is made by an event the file keeps in a
+    history (`Dataset.history`), and is left to it.
+    """
     if not isinstance(data, list):
         raise RecordError(f"{where}: claims must be a list")
     out = []
@@ -230,6 +239,8 @@ def claims_from_json(data: Any, where: str) -> tuple[ClaimSpec, ...]:
         here = f"{where}[{index}]"
         if not isinstance(item, Mapping):
             raise RecordError(f"{here}: a claim must be an object")
+        if item.get("carried"):
+            continue
         date = edtf(item.get("date"), f"{here}.date")
         if date is None:
             raise RecordError(f"{here}: missing 'date'")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
@@ -37,6 +38,7 @@ from chronos.events import (
     Renamed,
     Resigned,
     Retracted,
+    RosterReported,
     Source,
     TenureEnded,
     canonical,
@@ -94,15 +96,37 @@ def _end_event(cause: str, person: str, post: str, common: dict[str, object], wh
     raise RecordError(f"{where}: unknown end cause {cause!r} (use dismissed, resigned, left, moved, died)")
 
 
+#: One side of a move: its role (start or end), its post, whether its claim is the move alone (not
+#: one cause of several that a file reconciled into one), and its event fields.
+_MoveSide = tuple[str, str, bool, dict[str, object]]
+
+
+def _move_key(person: str, spec: ClaimSpec, common: Mapping[str, object]) -> tuple[str, ...]:
+    """What pairs the two sides of a move: the file's name for it, else who, when and per whom."""
+    if spec.move is not None:
+        return ("move", spec.move)
+    sources = common["sources"]
+    assert isinstance(sources, tuple)
+    return (person, str(spec.date), str(common["known"]), json.dumps([str(s) for s in sources]))
+
+
 def _record_events(
-    record: TenureRecord, person: str, post: str, context: _Context, moves: dict[tuple[str, ...], list[str]]
+    record: TenureRecord,
+    person: str,
+    post: str,
+    context: _Context,
+    moves: dict[tuple[str, ...], list[_MoveSide]],
 ) -> list[tuple[str, ClaimSpec, dict[str, object]]]:
     """The claims of one record with their event fields; moves are collected for pairing."""
     out: list[tuple[str, ClaimSpec, dict[str, object]]] = []
     for role, specs in (("start", record.starts), ("end", record.ends)):
         # A reconciled cause such as "dismissed/resigned" stands for one claim of each.
-        parts = [attrs.evolve(spec, cause=cause) for spec in specs for cause in spec.cause.split("/")]
-        for spec in parts:
+        parts = [
+            (attrs.evolve(spec, cause=cause), "/" not in spec.cause)
+            for spec in specs
+            for cause in spec.cause.split("/")
+        ]
+        for spec, alone in parts:
             common: dict[str, object] = {
                 "occurred": _undated(context.known) if spec.undated else spec.date,
                 "known": spec.known or context.known,
@@ -110,11 +134,7 @@ def _record_events(
                 "note": spec.note,
             }
             if spec.cause == "moved":
-                sources = common["sources"]
-                assert isinstance(sources, tuple)
-                moves.setdefault(
-                    (person, str(spec.date), str(common["known"]), json.dumps([str(s) for s in sources])), []
-                ).append(f"{role}\0{post}")
+                moves.setdefault(_move_key(person, spec, common), []).append((role, post, alone, common))
             out.append((role, spec, common))
     return out
 
@@ -124,21 +144,21 @@ def _build(
     person: str,
     post: str,
     claims: list[tuple[str, ClaimSpec, dict[str, object]]],
-    moves: Mapping[tuple[str, ...], list[str]],
+    moves: Mapping[tuple[str, ...], list[_MoveSide]],
     origin: str,
 ) -> list[Event]:
     events: list[Event] = []
     where = f"{origin}: record {record.key}"
     for role, spec, common in claims:
         if spec.cause == "moved":
-            sources = common["sources"]
-            assert isinstance(sources, tuple)
-            key = (person, str(spec.date), str(common["known"]), json.dumps([str(s) for s in sources]))
-            sides = moves.get(key, [])
-            froms = [s.split("\0")[1] for s in sides if s.startswith("end\0")]
-            tos = [s.split("\0")[1] for s in sides if s.startswith("start\0")]
+            sides = moves.get(_move_key(person, spec, common), [])
+            froms = [side for side in sides if side[0] == "end"]
+            tos = [side for side in sides if side[0] == "start"]
             if len(froms) == 1 and len(tos) == 1:
-                events.append(Moved(person=person, from_post=froms[0], to_post=tos[0], **common))  # type: ignore[arg-type]
+                # Both records make the same event (kept once): from a side that is the move alone,
+                # whose date, knowledge date and sources are the move's own, else from its end.
+                fields = next((side[3] for side in (*froms, *tos) if side[2]), froms[0][3])
+                events.append(Moved(person=person, from_post=froms[0][1], to_post=tos[0][1], **fields))  # type: ignore[arg-type]
                 continue
         if role == "start":
             if spec.cause not in ("appointed", "moved"):
@@ -155,7 +175,7 @@ _NOT_RECORDS = ("#renamed", "#born", "#died", "#founded", "#dissolved")
 
 def _undated(known: FuzzyDate) -> FuzzyDate:
     """The date of a claim the file gives no date for: on or before the file was published."""
-    return FuzzyDate(End.OPEN, PartialDate.from_date(known.latest), "interval")
+    return FuzzyDate(End.OPEN, PartialDate.from_day(known.last), "interval")
 
 
 def _is_undated(event: Event) -> bool:
@@ -210,8 +230,8 @@ def plan_import(
             ):
                 earlier.setdefault(source.locator, []).append(event)
                 break
-    last = max((e.known.latest for found in earlier.values() for e in found), default=None)
-    if last is not None and known.latest < last:
+    last = max((e.known.last for found in earlier.values() for e in found), default=None)
+    if last is not None and known.last < last:
         raise RecordError(
             f"{label}: known on {known}, before the last import of {dataset_name!r} (known {last}): "
             "import the versions of a dataset in order"
@@ -224,7 +244,7 @@ def plan_import(
     resolver.origin = label
     resolver.resolve_all(dataset.entities)
 
-    moves: dict[tuple[str, ...], list[str]] = {}
+    moves: dict[tuple[str, ...], list[_MoveSide]] = {}
     prepared = []
     scoped: dict[str, int] = {}
     for record in dataset.records:
@@ -259,6 +279,7 @@ def plan_import(
             counts["retracted"] += 1
     standing_keys = {_claim_key(e) for e in standing}
     out.extend(e for e in _other_events(dataset, resolver, context) if _claim_key(e) not in standing_keys)
+    out.extend(_history(dataset.history, resolver))
     unique = list({e.id: e for e in out}.values())
     return Plan(tuple(resolver.new.values()), tuple(unique), records=len(dataset.records), **counts)
 
@@ -383,6 +404,58 @@ def _what_changed(
         f"{context.label} changed record {record.key}: {'; '.join(changes)} "
         f"(the earlier claim was known {previous.known})"
     )
+
+
+def _history(events: Iterable[Event], resolver: Resolver) -> list[Event]:
+    """Events a file kept as a log had them, naming the entities as this import does.
+
+    A changed entity id changes the event's id, so what a withdrawal aims at is
+    renamed too; and what it aims at comes first, as the log requires.
+    """
+    pending = list(events)
+    inside = {e.id for e in pending} | {e.replacement.id for e in pending if isinstance(e, Corrected)}
+    renamed: dict[str, str] = {}
+    out: list[Event] = []
+    while pending:
+        waiting = []
+        for event in pending:
+            target = event.target if isinstance(event, Retracted | Corrected) else None
+            if target is not None and target in inside and target not in renamed:
+                waiting.append(event)
+                continue
+            made = _renamed(event, resolver, renamed)
+            renamed[event.id] = made.id
+            if isinstance(event, Corrected) and isinstance(made, Corrected):
+                renamed[event.replacement.id] = made.replacement.id
+            out.append(made)
+        if len(waiting) == len(pending):  # aiming at each other: leave them to the log's check
+            out.extend(_renamed(e, resolver, renamed) for e in waiting)
+            break
+        pending = waiting
+    return out
+
+
+def _renamed(event: Event, resolver: Resolver, renamed: Mapping[str, str]) -> Event:
+    changes: dict[str, Any] = {}
+    for field, kind in type(event).references.items():
+        value = getattr(event, field)
+        if isinstance(value, str):
+            changes[field] = resolver.known_id(kind, value)
+    if isinstance(event, RosterReported):
+        changes["entries"] = tuple(
+            attrs.evolve(
+                entry,
+                post=resolver.known_id("post", entry.post),
+                person=None if entry.person is None else resolver.known_id("person", entry.person),
+            )
+            for entry in event.entries
+        )
+    if isinstance(event, Retracted | Corrected):
+        changes["target"] = renamed.get(event.target, event.target)
+    if isinstance(event, Corrected):
+        changes["replacement"] = _renamed(event.replacement, resolver, renamed)
+    made = attrs.evolve(event, **changes)
+    return event if made == event else made
 
 
 def _other_events(dataset: Dataset, resolver: Resolver, context: _Context) -> list[Event]:

@@ -2,14 +2,26 @@
 
 Popolo's date fields take ISO dates only (``2016``, ``2016-05``, ``2016-05-03``;
 memberships also a date and time). chronos writes each date there as
-precisely as ISO can say it without saying more than the claims do: a plain
-date as it is, a range or a set as the part its ends share (``2022-01-04/2022-01-06``
-is ``2022-01``; ``[2021,2022]`` has none), a qualifier (``2003~``) dropped, an
-open or unknown end left out. The EDTF value itself goes into the item's
-``"chronos"`` key (``{"start_date": "2022-01-04/2022-01-06"}``) whenever it
-differs, with what Popolo has no field for: every claim of each start and end
-(date, cause, knowledge date, sources, note), seats, entity notes. Other
-Popolo readers ignore that key; chronos reads the claims back exactly.
+precisely as ISO can say it without saying more than the claims do
+(`FuzzyDate.nearest_iso`): a plain date as it is, a range or a set as the
+smallest year, month or day that holds it (``2022-01-04/2022-01-06`` is
+``2022-01``; ``[2021,2022]`` has none), a qualifier (``2003~``) or a time of day
+dropped, a decade (``201X``), a BCE date, an open or unknown end left out.
+The EDTF value itself goes into the item's ``"chronos"`` key
+(``{"start_date": "2022-01-04/2022-01-06"}``) whenever it differs, with what
+Popolo has no field for: every claim of each start and end (date, cause,
+knowledge date, sources, note), seats, entity notes. Other Popolo readers
+ignore that key; chronos reads the claims back exactly.
+
+Popolo's own fields say what stands on everything known. What was withdrawn
+on the way (a `Retracted` event, a `Corrected` one, and every event they aim
+at) is kept as the log has it, in the ``"history"`` list of the ``"chronos"``
+key of the entity the withdrawn claim is about (the codec's JSON form of each
+event), so that the roster as known on an earlier day comes back too. A
+standing claim that such an event carries (a correction's replacement, a
+claim whose retraction was itself retracted) is marked ``"carried"`` with the
+id of the event in a history that makes it: readers that know the history
+take it from there, not twice.
 """
 
 from __future__ import annotations
@@ -18,9 +30,11 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from chronos.chronology import Chronology, DateLike
-from chronos.dates import End, FuzzyDate
+from chronos.chronology import Chronology, DateLike, as_day
+from chronos.codec import Codec
+from chronos.dates import FuzzyDate
 from chronos.entities import Entity, Organisation, Post
+from chronos.events import Corrected, Event, Retracted
 from chronos.interop._model import source_dict
 from chronos.interop._rows import ClaimRow, claims_json, tenure_rows
 from chronos.projections import Claim, Policy, State
@@ -32,24 +46,12 @@ _SECTION = {"person": "persons", "organisation": "organizations", "post": "posts
 
 
 def iso_date(date: FuzzyDate | None) -> str | None:
-    """The ISO date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) that says no more than ``date``, or None."""
-    if date is None or isinstance(date.lower, End) or isinstance(date.upper, End):
-        return None
-    if date.form == "single":
-        return str(date.lower)
-    texts = [str(m) for m in date.members] if date.form == "set" else [str(date.lower), str(date.upper)]
-    common = texts[0]
-    for text in texts[1:]:
-        size = next((i for i, (a, b) in enumerate(zip(common, text, strict=False)) if a != b), None)
-        common = common[: min(len(common), len(text)) if size is None else size]
-    for size in (10, 7, 4):
-        if (
-            len(common) >= size
-            and all(len(t) >= size for t in texts)
-            and (len(common) == size or common[size] == "-")
-        ):
-            return common[:size]
-    return None
+    """The ISO date (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) that says no more than ``date``, or None.
+
+    That is `FuzzyDate.nearest_iso`: the most precise of the three that holds
+    every day the date can denote (none for a decade, a BCE date or an open end).
+    """
+    return None if date is None else date.nearest_iso()
 
 
 def _dated(item: dict[str, Any], ext: dict[str, Any], field: str, date: FuzzyDate | None) -> None:
@@ -63,7 +65,7 @@ def _dated(item: dict[str, Any], ext: dict[str, Any], field: str, date: FuzzyDat
         ext[field] = str(date)
 
 
-def _names(entity: Entity, state: State) -> list[dict[str, Any]]:
+def _names(entity: Entity, state: State, history: _History) -> list[dict[str, Any]]:
     other: list[dict[str, Any]] = []
     # The name itself is an other name too when the source gives its language (EveryPolitician does).
     for alias in (entity.name, *entity.aliases):
@@ -71,7 +73,7 @@ def _names(entity: Entity, state: State) -> list[dict[str, Any]]:
         other.extend({"name": alias, "lang": lang} for lang in langs)
         if not langs and alias != entity.name:
             other.append({"name": alias})
-    renames = sorted(state.renames.get(entity.id, ()), key=lambda r: (r.occurred.earliest, r.id))
+    renames = sorted(state.renames.get(entity.id, ()), key=lambda r: (r.occurred.first, r.id))
     for rename in renames:
         ext: dict[str, Any] = {
             "known": str(rename.known),
@@ -85,16 +87,18 @@ def _names(entity: Entity, state: State) -> list[dict[str, Any]]:
             other.append({**derived, "chronos": derived_ext})
         if rename.note:
             ext["note"] = rename.note
+        if rename.id in history.carried:
+            ext["carried"] = history.carried[rename.id]
         item: dict[str, Any] = {"name": rename.name}
         _dated(item, ext, "start_date", rename.occurred)
         other.append({**item, "chronos": ext})
     return other
 
 
-def _entity(entity: Entity, state: State, policy: Policy) -> dict[str, Any]:
+def _entity(entity: Entity, state: State, policy: Policy, history: _History) -> dict[str, Any]:
     item: dict[str, Any] = {"id": entity.id}
     item["label" if isinstance(entity, Post) else "name"] = entity.name
-    other = _names(entity, state)
+    other = _names(entity, state, history)
     if other:
         item["other_names"] = other
     if entity.identifiers:
@@ -124,7 +128,10 @@ def _entity(entity: Entity, state: State, policy: Policy) -> dict[str, Any]:
     for field, cause, claims in lives:
         if claims:
             _dated(item, ext, field, policy.resolve(claims, empty=OPEN_END).date)
-            ext[cause] = _claim_list(claims)
+            ext[cause] = _marked(_claim_rows(claims), history)
+    kept = history.homes.get(entity.id)
+    if kept:
+        ext["history"] = [history.codec.to_dict(event) for event in kept]
     if ext:
         item["chronos"] = ext
     return item
@@ -134,6 +141,7 @@ def write_popolo(chronology: Chronology, *, known_at: DateLike | None = None) ->
     """The chronology (as known on ``known_at``) as Popolo JSON that the Popolo schemas accept."""
     catalogue = chronology.catalogue
     state = chronology.state(known_at)
+    history = _History(chronology, known_at)
     policy = Policy()
     out: dict[str, list[dict[str, Any]]] = {
         "persons": [],
@@ -143,7 +151,7 @@ def write_popolo(chronology: Chronology, *, known_at: DateLike | None = None) ->
         "memberships": [],
     }
     for entity in catalogue.values():
-        out[_SECTION[entity.kind]].append(_entity(entity, state, policy))
+        out[_SECTION[entity.kind]].append(_entity(entity, state, policy, history))
     counts: dict[str, int] = {}
     for row in tenure_rows(chronology, known_at=known_at):
         base = f"{row.post}/{row.person}"
@@ -162,14 +170,67 @@ def write_popolo(chronology: Chronology, *, known_at: DateLike | None = None) ->
         membership["sources"] = list({json.dumps(x, sort_keys=True): x for x in links}.values())
         membership["chronos"] = {
             **ext,
-            "start": claims_json(row.start.claims),
-            "end": claims_json(row.end.claims),
+            "start": _marked(row.start.claims, history),
+            "end": _marked(row.end.claims, history),
         }
         out["memberships"].append(membership)
     return {k: v for k, v in out.items() if v or k in ("persons", "organizations", "memberships")}
 
 
-def _claim_list(claims: Iterable[Claim]) -> list[dict[str, Any]]:
-    return claims_json(
-        ClaimRow(c.cause, c.date, c.event.known, c.event.sources, c.event.note) for c in claims
-    )
+def _claim_rows(claims: Iterable[Claim]) -> list[ClaimRow]:
+    return [
+        ClaimRow(c.cause, c.date, c.event.known, c.event.sources, c.event.note, c.event.id) for c in claims
+    ]
+
+
+def _marked(rows: Iterable[ClaimRow], history: _History) -> list[dict[str, Any]]:
+    """The claims' JSON, each claim a history carries marked with the id of the event carrying it."""
+    rows = list(rows)
+    return [
+        {**item, "carried": history.carried[row.event]} if row.event in history.carried else item
+        for item, row in zip(claims_json(rows), rows, strict=True)
+    ]
+
+
+class _History:
+    """What was withdrawn by ``known_at``, as the log has it, by the entity each event is about."""
+
+    def __init__(self, chronology: Chronology, known_at: DateLike | None):
+        self.codec = Codec()
+        day = as_day(known_at)
+        known = [e for e in chronology.events if day is None or e.known.last <= day]
+        by_id: dict[str, Event] = {e.id: e for e in known}
+        withdrawals = [e for e in known if isinstance(e, Retracted | Corrected)]
+        for withdrawal in withdrawals:
+            if isinstance(withdrawal, Corrected):
+                # A replacement is aimed at through the correction that carries it.
+                by_id.setdefault(withdrawal.replacement.id, withdrawal)
+        kept = {e.id for e in withdrawals} | {by_id[e.target].id for e in withdrawals if e.target in by_id}
+        #: The events kept, in the log's order, by the id of the entity they go with.
+        self.homes: dict[str, list[Event]] = {}
+        #: A claim's event id -> the id of the kept event that makes it.
+        self.carried: dict[str, str] = {}
+        first = next(iter(chronology.catalogue), None)
+        for event in known:
+            if event.id not in kept:
+                continue
+            home = _home(event, by_id)
+            if home is None or home not in chronology.catalogue:
+                home = first
+            if home is not None:
+                self.homes.setdefault(home, []).append(event)
+            made = event.replacement if isinstance(event, Corrected) else event
+            self.carried[made.id] = event.id
+
+
+def _home(event: Event, by_id: dict[str, Event]) -> str | None:
+    """The first entity an event is about; a retraction's is its target's."""
+    seen: set[str] = set()
+    while isinstance(event, Retracted):
+        target = by_id.get(event.target)
+        if target is None or event.id in seen:
+            return None
+        seen.add(event.id)
+        event = target
+    about = event.about()
+    return about[0] if about else None

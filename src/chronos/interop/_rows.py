@@ -8,25 +8,24 @@ Popolo also keeps each claim (`ClaimRow`), so it loses nothing.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 import attrs
 
 from chronos.chronology import Chronology, DateLike
-from chronos.dates import MAX_DAY, MIN_DAY, FuzzyDate
+from chronos.dates import Day, FuzzyDate
 from chronos.entities import Post
-from chronos.events import Source
+from chronos.events import Moved, Source
 from chronos.interop._model import source_dict
 from chronos.projections import Claim, Resolved
 
 __all__ = ["ClaimRow", "Side", "TenureRow", "claims_json", "day", "tenure_rows"]
 
 
-def day(value: dt.date) -> str:
-    """An ISO day, or empty for an open end."""
-    return "" if value in (MIN_DAY, MAX_DAY) else value.isoformat()
+def day(value: Day) -> str:
+    """An ISO 8601 day (``-0043-03-15`` for 44 BCE), or empty for an open end."""
+    return "" if value in (Day.min, Day.max) else str(value)
 
 
 @attrs.frozen
@@ -38,6 +37,8 @@ class ClaimRow:
     known: FuzzyDate
     sources: tuple[Source, ...]
     note: str | None
+    #: The id of the event that makes the claim (a correction's replacement, for a corrected claim).
+    event: str = ""
 
 
 @attrs.frozen
@@ -51,6 +52,11 @@ class Side:
     known: FuzzyDate | None
     sources: tuple[Source, ...]
     claims: tuple[ClaimRow, ...]
+    #: The ids of the moves among the claims: a move's two sides (an end, a start) share one.
+    moves: tuple[str, ...] = ()
+    #: The bounds as days, to sort by (ISO text sorts BCE years backwards).
+    first: Day = Day.min
+    last: Day = Day.max
 
     @property
     def precision(self) -> str:
@@ -70,22 +76,42 @@ class TenureRow:
 
 
 def _side(resolved: Resolved) -> Side:
-    claims = resolved.claims
-    first = min(claims, key=lambda c: (c.event.known.latest, c.event.known.earliest), default=None)
+    # The chosen claims first, each group in an order of what they say, not of their event ids: a file
+    # that merges some claims (the CSV's one cell of sources per side) reads back as events with other
+    # ids, and must write the same sources in the same order again.
+    chosen = set(map(id, resolved.chosen))
+    claims = sorted(
+        resolved.claims,
+        key=lambda c: (
+            id(c) not in chosen,
+            c.date.first,
+            c.date.last,
+            c.cause,
+            c.event.known.first,
+            [str(s) for s in c.event.sources],
+            c.event.id,
+        ),
+    )
+    first = min(claims, key=lambda c: (c.event.known.last, c.event.known.first), default=None)
     sources = tuple(dict.fromkeys(s for c in claims for s in c.sources))
+    dated = resolved.date is not None
     return Side(
         date=resolved.date,
-        earliest=day(resolved.earliest) if resolved.date is not None else "",
-        latest=day(resolved.latest) if resolved.date is not None else "",
+        earliest=day(resolved.first) if dated else "",
+        latest=day(resolved.last) if dated else "",
         cause=resolved.cause or "",
         known=first.event.known if first is not None else None,
         sources=sources,
         claims=tuple(_claim_row(c) for c in claims),
+        moves=tuple(dict.fromkeys(c.event.id for c in claims if isinstance(c.event, Moved))),
+        first=resolved.first if dated else Day.min,
+        last=resolved.last if dated else Day.max,
     )
 
 
 def _claim_row(claim: Claim) -> ClaimRow:
-    return ClaimRow(claim.cause, claim.date, claim.event.known, claim.event.sources, claim.event.note)
+    event = claim.event
+    return ClaimRow(claim.cause, claim.date, event.known, event.sources, event.note, event.id)
 
 
 def tenure_rows(chronology: Chronology, *, known_at: DateLike | None = None) -> list[TenureRow]:
@@ -96,7 +122,7 @@ def tenure_rows(chronology: Chronology, *, known_at: DateLike | None = None) -> 
         org = post.org if isinstance(post, Post) else ""
         rows.append(TenureRow(tenure.person, tenure.post, org, _side(tenure.start), _side(tenure.end)))
     order = {entity_id: i for i, entity_id in enumerate(chronology.catalogue)}
-    rows.sort(key=lambda r: (order.get(r.post, 0), r.start.earliest or "0", r.end.latest or "9", r.person))
+    rows.sort(key=lambda r: (order.get(r.post, 0), r.start.first, r.end.last, r.person))
     return rows
 
 

@@ -5,15 +5,16 @@ statements into tenure records with them.
 
 A time value is ``{"time": "+2007-06-24T00:00:00Z", "precision": 11,
 "calendarmodel": ".../Q1985727"}``. Precision 11 is a day, 10 a month, 9 a
-year; the parts below the precision are zero (``+1946-00-00``). Precision 8 (a
-decade) and 7 (a century) become the year range they denote (``1990/1999``)
-until chronos dates have EDTF's ``199X`` and ``19XX``. A century is read both
-ways Wikibase values are written (``+1950`` and ``+2000`` both stand for the
-20th century, ``+1900`` for the 19th or the 1900s), so its range is the span
-either reading allows. Dates in the proleptic Julian calendar (Q1985786) are
-converted to the proleptic Gregorian calendar chronos uses, day by day (a
-Julian month or year becomes the range of Gregorian days it covers); a note
-keeps the value as Wikidata gives it.
+year; the parts below the precision are zero (``+1946-00-00``). The date is
+`chronos.dates.wikidata_date`'s: a decade is ``199X``; a century or millennium
+is read both ways Wikibase values are written (``+1950`` and ``+2000`` both
+stand for the 20th century, ``+1900`` for the 19th or the 1900s), so its range
+is the span either reading allows (``1900/2000``). BCE years (Wikidata counts
+them traditionally) become astronomical ones (``-0044`` is ``-0043``). Dates in
+the proleptic Julian calendar (Q1985786) are converted to the proleptic
+Gregorian calendar chronos uses, day by day (a Julian month or year becomes
+the range of Gregorian days it covers); a note keeps the value as Wikidata
+gives it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from chronos.dates import FuzzyDate, PartialDate
+from chronos.dates import FuzzyDate, wikidata_date
+from chronos.errors import DateError
 
 __all__ = [
     "GREGORIAN",
@@ -101,20 +103,11 @@ def julian_to_gregorian(year: int, month: int, day: int) -> dt.date:
         raise UnusableDate(f"Julian {year:04d}-{month:02d}-{day:02d} is outside years 1-9999") from None
 
 
-def _days(first: dt.date, last: dt.date) -> FuzzyDate:
-    low, high = PartialDate.from_date(first), PartialDate.from_date(last)
-    return FuzzyDate(low, low) if first == last else FuzzyDate(low, high, "interval")
-
-
-def _years(first: int, last: int) -> FuzzyDate:
-    first, last = max(first, 1), min(last, 9999)
-    return FuzzyDate(PartialDate(first), PartialDate(last), "interval")
-
-
 def time_date(value: Any) -> tuple[FuzzyDate, str | None]:
     """The date a Wikibase time value denotes, and a note when it was converted or widened.
 
-    Raises `UnusableDate` naming the value when chronos cannot represent it.
+    The date is `chronos.dates.wikidata_date`'s. Raises `UnusableDate` naming
+    the value when chronos cannot represent it.
     """
     if not isinstance(value, Mapping) or not isinstance(value.get("time"), str):
         raise UnusableDate(f"not a Wikibase time: {value!r}")
@@ -124,38 +117,27 @@ def time_date(value: Any) -> tuple[FuzzyDate, str | None]:
         raise UnusableDate(f"not a Wikibase time: {text!r}")
     precision = value.get("precision")
     calendar = str(value.get("calendarmodel") or GREGORIAN).rsplit("/", 1)[-1]
-    year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
-    if match["sign"] == "-" or year == 0:
-        raise UnusableDate(f"{text} is before year 1")
-    if year > 9999:
-        raise UnusableDate(f"{text} is after year 9999")
+    month, day = int(match["m"]), int(match["d"])
     if calendar not in (GREGORIAN, JULIAN):
         raise UnusableDate(f"{text}: unknown calendar model {calendar}")
-    julian = calendar == JULIAN
-    said = f"Wikidata gives {text} (precision {precision}{', Julian calendar' if julian else ''})"
-    if precision == 8:
-        return _years(year // 10 * 10, year // 10 * 10 + 9), f"{said}: the decade, as a year range"
-    if precision == 7:
-        low, high = year // 100 * 100, (year - 1) // 100 * 100 + 100
-        return _years(min(low, high - 99), max(low + 99, high)), f"{said}: the century, as a year range"
-    if precision not in (9, 10, 11):
-        raise UnusableDate(f"{text}: precision {precision!r} (coarser than a century, or not a precision)")
+    if not isinstance(precision, int) or isinstance(precision, bool) or not 6 <= precision <= 11:
+        raise UnusableDate(f"{text}: precision {precision!r} (coarser than a millennium, or not a precision)")
     if precision >= 10 and not 1 <= month <= 12:
         raise UnusableDate(f"{text}: precision {precision} but no month")
     if precision == 11 and day == 0:
         raise UnusableDate(f"{text}: precision 11 but no day")
     try:
-        if not julian:
-            part = PartialDate(year, month if precision >= 10 else None, day if precision == 11 else None)
-            return FuzzyDate(part, part), None
-        first_month, last_month = (month, month) if precision >= 10 else (1, 12)
-        first_day = day if precision == 11 else 1
-        last_day = day if precision == 11 else _julian_length(year, last_month)
-        first = julian_to_gregorian(year, first_month, first_day)
-        last = julian_to_gregorian(year, last_month, last_day)
-    except ValueError as exc:  # DateError and UnusableDate are ValueErrors
+        date = wikidata_date(text, precision, calendar)
+    except DateError as exc:
         raise UnusableDate(f"{text}: {exc}") from None
-    return _days(first, last), f"{said}: converted to the Gregorian calendar"
+    julian = calendar == JULIAN
+    said = f"Wikidata gives {text} (precision {precision}{', Julian calendar' if julian else ''})"
+    unit = {8: "decade", 7: "century", 6: "millennium"}.get(precision)
+    if unit is not None:
+        return date, f"{said}: the {unit}" + ("" if date.form == "single" else ", as a year range")
+    if julian:
+        return date, f"{said}: converted to the Gregorian calendar"
+    return date, None
 
 
 def label(entity: Mapping[str, Any]) -> str | None:

@@ -3,14 +3,18 @@
 Writing: one entity per line, ``{"id", "schema", "properties": {name: [values]}}``.
 Persons carry ``name``, ``alias`` and ``deathDate``; organisations ``name``,
 ``alias``, ``parent``, ``incorporationDate``, ``dissolutionDate``; posts are
-Positions with ``organization`` and ``numberOfSeats``; every tenure is an
+Positions with ``organization`` and ``numberOfSeats`` (none for a post with no
+fixed number, ``seats = 0``, whose ``description`` says so as ``chronos:``
+``{"seats": 0}``, so that it reads back as such); every tenure is an
 Occupancy with ``holder``, ``post``, ``startDate``, ``endDate`` and ``status``
 (``current``, ``ended``, or ``unknown`` when no source dates the start).
 
 FtM dates are ISO prefixes (``2016``, ``2016-05``, ``2016-05-03``), so EDTF is
-written as the nearest FtM can say: a set as its members, a range as the
-prefix its ends share (``2022-02-01/2022-02-16`` is ``2022-02``) or, when they
-share none, both ends; an open bound is left out. The exact EDTF of every
+written as the nearest FtM can say (`FuzzyDate.nearest_iso`): the most precise
+prefix holding every day the date can denote (``2022-02-01/2022-02-16`` is
+``2022-02``, ``2016?`` is ``2016``), a set as its members, a range over a year
+boundary as both ends; an open bound, a decade or century (``201X``), a BCE
+date are left out. The exact EDTF of every
 claim, with its cause, knowledge date and sources, is kept in the Occupancy's
 ``description`` as ``chronos:`` and a JSON object, so chronos reads its own
 files back with nothing lost; ``summary`` says it in words and ``publisher``
@@ -25,7 +29,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from chronos.chronology import Chronology, DateLike
-from chronos.dates import End, FuzzyDate
+from chronos.dates import FuzzyDate, PartialDate
 from chronos.entities import Organisation, Post
 from chronos.interop._model import is_slug
 from chronos.interop._rows import claims_json, tenure_rows
@@ -42,22 +46,17 @@ def ftm_dates(date: FuzzyDate | None) -> list[str]:
     """The FtM date values for an EDTF date (see the module docstring); empty when FtM cannot say it."""
     if date is None:
         return []
-    if date.form == "set":
-        return [str(m) for m in date.members]
-    if date.form == "single":
-        return [str(date.lower)]
-    if isinstance(date.lower, End) or isinstance(date.upper, End):
-        return []
-    low, high = str(date.lower), str(date.upper)
-    common = low[
-        : next(
-            (i for i, (a, b) in enumerate(zip(low, high, strict=False)) if a != b), min(len(low), len(high))
-        )
-    ]
-    for size in (10, 7, 4):
-        if len(common) >= size and (len(common) == size or common[size] == "-"):
-            return [common[:size]]
-    return [low, high]
+    if date.form in ("set", "all"):
+        members = (FuzzyDate.of(m).nearest_iso() for m in date.members if isinstance(m, PartialDate))
+        return [iso for iso in members if iso is not None]
+    iso = date.nearest_iso()
+    if iso is not None:
+        return [iso]
+    lower, upper = date.lower, date.upper
+    if date.form == "interval" and isinstance(lower, PartialDate) and isinstance(upper, PartialDate):
+        ends = (FuzzyDate.of(lower).nearest_iso(), FuzzyDate.of(upper).nearest_iso())
+        return [end for end in ends if end is not None]
+    return []
 
 
 def ftm_id(entity_id: str) -> str:
@@ -124,7 +123,9 @@ def write_ftm(chronology: Chronology, *, known_at: DateLike | None = None) -> li
                     name=[entity.name],
                     alias=entity.aliases,
                     organization=[entity.org],
-                    numberOfSeats=[entity.seats],
+                    # FtM has no "no fixed number": saying 0 seats would be false.
+                    numberOfSeats=[entity.seats] if entity.seats else [],
+                    description=[] if entity.seats else [MARK + json.dumps({"seats": 0})],
                     notes=notes,
                 )
             )

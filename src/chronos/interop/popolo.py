@@ -28,7 +28,9 @@ details, genders, elections):
 - dates with a time (``2016-03-25T00:00:00``) are their day.
 
 Writing is in `chronos.interop._popolo_out`. Reading a file chronos wrote
-gives the claims back exactly (the ``"chronos"`` keys).
+gives the claims back exactly (the ``"chronos"`` keys), and what was withdrawn
+on the way as the same `Retracted` and `Corrected` events (each entity's
+``chronos.history``), so that answers as known earlier come back too.
 """
 
 from __future__ import annotations
@@ -39,8 +41,10 @@ from typing import Any, Final
 
 import attrs
 
+from chronos.codec import Codec
 from chronos.dates import FuzzyDate, parse_date
-from chronos.errors import RecordError
+from chronos.errors import ChronosError, RecordError
+from chronos.events import Event
 from chronos.interop._model import (
     ClaimSpec,
     Dataset,
@@ -159,6 +163,7 @@ class _Reader:
         self.periods: dict[str, _Period] = {}
         self.skipped: list[Skipped] = []
         self.parties: set[tuple[str | None, str, tuple[ClaimSpec, ...], tuple[ClaimSpec, ...]]] = set()
+        self.history: list[Event] = []
 
     def drop(self, reason: str, where: str, kind: Any = "entity") -> None:
         self.skipped.append(Skipped(where, reason, kind))
@@ -185,6 +190,7 @@ class _Reader:
             tuple(self.names),
             tuple(self.lives),
             skipped=tuple(self.skipped),
+            history=tuple(self.history),
         )
 
     # Entities -----------------------------------------------------------------------------------
@@ -242,6 +248,7 @@ class _Reader:
             self.entities[(kind, key)] = entity
             return
         self.entities[(kind, key)] = entity
+        self.history += _history(ext.get("history", []), f"{where}.chronos.history")
         if kind == "person":
             self.lives += _lives(item, key, {"birth_date": "born", "death_date": "died"}, where)
         elif kind == "organisation":
@@ -293,6 +300,8 @@ class _Reader:
                 for i, s in enumerate(ext.get("sources", []))
             )
             note = ext.get("note")
+            if ext.get("carried"):
+                continue  # a rename the entity's history makes
             if start is not None:
                 former = ext.get("former")
                 self.names.append(NameSpec(key, kind, name, former, start, known, sources, note, name))
@@ -494,6 +503,22 @@ def _lives(item: Mapping[str, Any], key: str, fields: Mapping[str, str], where: 
         if date is not None:
             out.append(LifeSpec(cause, key, date, quote=str(item.get(field))))  # type: ignore[arg-type]
     return out
+
+
+def _history(data: Any, where: str) -> list[Event]:
+    """The events an entity's ``chronos.history`` keeps, in the codec's JSON form."""
+    if not isinstance(data, list):
+        raise RecordError(f"{where}: must be a list of events")
+    out = []
+    for index, item in enumerate(data):
+        try:
+            out.append(_CODEC.from_dict(item))
+        except ChronosError as exc:
+            raise RecordError(f"{where}[{index}]: {exc}") from None
+    return out
+
+
+_CODEC = Codec()
 
 
 def read_popolo(data: Any, origin: str) -> Dataset:

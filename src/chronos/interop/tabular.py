@@ -2,9 +2,14 @@
 
 The CSV is UTF-8 with a header row and one row per tenure; it opens cleanly in
 a spreadsheet (no formulas, a cell per value, ISO days in the ``*_earliest`` and
-``*_latest`` columns for sorting). Columns: see `COLUMNS`. Dates are EDTF,
-precision is ``day``, ``month``, ``year``, ``range`` or empty, and sources are
-``FILE (LOCATOR): "QUOTE"`` joined with `` | ``.
+``*_latest`` columns, ``-0043-03-15`` for 44 BCE). Columns: see `COLUMNS`.
+Dates are EDTF, precision is ``day``, ``month``, ``season``, ``year``,
+``decade``, ``century``, ``millennium``, ``range`` or empty, and sources are
+``FILE (LOCATOR): "QUOTE"`` joined with `` | ``. A move from one post to
+another ends one tenure and starts another: ``end_move`` of the first row and
+``start_move`` of the second hold the same label (``m1``, ``m2``, ... in the
+order of the rows), and reading pairs the two sides by it, whatever else the
+two rows say (one side may be reconciled with other claims and their sources).
 
 Reading needs a person (``person_id`` or ``person``), a post (``post_id`` or
 ``post``) and, for a post the file does not give an id, its organisation
@@ -40,11 +45,12 @@ COLUMNS: Final = (
     "person_id", "person", "post_id", "post", "org_id", "org",
     "start", "start_precision", "start_earliest", "start_latest", "start_cause", "start_known",
     "end", "end_precision", "end_earliest", "end_latest", "end_cause", "end_known",
-    "start_sources", "end_sources",
+    "start_sources", "end_sources", "start_move", "end_move",
 )  # fmt: skip
 
 
-def _side(prefix: str, side: Side) -> dict[str, str]:
+def _side(prefix: str, side: Side, labels: dict[str, str]) -> dict[str, str]:
+    moves = [labels.setdefault(move, f"m{len(labels) + 1}") for move in side.moves]
     return {
         prefix: str(side.date) if side.date is not None else "",
         f"{prefix}_precision": side.precision,
@@ -53,12 +59,14 @@ def _side(prefix: str, side: Side) -> dict[str, str]:
         f"{prefix}_cause": side.cause,
         f"{prefix}_known": str(side.known) if side.known is not None else "",
         f"{prefix}_sources": format_sources(side.sources),
+        f"{prefix}_move": " ".join(moves),
     }
 
 
 def tenure_records(chronology: Chronology, *, known_at: DateLike | None = None) -> list[dict[str, str]]:
     """Every tenure as one flat record with the `COLUMNS` (all strings; empty for none)."""
     catalogue = chronology.catalogue
+    labels: dict[str, str] = {}  # a move's id: its label in the file
     return [
         {
             "person_id": row.person,
@@ -67,8 +75,8 @@ def tenure_records(chronology: Chronology, *, known_at: DateLike | None = None) 
             "post": catalogue[row.post].name,
             "org_id": row.org,
             "org": catalogue[row.org].name if row.org in catalogue else "",
-            **_side("start", row.start),
-            **_side("end", row.end),
+            **_side("start", row.start, labels),
+            **_side("end", row.end, labels),
         }
         for row in tenure_rows(chronology, known_at=known_at)
     ]
@@ -111,12 +119,15 @@ def _claims(row: Mapping[str, str | None], prefix: str, default: str, where: str
     if date is None:
         return ()
     sources = _cell(row, f"{prefix}_sources")
+    moves = (_cell(row, f"{prefix}_move") or "").split()
     return (
         ClaimSpec(
             cause=_cell(row, f"{prefix}_cause") or default,
             date=date,
             known=edtf(row.get(f"{prefix}_known"), f"{where}: {prefix}_known"),
             sources=parse_sources(sources, f"{where}: {prefix}_sources") if sources else (),
+            # Several moves on one side (disputed): paired by their dates and sources instead.
+            move=moves[0] if len(moves) == 1 else None,
         ),
     )
 
@@ -124,6 +135,14 @@ def _claims(row: Mapping[str, str | None], prefix: str, default: str, where: str
 def read_csv(text: str, origin: str) -> Dataset:
     """A dataset from tenure CSV text; errors name ``origin`` and the line."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        return _read_csv(reader, origin)
+    except csv.Error as exc:  # a field over the csv module's limit (128 KiB), a NUL byte ...
+        # The line being read when the csv module gave up is the one after those it finished.
+        raise RecordError(f"{origin}:{reader.line_num + 1}: not CSV as chronos reads it: {exc}") from None
+
+
+def _read_csv(reader: csv.DictReader[str], origin: str) -> Dataset:
     header = list(reader.fieldnames or ())
     missing = [n for n in (("person_id", "person"), ("post_id", "post")) if not set(n) & set(header)]
     if missing:

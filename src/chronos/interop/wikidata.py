@@ -49,7 +49,7 @@ from typing import Any, Final
 
 import attrs
 
-from chronos.dates import End, FuzzyDate, PartialDate
+from chronos.dates import Day, End, FuzzyDate, PartialDate
 from chronos.errors import RecordError
 from chronos.events import Source
 from chronos.interop._batch import Part
@@ -133,7 +133,7 @@ def read_entities(text: str, origin: str) -> tuple[list[tuple[str, Mapping[str, 
         raise RecordError(f"{origin}: empty file (expected Wikibase entity JSON)")
     try:
         whole = json.loads(stripped)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         whole = None
     found = _entities_of(whole) if whole is not None else None
     if found is not None:
@@ -154,8 +154,10 @@ def read_entities(text: str, origin: str) -> tuple[list[tuple[str, Mapping[str, 
             continue
         try:
             entity = json.loads(line)
-        except json.JSONDecodeError as exc:
-            skipped.append(Skipped(f"{origin}:{number}", f"not JSON: {exc.msg}", "entity"))
+        except (ValueError, RecursionError) as exc:  # a number or nesting too large too
+            skipped.append(
+                Skipped(f"{origin}:{number}", f"not JSON: {getattr(exc, 'msg', 'too large')}", "entity")
+            )
             continue
         if not isinstance(entity, Mapping):
             skipped.append(Skipped(f"{origin}:{number}", "not an entity object", "entity"))
@@ -297,7 +299,7 @@ def _record(
     unusable = len(skipped) > before
     causes = [c for c in (item_id(v) for v in _snaks(qualifiers, "P1534")) if c]
     cause = _end_cause(causes[0] if causes else None, labels)
-    day = PartialDate.from_date(item.known.latest)
+    day = PartialDate.from_day(item.known.last)
 
     def claim(cause: str, date: FuzzyDate, said: str | None) -> ClaimSpec:
         return ClaimSpec(cause, date, sources=statement.sources, note=_joined(statement.note, said))
@@ -310,10 +312,10 @@ def _record(
     if not end_claims and (end_unknown or causes):
         # It ended, and Wikidata does not say when: on a day between its start and the revision.
         # A death known only as a cause ends this tenure, not every tenure as a dated `Died` would.
-        low = min((d.earliest for d, _ in starts), default=None)
+        low = min((d.first for d, _ in starts if d.first != Day.min), default=None)
         date = (
-            FuzzyDate(PartialDate.from_date(low), day, "interval")
-            if low is not None and low < item.known.latest
+            FuzzyDate(PartialDate.from_day(low), day, "interval")
+            if low is not None and low < item.known.last
             else FuzzyDate.of(f"../{day}")
         )
         said = "Wikidata gives an end (an unknown end time or an end cause) but no end date"
@@ -463,7 +465,7 @@ def wikidata_parts(
         qid = _id(entity)
         assert qid is not None
         items.setdefault((qid, revision), _Item(where, qid, f"{dataset}/{qid}/{revision}", known, entity))
-    ordered = sorted(items.values(), key=lambda i: (i.qid, i.known.latest, _revision_number(i.label)))
+    ordered = sorted(items.values(), key=lambda i: (i.qid, i.known.last, _revision_number(i.label)))
     parts = []
     for item in ordered:
         claims = item.entity.get("claims")

@@ -30,8 +30,11 @@
     const rows = ids.map((id) => {
       const e = D.events[id];
       if (!e) return "";
-      const quotes = e.sources.map(([src, quote, loc]) =>
-        `<blockquote>“${esc(quote)}”<br><small>${esc(src)}${loc ? ", " + esc(loc) : ""}</small></blockquote>`).join("");
+      const quotes = e.sources.map(([src, quote, loc, title, cited, url]) => {
+        const name = cited ? `${esc(cited)}: <cite>${esc(title)}</cite> (${esc(src)})` : esc(src);
+        const linked = url ? `<a href="${esc(url)}" rel="noreferrer">${name}</a>` : name;
+        return `<blockquote>“${esc(quote)}”<br><small>${linked}${loc ? ", " + esc(loc) : ""}</small></blockquote>`;
+      }).join("");
       return `<div class="event"><strong>${esc(e.type)}</strong> ${esc(e.about.join(", "))}<br>` +
         `<small>happened ${esc(e.occurred)} · known ${esc(e.known)}</small>${quotes}` +
         (e.note ? `<small>${esc(e.note)}</small>` : "") + "</div>";

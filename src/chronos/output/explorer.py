@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from chronos.chronology import Chronology, as_day
-from chronos.dates import MAX_DAY, MIN_DAY
+from chronos.dates import Day
 from chronos.errors import UsageError
 from chronos.events import Corrected, Event
 from chronos.output.layout import Chart, build
@@ -34,33 +34,32 @@ from chronos.projections import Policy, Seat
 
 __all__ = ["explore", "explorer_data", "write_explorer"]
 
-_DAY = dt.timedelta(days=1)
 Json = dict[str, Any]
+_OPEN = (Day.min, Day.max)
 
 
-def _iso(day: dt.date) -> str:
-    return day.isoformat()
+def _iso(day: Day) -> str:
+    return str(day)
 
 
-def _bounds(
-    events: Iterable[Event], start: dt.date, end: dt.date
-) -> tuple[list[dt.date], list[dt.date | None]]:
+def _bounds(events: Iterable[Event], start: Day, end: Day) -> tuple[list[Day], list[Day | None]]:
     """The valid-date cuts inside ``[start, end]`` and the knowledge-date steps (None: everything known)."""
     cuts = {start}
-    steps: set[dt.date] = set()
+    steps: set[Day] = set()
     for event in events:
-        for day in (event.occurred.earliest, event.occurred.latest, event.occurred.latest + _DAY):
-            if start < day <= end and day not in (MIN_DAY, MAX_DAY):
+        occurred = event.occurred
+        for day in (occurred.first, occurred.last, Day(min(occurred.last + 1, Day.max))):
+            if start < day <= end and day not in _OPEN:
                 cuts.add(day)
-        for day in (event.known.earliest, event.known.latest):
-            if day not in (MIN_DAY, MAX_DAY):
+        for day in (event.known.first, event.known.last):
+            if day not in _OPEN:
                 steps.add(day)
                 # The record's horizon moves with the knowledge date: the day after it may change an answer.
-                if start < day + _DAY <= end:
-                    cuts.add(day + _DAY)
-    ordered: list[dt.date | None] = []
+                if start < day + 1 <= end:
+                    cuts.add(Day(day + 1))
+    ordered: list[Day | None] = []
     if steps:
-        ordered.append(min(steps) - _DAY)  # before anything was known
+        ordered.append(Day(min(steps) - 1))  # before anything was known
     ordered += sorted(steps)
     ordered.append(None)
     return sorted(cuts), ordered
@@ -69,11 +68,10 @@ def _bounds(
 def _seat_row(seat: Seat, posts: dict[str, int]) -> list[Any]:
     """A seat as ``[post index, person id or None, state, certainty, since, until, disputed, event ids]``."""
     tenure = seat.tenure
-    state = "vacant" if seat.vacant else "held"
     return [
         posts[seat.post.id],
         seat.person,
-        state,
+        seat.state,
         seat.certainty,
         str(seat.since) if seat.since is not None else None,
         str(tenure.end.date) if tenure is not None and tenure.end.date is not None else None,
@@ -102,7 +100,7 @@ def _chart_json(chart: Chart) -> Json:
             ]
             for lane in chart.lanes
         ],
-        "markers": [[m.kind, m.person, m.lane, _iso(m.earliest), _iso(m.latest)] for m in chart.markers],
+        "markers": [[m.kind, m.person, m.lane, _iso(m.first), _iso(m.last)] for m in chart.markers],
     }
 
 
@@ -115,8 +113,16 @@ def _event_json(event: Event, chronology: Chronology) -> Json:
         "known": str(event.known),
         "about": names,
         "note": event.note,
-        "sources": [[s.source, s.quote, s.locator] for s in event.sources],
+        "sources": [
+            [s.source, s.quote, s.locator, *_publication(chronology, s.source)] for s in event.sources
+        ],
     }
+
+
+def _publication(chronology: Chronology, source: str) -> list[str | None]:
+    """``[title, citation, url]`` of a registered source (publisher, title, date, link), else ``[]``."""
+    found = chronology.catalogue.sources.get(source)
+    return [] if found is None else [found.title, found.citation, found.url]
 
 
 class _Table:
@@ -139,8 +145,8 @@ def explorer_data(
     chronology: Chronology,
     org: str,
     *,
-    start: dt.date | str | None = None,
-    end: dt.date | str | None = None,
+    start: Day | dt.date | str | None = None,
+    end: Day | dt.date | str | None = None,
     policy: Policy | str | None = None,
 ) -> Json:
     """Everything the explorer page shows for ``org`` from ``start`` to ``end``, as JSON-ready data.
@@ -159,14 +165,20 @@ def explorer_data(
     related = [
         e for e in chronology.events if post_ids.intersection(e.about()) or people.intersection(e.about())
     ]
-    days = [e.occurred.earliest for e in relevant if e.occurred.earliest != MIN_DAY]
-    days += [e.occurred.latest for e in relevant if e.occurred.latest != MAX_DAY]
-    first = _as_date(start) if start is not None else (min(days) - dt.timedelta(days=31) if days else None)
-    last = _as_date(end) if end is not None else (max(days) + dt.timedelta(days=31) if days else None)
+    days = [e.occurred.first for e in relevant if e.occurred.first != Day.min]
+    days += [e.occurred.last for e in relevant if e.occurred.last != Day.max]
+    first = _as_day(start) if start is not None else (Day(min(days) - 31) if days else None)
+    last = _as_day(end) if end is not None else (Day(max(days) + 31) if days else None)
     if first is None or last is None:
         raise UsageError(f"{root.id}: no dated events; give --from and --to")
     if last < first:
-        raise UsageError(f"the span is reversed: {first.isoformat()} is after {last.isoformat()}")
+        raise UsageError(f"the span is reversed: {first} is after {last}")
+    if first.year < 1 or last.year > 9999:
+        # The page's script places days with JavaScript dates and compares them as ISO text.
+        raise UsageError(
+            f"the explorer shows the years 1 to 9999, not {first} to {last}: "
+            "draw earlier dates with `chronos timeline`"
+        )
     cuts, steps = _bounds(related, first, last)
     post_index = {p.id: i for i, p in enumerate(posts)}
     rosters, names, charts = _Table(), _Table(), _Table()
@@ -216,9 +228,7 @@ def explorer_data(
         "events": {
             e.id: _event_json(e, chronology) for e in _with_replacements(chronology.events) if e.id in shown
         },
-        "timeline": [
-            e.id for e in sorted(related, key=lambda e: (e.occurred.earliest, e.occurred.latest, e.id))
-        ],
+        "timeline": [e.id for e in sorted(related, key=lambda e: (e.occurred.first, e.occurred.last, e.id))],
     }
 
 
@@ -233,7 +243,7 @@ def _with_replacements(events: Iterable[Event]) -> list[Event]:
     return out
 
 
-def _as_date(value: dt.date | str) -> dt.date:
+def _as_day(value: Day | dt.date | str) -> Day:
     day = as_day(value)
     assert day is not None
     return day
@@ -243,13 +253,14 @@ def explore(
     chronology: Chronology,
     org: str,
     *,
-    start: dt.date | str | None = None,
-    end: dt.date | str | None = None,
+    start: Day | dt.date | str | None = None,
+    end: Day | dt.date | str | None = None,
     policy: Policy | str | None = None,
 ) -> str:
     """The explorer page of ``org`` as one standalone HTML text (see the module docstring)."""
     data = explorer_data(chronology, org, start=start, end=end, policy=policy)
-    title = f"{chronology.catalogue[data['org']].name}: {data['start']} to {data['end']}"
+    name = chronology.called_between(data["org"], data["start"], data["end"])
+    title = f"{name}: {data['start']} to {data['end']}"
     page = resources.files("chronos.output").joinpath("explorer.html").read_text(encoding="utf-8")
     script = resources.files("chronos.output").joinpath("explorer.js").read_text(encoding="utf-8")
     # "</" cannot end the data's script element early when written as "<\/" (still valid JSON).
@@ -266,8 +277,8 @@ def write_explorer(
     org: str,
     path: str | Path,
     *,
-    start: dt.date | str | None = None,
-    end: dt.date | str | None = None,
+    start: Day | dt.date | str | None = None,
+    end: Day | dt.date | str | None = None,
     policy: Policy | str | None = None,
 ) -> Path:
     """Write the explorer page of ``org`` to ``path`` (an ``.html`` file); return the path."""

@@ -17,22 +17,20 @@ from collections.abc import Sequence
 import attrs
 
 from chronos.chronology import Chronology
-from chronos.dates import MAX_DAY, MIN_DAY
+from chronos.dates import Day, check_order
 from chronos.entities import Post
 from chronos.output.tables import post_label
 from chronos.projections import Policy, Resolved, Tenure
 
 __all__ = ["Bar", "Chart", "Lane", "Marker", "Segment", "build"]
 
-_DAY = dt.timedelta(days=1)
-
 
 @attrs.frozen
 class Segment:
     """Part of a bar, from the first day to the day after the last: held certainly or only possibly."""
 
-    start: dt.date
-    end: dt.date
+    start: Day
+    end: Day
     possible: bool
 
 
@@ -49,12 +47,12 @@ class Bar:
     disputed: bool
 
     @property
-    def start(self) -> dt.date:
+    def start(self) -> Day:
         """The first day drawn."""
         return self.segments[0].start
 
     @property
-    def end(self) -> dt.date:
+    def end(self) -> Day:
         """The day after the last day drawn."""
         return self.segments[-1].end
 
@@ -75,14 +73,14 @@ class Lane:
 
 @attrs.frozen
 class Marker:
-    """An arrest or a death on a lane: the day, or the range of days it may have been."""
+    """An arrest or a death on a lane: the day, or the first and last day it may have been."""
 
     kind: str
     person: str
     name: str
     lane: int
-    earliest: dt.date
-    latest: dt.date
+    first: Day
+    last: Day
 
 
 @attrs.frozen
@@ -90,22 +88,29 @@ class Chart:
     """Everything `figure` draws."""
 
     title: str
-    start: dt.date
-    end: dt.date
+    start: Day
+    end: Day
     lanes: tuple[Lane, ...]
     markers: tuple[Marker, ...]
 
 
-def _segments(tenure: Tenure, start: dt.date, end: dt.date) -> tuple[Segment, ...]:
-    """Hatched where the start or end may fall, solid between, clipped to ``[start, end]``."""
-    s0, s1 = tenure.start.earliest, tenure.start.latest
-    e0, e1 = tenure.end.earliest, tenure.end.latest
+def _segments(tenure: Tenure, start: Day, end: Day, horizon: Day | None = None) -> tuple[Segment, ...]:
+    """Hatched where the start or end may fall or past the record's horizon, solid between, clipped."""
+    s0, s1 = tenure.start.first, tenure.start.last
+    e0, e1 = tenure.end.first, tenure.end.last
     s1 = min(s1, e0)  # an undated start can be any day before the end
     if s1 < e0:
-        parts = [Segment(s0, s1, True), Segment(s1, e0, False), Segment(e0, e1, True)]
+        # Past the horizon the record says nothing: a held seat there is a forecast.
+        cut = max(s1, min(e0, Day(horizon + 1))) if horizon is not None and horizon < Day.max else e0
+        parts = [
+            Segment(s0, s1, True),
+            Segment(s1, cut, False),
+            Segment(cut, e0, True),
+            Segment(e0, e1, True),
+        ]
     else:
         parts = [Segment(s0, e1, True)]
-    stop = end + _DAY
+    stop = Day(end + 1)
     clipped = [attrs.evolve(p, start=max(p.start, start), end=min(p.end, stop)) for p in parts]
     return tuple(p for p in clipped if p.start < p.end)
 
@@ -131,14 +136,21 @@ def build(
     chronology: Chronology,
     org: str,
     *,
-    start: dt.date,
-    end: dt.date,
-    known_at: dt.date | None = None,
+    start: Day | dt.date,
+    end: Day | dt.date,
+    known_at: Day | dt.date | None = None,
     policy: Policy | str | None = None,
 ) -> Chart:
-    """Lay out the chart of ``org`` and its units from ``start`` to ``end`` (inclusive)."""
+    """Lay out the chart of ``org`` and its units from ``start`` to ``end`` (inclusive), any years.
+
+    Raises `UsageError` when ``start`` is after ``end``.
+    """
+    start, end = _day(start), _day(end)
+    check_order(start, end, names=("--from", "--to"))
+    known_at = None if known_at is None else _day(known_at)
     catalogue = chronology.catalogue
     root = chronology.lookup(org, kind="organisation")
+    horizon = chronology.horizon(known_at)
     tenures: dict[str, list[Tenure]] = {}
     for tenure in chronology.tenures(known_at=known_at, policy=policy):
         tenures.setdefault(tenure.post, []).append(tenure)
@@ -146,7 +158,7 @@ def build(
     for post in catalogue.posts(root.id):
         bars = []
         for tenure in tenures.get(post.id, ()):
-            segments = _segments(tenure, start, end)
+            segments = _segments(tenure, start, end, horizon)
             if segments:
                 person = catalogue.get(tenure.person)
                 bars.append(
@@ -165,18 +177,19 @@ def build(
         for number, row in enumerate(rows, start=1):
             lanes.append(Lane(post.id, label if len(rows) == 1 else f"{label} ({number})", tuple(row)))
     markers = _markers(chronology, lanes, start, end, known_at=known_at, policy=policy)
-    span = f"{start.isoformat()} to {end.isoformat()}"
-    known = f", as known on {known_at.isoformat()}" if known_at is not None else ""
-    return Chart(f"{root.name}: {span}{known}", start, end, tuple(lanes), markers)
+    span = f"{start} to {end}"
+    known = f", as known on {known_at}" if known_at is not None else ""
+    name = chronology.called_between(root.id, start, end, known_at=known_at)
+    return Chart(f"{name}: {span}{known}", start, end, tuple(lanes), markers)
 
 
 def _markers(
     chronology: Chronology,
     lanes: Sequence[Lane],
-    start: dt.date,
-    end: dt.date,
+    start: Day,
+    end: Day,
     *,
-    known_at: dt.date | None,
+    known_at: Day | None,
     policy: Policy | str | None,
 ) -> tuple[Marker, ...]:
     """Arrests and deaths of the holders drawn, each on the lane of that holder's nearest bar."""
@@ -188,7 +201,7 @@ def _markers(
         if history.death is not None:
             dated.append(("died", history.death))
         for kind, when in dated:
-            if when.latest < start or when.earliest > end or when.earliest == MIN_DAY:
+            if when.last < start or when.first > end or when.first == Day.min:
                 continue
             places = [
                 (_distance(bar, when), index)
@@ -197,14 +210,18 @@ def _markers(
                 if bar.person == person
             ]
             found.append(
-                Marker(kind, person, name, min(places)[1], when.earliest, min(when.latest, MAX_DAY - _DAY))
+                Marker(kind, person, name, min(places)[1], when.first, min(when.last, Day(Day.max - 1)))
             )
     return tuple(found)
 
 
 def _distance(bar: Bar, when: Resolved) -> int:
-    if when.latest < bar.start:
-        return (bar.start - when.latest).days
-    if when.earliest > bar.end:
-        return (when.earliest - bar.end).days
+    if when.last < bar.start:
+        return bar.start - when.last
+    if when.first > bar.end:
+        return when.first - bar.end
     return 0
+
+
+def _day(value: Day | dt.date) -> Day:
+    return value if isinstance(value, Day) else Day.from_date(value)

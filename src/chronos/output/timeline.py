@@ -1,5 +1,8 @@
 """Drawing the timeline with matplotlib (no display): a `layout.Chart` as SVG, PNG or an HTML page.
 
+matplotlib is the optional ``charts`` extra: without it, importing this module
+raises `MissingDependency` naming the extra (the layout needs nothing).
+
 `build` (from `chronos.output.layout`, re-exported) lays the chart out; `write`
 draws it as SVG, PNG or a standalone HTML page. A bar is solid where the holder
 certainly held the post and hatched where the dates leave it open; arrests and
@@ -15,28 +18,50 @@ import re
 import textwrap
 from pathlib import Path
 
-import matplotlib
-from matplotlib import dates as mdates
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-
-from chronos.dates import FuzzyDate
-from chronos.errors import UsageError
+from chronos.dates import Day
+from chronos.errors import MissingDependency, UsageError
 from chronos.output.layout import Bar, Chart, Lane, Marker, Segment, build
 
-__all__ = ["Bar", "Chart", "Lane", "Marker", "Segment", "build", "figure", "render_html", "write"]
+#: What drawing without matplotlib says.
+MISSING_MATPLOTLIB = "drawing a timeline needs matplotlib: pip install 'chronos-history[charts]'"
+
+try:
+    import matplotlib
+    from matplotlib import dates as mdates
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FixedFormatter, FixedLocator
+except ImportError:
+    raise MissingDependency(MISSING_MATPLOTLIB) from None
+
+__all__ = [
+    "MISSING_MATPLOTLIB",
+    "Bar",
+    "Chart",
+    "Lane",
+    "Marker",
+    "Segment",
+    "build",
+    "figure",
+    "render_html",
+    "write",
+]
 
 _PALETTES = (("tab10", 10), ("Dark2", 8))
 _SHAPES = {"arrested": "v", "died": "X"}
-_DAY = dt.timedelta(days=1)
+_ANCHOR = dt.date(2000, 1, 1)
+#: Year steps for an axis of years, the first that gives at most ten ticks.
+_YEAR_STEPS = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000)
 
 
 # Drawing ----------------------------------------------------------------------------------------------
 
 
-def _num(day: dt.date) -> float:
-    return float(mdates.date2num(day))  # type: ignore[no-untyped-call]
+def _num(day: Day) -> float:
+    """Matplotlib's number for a day (days since its epoch), for any year: counted from a known day."""
+    return float(mdates.date2num(_ANCHOR)) + (day - Day.from_date(_ANCHOR))  # type: ignore[no-untyped-call]
 
 
 def figure(chart: Chart) -> Figure:
@@ -50,7 +75,7 @@ def figure(chart: Chart) -> Figure:
         # One colour per person, so a holder who moves keeps it from lane to lane.
         return palette[people.index(person) % len(palette)]
 
-    left, right = _num(chart.start), _num(chart.end + _DAY)
+    left, right = _num(chart.start), _num(Day(chart.end + 1))
     pad = (right - left) * 0.004
     for y, lane in enumerate(chart.lanes):
         for bar in lane.bars:
@@ -86,7 +111,7 @@ def figure(chart: Chart) -> Figure:
             )
     for marker in chart.markers:
         # The shape says what happened, the colour to whom; a line spans an uncertain date.
-        low, high = _num(marker.earliest), _num(marker.latest + _DAY)
+        low, high = _num(marker.first), _num(Day(marker.last + 1))
         below = marker.lane + 0.36
         if high - low > 1:
             ax.hlines(below, low, high, color="#444444", linewidth=1.2)
@@ -103,19 +128,37 @@ def figure(chart: Chart) -> Figure:
     ax.set_yticks(range(len(chart.lanes)), labels=[textwrap.fill(lane.label, 40) for lane in chart.lanes])
     ax.set_ylim(len(chart.lanes) - 0.5, -0.7)
     ax.set_xlim(left, right)
-    locator = mdates.AutoDateLocator()  # type: ignore[no-untyped-call]
-    ax.xaxis.set_major_locator(locator)
-    # Days show the month and year where a month begins; months show the year in January;
-    # the title carries the exact span, so no offset text is needed.
-    formats = ["", "%Y", "%b\n%Y", "%b-%d", "%H:%M", "%H:%M"]
-    formatter = mdates.ConciseDateFormatter(locator, zero_formats=formats, show_offset=False)  # type: ignore[no-untyped-call]
-    ax.xaxis.set_major_formatter(formatter)
+    if chart.start.year >= 1 and chart.end.year < 9999:
+        locator = mdates.AutoDateLocator()  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_locator(locator)
+        # Days show the month and year where a month begins; months show the year in January;
+        # the title carries the exact span, so no offset text is needed.
+        formats = ["", "%Y", "%b\n%Y", "%b-%d", "%H:%M", "%H:%M"]
+        formatter = mdates.ConciseDateFormatter(locator, zero_formats=formats, show_offset=False)  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_formatter(formatter)
+    else:
+        _year_axis(ax, chart.start, chart.end)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.tick_params(axis="y", length=0, labelsize=8)
     ax.set_title(chart.title, loc="left", fontsize=11)
     fig.legend(handles=_legend(), loc="outside lower center", ncols=4, frameon=False, fontsize=8)
     return fig
+
+
+def _year_axis(ax: Axes, start: Day, end: Day) -> None:
+    """Ticks on the first day of round years, labelled like 44 BCE and 14 CE.
+
+    `datetime` (and so matplotlib's date axis) holds no year before 1 or after
+    9999, and a chart of the Roman Republic needs them.
+    """
+    first, last = start.year, end.year
+    step = next((s for s in _YEAR_STEPS if (last - first) // s <= 10), 10 ** len(str(last - first)))
+    years = [y for y in range(first - first % step, last + 1, step) if start <= Day.of(y) <= end + 1]
+    bce = first <= 0
+    labels = [f"{1 - y} BCE" if y <= 0 else f"{y} CE" if bce else str(y) for y in years]
+    ax.xaxis.set_major_locator(FixedLocator([_num(Day.of(y)) for y in years]))
+    ax.xaxis.set_major_formatter(FixedFormatter(labels))
 
 
 def _legend() -> list[Patch | Line2D]:
@@ -183,11 +226,7 @@ def render_html(chart: Chart) -> str:
             cells = (lane.label, bar.name, bar.since, bar.until, bar.cause, certainty)
             rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
     for marker in chart.markers:
-        when = (
-            str(FuzzyDate.of(marker.earliest))
-            if marker.earliest == marker.latest
-            else (f"{marker.earliest.isoformat()} to {marker.latest.isoformat()}")
-        )
+        when = str(marker.first) if marker.first == marker.last else f"{marker.first} to {marker.last}"
         label = chart.lanes[marker.lane].label
         cells = (label, marker.name, when, "", marker.kind, "")
         rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")

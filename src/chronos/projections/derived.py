@@ -11,6 +11,7 @@ if TYPE_CHECKING:  # the tables hold the answers' building blocks, which import 
     from chronos.projections.answers import Tenure
     from chronos.projections.policy import Policy
     from chronos.projections.roster import OrgTimelines
+    from chronos.projections.seating import Seating
     from chronos.projections.sweep import Sweep
     from chronos.projections.timelines import Timeline
 
@@ -19,7 +20,7 @@ __all__ = ["Derived"]
 
 @attrs.define(eq=False, repr=False)
 class Derived:
-    """The reconciled tenures, timelines and sweeps built from one state, by policy.
+    """The reconciled tenures, timelines, sweeps and seatings built from one state, by policy.
 
     A state never changes once folded, so what is derived from it stays true;
     each table is keyed by what else it depends on (the policy, and for
@@ -34,3 +35,5 @@ class Derived:
     organisations: dict[tuple[str, Policy], OrgTimelines] = attrs.field(factory=dict)
     #: The sweep over every post by policy, with the catalogue it was built for.
     sweeps: dict[Policy, tuple[Catalogue, Sweep]] = attrs.field(factory=dict)
+    #: What bears on empty seats (lives of organisations, vacancies) by policy; it names its catalogue.
+    seatings: dict[Policy, Seating] = attrs.field(factory=dict)

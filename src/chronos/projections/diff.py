@@ -8,9 +8,11 @@ from typing import Literal
 
 import attrs
 
+from chronos.dates import Day
 from chronos.entities import Catalogue
 from chronos.events import Event, Moved
 from chronos.projections.answers import DEFAULT_POLICY, Seat, When, span
+from chronos.projections.display import Row, Tabular, named
 from chronos.projections.policy import Policy
 from chronos.projections.roster import holders_on
 from chronos.projections.state import Period, State
@@ -38,9 +40,15 @@ class Change:
             return "moved"
         return "changed"
 
+    def __repr__(self) -> str:
+        def seat(s: Seat | None) -> str:
+            return "-" if s is None else f"{s.post.id} ({s.certainty})"
+
+        return f"Change({self.kind} {self.person!r}: {seat(self.before)} -> {seat(self.after)})"
+
 
 @attrs.frozen
-class Diff:
+class Diff(Tabular):
     """Who joined, left, moved or changed certainty between ``a`` and ``b``."""
 
     org: str
@@ -50,6 +58,33 @@ class Diff:
     left: tuple[Change, ...]
     moved: tuple[Change, ...]
     changed: tuple[Change, ...]
+    #: Where `rows` and the notebook display find names (ids without one).
+    catalogue: Catalogue | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{len(getattr(self, k))} {k}" for k in ("joined", "left", "moved", "changed"))
+        return f"Diff({self.org!r} {self.a} -> {self.b}: {counts})"
+
+    def caption(self) -> str:
+        """Of what, between which dates."""
+        return f"{named(self.catalogue, self.org)}: {self.a} to {self.b}"
+
+    def rows(self) -> list[Row]:
+        """One row per change: who, what change, the post and certainty before and after, the events."""
+        rows: list[Row] = []
+        for change in (*self.joined, *self.left, *self.moved, *self.changed):
+            row: Row = {
+                "change": change.kind,
+                "person_id": change.person,
+                "person": named(self.catalogue, change.person),
+            }
+            for side, seat in (("before", change.before), ("after", change.after)):
+                row[f"{side}_post_id"] = seat.post.id if seat is not None else None
+                row[f"{side}_post"] = seat.post.name if seat is not None else None
+                row[f"{side}_certainty"] = seat.certainty if seat is not None else None
+            row["events"] = [e.id for e in change.events]
+            rows.append(row)
+        return rows
 
     def apply(self, seats: Sequence[Seat]) -> set[tuple[str, str, str]]:
         """The (post, person, certainty) holders of ``seats`` with this diff applied."""
@@ -86,6 +121,8 @@ def diff(
     ``possibly_known`` is as in `roster`.
     """
     policy = policy or DEFAULT_POLICY
+    # A day given as a `datetime.date` is kept as the `Day` every other answer uses.
+    a, b = (Day.from_date(w) if isinstance(w, dt.date) else w for w in (a, b))
     source = possibly_known if possibly_known is not None else state
     return changes(
         org,
@@ -95,6 +132,7 @@ def diff(
         holders_on(state, catalogue, org, b, policy, possibly_known),
         source.tenures_of,
         [p.id for p in catalogue.posts(org)],
+        catalogue=catalogue,
     )
 
 
@@ -106,6 +144,8 @@ def changes(
     held_b: Mapping[str, Sequence[Seat]],
     periods_of: Callable[[str], Sequence[Period]],
     posts: Sequence[str],
+    *,
+    catalogue: Catalogue | None = None,
 ) -> Diff:
     """The `Diff` of ``org`` from the holders on ``a`` to those on ``b`` (by post id, in seat order).
 
@@ -161,11 +201,12 @@ def changes(
         tuple(sorted(left, key=key_of)),
         tuple(sorted(moved, key=key_of)),
         tuple(sorted(changed, key=key_of)),
+        catalogue=catalogue,
     )
 
 
 def _pair_moves(
-    periods: Sequence[Period], person: str, gone: list[str], came: list[str], low: dt.date, high: dt.date
+    periods: Sequence[Period], person: str, gone: list[str], came: list[str], low: Day, high: Day
 ) -> list[tuple[str, str]]:
     """Which left posts and taken posts of one person form moves (see `diff`)."""
     pairs: list[tuple[str, str]] = []
@@ -177,8 +218,8 @@ def _pair_moves(
             and event.person == person
             and event.from_post in free_gone
             and event.to_post in free_came
-            and event.occurred.latest > low
-            and event.occurred.earliest <= high
+            and event.occurred.last > low
+            and event.occurred.first <= high
         ):
             pairs.append((event.from_post, event.to_post))
             free_gone.remove(event.from_post)
@@ -188,15 +229,13 @@ def _pair_moves(
     return pairs
 
 
-def _explain(
-    periods: Sequence[Period], posts: tuple[str, ...], low: dt.date, high: dt.date
-) -> tuple[Event, ...]:
+def _explain(periods: Sequence[Period], posts: tuple[str, ...], low: Day, high: Day) -> tuple[Event, ...]:
     """The claims about this person at these posts that can fall in ``(low, high]``."""
     found: dict[str, Event] = {}
     for period in periods:
         if period.subject not in posts:
             continue
         for claim in (*period.starts, *period.ends):
-            if claim.date.latest > low and claim.date.earliest <= high:
+            if claim.date.last > low and claim.date.first <= high:
                 found.setdefault(claim.event.id, claim.event)
     return tuple(found.values())

@@ -2,21 +2,34 @@
 
 Projecting what was known on a past date means folding the events known by
 then, and a log of millions of events cannot be refolded for every question.
-But a post's tenures depend only on a few events: those naming the post, the
-deaths (and vacating arrests) of the people holding it, the dissolution of its
-organisation or a parent, and the retractions and corrections aimed at any of
-those. `EventIndex` finds that set; folding it gives exactly the answers the
-whole log gives for that post (the property tests check it against the plain
-fold).
+But a post's tenures depend only on a few events: those naming the post
+(sources' rosters leaving it empty included), the deaths (and vacating arrests)
+of the people holding it, the identifications of those people, the founding,
+dissolution and declared completeness of its organisation or a parent, and the
+retractions and corrections aimed at any of those. `EventIndex` finds that
+set; folding it gives exactly the answers the whole log gives for that post
+(the property tests check it against the plain fold).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 
+from chronos.dates import Day
 from chronos.entities import Catalogue
-from chronos.events import Arrested, Corrected, Died, Dissolved, Event, Renamed, Retracted
+from chronos.events import (
+    Arrested,
+    Corrected,
+    DeclaredComplete,
+    Died,
+    Dissolved,
+    Event,
+    Founded,
+    Identified,
+    Renamed,
+    Retracted,
+    RosterReported,
+)
 
 __all__ = ["EventIndex"]
 
@@ -34,12 +47,16 @@ class EventIndex:
         # (deaths, vacating arrests): for_posts follows these instead of every event of a person.
         self._post_people: dict[str, set[str]] = {}
         self._enders: dict[str, list[Event]] = {}
-        latest = dt.date.min
+        #: `Identified` events by the placeholder and the person they name.
+        self._identifying: dict[str, list[Event]] = {}
+        latest = Day.min
         #: The events whose knowledge date is a range (undated articles), in log order.
         self.ranged_known: list[Event] = []
+        #: Foundings, dissolutions, declarations of completeness and sources' rosters with an empty seat.
+        self._seats: list[Event] = []
         for event in events:
-            latest = max(latest, event.known.latest)
-            if event.known.earliest < event.known.latest:
+            latest = max(latest, event.known.last)
+            if event.known.first < event.known.last:
                 self.ranged_known.append(event)
             if isinstance(event, Retracted | Corrected):
                 self._targeting.setdefault(event.target, []).append(event)
@@ -62,6 +79,21 @@ class EventIndex:
                 bucket = table.setdefault(value, [])
                 if not bucket or bucket[-1] is not event:
                     bucket.append(event)
+            if isinstance(claim, RosterReported):
+                # A source's roster leaving a seat empty is a vacancy claim about that post.
+                for entry in claim.entries:
+                    if entry.person is None and entry.name is None:
+                        bucket = self._posts.setdefault(entry.post, [])
+                        if not bucket or bucket[-1] is not event:
+                            bucket.append(event)
+                        if not self._seats or self._seats[-1] is not event:
+                            self._seats.append(event)
+            elif isinstance(claim, Founded | Dissolved | DeclaredComplete):
+                self._seats.append(event)
+            elif isinstance(claim, Identified):
+                for person in dict.fromkeys(people):
+                    self._identifying.setdefault(person, []).append(event)
+                people = []
             for post in posts:
                 self._post_people.setdefault(post, set()).update(people)
             if ends:
@@ -79,6 +111,10 @@ class EventIndex:
                 ):
                     self._aimed_at.add(id(event))
 
+    def horizon(self, known_at: Day | None) -> Day:
+        """The last day the record covers: ``known_at`` or the last day anything became known, the earlier."""
+        return self.latest_known if known_at is None else min(known_at, self.latest_known)
+
     def for_posts(self, posts: Iterable[str]) -> list[Event]:
         """The events that can change the tenures of these posts."""
         found: dict[int, Event] = {}
@@ -89,20 +125,44 @@ class EventIndex:
                 found[id(event)] = event
             people.update(self._post_people.get(post, ()))
             orgs.update(self.catalogue.above(post))
+        # An identified placeholder is its person: each one's deaths end the other's tenures.
+        for person in list(people):
+            for event in self._identifying.get(person, ()):
+                found[id(event)] = event
+                people.update(_persons(event))
         for person in people:
             for event in self._enders.get(person, ()):
                 found[id(event)] = event
-        self._add_dissolutions(found, orgs)
+        self._add_lives(found, orgs)
         return self._with_claims_about(found)
+
+    def for_seats(self) -> list[Event]:
+        """The events that can change what a roster shows besides its holders.
+
+        Every founding, dissolution and declaration of completeness, every
+        source's roster leaving a seat empty, and the retractions and
+        corrections aimed at them: folding these alone gives the lives,
+        vacancies and declarations (`chronos.projections.seating`) the whole
+        log gives, for any knowledge date.
+        """
+        found = self._with_claims_about({id(e): e for e in self._seats})
+        order = {id(e): n for n, e in enumerate(self._seats)}
+        return sorted(found, key=lambda e: order.get(id(e), len(order)))  # the events, then what aims at them
 
     def for_person(self, person: str) -> list[Event]:
         """The events that can change one person's tenures, custody and death."""
         found: dict[int, Event] = {id(e): e for e in self._persons.get(person, ())}
+        # The events of whoever an identification says this person is (or was recorded as).
+        for event in list(found.values()):
+            if isinstance(_claim(event), Identified):
+                for other in _persons(event):
+                    for more in self._persons.get(other, ()):
+                        found[id(more)] = more
         orgs: set[str] = set()
         for event in list(found.values()):
             for post in _posts(event):
                 orgs.update(self.catalogue.above(post))
-        self._add_dissolutions(found, orgs)
+        self._add_lives(found, orgs)
         return self._with_claims_about(found)
 
     def for_entity(self, entity: str) -> list[Event]:
@@ -110,10 +170,11 @@ class EventIndex:
         found = {id(e): e for e in self._orgs.get(entity, ()) if _renames(e)}
         return self._with_claims_about(found)
 
-    def _add_dissolutions(self, found: dict[int, Event], orgs: set[str]) -> None:
+    def _add_lives(self, found: dict[int, Event], orgs: set[str]) -> None:
+        """Add the foundings, dissolutions and declarations of completeness of ``orgs``."""
         for org in orgs:
             for event in self._orgs.get(org, ()):
-                if isinstance(event, Dissolved):
+                if isinstance(_claim(event), Founded | Dissolved | DeclaredComplete):
                     found[id(event)] = event
 
     def _with_claims_about(self, found: dict[int, Event]) -> list[Event]:
@@ -134,6 +195,11 @@ class EventIndex:
 
 def _claim(event: Event) -> Event:
     return event.replacement if isinstance(event, Corrected) else event
+
+
+def _persons(event: Event) -> list[str]:
+    claim = _claim(event)
+    return [getattr(claim, f) for f, kind in type(claim).references.items() if kind == "person"]
 
 
 def _posts(event: Event) -> list[str]:

@@ -24,13 +24,16 @@ class NameAnswer:
     since: FuzzyDate | None = None
     events: tuple[Event, ...] = ()
 
+    def __repr__(self) -> str:
+        others = f" (or {', '.join(self.alternatives)})" if self.alternatives else ""
+        since = f", since {self.since}" if self.since is not None else ""
+        return f"NameAnswer({self.entity!r}: {self.name!r}{others}, {self.certainty}{since})"
+
 
 def name_at(state: State, catalogue: Catalogue, entity: str, *, at: When) -> NameAnswer:
     """The name of ``entity`` on ``at``, from its `Renamed` events (the catalogue name when none)."""
     low, high = span(at)
-    renames = sorted(
-        state.renames.get(entity, ()), key=lambda r: (r.occurred.earliest, r.occurred.latest, r.id)
-    )
+    renames = sorted(state.renames.get(entity, ()), key=lambda r: (r.occurred.first, r.occurred.last, r.id))
     if not renames:
         return NameAnswer(entity, catalogue[entity].name, "certain")
     current = renames[0].former or catalogue[entity].name
@@ -38,10 +41,10 @@ def name_at(state: State, catalogue: Catalogue, entity: str, *, at: When) -> Nam
     because: tuple[Event, ...] = ()
     possible: list[str] = []
     for rename in renames:
-        if rename.occurred.latest <= low:
+        if rename.occurred.last <= low:
             current, since, because = rename.name, rename.occurred, (rename,)
             possible.clear()
-        elif rename.occurred.earliest <= high:
+        elif rename.occurred.first <= high:
             possible.append(rename.name)
             because = (*because, rename)
     if possible:

@@ -20,7 +20,7 @@ from typing import Literal
 
 import attrs
 
-from chronos.dates import MAX_DAY, MIN_DAY, End, FuzzyDate, PartialDate
+from chronos.dates import MAX_DAY, MIN_DAY, Day, End, FuzzyDate, PartialDate
 from chronos.errors import UsageError
 from chronos.events import Event, Source
 
@@ -36,31 +36,43 @@ class Claim:
     event: Event
     date: FuzzyDate
     cause: str
+    #: The `Identified` events naming the holder this claim's source left unnamed.
+    identified_by: tuple[Event, ...] = ()
 
     @property
     def sources(self) -> tuple[Source, ...]:
-        """The sources of the claiming event."""
-        return self.event.sources
+        """The sources of the claiming event (then of the events that identified its holder)."""
+        if not self.identified_by:
+            return self.event.sources
+        return self.event.sources + tuple(s for e in self.identified_by for s in e.sources)
 
     def cites(self, source: str) -> bool:
         """True when one of the sources is ``source`` or starts with it."""
         return any(s.source == source or s.source.startswith(source) for s in self.event.sources)
+
+    def __repr__(self) -> str:
+        return f"Claim({self.cause} {self.date}, {self.event.type} {self.event.id[:12]})"
 
 
 @attrs.frozen
 class Resolved:
     """A group of claims reconciled by a policy: the day range, and which claims support it.
 
-    ``date`` is ``None`` when there are no claims (an open start, or no end
-    yet). ``disputed`` is true when the claims cannot all be true.
+    ``first`` and ``last`` are the range's days (`Day.min`, `Day.max` when
+    open). ``date`` is ``None`` when there are no claims (an open start, or no
+    end yet). ``disputed`` is true when the claims cannot all be true.
+    ``scheduled`` is true for an end that every chosen claim dates after it
+    was known (a term that is to end, not one that ended): ``last`` is then
+    open, since a forecast end may never come (see `chronos.projections.answers.reconcile`).
     """
 
-    earliest: dt.date
-    latest: dt.date
+    first: Day
+    last: Day
     date: FuzzyDate | None
     chosen: tuple[Claim, ...]
     alternatives: tuple[Claim, ...] = ()
     disputed: bool = False
+    scheduled: bool = False
 
     @property
     def claims(self) -> tuple[Claim, ...]:
@@ -68,16 +80,32 @@ class Resolved:
         return self.chosen + self.alternatives
 
     @property
+    def earliest(self) -> dt.date:
+        """`first` as a `datetime.date` (`MIN_DAY` when open; `DateError` outside the years 1-9999)."""
+        return MIN_DAY if self.first == Day.min else MAX_DAY if self.first == Day.max else self.first.date()
+
+    @property
+    def latest(self) -> dt.date:
+        """`last` as a `datetime.date` (`MAX_DAY` when open; `DateError` outside the years 1-9999)."""
+        return MAX_DAY if self.last == Day.max else self.last.date()
+
+    @property
     def cause(self) -> str | None:
         """The cause the chosen claims give (joined with '/' when they differ)."""
         causes = sorted({c.cause for c in self.chosen})
         return "/".join(causes) if causes else None
 
+    def __repr__(self) -> str:
+        claims = len(self.claims)
+        what = f"{self.date} {self.cause}" if self.date is not None else "open"
+        disputed = ", disputed" if self.disputed else ""
+        return f"Resolved({what}, {claims} claim{'s' if claims != 1 else ''}{disputed})"
+
 
 #: The start of a tenure nobody dated: could be any day, so never certain.
-OPEN_START = Resolved(MIN_DAY, MAX_DAY, None, ())
+OPEN_START = Resolved(Day.min, Day.max, None, ())
 #: The end of a tenure that has not ended.
-OPEN_END = Resolved(MAX_DAY, MAX_DAY, None, ())
+OPEN_END = Resolved(Day.max, Day.max, None, ())
 
 
 @attrs.frozen(cache_hash=True)
@@ -113,13 +141,13 @@ class Policy:
             return empty
         if len(claims) == 1:
             only = claims[0]
-            return Resolved(only.date.earliest, only.date.latest, only.date, (only,))
+            return Resolved(only.date.first, only.date.last, only.date, (only,))
         ordered = sorted(claims, key=_claim_key)
         conflict = _conflict(ordered)
         if self.name == "earliest":
             return _pick(ordered, ordered[0], conflict)
         if self.name == "latest":
-            last = max(ordered, key=lambda c: (c.date.latest, c.date.earliest, c.event.id))
+            last = max(ordered, key=lambda c: (c.date.last, c.date.first, c.event.id))
             return _pick(ordered, last, conflict)
         if self.name == "prefer":
             for source in self.prefer:
@@ -131,47 +159,49 @@ class Policy:
         return _cautious(ordered)
 
 
-def _claim_key(claim: Claim) -> tuple[dt.date, dt.date, str]:
-    return (claim.date.earliest, claim.date.latest, claim.event.id)
+def _claim_key(claim: Claim) -> tuple[Day, Day, str]:
+    return (claim.date.first, claim.date.last, claim.event.id)
 
 
 def _conflict(claims: Sequence[Claim]) -> bool:
-    return max(c.date.earliest for c in claims) > min(c.date.latest for c in claims)
+    return max(c.date.first for c in claims) > min(c.date.last for c in claims)
 
 
 def _pick(claims: Sequence[Claim], chosen: Claim, conflict: bool) -> Resolved:
     others = tuple(c for c in claims if c is not chosen)
-    return Resolved(chosen.date.earliest, chosen.date.latest, chosen.date, (chosen,), others, conflict)
+    return Resolved(chosen.date.first, chosen.date.last, chosen.date, (chosen,), others, conflict)
 
 
 def _cautious(claims: Sequence[Claim]) -> Resolved:
-    low = max(c.date.earliest for c in claims)
-    high = min(c.date.latest for c in claims)
+    low = max(c.date.first for c in claims)
+    high = min(c.date.last for c in claims)
     if low <= high:
         # The claims can all be true: keep the overlap, as the most precise
         # claim states it when one does.
-        exact = [c for c in claims if c.date.earliest == low and c.date.latest == high]
+        exact = [c for c in claims if c.date.first == low and c.date.last == high]
         date = exact[0].date if exact else _span(low, high)
         return Resolved(low, high, date, tuple(claims))
-    low = min(c.date.earliest for c in claims)
-    high = max(c.date.latest for c in claims)
+    low = min(c.date.first for c in claims)
+    high = max(c.date.last for c in claims)
     singles = [c.date for c in claims]
     if all(d.is_exact for d in singles):
-        days = sorted({d.earliest for d in singles})
-        date = FuzzyDate(
-            PartialDate.from_date(days[0]),
-            PartialDate.from_date(days[-1]),
-            "set",
-            tuple(PartialDate.from_date(d) for d in days),
-        )
+        days = sorted({d.first for d in singles})
+        members = tuple(PartialDate.from_day(d) for d in days)
+        date = FuzzyDate(members[0], members[-1], "set", members)
     else:
         date = _span(low, high)
     return Resolved(low, high, date, tuple(claims), (), True)
 
 
-def _span(low: dt.date, high: dt.date) -> FuzzyDate:
-    lower = PartialDate.from_date(low) if low != MIN_DAY else None
-    upper = PartialDate.from_date(high) if high != MAX_DAY else None
+def _span(low: Day, high: Day) -> FuzzyDate:
+    lower = _written(low) if low != Day.min else None
+    upper = _written(high) if high != Day.max else None
     if lower is not None and lower == upper:
         return FuzzyDate(lower, lower)
     return FuzzyDate(lower or End.OPEN, upper or End.OPEN, "interval")
+
+
+def _written(day: Day) -> PartialDate:
+    """A day as a date to print: the day itself, or its year where EDTF names no day (beyond 4 digits)."""
+    year = day.year
+    return PartialDate.from_day(day) if -9999 <= year <= 9999 else PartialDate(year)

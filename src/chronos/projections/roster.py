@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-import attrs
-
+from chronos.dates import Day
 from chronos.entities import Catalogue
-from chronos.projections.answers import DEFAULT_POLICY, Seat, When, span
+from chronos.projections.answers import DEFAULT_POLICY, Seat, When, downgrade, seat_order, span
 from chronos.projections.policy import Policy
+from chronos.projections.seating import Seating, seating
 from chronos.projections.state import State
 from chronos.projections.sweep import sweep
-from chronos.projections.timelines import Timeline, post_holders, seat_order, timeline
+from chronos.projections.timelines import Timeline, post_holders, timeline
 
 __all__ = ["OrgTimelines", "holders_on", "org_timelines", "prepare", "roster", "rosters"]
 
@@ -27,11 +26,14 @@ def roster(
     policy: Policy | None = None,
     possibly_known: State | None = None,
 ) -> tuple[Seat, ...]:
-    """The seats of every post of ``org`` and its units on ``at``, vacant seats included.
+    """The seats of every post of ``org`` and its units on ``at``: held, vacant or unknown.
 
     A post shows every certain and possible holder (a disputed handover shows
-    both people as possible), then as many vacant seats as remain. A post over
-    its seat count shows everyone; `chronos.checks` reports it.
+    both people as possible), then as many empty seats as remain: vacant where
+    the record says so, unknown elsewhere (see `chronos.projections.seating`).
+    A post over its seat count shows everyone; `chronos.checks` reports it.
+    A post whose organisation (or one above it) certainly did not exist on
+    ``at`` shows no seats at all.
 
     ``possibly_known`` is a second state to weigh (what may already have been public on
     the knowledge date): a holder is certain only when certain in both states,
@@ -39,7 +41,8 @@ def roster(
     """
     policy = policy or DEFAULT_POLICY
     held = holders_on(state, catalogue, org, at, policy, possibly_known)
-    return org_timelines(state, catalogue, org, policy).assemble(held, held)
+    low, high = span(at)
+    return org_timelines(state, catalogue, org, policy).assemble(held, held, low, high)
 
 
 def holders_on(
@@ -50,7 +53,7 @@ def holders_on(
     held = org_timelines(state, catalogue, org, policy).holders(low, high)
     if possibly_known is not None:
         held = _merge(held, org_timelines(possibly_known, catalogue, org, policy).holders(low, high))
-    return held
+    return seating(state, catalogue, policy).settle(held, low, high)
 
 
 def rosters(
@@ -73,6 +76,7 @@ def rosters(
     held = sweep(state, catalogue, policy).holders(low, high)
     if possibly_known is not None:
         held = _merge(held, sweep(possibly_known, catalogue, policy).holders(low, high))
+    held = seating(state, catalogue, policy).settle(held, low, high)
     wanted = list(orgs)
     asked = set(wanted)
     # Which held posts each organisation's roster shows: the post's organisation and its ancestors.
@@ -82,7 +86,8 @@ def rosters(
             if org in asked:
                 shown.setdefault(org, []).append(post)
     return {
-        org: org_timelines(state, catalogue, org, policy).assemble(held, shown.get(org, ())) for org in wanted
+        org: org_timelines(state, catalogue, org, policy).assemble(held, shown.get(org, ()), low, high)
+        for org in wanted
     }
 
 
@@ -95,10 +100,10 @@ def _merge(mine: Mapping[str, Sequence[Seat]], theirs: Mapping[str, Sequence[Sea
         for person, seat in other.items():
             here = found.get(person)
             if here is None or here.certainty != seat.certainty:
-                found[person] = attrs.evolve(here or seat, certainty="possible")
+                found[person] = downgrade(here or seat, "pending-report")
         for person, seat in found.items():
             if person not in other:
-                found[person] = attrs.evolve(seat, certainty="possible")
+                found[person] = downgrade(seat, "pending-report")
         if found:
             merged[post] = sorted(found.values(), key=seat_order)
     return merged
@@ -115,18 +120,26 @@ def prepare(state: State, catalogue: Catalogue, policy: Policy | None = None) ->
 class OrgTimelines:
     """The timelines of an organisation's posts (its units' included), in catalogue order."""
 
-    def __init__(self, catalogue: Catalogue, lines: Iterable[Timeline]):
+    def __init__(self, catalogue: Catalogue, lines: Iterable[Timeline], seats: Seating):
         self.catalogue = catalogue
         self.lines = tuple(lines)
-        #: Every seat vacant, and where each post's seats lie in it.
-        vacant: list[Seat] = []
+        self.seating = seats
+        #: Every seat unknown (and past the horizon), and where each post's seats lie in it.
+        unknown: list[Seat] = []
+        late: list[Seat] = []
         self.slots: dict[str, tuple[int, int]] = {}
         for line in self.lines:
-            self.slots[line.post.id] = (len(vacant), len(vacant) + len(line.vacant))
-            vacant += line.vacant
-        self.vacant = tuple(vacant)
+            self.slots[line.post.id] = (len(unknown), len(unknown) + len(line.unknown))
+            unknown += line.unknown
+            late += line.late
+        self.unknown = tuple(unknown)
+        self.late = tuple(late)
+        #: The posts whose empty seats may need more than the template: vacancies, or lives up their chain.
+        self.vacancies = {line.post.id: line.post for line in self.lines if seats.evidence(line.post.id)}
+        self.lived = {line.post.id: line.post for line in self.lines if seats.lived(line.post.id)}
+        self.special = self.vacancies | self.lived
 
-    def holders(self, low: dt.date, high: dt.date) -> dict[str, list[Seat]]:
+    def holders(self, low: Day, high: Day) -> dict[str, list[Seat]]:
         """Who holds which of these posts on ``[low, high]``, by post id (see `post_holders`)."""
         held: dict[str, list[Seat]] = {}
         for line in self.lines:
@@ -138,24 +151,34 @@ class OrgTimelines:
                     held[line.post.id] = seats
         return held
 
-    def assemble(self, held: Mapping[str, Sequence[Seat]], posts: Collection[str]) -> tuple[Seat, ...]:
-        """The seats of every post: its holders (from ``held``, by post id), then its vacant seats.
+    def assemble(
+        self, held: Mapping[str, Sequence[Seat]], posts: Collection[str], low: Day, high: Day
+    ) -> tuple[Seat, ...]:
+        """The seats of every post: its holders (from ``held``, by post id), then its empty seats.
 
-        ``posts`` are the posts of ``held`` that belong here; the seats between
-        them are copied from the all-vacant roster.
+        ``posts`` are the posts of ``held`` that belong here. The empty seats of
+        the other posts are copied from the all-unknown template, except where
+        the record says more (`Seating.empty_seats`).
         """
-        if not posts:
-            return self.vacant
+        template = self.late if self.seating.late(high) else self.unknown
+        touched = set(posts) | self.special.keys() if self.special else posts
+        if not touched:
+            return template
         seats: list[Seat] = []
         done = 0
-        vacant = self.vacant
-        for start, stop, post in sorted((*self.slots[post], post) for post in posts):
-            holders = held[post]
-            seats += vacant[done:start]
+        for start, stop, post in sorted((*self.slots[post], post) for post in touched):
+            holders = held.get(post, ())
+            seats += template[done:start]
             seats += holders
-            seats += vacant[start + len(holders) : stop]
+            free = stop - start - len(holders)
+            if post in self.vacancies or (
+                post in self.lived and self.seating.existence(post, low, high)[0] != "certain"
+            ):
+                seats += self.seating.empty_seats(self.special[post], free, low, high)
+            elif free > 0:
+                seats += template[start + len(holders) : stop]
             done = stop
-        seats += vacant[done:]
+        seats += template[done:]
         return tuple(seats)
 
 
@@ -165,6 +188,8 @@ def org_timelines(state: State, catalogue: Catalogue, org: str, policy: Policy) 
     found = state.derived.organisations.get(key)
     if found is None or found.catalogue is not catalogue:
         found = state.derived.organisations[key] = OrgTimelines(
-            catalogue, (timeline(state, p, policy) for p in catalogue.posts(org))
+            catalogue,
+            (timeline(state, p, policy) for p in catalogue.posts(org)),
+            seating(state, catalogue, policy),
         )
     return found

@@ -39,7 +39,7 @@ def compare_snapshot(
     policy: Policy | None = None,
 ) -> tuple[SnapshotRow, ...]:
     """Set a source's own list of an organisation's leadership against the projection on its date."""
-    day = snapshot.occurred.latest
+    day = snapshot.occurred.last
     seats = roster(state, catalogue, snapshot.org, at=day, policy=policy)
     held: dict[str, list[tuple[str, Certainty]]] = {}
     for seat in seats:

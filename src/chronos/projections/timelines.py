@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 
 import attrs
 
+from chronos.dates import Day
 from chronos.entities import Post
-from chronos.projections.answers import Seat, Tenure, tenure_of
+from chronos.projections.answers import Seat, Tenure, held_reasons, seat_order, tenure_of, unknown_seat
 from chronos.projections.policy import Policy
 from chronos.projections.state import State
 
@@ -19,16 +19,18 @@ __all__ = ["Timeline", "in_seat_order", "post_holders", "seat_order", "take_seat
 class Timeline:
     """One post's tenures sorted by earliest start, with the latest end seen so far at each.
 
-    ``vacant`` holds the post's vacant seats, one shared `Seat` per seat, to
-    fill a roster without building them again.
+    ``unknown`` holds the post's seats with nobody recorded in them, one
+    shared `Seat` per seat, and ``late`` the same past the record's horizon,
+    to fill a roster without building them again.
     """
 
     post: Post
-    starts: list[dt.date]
-    reach: list[dt.date]
-    ends: list[dt.date]
+    starts: list[Day]
+    reach: list[Day]
+    ends: list[Day]
     tenures: list[Tenure]
-    vacant: tuple[Seat, ...]
+    unknown: tuple[Seat, ...]
+    late: tuple[Seat, ...]
 
 
 def timeline(state: State, post: Post, policy: Policy) -> Timeline:
@@ -37,19 +39,24 @@ def timeline(state: State, post: Post, policy: Policy) -> Timeline:
     line = state.derived.timelines.get(key)
     if line is None or line.post is not post:
         tenures = sorted(
-            (tenure_of(state, p, policy) for p in state.tenures_at(post.id)), key=lambda t: t.start.earliest
+            (tenure_of(state, p, policy) for p in state.tenures_at(post.id)), key=lambda t: t.start.first
         )
-        reach: list[dt.date] = []
+        reach: list[Day] = []
         for tenure in tenures:
-            reach.append(max(reach[-1], tenure.end.latest) if reach else tenure.end.latest)
-        vacant = (Seat(post, None, "certain"),) * post.seats
+            reach.append(max(reach[-1], tenure.end.last) if reach else tenure.end.last)
         line = state.derived.timelines[key] = Timeline(
-            post, [t.start.earliest for t in tenures], reach, [t.end.latest for t in tenures], tenures, vacant
+            post,
+            [t.start.first for t in tenures],
+            reach,
+            [t.end.last for t in tenures],
+            tenures,
+            (unknown_seat(post),) * post.seats,
+            (unknown_seat(post, late=True),) * post.seats,
         )
     return line
 
 
-def post_holders(line: Timeline, low: dt.date, high: dt.date, last: int) -> list[Seat]:
+def post_holders(line: Timeline, low: Day, high: Day, last: int) -> list[Seat]:
     """Who holds the post of ``line`` on ``[low, high]``, in seat order (one seat per person, the surer).
 
     ``last`` is the last tenure starting by ``high`` (the caller's bisection).
@@ -69,8 +76,16 @@ def post_holders(line: Timeline, low: dt.date, high: dt.date, last: int) -> list
     found: dict[str | None, Seat] = {}
     for index in reversed(hits):
         tenure = line.tenures[index]
-        certain = tenure.start.latest <= low and high < tenure.end.earliest
-        take_seat(found, Seat(line.post, tenure.person, "certain" if certain else "possible", tenure))
+        certain = tenure.start.last <= low and high < tenure.end.first
+        seat = Seat(
+            line.post,
+            tenure.person,
+            "certain" if certain else "possible",
+            tenure,
+            state="held",
+            reasons=held_reasons(tenure, low, high, certain),
+        )
+        take_seat(found, seat)
     return in_seat_order(found)
 
 
@@ -87,9 +102,3 @@ def in_seat_order(found: Mapping[str | None, Seat]) -> list[Seat]:
     if len(holders) > 1:
         holders.sort(key=seat_order)
     return holders
-
-
-def seat_order(seat: Seat) -> tuple[bool, dt.date, str]:
-    """Certain holders first, then by the start of their tenure, then by id."""
-    start = seat.tenure.start.earliest if seat.tenure is not None else dt.date.min
-    return (seat.certainty != "certain", start, seat.person or "")

@@ -105,8 +105,18 @@ def copy_store(
                 f"{source!r}; copy into an empty log"
             )
     text = source.read_catalogue()
-    if text is not None:
-        target.write_catalogue(text)
+    entries = source.read_catalogue_history()
+
+    def catalogue(old_text: str | None, old: list[str]) -> tuple[str, list[str]] | None:
+        if old != entries[: len(old)]:
+            raise StoreError(
+                f"{target!r} holds another catalogue history than {source!r}; copy into an empty log"
+            )
+        if text is None or (old_text == text and len(old) == len(entries)):
+            return None
+        return text, entries[len(old) :]
+
+    target.update_catalogue(catalogue)
     position = have.position
     chunk: list[Record] = []
     for record in source.read(after=position, until=stop):

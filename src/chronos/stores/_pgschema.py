@@ -20,11 +20,20 @@ from psycopg import sql
 
 from chronos.errors import UsageError
 
-__all__ = ["FORMAT", "TABLES", "check_guards", "create", "grant", "reinstate", "upgrade_from_1"]
+__all__ = [
+    "FORMAT",
+    "TABLES",
+    "add_history",
+    "check_guards",
+    "create",
+    "grant",
+    "reinstate",
+    "upgrade_from_1",
+]
 
 #: The layout of the tables; a schema of another format is refused, not misread.
 FORMAT: Final = "2"
-TABLES: Final = ("chronos_records", "chronos_catalogue", "chronos_meta")
+TABLES: Final = ("chronos_records", "chronos_catalogue", "chronos_catalogue_history", "chronos_meta")
 FUNCTION: Final = "chronos_refuse"
 #: The trigger function's body, compared with what the server holds when a log is opened.
 BODY: Final = """
@@ -40,6 +49,7 @@ _TABLE_SQL: Final = {
     "event JSON NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL",
     "chronos_catalogue": "version INTEGER PRIMARY KEY CHECK (version > 0), text TEXT NOT NULL, "
     "written TIMESTAMPTZ NOT NULL DEFAULT now()",
+    "chronos_catalogue_history": "n BIGINT PRIMARY KEY CHECK (n > 0), entry TEXT NOT NULL",
     "chronos_meta": "key TEXT PRIMARY KEY, value TEXT NOT NULL",
 }
 
@@ -104,9 +114,20 @@ def upgrade_from_1(db: Connection, schema: str) -> None:
     )
     db.execute(sql.SQL("DELETE FROM {} WHERE key = 'catalogue'").format(meta))
     db.execute(sql.SQL("UPDATE {} SET value = %s WHERE key = 'format'").format(meta), (FORMAT,))
+    history = sql.Identifier(schema, "chronos_catalogue_history")
+    db.execute(sql.SQL("CREATE TABLE {} (" + _TABLE_SQL["chronos_catalogue_history"] + ")").format(history))
     db.execute(_function(schema))
     for name in guards():
         _create_trigger(db, schema, name)
+
+
+def add_history(db: Connection, schema: str) -> None:
+    """A format-2 schema from before the catalogue's history: its table and triggers; inside a transaction."""
+    history = sql.Identifier(schema, "chronos_catalogue_history")
+    db.execute(sql.SQL("CREATE TABLE {} (" + _TABLE_SQL["chronos_catalogue_history"] + ")").format(history))
+    for name, (table, _kind) in guards().items():
+        if table == "chronos_catalogue_history":
+            _create_trigger(db, schema, name)
 
 
 def _broken(db: Connection, schema: str) -> tuple[list[str], list[str], bool]:
@@ -235,7 +256,8 @@ def _grant_one(db: Connection, schema: str, role: str, kind: str, owners: tuple[
     db.execute(sql.SQL("GRANT SELECT ON TABLE {} TO {}").format(tables, name))
     if kind == "writer":
         appended = sql.SQL(", ").join(
-            sql.Identifier(schema, table) for table in ("chronos_records", "chronos_catalogue")
+            sql.Identifier(schema, table)
+            for table in ("chronos_records", "chronos_catalogue", "chronos_catalogue_history")
         )
         db.execute(sql.SQL("GRANT INSERT ON TABLE {} TO {}").format(appended, name))
     _refuse_leftovers(db, schema, role, kind, where)

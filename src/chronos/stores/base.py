@@ -10,10 +10,22 @@ from typing import Any, Final, Protocol, runtime_checkable
 from chronos.errors import ConcurrencyError, RecordError
 from chronos.stores.records import Head, Record
 
-__all__ = ["POLL_SECONDS", "Store", "check_batch", "record_from_row", "stale", "wait_by_polling"]
+__all__ = [
+    "POLL_SECONDS",
+    "CatalogueChange",
+    "Store",
+    "check_batch",
+    "record_from_row",
+    "stale",
+    "wait_by_polling",
+]
 
 #: How often stores that cannot be told of appends look for them.
 POLL_SECONDS: Final = 0.05
+
+#: A change to the catalogue (`Store.update_catalogue`): given the text and the history's
+#: entries as they are, the new text and the entries to add, or None to leave both as they are.
+CatalogueChange = Callable[[str | None, list[str]], tuple[str, list[str]] | None]
 
 
 @runtime_checkable
@@ -66,7 +78,24 @@ class Store(Protocol):
         ...
 
     def write_catalogue(self, text: str) -> None:
-        """Keep ``text`` as the log's catalogue, replacing any before it (atomically)."""
+        """Keep ``text`` as the log's catalogue, replacing any before it (atomically).
+
+        This writes no history entry: `chronos.log.EventLog.add_entities` and
+        `~chronos.log.EventLog.record_catalogue` are the chained way.
+        """
+        ...
+
+    def read_catalogue_history(self) -> list[str]:
+        """The catalogue's history entries (JSON texts, opaque to the store), oldest first."""
+        ...
+
+    def update_catalogue(self, change: CatalogueChange) -> None:
+        """Apply ``change`` to the catalogue and its history as one atomic step, excluding other writers.
+
+        ``change`` is called with the current text and entries, under the
+        store's write lock; what it returns is written before the lock is
+        released: concurrent updates never lose one another's entities.
+        """
         ...
 
     def close(self) -> None:
@@ -110,8 +139,8 @@ def record_from_row(row: Sequence[Any], origin: str) -> Record:
     seq, v, event_id, text, prev, digest = row
     try:
         event = json.loads(text)
-    except (json.JSONDecodeError, TypeError) as exc:
-        raise RecordError(f"{origin}: malformed record: {exc}") from None
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise RecordError(f"{origin}: malformed record: {str(exc)[:200]}") from None
     if not isinstance(event, dict):
         raise RecordError(f"{origin}: the event must be a JSON object")
     return Record(seq=seq, v=v, id=event_id, event=event, prev=prev, hash=digest, origin=origin)

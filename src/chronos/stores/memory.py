@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 
-from chronos.stores.base import check_batch
+from chronos.stores.base import CatalogueChange, check_batch
 from chronos.stores.records import Head, Record
 
 __all__ = ["MemoryStore"]
@@ -26,6 +26,7 @@ class MemoryStore:
     def __init__(self, records: Sequence[Record] = (), *, catalogue: str | None = None):
         self._records: list[Record] = list(records)
         self._catalogue = catalogue
+        self._history: list[str] = []
         self._changed = threading.Condition(threading.Lock())
 
     def __repr__(self) -> str:
@@ -68,7 +69,21 @@ class MemoryStore:
 
     def write_catalogue(self, text: str) -> None:
         """Keep ``text`` as the catalogue."""
-        self._catalogue = text
+        with self._changed:
+            self._catalogue = text
+
+    def read_catalogue_history(self) -> list[str]:
+        """The catalogue's history entries."""
+        with self._changed:
+            return list(self._history)
+
+    def update_catalogue(self, change: CatalogueChange) -> None:
+        """Change the catalogue and its history under the store's lock."""
+        with self._changed:
+            result = change(self._catalogue, list(self._history))
+            if result is not None:
+                self._catalogue, entries = result
+                self._history.extend(entries)
 
     def close(self) -> None:
         """Nothing to release."""

@@ -1,13 +1,14 @@
 """A store that keeps records in a PostgreSQL database (psycopg 3): one log shared by a team.
 
-Three tables in the schema named by the URL's ``schema`` parameter (default
+Four tables in the schema named by the URL's ``schema`` parameter (default
 ``public``), created on first use, so several logs can share a database::
 
-    chronos_records     seq BIGINT PRIMARY KEY, v, id, event (json), prev, hash
-    chronos_catalogue   version INTEGER PRIMARY KEY, text (the catalogue's TOML), written
-    chronos_meta        key TEXT PRIMARY KEY, value: the store format, and what `repair` did
+    chronos_records             seq BIGINT PRIMARY KEY, v, id, event (json), prev, hash
+    chronos_catalogue           version INTEGER PRIMARY KEY, text (the catalogue's TOML), written
+    chronos_catalogue_history   n BIGINT PRIMARY KEY, entry: the catalogue's chained history
+    chronos_meta                key TEXT PRIMARY KEY, value: the store format, and what `repair` did
 
-All three are append-only, enforced by the server: triggers created with the
+All four are append-only, enforced by the server: triggers created with the
 tables (`chronos.stores._pgschema`) refuse ``UPDATE``, ``DELETE`` and
 ``TRUNCATE`` from any role, the tables' owner included, and `PostgresStore.grant`
 gives a writer role ``INSERT`` and ``SELECT`` only and a reader role ``SELECT``
@@ -27,7 +28,12 @@ for (on a read replica, where LISTEN is not allowed, it polls). A writer
 killed mid-append leaves a transaction that the server rolls back.
 
 A schema of format 1 (before the triggers and the catalogue table) is upgraded
-in one transaction when a role that owns its tables opens it.
+in one transaction when a role that owns its tables opens it; so is a schema
+of format 2 from before the catalogue's history (its table and triggers added).
+
+Every parameter of the URL but ``schema`` goes to libpq as it is: a
+``connect_timeout`` there is the one used (chronos's default, 10 seconds,
+applies only without one).
 
 psycopg is an optional dependency (``pip install 'chronos-history[postgres]'``),
 imported only when a PostgreSQL log is opened.
@@ -45,7 +51,7 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from chronos.errors import IntegrityError, StoreError
-from chronos.stores.base import check_batch, record_from_row, stale, wait_by_polling
+from chronos.stores.base import CatalogueChange, check_batch, record_from_row, stale, wait_by_polling
 from chronos.stores.records import Head, Record
 
 if TYPE_CHECKING:
@@ -62,9 +68,15 @@ _SCHEMA_NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,39}")
 
 def redact_url(url: str) -> str:
     """The URL without its password (for messages and ``repr``)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        # Too malformed to find a password in: show only what comes after any "@".
+        scheme, _, rest = url.partition("://")
+        return f"{scheme}://***@{rest.rpartition('@')[2]}" if "@" in rest else url
     netloc = parts.netloc
-    if parts.password is not None:
+    if password is not None:
         user, _, host = netloc.rpartition("@")
         netloc = f"{user.split(':', 1)[0]}:***@{host}"
     query = urlencode(
@@ -76,7 +88,11 @@ def redact_url(url: str) -> str:
 
 def _split(url: str) -> tuple[str, str | None]:
     """The URL for libpq (without chronos's ``schema`` parameter) and that parameter."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- a bad port raises here, not later inside libpq
+    except ValueError as exc:
+        raise StoreError(f"{redact_url(url)}: not a PostgreSQL URL: {exc}") from None
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     schemas = [v for k, v in pairs if k == "schema"]
     rest = urlencode([(k, v) for k, v in pairs if k != "schema"], safe="/:")
@@ -113,7 +129,7 @@ class PostgresStore:
         """Where the catalogue is kept, as error messages name it."""
         return f"{self._display} (catalogue)"
 
-    def __init__(self, url: str, *, schema: str | None = None, connect_timeout: int = 10):
+    def __init__(self, url: str, *, schema: str | None = None, connect_timeout: int | None = None):
         self.url = url
         self._display = redact_url(url)
         self._psycopg = _psycopg(self._display)
@@ -124,7 +140,9 @@ class PostgresStore:
                 f"{self._display}: bad schema name {self.schema!r} "
                 "(lower-case letters, digits and _, at most 40)"
             )
-        self._connect_timeout = connect_timeout
+        # A connect_timeout in the URL is the user's; the default (10 s) applies only without one.
+        in_url = any(k == "connect_timeout" for k, _ in parse_qsl(urlsplit(self._conninfo).query))
+        self._connect_timeout = connect_timeout if connect_timeout is not None else None if in_url else 10
         self._channel = f"chronos_{self.schema}"
         self._lock = threading.RLock()
         self._listen_lock = threading.Lock()
@@ -138,6 +156,7 @@ class PostgresStore:
         self._records = sql.Identifier(self.schema, "chronos_records")
         self._meta = sql.Identifier(self.schema, "chronos_meta")
         self._catalogue = sql.Identifier(self.schema, "chronos_catalogue")
+        self._history = sql.Identifier(self.schema, "chronos_catalogue_history")
         #: Whether opening made the tables.
         self.created = False
         self._unguarded: str | None = None
@@ -156,9 +175,12 @@ class PostgresStore:
     # Connections --------------------------------------------------------------
 
     def _connect(self) -> psycopg.Connection[tuple[Any, ...]]:
+        extra: dict[str, Any] = {}
+        if self._connect_timeout is not None:
+            extra["connect_timeout"] = self._connect_timeout
         try:
             connection: psycopg.Connection[tuple[Any, ...]] = self._psycopg.connect(
-                self._conninfo, autocommit=True, connect_timeout=self._connect_timeout
+                self._conninfo, autocommit=True, **extra
             )
         except self._psycopg.Error as exc:
             raise StoreError(f"{self._display}: cannot connect: {_first_line(exc)}") from None
@@ -196,6 +218,15 @@ class PostgresStore:
                             f"{self._display}: schema {self.schema!r} holds a log of chronos store format 1; "
                             "open it once as the owner of its tables to upgrade it to format "
                             f"{ddl.FORMAT} ({_first_line(exc)})"
+                        ) from None
+                elif self._format() == ddl.FORMAT and "chronos_catalogue_history" not in tables:
+                    try:
+                        ddl.add_history(db, self.schema)
+                    except self._psycopg.errors.InsufficientPrivilege as exc:
+                        raise StoreError(
+                            f"{self._display}: schema {self.schema!r} holds a log from before the "
+                            "catalogue's history; open it once as the owner of its tables to add it "
+                            f"({_first_line(exc)})"
                         ) from None
         found = self._format()
         if found != ddl.FORMAT:
@@ -424,6 +455,79 @@ class PostgresStore:
                     raise self._refused(exc, "change the catalogue") from None
                 except self._psycopg.errors.ReadOnlySqlTransaction as exc:
                     raise self._standby_refused(exc) from None
+
+    def read_catalogue_history(self) -> list[str]:
+        """The catalogue's history entries, oldest first."""
+        query = self._sql.SQL("SELECT entry FROM {} ORDER BY n").format(self._history)
+        with self._lock, self._errors():
+            rows = self._db().execute(query).fetchall()
+        return [str(row[0]) for row in rows]
+
+    def update_catalogue(self, change: CatalogueChange) -> None:
+        """Change the catalogue and its history in one transaction, one writer at a time (advisory lock).
+
+        The text becomes the catalogue's next version (unless it is the latest already); the entries
+        are new rows of the history. Nothing is updated or deleted, so the triggers never object.
+        """
+        sql = self._sql
+        with self._lock, self._errors():
+            db = self._db()
+            try:
+                with db.transaction():
+                    db.execute(
+                        "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_SETUP_LOCK % 2**31, self.schema)
+                    )
+                    last = db.execute(
+                        sql.SQL("SELECT version, text FROM {} ORDER BY version DESC LIMIT 1").format(
+                            self._catalogue
+                        )
+                    ).fetchone()
+                    rows = db.execute(
+                        sql.SQL("SELECT entry FROM {} ORDER BY n").format(self._history)
+                    ).fetchall()
+                    result = change(None if last is None else str(last[1]), [str(r[0]) for r in rows])
+                    if result is None:
+                        return
+                    text, entries = result
+                    if last is None or last[1] != text:
+                        db.execute(
+                            sql.SQL("INSERT INTO {} (version, text) VALUES (%s, %s)").format(self._catalogue),
+                            (1 if last is None else last[0] + 1, text),
+                        )
+                    insert = sql.SQL("INSERT INTO {} (n, entry) VALUES (%s, %s)").format(self._history)
+                    for offset, entry in enumerate(entries, start=1):
+                        db.execute(insert, (len(rows) + offset, entry))
+                    # Noted once, never changed: a history that disappears later is then noticed.
+                    chained = db.execute(
+                        sql.SQL("SELECT 1 FROM {} WHERE key = 'catalogue_chained'").format(self._meta)
+                    ).fetchone()
+                    if entries and chained is None:
+                        try:
+                            with db.transaction():  # a savepoint: a writer role may not write chronos_meta
+                                db.execute(
+                                    sql.SQL(
+                                        "INSERT INTO {} (key, value) VALUES ('catalogue_chained', '1')"
+                                    ).format(self._meta)
+                                )
+                        except self._psycopg.errors.InsufficientPrivilege:
+                            pass  # the owner's next change notes it; the triggers guard the history meanwhile
+            except self._psycopg.errors.InsufficientPrivilege as exc:
+                raise self._refused(exc, "change the catalogue") from None
+            except self._psycopg.errors.ReadOnlySqlTransaction as exc:
+                raise self._standby_refused(exc) from None
+
+    def catalogue_history_problem(self) -> str | None:
+        """Why the catalogue's history cannot be trusted (it was started, and is gone), or None."""
+        sql = self._sql
+        with self._lock, self._errors():
+            db = self._db()
+            chained = db.execute(
+                sql.SQL("SELECT 1 FROM {} WHERE key = 'catalogue_chained'").format(self._meta)
+            ).fetchone()
+            row = db.execute(sql.SQL("SELECT count(*) FROM {}").format(self._history)).fetchone()
+        if chained is not None and not (row and row[0]):
+            return f"{self._display}: the catalogue's history was started, and its rows are gone (deleted)"
+        return None
 
     def __del__(self) -> None:
         # A store dropped without `close` (Chronology.open keeps none) still hangs up.

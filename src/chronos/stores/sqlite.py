@@ -1,12 +1,13 @@
 """A store that keeps records in one SQLite file: embedded, transactional, fit for millions of events.
 
-Three tables, created on first use, so a log can live inside an application's own database::
+Four tables, created on first use, so a log can live inside an application's own database::
 
-    chronos_records     seq INTEGER PRIMARY KEY, v, id, event (JSON text), prev, hash
-    chronos_catalogue   version INTEGER PRIMARY KEY, text (the catalogue's TOML), written (UTC)
-    chronos_meta        key TEXT PRIMARY KEY, value: the store format, and what `repair` did
+    chronos_records             seq INTEGER PRIMARY KEY, v, id, event (JSON text), prev, hash
+    chronos_catalogue           version INTEGER PRIMARY KEY, text (the catalogue's TOML), written (UTC)
+    chronos_catalogue_history   n INTEGER PRIMARY KEY, entry: the catalogue's chained history
+    chronos_meta                key TEXT PRIMARY KEY, value: the store format, and what `repair` did
 
-All three are append-only, and not only by chronos's own code: triggers
+All four are append-only, and not only by chronos's own code: triggers
 created with the tables refuse every ``UPDATE``, every ``DELETE`` and every
 ``INSERT`` over an existing row (``INSERT OR REPLACE``), whatever program
 opened the file. A new catalogue is a new row of ``chronos_catalogue`` (the
@@ -28,13 +29,18 @@ never both write a position. A writer killed mid-append leaves a transaction
 that SQLite rolls back when the file is next opened: nothing to repair.
 
 A file of format 1 (before the triggers and the catalogue table) is upgraded
-in place, in one transaction, when it is first opened.
+in place, in one transaction, when it is first opened; a file of format 2 from
+before the catalogue's history gets the history's table and triggers.
+
+A file that cannot be written (read-only) is opened read-only: every question
+can be asked of it, and appends fail with a one-line error.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -43,7 +49,7 @@ from pathlib import Path
 from typing import Final
 
 from chronos.errors import IntegrityError, RecordError, StoreError
-from chronos.stores.base import check_batch, record_from_row, stale, wait_by_polling
+from chronos.stores.base import CatalogueChange, check_batch, record_from_row, stale, wait_by_polling
 from chronos.stores.records import Head, Record
 
 __all__ = ["GUARDS", "SqliteStore"]
@@ -72,8 +78,19 @@ CREATE TABLE chronos_catalogue (
     written TEXT NOT NULL
 );
 """
+_HISTORY_TABLE: Final = """
+CREATE TABLE chronos_catalogue_history (
+    n INTEGER PRIMARY KEY CHECK (n > 0),
+    entry TEXT NOT NULL CHECK (typeof(entry) = 'text')
+)
+"""
 #: The guarded tables and the key an ``INSERT`` may not repeat.
-_KEYS: Final = {"chronos_records": "seq", "chronos_catalogue": "version", "chronos_meta": "key"}
+_KEYS: Final = {
+    "chronos_records": "seq",
+    "chronos_catalogue": "version",
+    "chronos_catalogue_history": "n",
+    "chronos_meta": "key",
+}
 _NOW: Final = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
 
@@ -128,10 +145,24 @@ class SqliteStore:
         self._lock = threading.RLock()
         self.created = False
         self._unguarded: str | None = None
+        # A file we may not write is read as it is: no journal-mode change, no tables created.
+        self.read_only = self.path.exists() and not os.access(self.path, os.W_OK)
         try:
-            self._db = sqlite3.connect(
-                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
-            )
+            if self.read_only:
+                # In a directory we may not write either, SQLite cannot make its -shm file: the file
+                # is then read as immutable (no locks; nobody can be writing it).
+                frozen = "&immutable=1" if not os.access(self.path.parent, os.W_OK) else ""
+                self._db = sqlite3.connect(
+                    f"{self.path.resolve().as_uri()}?mode=ro{frozen}",
+                    uri=True,
+                    timeout=timeout,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+            else:
+                self._db = sqlite3.connect(
+                    self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+                )
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot open the SQLite file: {exc}") from None
         try:
@@ -146,9 +177,16 @@ class SqliteStore:
 
     def _setup(self) -> None:
         db = self._db
+        if self.read_only:
+            if not {"chronos_records", "chronos_meta"} <= self._tables():
+                raise StoreError(f"{self.path}: not a chronos log (read-only, without chronos's tables)")
+            self._check_format()
+            self._unguarded = self._check_guards()
+            return
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
-        if not {"chronos_records", "chronos_meta", "chronos_catalogue"} <= self._tables():
+        wanted = {"chronos_records", "chronos_meta", "chronos_catalogue", "chronos_catalogue_history"}
+        if not wanted <= self._tables():
             # One transaction, so concurrent creators and upgraders wait for each other.
             with self._transaction():
                 tables = self._tables()
@@ -160,16 +198,21 @@ class SqliteStore:
                     self.created = True
                 elif self._format() == "1" and "chronos_catalogue" not in tables:
                     self._upgrade_from_1()
+                elif self._format() == FORMAT and "chronos_catalogue_history" not in tables:
+                    self._add_history()
+        self._check_format()
+        missing = {"chronos_records", "chronos_catalogue"} - self._tables()
+        if missing:
+            raise IntegrityError(f"{self.path}: table {', '.join(sorted(missing))} is missing (dropped?)")
+        self._unguarded = self._check_guards()
+
+    def _check_format(self) -> None:
         found = self._format()
         if found != FORMAT:
             shown = "none" if found is None else repr(found)
             raise StoreError(
                 f"{self.path}: unknown chronos store format {shown} (this chronos reads {FORMAT})"
             )
-        missing = {"chronos_records", "chronos_catalogue"} - self._tables()
-        if missing:
-            raise IntegrityError(f"{self.path}: table {', '.join(sorted(missing))} is missing (dropped?)")
-        self._unguarded = self._check_guards()
 
     def _tables(self) -> set[str]:
         return {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -182,10 +225,18 @@ class SqliteStore:
         return None if row is None else str(row[0])
 
     def _create_guarded(self) -> None:
-        """The catalogue table and every trigger; inside the caller's transaction."""
+        """The catalogue's tables and every trigger; inside the caller's transaction."""
         self._db.execute(_CATALOGUE_TABLE)
+        self._db.execute(_HISTORY_TABLE)
         for sql in GUARDS.values():
             self._db.execute(sql)
+
+    def _add_history(self) -> None:
+        """A format-2 file from before the catalogue's history: its table and triggers, nothing else."""
+        self._db.execute(_HISTORY_TABLE)
+        for name, sql in GUARDS.items():
+            if name.startswith("chronos_catalogue_history_"):
+                self._db.execute(sql)
 
     def _upgrade_from_1(self) -> None:
         """Format 1 kept the catalogue as one row of ``chronos_meta``, rewritten in place, and no triggers."""
@@ -197,6 +248,7 @@ class SqliteStore:
         )
         db.execute("DELETE FROM chronos_meta WHERE key = 'catalogue'")
         db.execute("UPDATE chronos_meta SET value = ? WHERE key = 'format'", (FORMAT,))
+        db.execute(_HISTORY_TABLE)
         for sql in GUARDS.values():
             db.execute(sql)
 
@@ -359,6 +411,60 @@ class SqliteStore:
                 f"INSERT INTO chronos_catalogue (version, text, written) VALUES (?, ?, {_NOW})",
                 (1 if last is None else last[0] + 1, text),
             )
+
+    def read_catalogue_history(self) -> list[str]:
+        """The catalogue's history entries, oldest first."""
+        with self._lock, self._errors():
+            try:
+                rows = self._db.execute("SELECT entry FROM chronos_catalogue_history ORDER BY n").fetchall()
+            except sqlite3.OperationalError:  # a read-only file from before the history's table
+                return []
+        return [str(row[0]) for row in rows]
+
+    def update_catalogue(self, change: CatalogueChange) -> None:
+        """Change the catalogue and its history in one transaction (SQLite's write lock held throughout).
+
+        The text becomes the catalogue's next version (unless it is the latest already); the entries
+        are new rows of the history. Nothing is updated or deleted, so the triggers never object.
+        """
+        with self._lock, self._errors(), self._transaction():
+            last = self._db.execute(
+                "SELECT version, text FROM chronos_catalogue ORDER BY version DESC LIMIT 1"
+            ).fetchone()
+            rows = self._db.execute("SELECT n, entry FROM chronos_catalogue_history ORDER BY n").fetchall()
+            result = change(None if last is None else str(last[1]), [str(r[1]) for r in rows])
+            if result is None:
+                return
+            text, entries = result
+            if last is None or last[1] != text:
+                self._db.execute(
+                    f"INSERT INTO chronos_catalogue (version, text, written) VALUES (?, ?, {_NOW})",
+                    (1 if last is None else last[0] + 1, text),
+                )
+            self._db.executemany(
+                "INSERT INTO chronos_catalogue_history (n, entry) VALUES (?, ?)",
+                [(len(rows) + offset, entry) for offset, entry in enumerate(entries, start=1)],
+            )
+            # Noted once, never changed: a history that disappears later is then noticed.
+            chained = self._db.execute(
+                "SELECT 1 FROM chronos_meta WHERE key = 'catalogue_chained'"
+            ).fetchone()
+            if entries and chained is None:
+                self._db.execute("INSERT INTO chronos_meta (key, value) VALUES ('catalogue_chained', '1')")
+
+    def catalogue_history_problem(self) -> str | None:
+        """Why the catalogue's history cannot be trusted (it was started, and is gone), or None."""
+        with self._lock, self._errors():
+            chained = self._db.execute(
+                "SELECT 1 FROM chronos_meta WHERE key = 'catalogue_chained'"
+            ).fetchone()
+            try:
+                count = self._db.execute("SELECT count(*) FROM chronos_catalogue_history").fetchone()[0]
+            except sqlite3.OperationalError:
+                count = 0
+        if chained is not None and not count:
+            return f"{self.path}: the catalogue's history was started, and its rows are gone (deleted)"
+        return None
 
     def __del__(self) -> None:
         # A store dropped without `close` (Chronology.open keeps none) still hangs up.
