@@ -262,9 +262,9 @@ def _build(
     if versions:
         from chronos.columnar._versions import build_versions
 
-        found = build_versions(events, catalogue, policy, index=index)
-        arrays.update(found.arrays)
-        meta["vcauses"] = found.meta["causes"]
+        built = build_versions(events, catalogue, policy, index=index)
+        arrays.update(built.arrays)
+        meta["vcauses"] = built.meta["causes"]
     meta["causes"] = sorted(causes, key=causes.__getitem__)
     meta["latest_known"] = int(index.latest_known)
     return Tables(arrays, meta)

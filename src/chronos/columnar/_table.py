@@ -112,7 +112,8 @@ def table(
     ]
     if rules.special:
         columns = _special(engine, columns, numbers, lo, hi, rules)
-    return RosterTable(names, *columns, lo, hi, engine)
+    org, post, person, certain, tenure, state = columns
+    return RosterTable(names, org, post, person, certain, tenure, state, lo, hi, engine)
 
 
 def layout(engine: Columnar, numbers: Array) -> tuple[Array, ...]:
