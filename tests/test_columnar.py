@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import attrs
+import numpy as np
 import pytest
 from benchmarks.generate import World, generate, write
 from hypothesis import given, settings
@@ -18,18 +20,23 @@ from chronos import (
     Appointed,
     Catalogue,
     Chronology,
+    Corrected,
     Day,
     Event,
     EventLog,
     FuzzyDate,
+    Identified,
     Policy,
+    Retracted,
     Source,
     SqliteStore,
 )
 from chronos.columnar import Columnar, columns_dir, open_columnar
+from chronos.columnar._events import ListEvents
+from chronos.columnar._extend import extend, forward
 from chronos.errors import LookupFailed
-from chronos.projections import Seat
-from tests.strategies import EPOCH, History, day, histories, small_catalogue
+from chronos.projections import Seat, sort_key
+from tests.strategies import EPOCH, SRC, History, day, histories, small_catalogue
 from tests.test_bce import DAYS, moved_events
 
 POLICIES = [Policy(), Policy("earliest"), Policy("latest")]
@@ -92,7 +99,10 @@ def ordered(
     a: dt.date | FuzzyDate, b: dt.date | FuzzyDate
 ) -> tuple[dt.date | FuzzyDate, dt.date | FuzzyDate]:
     """Two query dates, the earlier first (a diff refuses a reversed pair)."""
-    first = lambda d: d if isinstance(d, dt.date) else d.earliest
+
+    def first(d: dt.date | FuzzyDate) -> dt.date:
+        return d if isinstance(d, dt.date) else d.earliest
+
     return (a, b) if first(a) <= first(b) else (b, a)
 
 
@@ -412,3 +422,105 @@ class TestPersisted:
         store.close()
         assert columns_dir(location) is None
         assert_same(open_columnar(location), Chronology.open(location), world, random.Random(16))
+
+
+def forward_split(events: Sequence[Event], cut: float) -> tuple[list[Event], list[Event]]:
+    """A log without withdrawals or identifications, in valid-time order, cut in two at ``cut``."""
+    plain = sorted(
+        (
+            e
+            for e in events
+            if not isinstance(e, Retracted | Corrected | Identified)
+            and not any(str(getattr(e, f, "")).startswith("unnamed/") for f in type(e).references)
+        ),
+        key=sort_key,
+    )
+    at = int(len(plain) * cut)
+    return plain[:at], plain[at:]
+
+
+def extended(head: Sequence[Event], tail: Sequence[Event], catalogue: Catalogue, policy: Policy) -> Columnar:
+    """The projection of ``head`` extended with ``tail`` (`chronos.columnar._extend`)."""
+    built = Columnar.build(head, catalogue, policy=policy)
+    assert forward(built.tables, tail)
+    tables = extend(
+        built.tables,
+        tail,
+        catalogue=lambda: catalogue,
+        number=built.number,
+        decode=built.event,
+        policy=policy,
+    )
+    everything = [*head, *tail]
+    return Columnar(tables, ListEvents(everything), catalogue=lambda: catalogue)
+
+
+class TestExtending:
+    """A projection extended with appended events equals the projection built from scratch."""
+
+    @settings(max_examples=8, deadline=None)
+    @given(st.integers(0, 10_000), st.sampled_from(POLICIES), st.floats(0.3, 0.99))
+    def test_generated_logs(self, seed: int, policy: Policy, cut: float) -> None:
+        world = generate(800, seed=seed)
+        head, tail = forward_split(world.events, cut)
+        ours = extended(head, tail, world.catalogue, policy)
+        rebuilt = Columnar.build([*head, *tail], world.catalogue, policy=policy)
+        assert np.array_equal(ours.tables["tenures"], rebuilt.tables["tenures"])
+        assert np.array_equal(ours.tables["state_order"], rebuilt.tables["state_order"])
+        theirs = Chronology([*head, *tail], world.catalogue, policy=policy)
+        everything = World(world.catalogue, tuple([*head, *tail]), world.orgs, world.persons)
+        assert_same(ours, theirs, everything, random.Random(seed))
+
+    @given(histories(disputes=True, fuzzy=True, evidence=True), st.sampled_from(POLICIES), st.floats(0, 1))
+    def test_small_histories(self, history_: History, policy: Policy, cut: float) -> None:
+        catalogue = small_catalogue()
+        head, tail = forward_split(history_.events, cut)
+        ours = extended(head, tail, catalogue, policy)
+        theirs = Chronology([*head, *tail], catalogue, policy=policy)
+        for step in range(-35, history_.horizon + 40, 5):
+            at = EPOCH + dt.timedelta(days=step)
+            assert ours.rosters(["org", "org/unit"], at=at) == theirs.rosters(["org", "org/unit"], at=at)
+            assert_table(ours, theirs, at)
+        for person in ("ann-abel", "ben-berg", "cem-cay", "dia-dorn", "eva-ek"):
+            assert ours.history(person) == theirs.history(person)
+        assert ours.tenures() == theirs.tenures()
+
+    def test_what_reaches_back_is_rebuilt(self) -> None:
+        """A retraction, or an event dated before the log's last, is not folded on: `forward` says so."""
+        world = generate(400, seed=3)
+        head, tail = forward_split(world.events, 0.8)
+        built = Columnar.build(head, world.catalogue)
+        assert forward(built.tables, tail)
+        assert not forward(built.tables, [head[0]])  # dated before the last event of the log
+        late = Retracted(target=head[-1].id, occurred=tail[-1].occurred, known=tail[-1].known, sources=SRC)
+        assert not forward(built.tables, [*tail, late])
+
+    def test_an_append_that_adds_to_history_extends_the_kept_projection(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        world = generate(1500, seed=18)
+        head, tail = forward_split(world.events, 0.7)
+        log = write(World(world.catalogue, tuple(head), world.orgs, world.persons), tmp_path / "log")
+        open_columnar(tmp_path / "log")
+        log.append(tail[:40], expected_position=log.position)
+        log.append(tail[40:], expected_position=log.position)
+
+        def no_build(*_args: object, **_kwargs: object) -> None:
+            raise AssertionError("rebuilt a projection that could be extended")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(columnar_module, "_build", no_build)
+            ours = open_columnar(tmp_path / "log")
+            for thread in threading.enumerate():
+                if thread.name == "chronos-columns-save":
+                    thread.join()
+            everything = World(world.catalogue, tuple([*head, *tail]), world.orgs, world.persons)
+            theirs = Chronology.open(tmp_path / "log")
+            assert_same(ours, theirs, everything, random.Random(18))
+            again = open_columnar(tmp_path / "log")  # the extended projection was kept
+            assert_same(again, theirs, everything, random.Random(19))
+        # As known earlier: the bitemporal index is built anew for the extended projection.
+        low, high = span_of(everything)
+        middle = low + (high - low) / 2
+        org = world.orgs[0]
+        assert again.roster(org, at=middle, known_at=middle) == theirs.roster(org, at=middle, known_at=middle)

@@ -31,7 +31,7 @@ from chronos._fast.gc import paused_gc
 from chronos.columnar._tables import Tables
 from chronos.dates import Day
 from chronos.entities import Catalogue, Organisation, Post
-from chronos.events import Corrected, Event
+from chronos.events import Corrected, Event, Identified
 from chronos.projections import EventIndex, Policy, State, project, tenure_of
 from chronos.projections.policy import Claim
 
@@ -267,6 +267,11 @@ def _build(
         meta["vcauses"] = built.meta["causes"]
     meta["causes"] = sorted(causes, key=causes.__getitem__)
     meta["latest_known"] = int(index.latest_known)
+    from chronos.columnar._extend import last_key
+
+    # What `chronos.columnar._extend` needs to tell whether appended events only add to history.
+    meta["last_key"] = last_key(events)
+    meta["identified"] = int(any(isinstance(e, Identified) for e in events))
     return Tables(arrays, meta)
 
 

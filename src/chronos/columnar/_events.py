@@ -19,8 +19,9 @@ import numpy.typing as npt
 from chronos.events import Event
 from chronos.log import EventLog
 from chronos.stores.jsonl import JsonlStore
+from chronos.stores.records import Record
 
-__all__ = ["EventSource", "ListEvents", "LogEvents", "jsonl_offsets"]
+__all__ = ["EventSource", "ListEvents", "LogEvents", "jsonl_offsets", "tail_offsets"]
 
 
 class EventSource(Protocol):
@@ -79,6 +80,35 @@ def jsonl_offsets(store: JsonlStore, count: int) -> tuple[list[str], npt.NDArray
     return names, offsets
 
 
+def tail_offsets(
+    store: JsonlStore, names: Sequence[str], offsets: npt.NDArray[Any], count: int
+) -> tuple[list[str], npt.NDArray[Any]] | None:
+    """`jsonl_offsets` for a log that grew: the known ``offsets``, then the lines after them only."""
+    head, last_segment, last_size = store._state()
+    segments = list(store.segments())
+    if head.position != count or [p.name for p in segments[: len(names)]] != list(names):
+        return None
+    known, end = (int(offsets[-1, 0]), int(offsets[-1, 2])) if len(offsets) else (0, 0)
+    parts = [np.asarray(offsets, np.int64)]
+    for number in range(known, len(segments)):
+        path = segments[number]
+        size = last_size if path == last_segment else path.stat().st_size
+        start = end if len(parts) == 1 else 0
+        with path.open("rb") as handle:
+            handle.seek(start)
+            data = np.frombuffer(handle.read(size - start), np.uint8)
+        ends = np.flatnonzero(data == 10).astype(np.int64) + 1 + start
+        rows = np.empty((len(ends), 3), np.int64)
+        rows[:, 0], rows[:, 1], rows[:, 2] = number, np.concatenate(([start], ends[:-1])), ends
+        parts.append(rows)
+        if path == last_segment:
+            break
+    found = np.concatenate(parts)
+    if len(found) != count:
+        return None
+    return [p.name for p in segments[: int(found[-1, 0]) + 1]] if len(found) else [], found
+
+
 class LogEvents:
     """Events of a log: from byte offsets in its JSON Lines segments, else read by position."""
 
@@ -102,12 +132,22 @@ class LogEvents:
             found = self._cache[position] = self._read(position)
         return found
 
-    def _read(self, position: int) -> Event:
+    def record(self, position: int) -> Record | None:
+        """The raw record at ``position`` (0-based) from its byte offsets; None without them."""
         store = self.log.store
-        if self.offsets is not None and isinstance(store, JsonlStore):
-            number, start, end = (int(x) for x in self.offsets[position])
-            line = self._segment(store.directory, number)[start:end]
-            record = store._parse(line, f"{store.directory / self._segments[number]}:?")
+        if self.offsets is None or not isinstance(store, JsonlStore) or position >= len(self.offsets):
+            return None
+        number, start, end = (int(x) for x in self.offsets[position])
+        line = self._segment(store.directory, number)[start:end]
+        return store._parse(line, f"{store.directory / self._segments[number]}:?")
+
+    def decoded(self, record: Record) -> Event:
+        """The event a record holds, with its id."""
+        return _decoded(self.log, record)
+
+    def _read(self, position: int) -> Event:
+        record = self.record(position)
+        if record is not None:
             return _decoded(self.log, record)
         for recorded in self.log.read(after=position, until=position + 1):
             return recorded.event
