@@ -28,6 +28,7 @@ PostgreSQL logs, use ``columns/`` in the user cache directory
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.metadata
 import os
@@ -60,6 +61,7 @@ KEEP = 2
 FOLDER = ".columns"
 
 
+@functools.cache
 def _version() -> str:
     """The installed chronos version: a projection written by another version is never read."""
     try:

@@ -124,6 +124,7 @@ class LogEvents:
         self._segments = list(segments)
         self._maps: dict[int, mmap.mmap] = {}
         self._cache: dict[int, Event] = {}
+        self._origins: dict[int, str] = {}
 
     def event(self, position: int) -> Event:
         """The event at ``position``, decoded on first use and kept."""
@@ -137,9 +138,12 @@ class LogEvents:
         store = self.log.store
         if self.offsets is None or not isinstance(store, JsonlStore) or position >= len(self.offsets):
             return None
-        number, start, end = (int(x) for x in self.offsets[position])
+        number, start, end = self.offsets[position].tolist()
         line = self._segment(store.directory, number)[start:end]
-        return store._parse(line, f"{store.directory / self._segments[number]}:?")
+        origin = self._origins.get(number)
+        if origin is None:
+            origin = self._origins[number] = f"{store.directory / self._segments[number]}:?"
+        return store._parse(line, origin)
 
     def decoded(self, record: Record) -> Event:
         """The event a record holds, with its id."""

@@ -98,36 +98,43 @@ def extend(
     """``tables`` with ``events`` (appended after its last) folded in; `forward` must hold.
 
     ``number`` gives an entity's number, ``decode`` an old claim's event by
-    position and flags (`Columnar.event`).
+    position and flags (`Columnar.event`); ``catalogue`` is parsed only when
+    a dissolution is folded (it names the organisation's posts).
     """
     a = tables.arrays
-    base = int(tables.meta["events"])
-    post_seq = a["post_seq"]
+    post_seq, tenures, post_first = a["post_seq"], a["tenures"], a["post_first"]
+    person_off, person_rows = a["person_off"], a["person_rows"]
     seq_of = np.full(len(a["ent_kind"]), -1, np.int64)
     seq_of[post_seq] = np.arange(len(post_seq))
-    persons: set[int] = set()
-    posts: set[int] = set()
+    pairs: set[tuple[int, int]] = set()  # (person, post in roster order) whose tenures are refolded
+    people: set[int] = set()  # persons whose custody and deaths are refolded
+    whole_posts: set[int] = set()
+    dissolves = False
     for event in events:
-        for field, kind in type(event).references.items():
-            value = getattr(event, field)
-            if value is None:
-                continue
-            if kind == "person":
-                persons.add(number(value))
-            elif kind == "post" and not isinstance(event, _SEATS_ONLY):
-                posts.add(int(seq_of[number(value)]))
-        if isinstance(event, Dissolved):
-            posts.update(int(seq_of[number(p.id)]) for p in catalogue().posts(event.org))
-    person_off, person_rows = a["person_off"], a["person_rows"]
-    tenures, post_first = a["tenures"], a["post_first"]
-    for person in persons:
-        held = person_rows[int(person_off[person]) : int(person_off[person + 1])]
-        posts.update(int(k) for k in tenures[held, T.POST].tolist())
-    touched = sorted(posts)
-    old_rows = np.concatenate(
-        [np.arange(int(post_first[k]), int(post_first[k + 1])) for k in touched] or [np.zeros(0, np.int64)]
-    )
-    # The events the old claims cite, decoded (a correction's replacement, as the fold saw it).
+        named = {f: getattr(event, f) for f, kind in type(event).references.items() if kind == "person"}
+        person = number(next(iter(named.values()))) if named else -1
+        if isinstance(event, Appointed | TenureEnded):
+            pairs.add((person, int(seq_of[number(event.post)])))
+        elif isinstance(event, Moved):
+            pairs.update((person, int(seq_of[number(p)])) for p in (event.from_post, event.to_post))
+        elif isinstance(event, Dissolved):
+            dissolves = True
+            whole_posts.update(int(seq_of[number(p.id)]) for p in catalogue().posts(event.org))
+        if isinstance(event, Arrested | Released | Charged | Died):
+            people.add(person)
+        if isinstance(event, Died) or (isinstance(event, Arrested) and event.vacates):
+            held = person_rows[int(person_off[person]) : int(person_off[person + 1])]
+            pairs.update((person, int(k)) for k in tenures[held, T.POST].tolist())
+    for k in whole_posts:
+        pairs.update((int(n), k) for n in tenures[int(post_first[k]) : int(post_first[k + 1]), T.PERSON])
+    touched = sorted({k for _p, k in pairs})
+    # The old rows of the refolded pairs, and the events their claims cite (as the fold saw them).
+    old_rows = [
+        row
+        for k in touched
+        for row in range(int(post_first[k]), int(post_first[k + 1]))
+        if (int(tenures[row, T.PERSON]), k) in pairs
+    ]
     cited: dict[tuple[int, int], Event] = {}
 
     def cite(rows: Array) -> None:
@@ -139,74 +146,81 @@ def extend(
                 raise AssertionError("an identified claim in a log without identifications")
 
     claims_off, claim_rows = a["claims_off"], a["claims"]
-    for row in old_rows.tolist():
+    for row in old_rows:
         cite(claim_rows[int(claims_off[row]) : int(claims_off[row + 1])])
-    for person in persons:
-        spells = range(int(a["custody_off"][person]), int(a["custody_off"][person + 1]))
-        for spell in spells:
-            off = a["spell_claims_off"]
+    for person in people:
+        off = a["spell_claims_off"]
+        for spell in range(int(a["custody_off"][person]), int(a["custody_off"][person + 1])):
             cite(a["spell_claims"][int(off[spell]) : int(off[spell + 1])])
         cite(a["death_claims"][int(a["death_off"][person]) : int(a["death_off"][person + 1])])
+    base = int(tables.meta["events"])
     refs = {id(event): key for key, event in cited.items()}
     for n, event in enumerate(events):
         refs[id(event)] = (base + n, 0)
-    state = project([*cited.values(), *events], catalogue())
-    causes = {cause: n for n, cause in enumerate(tables.meta["causes"])}
-    claims = Claims(refs, causes)
+    subset = [*cited.values(), *events]
+    dissolves = dissolves or any(isinstance(e, Dissolved) for e in cited.values())
+    # Only a dissolution reads the catalogue (the posts it ends): otherwise it is not parsed.
+    state = project(subset, catalogue() if dissolves else Catalogue())
+    claims = Claims(refs, {cause: n for n, cause in enumerate(tables.meta["causes"])})
     fold_rank = np.empty(len(tenures), np.int64)
     fold_rank[a["state_order"]] = np.arange(len(a["state_order"]))
     sub_rank = {id(p): n for n, p in enumerate(state.tenures)}
-    # Each touched post's new block; each old row's new place; the periods that are new.
-    blocks: dict[int, list[tuple[int, ...]]] = {}
-    mapped: dict[int, int] = {}  # old row -> offset within the new rows
-    fresh: list[tuple[int, int, int]] = []  # (sub fold rank, person, offset) of periods that are new
-    offset = 0
+    blocks: dict[int, Block] = {}
+    fresh: list[tuple[int, int, int, int]] = []  # (sub fold rank, person, post, place) of new periods
     for k in touched:
         post_id = _id(a, int(post_seq[k]))
-        periods = state.tenures_at(post_id)
-        ranked = sorted(((tenure_of(state, p, policy), p) for p in periods), key=lambda tp: tp[0].start.first)
-        # Old rows and new periods of one person here correspond in fold order.
-        old_here: dict[int, list[int]] = {}
+        # Each entry: (first start day, fold rank, old row or -1, row, claims).
+        entries: list[tuple[int, int, int, tuple[int, ...], Array]] = []
+        old_of: dict[int, list[int]] = {}
         for row in range(int(post_first[k]), int(post_first[k + 1])):
-            old_here.setdefault(int(tenures[row, T.PERSON]), []).append(row)
-        for rows in old_here.values():
-            rows.sort(key=lambda r: int(fold_rank[r]))
-        new_here: dict[int, list[tuple[int, int]]] = {}
-        block: list[tuple[int, ...]] = []
-        reach = int(Day.min)
-        for place, (tenure, period) in enumerate(ranked):
-            person = number(tenure.person)
-            new_here.setdefault(person, []).append((sub_rank[id(period)], offset + place))
-            reach = max(reach, int(tenure.end.last))
-            flags = (T.START_DISPUTED if tenure.start.disputed else 0) | (
-                T.END_DISPUTED if tenure.end.disputed else 0
-            )
-            block.append(
-                (
-                    k,
-                    person,
-                    int(tenure.start.first),
-                    int(tenure.start.last),
-                    int(tenure.end.first),
-                    int(tenure.end.last),
-                    reach,
-                    flags,
+            person = int(tenures[row, T.PERSON])
+            if (person, k) in pairs:
+                old_of.setdefault(person, []).append(row)
+            else:
+                rows = claim_rows[int(claims_off[row]) : int(claims_off[row + 1])]
+                entries.append(
+                    (int(tenures[row, T.S0]), int(fold_rank[row]), row, tuple(tenures[row].tolist()), rows)
                 )
-            )
-            claims.add(period.starts, 0)
-            claims.add(period.ends, END)
-            claims.close()
-        for person, found in new_here.items():
-            found.sort()
-            olds = old_here.get(person, [])
+        refolded: dict[int, list[tuple[int, Any]]] = {}
+        for period in state.tenures_at(post_id):
+            person = number(period.person)
+            if (person, k) in pairs:
+                refolded.setdefault(person, []).append((sub_rank[id(period)], period))
+        for person, found in refolded.items():
+            found.sort(key=lambda rp: rp[0])
+            olds = sorted(old_of.get(person, []), key=lambda r: int(fold_rank[r]))
             if len(olds) > len(found):
-                raise AssertionError(f"refolding post {post_id} lost a tenure of {person}")
-            for old, (_rank, place) in zip(olds, found, strict=False):
-                mapped[old] = place
-            fresh += [(rank, person, place) for rank, place in found[len(olds) :]]
-        blocks[k] = block
-        offset += len(block)
-    return _assemble(tables, events, touched, blocks, mapped, fresh, claims, state, persons, number, policy)
+                raise AssertionError(f"refolding {post_id} lost a tenure of entity {person}")
+            for n, (rank, period) in enumerate(found):
+                tenure = tenure_of(state, period, policy)
+                flags = (T.START_DISPUTED if tenure.start.disputed else 0) | (
+                    T.END_DISPUTED if tenure.end.disputed else 0
+                )
+                line = (k, person, *(int(d) for d in _days(tenure)), 0, flags)
+                local = Claims(refs, claims.causes)
+                local.add(period.starts, 0)
+                local.add(period.ends, END)
+                local.close()
+                old = olds[n] if n < len(olds) else -1
+                rank_of = int(fold_rank[old]) if old >= 0 else len(tenures) + rank
+                entries.append((int(tenure.start.first), rank_of, old, line, local.arrays()[1]))
+        entries.sort(key=lambda e: (e[0], e[1]))
+        matrix = np.array([e[3] for e in entries], np.int64).reshape(-1, T.WIDTH)
+        if len(matrix):
+            matrix[:, T.REACH] = np.maximum.accumulate(matrix[:, T.E1])
+        lengths = np.array([len(e[4]) for e in entries], np.int64)
+        claim_block = np.concatenate([e[4] for e in entries]).reshape(-1, 4) if entries else claim_rows[:0]
+        blocks[k] = (matrix, claim_block, lengths, [e[2] for e in entries])
+        fresh += [(e[1], e[3][T.PERSON], k, place) for place, e in enumerate(entries) if e[1] >= len(tenures)]
+    return _assemble(tables, events, touched, blocks, fresh, claims, state, people)
+
+
+#: A touched post's new rows, their claims (and each row's count of them), and each row's old number or -1.
+Block = tuple[Array, Array, Array, list[int]]
+
+
+def _days(tenure: Any) -> tuple[Day, Day, Day, Day]:
+    return tenure.start.first, tenure.start.last, tenure.end.first, tenure.end.last
 
 
 def _id(arrays: dict[str, Array], number: int) -> str:
@@ -218,30 +232,23 @@ def _assemble(
     tables: Tables,
     events: Sequence[Event],
     touched: list[int],
-    blocks: dict[int, list[tuple[int, ...]]],
-    mapped: dict[int, int],
-    fresh: list[tuple[int, int, int]],
+    blocks: dict[int, Block],
+    fresh: list[tuple[int, int, int, int]],
     claims: Claims,
     state: Any,
-    persons: set[int],
-    number: Callable[[str], int],
-    policy: Policy,
+    people: set[int],
 ) -> Tables:
     """The new arrays: old slices between the touched posts' new blocks, every row number remapped."""
     a = tables.arrays
     tenures, post_first, claims_off, claim_rows = a["tenures"], a["post_first"], a["claims_off"], a["claims"]
-    n_posts = len(post_first) - 1
-    new_claim_off, new_claim_rows = claims.arrays()
     pieces: list[Array] = []
     claim_pieces: list[Array] = []
     lengths: list[Array] = []
     old_to_new = np.arange(len(tenures), dtype=np.int64)
-    counts = np.diff(post_first)
-    new_counts = counts.copy()
+    new_counts = np.diff(post_first)
+    block_start: dict[int, int] = {}
     done = 0  # old rows copied or replaced so far
     written = 0  # rows in the new matrix so far
-    sub_start: dict[int, int] = {}
-    sub_done = 0
     for k in touched:
         t0, t1 = int(post_first[k]), int(post_first[k + 1])
         pieces.append(tenures[done:t0])
@@ -249,32 +256,23 @@ def _assemble(
         lengths.append(np.diff(claims_off[done : t0 + 1]))
         old_to_new[done:t0] += written - done
         written += t0 - done
-        block = blocks[k]
-        sub_start[k] = written
-        pieces.append(np.array(block, np.int64).reshape(-1, T.WIDTH))
-        c0, c1 = int(new_claim_off[sub_done]), int(new_claim_off[sub_done + len(block)])
-        claim_pieces.append(new_claim_rows[c0:c1])
-        lengths.append(np.diff(new_claim_off[sub_done : sub_done + len(block) + 1]))
-        sub_done += len(block)
-        written += len(block)
-        new_counts[k] = len(block)
+        matrix, claim_block, counts, olds = blocks[k]
+        block_start[k] = written
+        for place, old in enumerate(olds):
+            if old >= 0:
+                old_to_new[old] = written + place
+        pieces.append(matrix)
+        claim_pieces.append(claim_block)
+        lengths.append(counts)
+        written += len(matrix)
+        new_counts[k] = len(matrix)
         done = t1
     pieces.append(tenures[done:])
     claim_pieces.append(claim_rows[int(claims_off[done]) :])
     lengths.append(np.diff(claims_off[done:]))
     old_to_new[done:] += written - done
-    # An old row of a touched post goes where its period's refolded row went.
-    starts = [sub_start[k] for k in touched]
-    first_offsets = np.cumsum([0, *(len(blocks[k]) for k in touched)])
-    for old, place in mapped.items():
-        which = int(np.searchsorted(first_offsets, place, side="right")) - 1
-        old_to_new[old] = starts[which] + place - int(first_offsets[which])
-
-    def new_row(place: int) -> int:
-        which = int(np.searchsorted(first_offsets, place, side="right")) - 1
-        return starts[which] + place - int(first_offsets[which])
-
     fresh.sort()
+    new_rows = [block_start[k] + place for _rank, _person, k, place in fresh]
     arrays = dict(a)
     for name in _VERSION_ARRAYS:
         arrays.pop(name, None)
@@ -282,15 +280,13 @@ def _assemble(
     arrays["post_first"] = np.concatenate(([0], np.cumsum(new_counts))).astype(np.int64)
     arrays["claims"] = np.concatenate(claim_pieces)
     arrays["claims_off"] = np.concatenate(([0], np.cumsum(np.concatenate(lengths)))).astype(np.int64)
-    arrays["state_order"] = np.concatenate(
-        (old_to_new[a["state_order"]], np.array([new_row(p) for _r, _n, p in fresh], np.int64))
-    )
+    arrays["state_order"] = np.concatenate((old_to_new[a["state_order"]], np.array(new_rows, np.int64)))
     # Each person's tenures in fold order: the old ones renumbered, then the new ones.
     person_off, person_rows = a["person_off"], a["person_rows"]
     renumbered = old_to_new[person_rows]
     added: dict[int, list[int]] = {}
-    for _rank, person, place in fresh:
-        added.setdefault(person, []).append(new_row(place))
+    for (_rank, person, _k, _place), row in zip(fresh, new_rows, strict=True):
+        added.setdefault(person, []).append(row)
     if added:
         at = np.concatenate([np.full(len(v), person_off[p + 1]) for p, v in sorted(added.items())])
         values = np.concatenate([np.array(v, np.int64) for _p, v in sorted(added.items())])
@@ -300,8 +296,7 @@ def _assemble(
             extra[person + 1 :] += len(rows)
         arrays["person_off"] = person_off + extra
     arrays["person_rows"] = renumbered.astype(person_rows.dtype)
-    _people(arrays, a, persons, claims, state)
-    arrays["idents_off"], arrays["idents"] = a["idents_off"], a["idents"]
+    _people(arrays, a, people, claims, state)
     base = int(tables.meta["events"])
     seats = [base + n for n, e in enumerate(events) if _bears_on_seats(e)]
     arrays["seat_events"] = np.concatenate((a["seat_events"], np.array(seats, np.int64)))
@@ -309,12 +304,8 @@ def _assemble(
     meta["events"] = base + len(events)
     meta["causes"] = sorted(claims.causes, key=claims.causes.__getitem__)
     meta["latest_known"] = max(int(meta["latest_known"]), *(int(e.known.last) for e in events))
-    meta["last_key"] = (
-        max(tuple(meta["last_key"]), tuple(last_key(events))) if meta["last_key"] else last_key(events)
-    )
-    meta["last_key"] = list(meta["last_key"])
+    meta["last_key"] = last_key(events) or meta["last_key"]  # `forward`: the new events sort last
     meta.pop("vcauses", None)
-    assert n_posts == len(arrays["post_first"]) - 1
     return Tables(arrays, meta)
 
 
