@@ -47,7 +47,7 @@ from chronos.events import (
 )
 from chronos.projections import Policy, project, sort_key, tenure_of
 
-__all__ = ["extend", "forward", "last_key"]
+__all__ = ["extend", "forward", "last_key", "touched_pairs"]
 
 Array = npt.NDArray[Any]
 #: The kinds whose folding `extend` follows (their subclasses fold alike).
@@ -86,6 +86,47 @@ def forward(tables: Tables, events: Sequence[Event]) -> bool:
     return True
 
 
+def touched_pairs(
+    tables: Tables,
+    events: Sequence[Event],
+    *,
+    catalogue: Callable[[], Catalogue],
+    number: Callable[[str], int],
+) -> tuple[set[tuple[int, int]], set[int], bool]:
+    """What ``events`` refold: (person, post) pairs (posts in roster order), people, any dissolution.
+
+    A tenure event refolds its own pair; a death or vacating arrest every pair
+    of its person; a dissolution every pair at its organisation's posts.
+    """
+    a = tables.arrays
+    post_seq, tenures, post_first = a["post_seq"], a["tenures"], a["post_first"]
+    person_off, person_rows = a["person_off"], a["person_rows"]
+    seq_of = np.full(len(a["ent_kind"]), -1, np.int64)
+    seq_of[post_seq] = np.arange(len(post_seq))
+    pairs: set[tuple[int, int]] = set()
+    people: set[int] = set()
+    whole_posts: set[int] = set()
+    dissolves = False
+    for event in events:
+        named = [getattr(event, f) for f, kind in type(event).references.items() if kind == "person"]
+        person = number(named[0]) if named else -1
+        if isinstance(event, Appointed | TenureEnded):
+            pairs.add((person, int(seq_of[number(event.post)])))
+        elif isinstance(event, Moved):
+            pairs.update((person, int(seq_of[number(p)])) for p in (event.from_post, event.to_post))
+        elif isinstance(event, Dissolved):
+            dissolves = True
+            whole_posts.update(int(seq_of[number(p.id)]) for p in catalogue().posts(event.org))
+        if isinstance(event, Arrested | Released | Charged | Died):
+            people.add(person)
+        if isinstance(event, Died) or (isinstance(event, Arrested) and event.vacates):
+            held = person_rows[int(person_off[person]) : int(person_off[person + 1])]
+            pairs.update((person, int(k)) for k in tenures[held, T.POST].tolist())
+    for k in whole_posts:
+        pairs.update((int(n), k) for n in tenures[int(post_first[k]) : int(post_first[k + 1]), T.PERSON])
+    return pairs, people, dissolves
+
+
 def extend(
     tables: Tables,
     events: Sequence[Event],
@@ -103,30 +144,7 @@ def extend(
     """
     a = tables.arrays
     post_seq, tenures, post_first = a["post_seq"], a["tenures"], a["post_first"]
-    person_off, person_rows = a["person_off"], a["person_rows"]
-    seq_of = np.full(len(a["ent_kind"]), -1, np.int64)
-    seq_of[post_seq] = np.arange(len(post_seq))
-    pairs: set[tuple[int, int]] = set()  # (person, post in roster order) whose tenures are refolded
-    people: set[int] = set()  # persons whose custody and deaths are refolded
-    whole_posts: set[int] = set()
-    dissolves = False
-    for event in events:
-        named = {f: getattr(event, f) for f, kind in type(event).references.items() if kind == "person"}
-        person = number(next(iter(named.values()))) if named else -1
-        if isinstance(event, Appointed | TenureEnded):
-            pairs.add((person, int(seq_of[number(event.post)])))
-        elif isinstance(event, Moved):
-            pairs.update((person, int(seq_of[number(p)])) for p in (event.from_post, event.to_post))
-        elif isinstance(event, Dissolved):
-            dissolves = True
-            whole_posts.update(int(seq_of[number(p.id)]) for p in catalogue().posts(event.org))
-        if isinstance(event, Arrested | Released | Charged | Died):
-            people.add(person)
-        if isinstance(event, Died) or (isinstance(event, Arrested) and event.vacates):
-            held = person_rows[int(person_off[person]) : int(person_off[person + 1])]
-            pairs.update((person, int(k)) for k in tenures[held, T.POST].tolist())
-    for k in whole_posts:
-        pairs.update((int(n), k) for n in tenures[int(post_first[k]) : int(post_first[k + 1]), T.PERSON])
+    pairs, people, dissolves = touched_pairs(tables, events, catalogue=catalogue, number=number)
     touched = sorted({k for _p, k in pairs})
     # The old rows of the refolded pairs, and the events their claims cite (as the fold saw them).
     old_rows = [
@@ -212,7 +230,8 @@ def extend(
         claim_block = np.concatenate([e[4] for e in entries]).reshape(-1, 4) if entries else claim_rows[:0]
         blocks[k] = (matrix, claim_block, lengths, [e[2] for e in entries])
         fresh += [(e[1], e[3][T.PERSON], k, place) for place, e in enumerate(entries) if e[1] >= len(tenures)]
-    return _assemble(tables, events, touched, blocks, fresh, claims, state, people)
+    extended = _assemble(tables, events, touched, blocks, fresh, claims, state, people)
+    return extended
 
 
 #: A touched post's new rows, their claims (and each row's count of them), and each row's old number or -1.
