@@ -75,7 +75,7 @@ def superuser() -> Any:
     """A new autocommit connection to the server as the superuser that started it (psycopg)."""
     import psycopg
 
-    from chronos.stores.postgres import _split
+    from chronos.stores._pgurl import split_url as _split
 
     return psycopg.connect(_split(server_url())[0], autocommit=True)
 
@@ -151,7 +151,7 @@ def replica() -> Iterator[tuple[str, str]]:
 
 
 def _conninfo(url: str) -> str:
-    from chronos.stores.postgres import _split
+    from chronos.stores._pgurl import split_url as _split
 
     return _split(url)[0]
 

@@ -1020,3 +1020,26 @@ def alike_catalogues(draw: st.DrawFn) -> Catalogue:
         entity_id = draw(st.sampled_from([f"e{n}", f"karim-massimov-{n}", f"p{n}"]))
         entities.append(kind(id=entity_id, name=draw(names), aliases=draw(st.lists(names, max_size=3))))
     return Catalogue(entities)
+
+
+# Membership lists (chronos.interop.membership), declared complete or not ----------------------
+
+
+@st.composite
+def membership_lists(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """A parlparse-like list of one organisation ``parl``: roles held by people (or nobody) over days."""
+    records: list[dict[str, Any]] = []
+    for i in range(draw(st.integers(1, 8))):
+        start = draw(st.integers(0, 60))
+        end = draw(st.none() | st.integers(start, 80))
+        record: dict[str, Any] = {
+            "id": f"r/{i}",
+            "role": draw(st.sampled_from(["Speaker", "Clerk", "Whip", "Usher"])),
+            "person_id": draw(st.sampled_from([[], ["p:ann"], ["p:bob"], ["p:cat"]])),
+            "organization_id": "parl",
+            "start_date": str(day(start)),
+        }
+        if end is not None:
+            record["end_date"] = str(day(end))
+        records.append(record)
+    return records

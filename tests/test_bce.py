@@ -13,6 +13,7 @@ import json
 import random
 import tomllib
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -32,15 +33,14 @@ from chronos import (
     PartialDate,
     Retracted,
     Span,
-    UsageError,
+    cli,
     parse_date,
 )
 from chronos.interop import export, import_text
 from chronos.interop.ftm import ftm_dates
 from chronos.output import render, timeline
-from chronos.output.explorer import explorer_data
 from chronos.projections import Change, Tenure
-from tests.cli_fixtures import CATALOGUE, small_events
+from tests.cli_fixtures import CATALOGUE, small_events, write_catalogue
 from tests.strategies import EPOCH, History, histories, small_catalogue
 
 YEARS = -2400  # six cycles of 400 Gregorian years
@@ -179,8 +179,8 @@ class TestChart:
     def test_svg_has_an_axis_of_years(self) -> None:
         chart = timeline.build(self.chronology(), "agency", start=Day.of(-390), end=Day.of(-370, 12, 31))
         labels = texts(timeline.render_svg(chart))
-        # Every second year from astronomical -390 (391 BCE) to -370 (371 BCE).
-        assert [t for t in labels if t.endswith("BCE")] == [f"{1 - y} BCE" for y in range(-390, -369, 2)]
+        # Every second year from astronomical -390 (391 BCE) to -370 (371 BCE), even as BCE years count.
+        assert [t for t in labels if t.endswith("BCE")] == [f"{n} BCE" for n in range(390, 371, -2)]
         assert "Karim Massimov" in labels
         assert "-0378-01-05 to -0378-01-06" not in labels  # a day range is a marker's, not a bar's
         assert "[-0378-01-05,-0378-01-06]" in timeline.render_html(chart)
@@ -188,7 +188,7 @@ class TestChart:
     def test_an_axis_across_year_zero(self) -> None:
         chart = timeline.build(self.chronology(), "agency", start=Day.of(-20), end=Day.of(20, 12, 31))
         labels = [t for t in texts(timeline.render_svg(chart)) if t.endswith("CE")]
-        assert labels == ["21 BCE", "16 BCE", "11 BCE", "6 BCE", "1 BCE", "5 CE", "10 CE", "15 CE", "20 CE"]
+        assert labels == ["20 BCE", "15 BCE", "10 BCE", "5 BCE", "5 CE", "10 CE", "15 CE", "20 CE"]
 
 
 class TestExports:
@@ -239,7 +239,40 @@ class TestExports:
         assert ftm_dates(parse_date("2004-06-11%")) == ["2004-06-11"]
 
 
-def test_the_explorer_says_it_shows_years_1_to_9999() -> None:
-    chronology = Chronology(moved_events(small_events()), Catalogue.from_dict(tomllib.loads(CATALOGUE)))
-    with pytest.raises(UsageError, match=r"the explorer shows the years 1 to 9999, not -0385-05-01 to"):
-        explorer_data(chronology, "agency")
+class TestCommandLine:
+    """BCE dates on the command line are values, never options: ``--at -0378-01-05``."""
+
+    def log(self, tmp_path: Path) -> Path:
+        directory = write_catalogue(tmp_path / "events")
+        log = EventLog.open(directory)
+        log.append(moved_events(small_events(log.codec)), expected_position=0)
+        return directory
+
+    def run(self, capsys: pytest.CaptureFixture[str], log: Path, *argv: str) -> tuple[int, str, str]:
+        code = cli.main(["--log", str(log), *argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    def test_roster_diff_history_events(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        log = self.log(tmp_path)
+        code, out, err = self.run(capsys, log, "roster", "agency", "--at", "-0380-03-15", "--format", "jsonl")
+        assert code == 0, err
+        assert "karim-massimov" in out
+        code, out, err = self.run(
+            capsys, log, "diff", "agency", "-0379-11-01", "-0378-02-28", "--format", "csv"
+        )
+        assert code == 0, err
+        assert "ermek-sagimbayev" in out
+        code, out, err = self.run(capsys, log, "history", "karim-massimov", "--known-at", "-0378-01-20")
+        assert code == 0, err
+        assert "-0384" in out
+        code, out, err = self.run(capsys, log, "events", "--format", "jsonl")
+        assert code == 0, err
+        occurred = [parse_date(json.loads(line)["occurred"]) for line in out.splitlines()]
+        assert [d.first for d in occurred] == sorted(d.first for d in occurred)  # by day, not by text
+
+    def test_a_bad_bce_date_is_one_line(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        code, _, err = self.run(capsys, self.log(tmp_path), "roster", "agency", "--at", "-0380-13-15")
+        assert code == 2
+        assert err.count("\n") == 1
+        assert "month 13" in err

@@ -33,8 +33,8 @@ from chronos import (
     Source,
     parse_date,
 )
+from chronos._event_fields import MAX_TEXT
 from chronos.codec import MAX_EVENT_BYTES
-from chronos.events import MAX_TEXT
 from tests.strategies import COVERED, any_events, event_attempts, event_dicts, fuzzy_dates, small_catalogue
 
 SRC = [Source(source="x.txt", quote="q")]

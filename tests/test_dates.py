@@ -482,19 +482,31 @@ class TestWikidata:
             ("+1946-05-00T00:00:00Z", 10, GREGORIAN, "1946-05"),
             ("+1946-00-00T00:00:00Z", 9, GREGORIAN, "1946"),
             ("+1990-00-00T00:00:00Z", 8, GREGORIAN, "199X"),
-            # A century is also counted ordinally (the 20th is 1901-2000), and Wikidata holds both:
-            # 1950 is 1900-1999 or 1901-2000; 2000 is 2000-2099 or 1901-2000.
-            ("+1950-00-00T00:00:00Z", 7, GREGORIAN, "1900/2000"),
-            ("+2000-00-00T00:00:00Z", 7, GREGORIAN, "1901/2099"),
-            ("+1500-00-00T00:00:00Z", 6, GREGORIAN, "1000/2000"),
+            ("+1999-00-00T00:00:00Z", 8, GREGORIAN, "199X"),
+            # Wikibase names a century ordinally, rounding up: 1901 to 2000 are all "20. century",
+            # 1900 is "19. century". EDTF's block 19XX is 1900-1999, not those years: the interval is.
+            ("+1950-00-00T00:00:00Z", 7, GREGORIAN, "1901/2000"),
+            ("+1901-00-00T00:00:00Z", 7, GREGORIAN, "1901/2000"),
+            ("+2000-00-00T00:00:00Z", 7, GREGORIAN, "1901/2000"),
+            ("+1900-00-00T00:00:00Z", 7, GREGORIAN, "1801/1900"),
+            ("+0050-00-00T00:00:00Z", 7, GREGORIAN, "0001/0100"),
+            ("+1500-00-00T00:00:00Z", 6, GREGORIAN, "1001/2000"),
+            ("+2000-00-00T00:00:00Z", 6, GREGORIAN, "1001/2000"),
+            ("+0005-00-00T00:00:00Z", 8, GREGORIAN, "0001/0009"),  # the "0s": there is no year 0
             # Wikidata counts BCE years traditionally: -0044 is 44 BCE, astronomical -0043.
             ("-0044-00-00T00:00:00Z", 9, GREGORIAN, "-0043"),
-            # 500 BCE: 500-599 BCE or the 5th century BCE (500-401), astronomically -598 to -400.
-            ("-0500-00-00T00:00:00Z", 7, GREGORIAN, "-0598/-0400"),
-            ("-0055-00-00T00:00:00Z", 8, GREGORIAN, "-0058/-0049"),  # the 50s BCE
+            # "1. century BCE" (100-1 BCE) is astronomical -99 to 0: exactly -00XX.
+            ("-0044-00-00T00:00:00Z", 7, GREGORIAN, "-00XX"),
+            ("-0100-00-00T00:00:00Z", 7, GREGORIAN, "-00XX"),
+            ("-0500-00-00T00:00:00Z", 7, GREGORIAN, "-04XX"),  # 5th century BCE: 500-401 BCE
+            ("-0044-00-00T00:00:00Z", 6, GREGORIAN, "-0XXX"),
+            ("-0055-00-00T00:00:00Z", 8, GREGORIAN, "-0058/-0049"),  # "50s BCE": 59-50 BCE
+            ("-0009-00-00T00:00:00Z", 8, GREGORIAN, "-0008/0000"),  # "0s BCE": 9-1 BCE
             ("+12345-00-00T00:00:00Z", 9, GREGORIAN, "Y12345"),
+            # Years beyond four digits take no X digit: the same block as an interval.
             ("+12345-00-00T00:00:00Z", 8, GREGORIAN, "Y12340/Y12349"),
-            ("-12345-00-00T00:00:00Z", 7, GREGORIAN, "Y-12399/Y-12299"),
+            ("+12345-00-00T00:00:00Z", 7, GREGORIAN, "Y12301/Y12400"),
+            ("-12345-00-00T00:00:00Z", 7, GREGORIAN, "Y-12399/Y-12300"),
             # The Ides of March, 44 BCE, in the Julian calendar: 13 March in the proleptic Gregorian.
             ("-0044-03-15T00:00:00Z", 11, JULIAN, "-0043-03-13"),
             ("+1582-10-04T00:00:00Z", 11, "Q1985786", "1582-10-14"),
@@ -507,6 +519,31 @@ class TestWikidata:
     )
     def test_precisions(self, time: str, precision: int, calendar: str, text: str) -> None:
         assert str(wikidata_date(time, precision, calendar)) == text
+
+    @given(st.integers(1, 9999), st.sampled_from([6, 7, 8]), st.booleans())
+    def test_decades_centuries_millennia_are_exactly_the_years_wikibase_names(
+        self, number: int, precision: int, bce: bool
+    ) -> None:
+        """Wikibase names the Nth century for years 100(N-1)+1 to 100N: the date is exactly those years.
+
+        Never more (an answer would call a year of the next century possible) and never fewer (it
+        would call the century's last year certainly outside it); the EDTF block (``199X``,
+        ``-00XX``) when it is exactly that, else the interval.
+        """
+        size = {6: 1000, 7: 100, 8: 10}[precision]
+        date = wikidata_date(f"{'-' if bce else '+'}{number:04d}-00-00T00:00:00Z", precision)
+        if precision == 8:  # a decade by its digits: "1990s", "50s BCE"
+            written = (max(number // 10 * 10, 1), number // 10 * 10 + 9)
+        else:
+            ordinal = -(-number // size)  # the Nth century or millennium, counted as Wikibase counts it
+            written = ((ordinal - 1) * size + 1, ordinal * size)
+        low, high = (1 - written[1], 1 - written[0]) if bce else written  # astronomical years
+        assert (date.first.year, date.last.year) == (low, high)
+        assert str(date.first).endswith("-01-01")
+        assert str(date.last).endswith("-12-31")
+        assert low <= (1 - number if bce else number) <= high
+        unit = {6: "millennium", 7: "century", 8: "decade"}[precision]
+        assert date.precision == unit if "X" in str(date) else date.precision == "range"
 
     @pytest.mark.parametrize(
         ("time", "precision", "calendar", "part"),

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chronos import Chronology, UsageError, cli
+from chronos import Chronology, Day, UsageError, cli
 from chronos.output.explorer import explore, explorer_data
 
 ROOT = Path(__file__).parent.parent
@@ -38,7 +38,7 @@ def _seats(data: dict[str, Any], roster: int) -> list[tuple[str, str | None, str
     return [(data["posts"][s[0]][0], s[1], s[2], s[3]) for s in data["rosters"][roster]]
 
 
-def _expected(nsc: Chronology, day: dt.date, known: str | None) -> list[tuple[str, str | None, str, str]]:
+def _expected(nsc: Chronology, day: dt.date, known: Day | None) -> list[tuple[str, str | None, str, str]]:
     return [(s.post.id, s.person, s.state, s.certainty) for s in nsc.roster("nsc", at=day, known_at=known)]
 
 
@@ -56,8 +56,8 @@ class TestData:
         index = step % len(steps)
         # The page answers as known on each step (a date typed between two steps shows the
         # earlier one, and says so): the record's horizon is that step.
-        known = steps[index]
-        cut = max(i for i, c in enumerate(data["cuts"]) if c <= day.isoformat())
+        known = None if steps[index] is None else Day(steps[index])
+        cut = max(i for i, c in enumerate(data["cuts"]) if c <= day.toordinal())
         roster, _name = data["grid"][index][cut]
         assert _seats(data, roster) == _expected(nsc, day, known)
 
@@ -270,5 +270,120 @@ class TestInBrowser:
         assert width <= 420, "the page scrolls sideways at phone width"
         assert browser.find_element(By.ID, "roster").is_displayed()
         browser.set_window_size(1280, 1000)
+        errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        assert errors == []
+
+
+# Before year 1 ---------------------------------------------------------------------------------------
+
+#: A synthetic board of two consuls a year, 63-61 BCE (astronomical -62 to -60): no history is claimed.
+CONSULS = [("Consul A", "Consul B"), ("Consul C", "Consul D"), ("Consul E", "Consul F")]
+
+
+def consuls() -> Chronology:
+    from chronos import Appointed, Catalogue, Dismissed, Organisation, Person, Post, Source
+
+    people = [name for pair in CONSULS for name in pair]
+    catalogue = Catalogue(
+        [
+            Organisation(id="board", name="The Board"),
+            Post(id="board/consul", name="Consul", org="board", seats=2),
+            *(Person(id=name.lower().replace(" ", "-"), name=name) for name in people),
+        ]
+    )
+    events: list[Any] = []
+    post = "board/consul"
+    for offset, pair in enumerate(CONSULS):
+        start, end = Day.of(-62 + offset), Day.of(-61 + offset)
+        for name in pair:
+            ref = name.lower().replace(" ", "-")
+            cite = [Source(source="synthetic", quote=f"{name} was consul")]
+            events.append(Appointed(person=ref, post=post, occurred=start, known=start, sources=cite))
+            events.append(Dismissed(person=ref, post=post, occurred=end, known=end, sources=cite))
+    return Chronology(events, catalogue)
+
+
+def far_future() -> Chronology:
+    """Two synthetic holders of a post in the years 12345-12350 (dated by year: EDTF names no day then)."""
+    from chronos import Appointed, Catalogue, Dismissed, Organisation, Person, Post, Source
+
+    catalogue = Catalogue(
+        [
+            Organisation(id="board", name="The Board"),
+            Post(id="board/chair", name="Chair", org="board"),
+            Person(id="holder-a", name="Holder A"),
+            Person(id="holder-b", name="Holder B"),
+        ]
+    )
+    cite, post = [Source(source="synthetic", quote="q")], "board/chair"
+    events = [
+        Appointed(person="holder-a", post=post, occurred="Y12345", known="Y12345", sources=cite),
+        Dismissed(person="holder-a", post=post, occurred="Y12350", known="Y12350", sources=cite),
+        Appointed(person="holder-b", post=post, occurred="Y12350", known="Y12351", sources=cite),
+    ]
+    return Chronology(events, catalogue)
+
+
+class TestBeforeYearOne:
+    """A Gantt of consuls in the first century BCE: day numbers place every day, labels say BCE."""
+
+    def test_the_embedded_answers_are_chronos_answers(self) -> None:
+        chronology = consuls()
+        data = explorer_data(chronology, "board")
+        assert (data["start"], data["end"]) == ("-0063-12-01", "-0059-02-01")
+        assert (data["first"], data["last"]) == (Day.of(-63, 12, 1), Day.of(-59, 2, 1))
+        for number in range(data["first"], data["last"] + 1, 17):
+            cut = max(i for i, c in enumerate(data["cuts"]) if c <= number)
+            roster, _ = data["grid"][-1][cut]
+            expected = [(s.post.id, s.person) for s in chronology.roster("board", at=Day(number))]
+            assert [(data["posts"][s[0]][0], s[1]) for s in data["rosters"][roster]] == expected
+
+    def test_in_the_browser(self, browser: Any, tmp_path: Path) -> None:
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.common.keys import Keys
+
+        page = tmp_path / "board.html"
+        page.write_text(explore(consuls(), "board"), encoding="utf-8")
+        browser.get(page.as_uri())
+        _set(browser, "day", "-0061-06-01")
+        assert sorted(_holders(browser, "board/consul")) == ["Consul C", "Consul D"]
+        assert "-0061-06-01 (1 Jun 62 BCE)" in browser.find_element(By.ID, "roster-title").text
+        _set(browser, "day", "-0062-12-31")  # the last day of 63 BCE
+        assert sorted(_holders(browser, "board/consul")) == ["Consul A", "Consul B"]
+        ticks = [t.text for t in browser.find_elements(By.CSS_SELECTOR, "#chart svg text.tick")]
+        assert ticks == ["63 BCE", "62 BCE", "61 BCE", "60 BCE"]
+        bars = browser.find_elements(By.CSS_SELECTOR, "#chart svg g.bar")
+        assert sorted({b.get_attribute("data-person") for b in bars}) == [
+            name.lower().replace(" ", "-") for pair in CONSULS for name in pair
+        ]
+        # The bars run left to right in the order of the years (a day number grows towards year 0).
+        lefts = {
+            b.get_attribute("data-person"): float(b.find_element(By.TAG_NAME, "rect").get_attribute("x"))
+            for b in bars
+        }
+        assert lefts["consul-a"] < lefts["consul-c"] < lefts["consul-e"]
+        browser.find_element(By.ID, "day-slider").send_keys(Keys.HOME)
+        assert browser.find_element(By.ID, "day").get_attribute("value") == "-0063-12-01"
+        _set(browser, "diff-a", "-0062-06-01")
+        _set(browser, "diff-b", "-0060-06-01")
+        diff = browser.find_element(By.ID, "diff-out").text
+        assert "Consul A" in diff
+        assert "Consul E" in diff
+        errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        assert errors == []
+
+    def test_beyond_9999_in_the_browser(self, browser: Any, tmp_path: Path) -> None:
+        from selenium.webdriver.common.by import By
+
+        page = tmp_path / "far.html"
+        page.write_text(explore(far_future(), "board"), encoding="utf-8")
+        assert "The Board: +12344-12-01 to +12351-01-31" in page.read_text(encoding="utf-8")
+        browser.get(page.as_uri())
+        _set(browser, "day", "+12347-06-01")
+        assert _holders(browser, "board/chair") == ["Holder A"]
+        _set(browser, "day", "+12351-01-01")
+        assert _holders(browser, "board/chair") == ["Holder B"]
+        ticks = [t.text for t in browser.find_elements(By.CSS_SELECTOR, "#chart svg text.tick")]
+        assert ticks == [str(y) for y in range(12345, 12352)]
         errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == []

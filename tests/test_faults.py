@@ -36,7 +36,7 @@ import pytest
 
 from chronos import Appointed, Chronology, ChronosError, EventLog, Person, Source, StoreError
 from chronos.interop import import_text
-from chronos.stores import JsonlStore
+from chronos.stores import JsonlStore, _durable, _jsonl_catalogue, _jsonl_repair
 from chronos.stores import jsonl as jsonl_module
 from tests.strategies import small_catalogue
 from tests.workers import import_csv, worker_event
@@ -52,8 +52,12 @@ KILLS: Final = 8
 SRC = [Source(source="004_a82dc472c30e5f7b.txt", quote="q")]
 
 
+#: Every module of the JSON Lines store that writes (each has its own name for ``os``).
+STORE_MODULES: Final = (jsonl_module, _durable, _jsonl_catalogue, _jsonl_repair)
+
+
 class _FailingOs:
-    """``os`` as `chronos.stores.jsonl` sees it, with the n-th call of some functions failing."""
+    """``os`` as the JSON Lines store's modules see it, with the n-th call of some functions failing."""
 
     def __init__(self, fail_at: int | None, code: int, *, persistent: bool) -> None:
         self.calls = 0
@@ -88,12 +92,13 @@ def failing(
 ) -> Iterator[_FailingOs]:
     """Make the ``fail_at``-th write, fsync, replace, truncate or open-for-writing fail (None: count them)."""
     fake = _FailingOs(fail_at, code, persistent=persistent)
-    original = vars(jsonl_module)["os"]
-    setattr(jsonl_module, "os", fake)  # noqa: B010 -- the module's own name for os, replaced for the test
+    for module in STORE_MODULES:
+        setattr(module, "os", fake)  # noqa: B010 -- the module's own name for os, replaced for the test
     try:
         yield fake
     finally:
-        setattr(jsonl_module, "os", original)  # noqa: B010
+        for module in STORE_MODULES:
+            setattr(module, "os", os)  # noqa: B010
 
 
 def _snapshot(directory: Path) -> dict[str, bytes]:

@@ -428,7 +428,7 @@ class Shared:
         return pg.as_role(self.url, role)
 
     def connect(self, role: str) -> Any:
-        from chronos.stores.postgres import _split
+        from chronos.stores._pgurl import split_url as _split
 
         return psycopg.connect(_split(self.as_(role))[0], autocommit=True)
 

@@ -185,7 +185,7 @@ class TestReproduction5ControlCharacters:
         assert run(capsys, "--log", str(s), "verify")[0] == 0
 
     def test_toml_writer_escapes_del(self) -> None:
-        from chronos.entities import _toml_value
+        from chronos.entities._toml import toml_value as _toml_value
 
         assert _toml_value("a\x7fb") == '"a\\u007Fb"'
 

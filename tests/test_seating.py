@@ -7,7 +7,9 @@ then the cases of issue #12 on the shipped dataset, each as a golden answer.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import re
 from pathlib import Path
@@ -20,6 +22,7 @@ from hypothesis import strategies as st
 from chronos import (
     Appointed,
     Chronology,
+    Corrected,
     DeclaredComplete,
     Dissolved,
     Founded,
@@ -41,6 +44,8 @@ from tests.strategies import EPOCH, History, histories, small_catalogue
 ROOT = Path(__file__).resolve().parent.parent
 LOG = ROOT / "events"
 S = [Source(source="s.txt", quote="q")]
+#: 000 line 10, "Masimov was reportedly replaced with his chief bodyguard" (events/, record 132).
+PLACEHOLDER_CLAIM = "aefc1c30d66651c459249fdd"
 
 
 def chronology(events: Any) -> Chronology:
@@ -449,6 +454,8 @@ class TestIssue12:
             ["events", "--from", "2022-02-16", "--to", "2022-01-05"],
             ["timeline", "nsc", "--from", "2022-02-16", "--to", "2022-01-05", "-o", "x.svg"],
             ["roster", "nsc", "--at", "2022-02-16/2022-01-05"],
+            ["explore", "nsc", "--from", "2022-02-16", "--to", "2022-01-05", "-o", "x.html"],
+            ["history", "karim-massimov", "--known-at", "2022-02-16/2022-01-05"],
         ],
     )
     def test_a_reversed_range_is_a_usage_error(
@@ -466,6 +473,20 @@ class TestIssue12:
         disputed = "(disputed: 1 source says 2022-01-04/2022-01-05; 4 sources say 2022-01-05)"
         assert re.search(rf"Dismissed 2022-01-06 \[[0-9,-]+\] {re.escape(disputed)}", flat)
 
+    def test_every_diff_row_says_why_it_has_its_certainty(self, capsys: pytest.CaptureFixture[str]) -> None:
+        code, out, _ = run(capsys, "diff", "nsc", "2021-12-31", "2022-01-31", "--format", "csv")
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert code == 0
+        for row in rows:
+            for side in ("before", "after"):
+                assert bool(row[f"{side}_certainty"]) == bool(row[f"{side}_reasons"]), row
+        left = {
+            (r["person_id"], r["before_certainty"], r["before_reasons"])
+            for r in rows
+            if r["change"] == "left"
+        }
+        assert ("daulet-yergozhin", "possible", "imprecise-start") in left
+
     def test_an_unknown_source_in_a_policy_is_a_usage_error(self, capsys: pytest.CaptureFixture[str]) -> None:
         code, _, err = run(capsys, "roster", "nsc", "--at", "2022-01-05", "--policy", "prefer:999")
         assert code == 2
@@ -475,6 +496,46 @@ class TestIssue12:
             2,
             "chronos: error: policy 'prefer:04': no source '04' in the log (did you mean '004'?)\n",
         )
+
+    def test_the_unnamed_successor_is_named_by_a_correction_an_identification_would_add_nothing(
+        self, knb: Chronology
+    ) -> None:
+        """Why events/ keeps its `Corrected` and appends no `Identified` (see the README)."""
+        events = list(knb.events)
+        (naming,) = [e for e in events if isinstance(e, Corrected) and e.target == PLACEHOLDER_CLAIM]
+        identified = Identified(
+            placeholder="unnamed/chief-bodyguard",
+            person="ermek-sagimbayev",
+            occurred="2022-02-16",
+            known="2022-02-16",
+            sources=naming.sources,  # 004 line 38, as the correction cites it
+        )
+        beside = Chronology([*events, identified], knb.catalogue)
+        instead = Chronology([*(e for e in events if e is not naming), identified], knb.catalogue)
+
+        def chair(chronology: Chronology, known_at: str | None) -> list[tuple[Any, ...]]:
+            seats = chronology.roster("nsc/chairman", at="2022-01-10", known_at=known_at)
+            return [(s.person, s.certainty, s.reasons, str(s.since)) for s in seats]
+
+        assert chair(knb, "2022-01-08") == [
+            (
+                "unnamed/chief-bodyguard",
+                "possible",
+                ("pending-report", "after-record", "unidentified"),
+                "2022-01-05/2022-01-09",
+            )
+        ]
+        assert chair(knb, "2022-02-16") == [("ermek-sagimbayev", "certain", ("dated",), "2022-01-06")]
+        for known_at in ("2022-01-06", "2022-01-08", "2022-01-10", "2022-02-16", None):
+            for day in ("2022-01-04", "2022-01-06", "2022-01-10", "2022-01-20", "2022-02-16"):
+                assert beside.roster("nsc", at=day, known_at=known_at) == knb.roster(
+                    "nsc", at=day, known_at=known_at
+                )
+        # In its place, the identification names the same holder and says so ("identified later").
+        assert chair(instead, "2022-01-08") == chair(knb, "2022-01-08")
+        assert chair(instead, "2022-02-16") == [
+            ("ermek-sagimbayev", "certain", ("dated", "identified"), "2022-01-06")
+        ]
 
     def test_check_flags_disputed_custody_and_causes(self, knb: Chronology) -> None:
         findings = check(knb)

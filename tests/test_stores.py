@@ -23,7 +23,7 @@ from chronos import (
     Store,
 )
 from chronos.stores import PostgresStore, SqliteStore, open_store
-from chronos.stores.jsonl import _loads
+from chronos.stores._jsonl_format import loads_line
 from chronos.stores.postgres import redact_url
 from chronos.stores.records import Head, Record
 from chronos.testing import StoreContract, StoreMachine, make_records
@@ -311,11 +311,11 @@ class TestJsonlParsing:
     @given(json_values, st.booleans(), st.sampled_from(["", " ", "\n", "\r\n"]))
     def test_same_values(self, value: object, ascii_only: bool, after: str) -> None:
         line = (json.dumps(value, ensure_ascii=ascii_only) + after).encode()
-        assert parsed(_loads, line) == parsed(json.loads, line)
+        assert parsed(loads_line, line) == parsed(json.loads, line)
 
     @given(st.binary(max_size=40) | json_values.map(lambda v: json.dumps(v).encode()[:-1]))
     def test_same_errors(self, line: bytes) -> None:
-        assert parsed(_loads, line) == parsed(json.loads, line)
+        assert parsed(loads_line, line) == parsed(json.loads, line)
 
     @pytest.mark.parametrize(
         "line",
@@ -332,7 +332,7 @@ class TestJsonlParsing:
         ],
     )
     def test_what_orjson_refuses_or_reads_otherwise(self, line: bytes) -> None:
-        assert parsed(_loads, line) == parsed(json.loads, line)
+        assert parsed(loads_line, line) == parsed(json.loads, line)
 
 
 #: Stores on disk or on a server: fewer, shorter runs keep the suite fast.

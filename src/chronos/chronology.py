@@ -13,9 +13,7 @@ optional knowledge date ``known_at`` (what the public record said that day).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import gc
-import re
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -23,13 +21,12 @@ from pathlib import Path
 import attrs
 
 from chronos._fast.gc import paused_gc
-from chronos.dates import Day, FuzzyDate, check_order, parse_date
+from chronos.dates import Day, check_order
 from chronos.entities import Catalogue, Entity, Organisation, Post, name_key
-from chronos.errors import AmbiguousName, DateError, LookupFailed, UsageError, did_you_mean
-from chronos.events import EVENT_TYPES, Event, Renamed, RosterReported
+from chronos.errors import AmbiguousName, LookupFailed
+from chronos.events import Event, RosterReported
 from chronos.log import EventLog
 from chronos.projections import (
-    OPEN_END,
     Certainty,
     Diff,
     EventIndex,
@@ -41,7 +38,6 @@ from chronos.projections import (
     State,
     Succession,
     Tenure,
-    When,
     compare_snapshot,
     diff,
     history,
@@ -50,40 +46,15 @@ from chronos.projections import (
     project,
     roster,
     rosters,
-    sort_key,
-    span,
     succession,
     tenure_of,
 )
-from chronos.projections.seating import NOT_FOUNDED
+from chronos.projections.index import select_events
+from chronos.projections.names import renamed_keys
+from chronos.projections.seating import existence
+from chronos.projections.when import DateLike, as_day, as_when, parse_when
 
 __all__ = ["Chronology", "DateLike", "as_day", "as_when", "parse_when"]
-
-DateLike = str | Day | dt.date | FuzzyDate
-
-
-def as_when(value: DateLike) -> When:
-    """A query date: a `Day` for a day, a `FuzzyDate` for a month, year or range."""
-    if isinstance(value, Day):
-        return value
-    if isinstance(value, dt.date):
-        return Day.from_date(value)
-    date = FuzzyDate.of(value)
-    return date.first if date.is_exact else date
-
-
-def as_day(value: DateLike | None) -> Day | None:
-    """A knowledge date as a day: a month or year means its last day (everything known by then)."""
-    if value is None:
-        return None
-    if isinstance(value, Day):
-        return value
-    if isinstance(value, dt.date):
-        return Day.from_date(value)
-    date = FuzzyDate.of(value)
-    if date.last == Day.max:
-        raise DateError(f"knowledge date {str(date)!r} has no end")
-    return date.last
 
 
 class Chronology:
@@ -272,13 +243,7 @@ class Chronology:
     def _renamed(self) -> dict[str, set[str]]:
         """Every name a `Renamed` event gives or takes away, as `name_key` forms it, with the entity's id."""
         if self._rename_keys is None:
-            keys: dict[str, set[str]] = {}
-            for event in self.events:
-                if isinstance(event, Renamed) and event.entity in self.catalogue:
-                    for text in (event.name, event.former):
-                        if text:
-                            keys.setdefault(name_key(text), set()).add(event.entity)
-            self._rename_keys = keys
+            self._rename_keys = renamed_keys(self.events, self.catalogue)
         return self._rename_keys
 
     def _id(self, name: str, kind: str | tuple[str, ...] | None = None) -> str:
@@ -316,16 +281,7 @@ class Chronology:
 
     def _checked(self, policy: Policy) -> Policy:
         """``policy``, once every source it prefers is cited in the log (else `UsageError`)."""
-        for wanted in policy.prefer:
-            if not any(source.startswith(wanted) for source in self.sources):
-                # Sources are mostly cited by a prefix (``004`` for ``004_a82dc472c30e5f7b.txt``).
-                stems = {re.split(r"[_.]", source, maxsplit=1)[0] for source in self.sources}
-                near = difflib.get_close_matches(wanted, sorted(stems | set(self.sources)), n=3, cutoff=0.5)
-                known = "" if near else f" (it cites {_some(self.sources)})"
-                raise UsageError(
-                    f"policy {str(policy)!r}: no source {wanted!r} in the log{did_you_mean(near) or known}"
-                )
-        return policy
+        return policy.checked_against(self.sources)
 
     def horizon(self, known_at: DateLike | None = None) -> Day:
         """The last day the record covers: ``known_at`` or the log's last knowledge date, the earlier.
@@ -345,24 +301,7 @@ class Chronology:
         when it certainly did not exist: its roster then has no seats.
         """
         org_id = self._id(org, "organisation")
-        state = self.state(known_at)
-        low, high = span(as_when(at))
-        certainty: Certainty = "certain"
-        because: list[Event] = []
-        for unit in (org_id, *self.catalogue.above(org_id)):
-            founded, dissolved = state.founded.get(unit, ()), state.dissolved.get(unit, ())
-            if not founded and not dissolved:
-                continue
-            chosen = self._policy(policy)
-            start = chosen.resolve(founded, empty=NOT_FOUNDED)
-            end = chosen.resolve(dissolved, empty=OPEN_END)
-            claims = [c.event for c in (*start.claims, *end.claims)]
-            if start.first > high or end.last <= low:
-                return None, tuple(claims)
-            if start.last > low or end.first <= high:
-                certainty = "possible"
-                because += claims
-        return certainty, tuple(dict.fromkeys(because))
+        return existence(self.state(known_at), self.catalogue, org_id, as_when(at), self._policy(policy))
 
     # Questions ------------------------------------------------------------------------
 
@@ -550,38 +489,9 @@ class Chronology:
     ) -> tuple[Event, ...]:
         """Events (in valid-time order) about an entity, that can fall between two dates, of one kind."""
         wanted = None if entity is None else self._id(entity)
-        if start is not None and end is not None:
-            check_order(FuzzyDate.of(start), FuzzyDate.of(end), names=("--from", "--to"))
-        low = FuzzyDate.of(start).first if start is not None else Day.min
-        high = FuzzyDate.of(end).last if end is not None else Day.max
-        if kind is not None and kind not in EVENT_TYPES:
-            near = difflib.get_close_matches(kind, list(EVENT_TYPES), n=1)
-            hint = did_you_mean(near[:1])
-            raise UsageError(f"unknown event kind {kind!r}{hint}")
-        found = [
-            e
-            for e in self.events
-            if (wanted is None or wanted in e.about())
-            and e.occurred.last >= low
-            and e.occurred.first <= high
-            and (kind is None or type(e).__name__ == kind)
-        ]
-        return tuple(sorted(found, key=sort_key))
-
-
-def _some(names: tuple[str, ...], most: int = 5) -> str:
-    """The first few of ``names``, and how many there are in all."""
-    if not names:
-        return "no sources"
-    shown = ", ".join(names[:most])
-    return shown if len(names) <= most else f"{shown}, ... ({len(names)} in all)"
+        return select_events(self.events, wanted, start=start, end=end, kind=kind)
 
 
 def _maybe_public(event: Event, day: Day) -> bool:
     """True when ``event`` may, but need not, have been public on ``day`` (its knowledge date is a range)."""
     return event.known.first <= day < event.known.last
-
-
-def parse_when(text: str) -> When:
-    """Parse a query date given as text (``2022-01-05``, ``2022-01``, ``2016``)."""
-    return as_when(parse_date(text))

@@ -24,8 +24,8 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from chronos._fast.decode import FastDecoder
 from chronos.dates import FuzzyDate, parse_date
-from chronos.errors import ChronosError, RecordError, UnknownEventType, did_you_mean
-from chronos.events import EVENT_TYPES, Event, RosterEntry, Source, shown
+from chronos.errors import ChronosError, RecordError, UnknownEventType, did_you_mean, shown
+from chronos.events import EVENT_TYPES, Event, RosterEntry, Source
 
 __all__ = [
     "MAX_EVENT_BYTES",

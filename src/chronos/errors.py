@@ -48,6 +48,7 @@ __all__ = [
     "UnknownReference",
     "UsageError",
     "did_you_mean",
+    "shown",
 ]
 
 
@@ -55,6 +56,14 @@ def did_you_mean(near: Iterable[str]) -> str:
     """The hint appended to an error naming an unknown value: `` (did you mean 'a', 'b'?)``, or ``""``."""
     names = list(near)
     return f" (did you mean {', '.join(repr(n) for n in names)}?)" if names else ""
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """``repr(value)``, cut to about ``limit`` characters: error messages never echo a huge value."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 20]}...{text[-12:]} ({len(text):,} characters)"
 
 
 class ChronosError(Exception):

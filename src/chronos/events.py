@@ -19,16 +19,27 @@ This module imports only `chronos.dates` (a value type) and does no I/O.
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import json
 from functools import cached_property
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar
 
 import attrs
 
-from chronos.dates import Day, FuzzyDate, PartialDate, parse_date
-from chronos.errors import ChronosError, InvalidEvent, UsageError
+from chronos._event_fields import (
+    MAX_ENTRIES,
+    MAX_NESTING,
+    is_date,
+    is_flag,
+    is_optional_date,
+    is_optional_text,
+    is_text,
+    made,
+    to_date,
+    to_optional_date,
+)
+from chronos.dates import FuzzyDate
+from chronos.errors import InvalidEvent, UsageError, shown
 
 __all__ = [
     "BUILTIN_EVENT_TYPES",
@@ -61,74 +72,16 @@ __all__ = [
 ]
 
 
-#: The longest text one field may hold, in characters: a quote, a note, a name, an id.
-MAX_TEXT: Final = 100_000
-#: How deeply `Corrected` events may nest (a correction of a correction of ...).
-MAX_NESTING: Final = 8
-#: The most entries one `RosterReported` may list.
-MAX_ENTRIES: Final = 10_000
-
-
-def shown(value: Any, limit: int = 80) -> str:
-    """``repr(value)``, cut to about ``limit`` characters: error messages never echo a huge value."""
-    text = repr(value)
-    if len(text) <= limit:
-        return text
-    return f"{text[: limit - 20]}...{text[-12:]} ({len(text):,} characters)"
-
-
-def _date(value: Any) -> Any:
-    # Only the types a date may be given as are converted; anything else is left for
-    # `_is_date` to refuse, naming the field (a converter does not know it).
-    kind = type(value)
-    if kind is FuzzyDate:
-        return value
-    if kind is str or kind is _dt.date or kind is PartialDate or kind is Day:
-        return FuzzyDate.of(value)
-    return value
-
-
-def _is_date(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not FuzzyDate:
-        raise InvalidEvent(
-            f"{attribute.name}: not a date: {shown(value)} (give an EDTF string such as '2016' or "
-            "'2022-01-05', a datetime.date, a Day or a FuzzyDate)"
-        )
-    # A FuzzyDate built field by field must be one its text reads back as, or the log could not.
-    try:
-        same = parse_date(value.text) == value
-    except ChronosError:
-        same = False
-    if not same:
-        raise InvalidEvent(f"{attribute.name}: {value!r} is not a date its own text {value.text!r} reads as")
-
-
-def _optional_date(value: Any) -> Any:
-    return None if value is None else _date(value)
-
-
-def _is_optional_date(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None:
-        _is_date(instance, attribute, value)
-
-
 def _entries(value: Any) -> Any:
     if type(value) is not list and type(value) is not tuple:
         return value  # `_is_entries` names it
-    return tuple(_made(RosterEntry, e, "entries") if type(e) is dict else e for e in value)
+    return tuple(made(RosterEntry, e, "entries") if type(e) is dict else e for e in value)
 
 
 def _sources(value: Any) -> Any:
     if type(value) is not list and type(value) is not tuple:
         return value  # `_non_empty` names it
-    return tuple(_made(Source, s, "sources") if type(s) is dict else s for s in value)
-
-
-def _made(cls: type[Any], fields: dict[str, Any], name: str) -> Any:
-    try:
-        return cls(**fields)
-    except TypeError as exc:
-        raise InvalidEvent(f"{name}: {exc}") from None
+    return tuple(made(Source, s, "sources") if type(s) is dict else s for s in value)
 
 
 def _non_empty(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -151,41 +104,6 @@ def _is_entries(_instance: object, attribute: attrs.Attribute[Any], value: Any) 
             raise InvalidEvent(f"{attribute.name}: not a RosterEntry: {shown(item)}")
 
 
-def _text(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not str or not value.strip():
-        raise InvalidEvent(f"{attribute.name} must be a non-empty string, not {shown(value)}")
-    if len(value) > MAX_TEXT:
-        raise InvalidEvent(f"{attribute.name}: {len(value):,} characters, more than the {MAX_TEXT:,} allowed")
-    if not value.isascii():
-        _encodable(attribute.name, value)
-
-
-def _optional_text(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is None:
-        return
-    if type(value) is not str:
-        raise InvalidEvent(f"{attribute.name} must be a string or None, not {shown(value)}")
-    if len(value) > MAX_TEXT:
-        raise InvalidEvent(f"{attribute.name}: {len(value):,} characters, more than the {MAX_TEXT:,} allowed")
-    if not value.isascii():
-        _encodable(attribute.name, value)
-
-
-def _encodable(name: str, value: str) -> None:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise InvalidEvent(
-            f"{name}: {shown(value)} holds a lone surrogate (U+{ord(value[exc.start]):04X}), "
-            "which is not text"
-        ) from None
-
-
-def _flag(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not bool:
-        raise InvalidEvent(f"{attribute.name} must be true or false, not {shown(value)}")
-
-
 def _replacement(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, Event):
         raise InvalidEvent(f"{attribute.name} must be an Event, not {shown(value)}")
@@ -201,9 +119,9 @@ def _replacement(_instance: object, attribute: attrs.Attribute[Any], value: Any)
 class Source:
     """A citation: which source, the exact words it uses, and where (optional)."""
 
-    source: str = attrs.field(validator=_text)
-    quote: str = attrs.field(validator=_text)
-    locator: str | None = attrs.field(default=None, validator=_optional_text)
+    source: str = attrs.field(validator=is_text)
+    quote: str = attrs.field(validator=is_text)
+    locator: str | None = attrs.field(default=None, validator=is_optional_text)
 
     def __str__(self) -> str:
         where = f", {self.locator}" if self.locator else ""
@@ -217,10 +135,10 @@ class Event:
     A new kind must be registered with `register_event` so the codec knows its tag.
     """
 
-    occurred: FuzzyDate = attrs.field(converter=_date, validator=_is_date)
-    known: FuzzyDate = attrs.field(converter=_date, validator=_is_date)
+    occurred: FuzzyDate = attrs.field(converter=to_date, validator=is_date)
+    known: FuzzyDate = attrs.field(converter=to_date, validator=is_date)
     sources: tuple[Source, ...] = attrs.field(converter=_sources, validator=_non_empty)
-    note: str | None = attrs.field(default=None, validator=_optional_text)
+    note: str | None = attrs.field(default=None, validator=is_optional_text)
 
     #: The entity-reference fields of this kind, and the kind of entity each names.
     references: ClassVar[dict[str, str]] = {}
@@ -291,8 +209,8 @@ def canonical(value: Any) -> Any:
 class Appointed(Event):
     """A person took up a post."""
 
-    person: str = attrs.field(validator=_text)
-    post: str = attrs.field(validator=_text)
+    person: str = attrs.field(validator=is_text)
+    post: str = attrs.field(validator=is_text)
     references: ClassVar[dict[str, str]] = {"person": "person", "post": "post"}
 
 
@@ -300,8 +218,8 @@ class Appointed(Event):
 class TenureEnded(Event):
     """Base of the events that end one person's tenure of one post."""
 
-    person: str = attrs.field(validator=_text)
-    post: str = attrs.field(validator=_text)
+    person: str = attrs.field(validator=is_text)
+    post: str = attrs.field(validator=is_text)
     references: ClassVar[dict[str, str]] = {"person": "person", "post": "post"}
 
 
@@ -324,9 +242,9 @@ class Left(TenureEnded):
 class Moved(Event):
     """A person left one post for another in one act."""
 
-    person: str = attrs.field(validator=_text)
-    from_post: str = attrs.field(validator=_text)
-    to_post: str = attrs.field(validator=_text)
+    person: str = attrs.field(validator=is_text)
+    from_post: str = attrs.field(validator=is_text)
+    to_post: str = attrs.field(validator=is_text)
     references: ClassVar[dict[str, str]] = {
         "person": "person",
         "from_post": "post",
@@ -341,7 +259,7 @@ class Moved(Event):
 class Born(Event):
     """A person was born (a claim like any other: sources disagree on birth dates too)."""
 
-    person: str = attrs.field(validator=_text)
+    person: str = attrs.field(validator=is_text)
     references: ClassVar[dict[str, str]] = {"person": "person"}
 
 
@@ -349,8 +267,8 @@ class Born(Event):
 class Arrested(Event):
     """A person was detained. ``vacates`` when the arrest itself removed them from office."""
 
-    person: str = attrs.field(validator=_text)
-    vacates: bool = attrs.field(default=False, validator=_flag)
+    person: str = attrs.field(validator=is_text)
+    vacates: bool = attrs.field(default=False, validator=is_flag)
     references: ClassVar[dict[str, str]] = {"person": "person"}
 
 
@@ -358,7 +276,7 @@ class Arrested(Event):
 class Released(Event):
     """A person was released from custody."""
 
-    person: str = attrs.field(validator=_text)
+    person: str = attrs.field(validator=is_text)
     references: ClassVar[dict[str, str]] = {"person": "person"}
 
 
@@ -366,8 +284,8 @@ class Released(Event):
 class Charged(Event):
     """A person was charged with an offence."""
 
-    person: str = attrs.field(validator=_text)
-    charge: str = attrs.field(validator=_text)
+    person: str = attrs.field(validator=is_text)
+    charge: str = attrs.field(validator=is_text)
     references: ClassVar[dict[str, str]] = {"person": "person"}
 
 
@@ -375,7 +293,7 @@ class Charged(Event):
 class Died(Event):
     """A person died; every post they held ends."""
 
-    person: str = attrs.field(validator=_text)
+    person: str = attrs.field(validator=is_text)
     references: ClassVar[dict[str, str]] = {"person": "person"}
 
 
@@ -386,7 +304,7 @@ class Died(Event):
 class Founded(Event):
     """An organisation or unit was founded."""
 
-    org: str = attrs.field(validator=_text)
+    org: str = attrs.field(validator=is_text)
     references: ClassVar[dict[str, str]] = {"org": "organisation"}
 
 
@@ -394,7 +312,7 @@ class Founded(Event):
 class Dissolved(Event):
     """An organisation or unit ceased to exist; every tenure of its posts ends."""
 
-    org: str = attrs.field(validator=_text)
+    org: str = attrs.field(validator=is_text)
     references: ClassVar[dict[str, str]] = {"org": "organisation"}
 
 
@@ -402,9 +320,9 @@ class Dissolved(Event):
 class Renamed(Event):
     """An organisation, post or place took a new name (``former`` is the old one, if stated)."""
 
-    entity: str = attrs.field(validator=_text)
-    name: str = attrs.field(validator=_text)
-    former: str | None = attrs.field(default=None, validator=_optional_text)
+    entity: str = attrs.field(validator=is_text)
+    name: str = attrs.field(validator=is_text)
+    former: str | None = attrs.field(default=None, validator=is_optional_text)
     references: ClassVar[dict[str, str]] = {"entity": "any"}
 
 
@@ -415,15 +333,15 @@ class Renamed(Event):
 class Retracted(Event):
     """An earlier event (``target`` id) is withdrawn from the moment this is known."""
 
-    target: str = attrs.field(validator=_text)
-    reason: str | None = attrs.field(default=None, validator=_optional_text)
+    target: str = attrs.field(validator=is_text)
+    reason: str | None = attrs.field(default=None, validator=is_optional_text)
 
 
 @attrs.frozen(kw_only=True)
 class Corrected(Event):
     """An earlier event (``target`` id) is replaced by ``replacement`` from the moment this is known."""
 
-    target: str = attrs.field(validator=_text)
+    target: str = attrs.field(validator=is_text)
     replacement: Event = attrs.field(validator=_replacement)
 
     def about(self) -> tuple[str, ...]:
@@ -435,9 +353,9 @@ class Corrected(Event):
 class RosterEntry:
     """One seat in a source's own list: the post, and who the source names (None: vacant)."""
 
-    post: str = attrs.field(validator=_text)
-    person: str | None = attrs.field(default=None, validator=_optional_text)
-    name: str | None = attrs.field(default=None, validator=_optional_text)
+    post: str = attrs.field(validator=is_text)
+    person: str | None = attrs.field(default=None, validator=is_optional_text)
+    name: str | None = attrs.field(default=None, validator=is_optional_text)
 
 
 @attrs.frozen(kw_only=True)
@@ -448,7 +366,7 @@ class RosterReported(Event):
     reports where the source's list and the events disagree.
     """
 
-    org: str = attrs.field(validator=_text)
+    org: str = attrs.field(validator=is_text)
     entries: tuple[RosterEntry, ...] = attrs.field(converter=_entries, validator=_is_entries)
     references: ClassVar[dict[str, str]] = {"org": "organisation"}
 
@@ -483,9 +401,11 @@ class DeclaredComplete(Event):
     vacant from D", declare the post complete from D.
     """
 
-    org: str | None = attrs.field(default=None, validator=[_optional_text, _one_subject])
-    post: str | None = attrs.field(default=None, validator=_optional_text)
-    until: FuzzyDate | None = attrs.field(default=None, converter=_optional_date, validator=_is_optional_date)
+    org: str | None = attrs.field(default=None, validator=[is_optional_text, _one_subject])
+    post: str | None = attrs.field(default=None, validator=is_optional_text)
+    until: FuzzyDate | None = attrs.field(
+        default=None, converter=to_optional_date, validator=is_optional_date
+    )
     references: ClassVar[dict[str, str]] = {"org": "organisation", "post": "post"}
 
     @property
@@ -505,8 +425,8 @@ class Identified(Event):
     them, and this event's own sources say who identified the holder.
     """
 
-    placeholder: str = attrs.field(validator=_text)
-    person: str = attrs.field(validator=_text)
+    placeholder: str = attrs.field(validator=is_text)
+    person: str = attrs.field(validator=is_text)
     references: ClassVar[dict[str, str]] = {"placeholder": "person", "person": "person"}
 
 

@@ -12,13 +12,14 @@ from typing import Any, Final
 
 import attrs
 
+from chronos._event_fields import MAX_TEXT
+from chronos._event_fields import is_flag as _flag_validator
+from chronos._event_fields import is_optional_text as _optional_text_validator
+from chronos._event_fields import is_text as _text_validator
 from chronos.dates import FuzzyDate, parse_date
 from chronos.errors import ChronosError
-from chronos.events import BUILTIN_EVENT_TYPES, MAX_TEXT, Event, Source
-from chronos.events import _flag as _flag_validator
+from chronos.events import BUILTIN_EVENT_TYPES, Event, Source
 from chronos.events import _non_empty as _sources_validator
-from chronos.events import _optional_text as _optional_text_validator
-from chronos.events import _text as _text_validator
 
 __all__ = ["FastDecoder"]
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shlex
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn, Protocol, TypeVar
+from typing import Any, Final, NoReturn, Protocol, TypeVar
 
 from rich.console import Console, RenderableType
 from rich.progress import (
@@ -36,8 +37,16 @@ from chronos._fast.gc import paused_gc
 from chronos.chronology import Chronology, as_day
 from chronos.dates import Day, FuzzyDate, parse_date
 from chronos.entities import Entity
-from chronos.errors import AmbiguousName, ChronosError, IntegrityWarning, LookupFailed, StoreError, UsageError
-from chronos.events import Event, shown
+from chronos.errors import (
+    AmbiguousName,
+    ChronosError,
+    IntegrityWarning,
+    LookupFailed,
+    StoreError,
+    UsageError,
+    shown,
+)
+from chronos.events import Event
 from chronos.log import EventLog
 from chronos.output import render
 from chronos.projections import Policy
@@ -109,9 +118,20 @@ def output_file(text: str) -> Path:
 
 # The parser -----------------------------------------------------------------------------------------
 
+#: A negative number, or a date of a negative (BCE) year: -0044, -0043-03-15, -004X, -0063/-0060.
+_NEGATIVE: Final = re.compile(r"^-\d+$|^-\d*\.\d+$|^-[0-9X]{4}")
+
 
 class _Parser(argparse.ArgumentParser):
-    """An argument parser whose usage errors are one line."""
+    """An argument parser whose usage errors are one line, and which takes BCE dates as values."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # argparse reads "-0044-03-15" as an unknown option unless it looks like a negative number
+        # (``--at -0044-03-15``, ``diff board -0063-01-01 -0043``). No option of ours starts with a
+        # digit or X, so an astronomical year is always a value. (`_negative_number_matcher` is
+        # argparse's own hook for this, set in its __init__ in every version since 3.2.)
+        self._negative_number_matcher = _NEGATIVE
 
     def error(self, message: str) -> NoReturn:
         """Print one line and exit with status 2."""

@@ -29,6 +29,7 @@ examples:
   chronos --log sp import memberships sp-ministers/2021-07-06_e9b584e0.json --known-at 2021-07-06
   chronos import popolo people.json --dataset parliament
   chronos import popolo everypolitician-kazakhstan/379106e8/ep-popolo-v1.0.json --known-at 2016-05-01
+  chronos import popolo mazhilis.json --known-at 2016-05-01 --complete
   chronos import wikidata Q264766.json Q234182.entity.json positions-labels.json
   chronos import ftm ve_asamblea_nacional.entities.ftm.json
   chronos --log old export csv | chronos --log new import csv - --dataset old-log
@@ -45,6 +46,11 @@ Importing the same file twice adds nothing. Importing a newer version of a
 dataset (the files of one directory, or --dataset NAME) adds only what changed:
 new records, records closed, and corrections or retractions of claims whose
 dates, post or holder changed, known from --known-at (default: today).
+Nothing is assumed complete: a seat nobody in the file holds is unknown. With
+--complete the file is declared the full membership of the organisations it
+lists (not of the parties members sit for), citing the file: over each
+legislative period its Popolo memberships name (up to the file's date at the
+latest), else on the file's date alone; a seat nobody holds then is vacant.
 A directory named like a version (a commit, a date, v2) is that version of the
 dataset its parent names: events cite DATASET/VERSION/FILE.
 The log (a directory) is created when missing. FILE - reads standard input (cited
@@ -93,6 +99,13 @@ def register(app: App) -> None:
         help="which version of the dataset this file is (a commit, a date; default: the name of its "
         "directory when that looks like one, such as 379106e8 or 2016-10-01)",
     )
+    sub.add_argument(
+        "--complete",
+        action="store_true",
+        help="the file is the full membership of the organisations it lists: their seats nobody holds "
+        "are vacant, not unknown, over the legislative periods a Popolo file names, else on the "
+        "file's date (needs --known-at unless the file gives its date; not for wikidata)",
+    )
 
     sub = app.command(
         "export", "export tenures and entities as Popolo, FtM, CSV or Parquet", _export, epilog=EPILOG_EXPORT
@@ -111,6 +124,10 @@ def _import(args: Namespace) -> int:
     location = args.log or os.environ.get("CHRONOS_LOG") or "events"
     if "-" in args.files and (args.format == "wikidata" or len(args.files) > 1):
         args.parser.error("- (standard input) is the only file of a csv, ftm, memberships or popolo import")
+    if args.complete and args.format == "wikidata":
+        args.parser.error(
+            "--complete: a Wikidata item is no membership list (use it with popolo, memberships, ftm or csv)"
+        )
     log = EventLog.open(location, create=True)  # as the epilog says: a missing log is created
     try:
         if args.format == "wikidata":
@@ -120,7 +137,13 @@ def _import(args: Namespace) -> int:
             text = sys.stdin.read()
             _show(
                 import_text(
-                    log, args.format, text, label=f"{name}/stdin", known_at=args.known_at, dataset=name
+                    log,
+                    args.format,
+                    text,
+                    label=f"{name}/stdin",
+                    known_at=args.known_at,
+                    dataset=name,
+                    complete=args.complete,
                 )
             )
         else:
@@ -132,6 +155,7 @@ def _import(args: Namespace) -> int:
                     known_at=args.known_at,
                     dataset=args.dataset,
                     version=args.version_name,
+                    complete=args.complete,
                 )
                 _show(report)
     except NothingImported as exc:

@@ -406,26 +406,34 @@ def wikidata_text(time: str, precision: int, calendar: str) -> str:
 
 
 def _span_of_years(number: int, bce: bool, precision: int) -> str:
-    """A Wikidata decade, century or millennium: the years its written digits name, and more.
+    """A Wikidata decade, century or millennium as the EDTF text of exactly the years Wikidata names.
 
-    ``number`` is the year as written (traditional: 44 for 44 BCE). A decade is
-    the ten years its digits name (``1995``: ``199X``). A century or millennium
-    is also counted ordinally, and Wikidata holds both readings ("20th century"
-    stored as 1950 and as 2000, phabricator T73459): ``1950`` is 1900-1999 or
-    1901-2000, so the years 1900 to 2000. Where that is the written block, it
-    is written with X digits; otherwise as an interval of years, BCE ones
-    astronomically.
+    ``number`` is the year as written (traditional: 44 for 44 BCE). Wikidata's
+    software (Wikibase's ``MwTimeIsoFormatter``) names a decade by its digits
+    (``1995``: "1990s"; ``-0055``: "50s BCE", 59 to 50 BCE) and a century or
+    millennium ordinally, rounding up (``1901`` to ``2000``: "20. century";
+    ``1900``: "19. century"; ``-0044``: "1. century BCE", 100 to 1 BCE).
+    Where EDTF's block of unspecified digits is exactly those years it is the
+    text (the 1990s ``199X``; 100-1 BCE, astronomical -99 to 0, ``-00XX``);
+    otherwise the exact interval is (the 20th century ``1901/2000``: ``19XX`` is
+    1900-1999, which would leave out 2000 and claim 1900), as are years past
+    four digits, which take no X digit.
     """
-    size = 10 ** _X_DIGITS[precision]
-    low, high = number // size * size, number // size * size + size - 1
-    if precision < 8:
-        ordinal_high = (number - 1) // size * size + size
-        low, high = min(low, ordinal_high - size + 1), max(high, ordinal_high)
-    low = max(low, 1)  # Wikidata has no year 0
-    if bce:
-        low, high = 1 - high, 1 - low
-    elif high - low + 1 == size and high <= 9999:
-        return f"{low:04d}"[: 4 - _X_DIGITS[precision]] + "X" * _X_DIGITS[precision]
+    digits = _X_DIGITS[precision]
+    size = 10**digits
+    if precision == 8:  # a decade by its digits, in the years as written
+        named = number // size * size
+        written = (named, named + size - 1)
+    else:  # the Nth century (millennium): years 100(N-1)+1 to 100N as written
+        ordinal = -(-number // size)
+        written = ((ordinal - 1) * size + 1, ordinal * size)
+    written = (max(written[0], 1), written[1])  # no year 0 as written: the "0s" begin with year 1
+    low, high = (1 - written[1], 1 - written[0]) if bce else written  # astronomical: 1 BCE is year 0
+    if high - low + 1 == size and low >= -9999 and high <= 9999:
+        if not bce and low % size == 0:
+            return f"{low // size:0{4 - digits}d}" + "X" * digits
+        if bce and high % size == 0:
+            return f"-{-high // size:0{4 - digits}d}" + "X" * digits
     return f"{year_text(low)}/{year_text(high)}"
 
 

@@ -26,11 +26,14 @@ def parse_date(text: str) -> FuzzyDate:
 def wikidata_date(time: str, precision: int, calendar: str = _edtf.GREGORIAN) -> FuzzyDate:
     """A Wikidata time value (``+1946-00-00T00:00:00Z``, precision 6-11, calendar model) as EDTF.
 
-    Precision 11 is a day, 10 a month, 9 a year, 8 a decade (``199X``), 7 a
-    century (``19XX``, the hundred years the stored year's digits name), 6 a
-    millennium. Wikidata numbers BCE years traditionally (-0044 is 44 BCE),
-    EDTF astronomically (-0043), so negative years move by one. A Julian date
-    (``calendar`` ending in Q1985786) is converted to the Gregorian days it
+    Precision 11 is a day, 10 a month, 9 a year; 8, 7 and 6 are the decade,
+    century or millennium Wikidata names (Wikibase counts centuries ordinally:
+    ``+1901`` to ``+2000`` are the 20th), written as EDTF's block of that name:
+    ``199X``, ``19XX`` (the 1900s), ``1XXX``, ``-00XX`` (the 1st century BCE);
+    `chronos.dates._edtf._span_of_years` says where a block and a century
+    differ by a year. Wikidata numbers BCE years traditionally (-0044 is 44
+    BCE), EDTF astronomically (-0043), so negative years move by one. A Julian
+    date (``calendar`` ending in Q1985786) is converted to the Gregorian days it
     names: a day to its day, a month or a year to the interval of its first
     and last days; decades and coarser keep their digits (the calendars differ
     by days). The caller notes which calendar the source used.

@@ -27,9 +27,10 @@ from chronos.chronology import Chronology, DateLike, as_day
 from chronos.dates import FuzzyDate, parse_date
 from chronos.entities import Entity
 from chronos.errors import ConcurrencyError, RecordError, UsageError
-from chronos.events import Event
+from chronos.events import DeclaredComplete, Event
 from chronos.interop._batch import plan_parts
 from chronos.interop._catalogue import append_entities
+from chronos.interop._complete import on_file_date
 from chronos.interop._ftm_read import declared_dataset, read_ftm
 from chronos.interop._model import Dataset, Skipped, slugify
 from chronos.interop._plan import Plan, plan_import
@@ -72,7 +73,8 @@ class ImportReport:
     ``records`` counts the records imported and ``read`` those read (imported
     or left out); ``dropped`` says what was left out and why (a record, one
     date of a record, or an entity the reader does not use). ``skipped``
-    counts events the log already had.
+    counts events the log already had. ``declared`` counts the `DeclaredComplete`
+    events the import planned (``complete=True``), each organisation over a period.
     """
 
     label: str
@@ -89,6 +91,7 @@ class ImportReport:
     position: int
     read: int = attrs.field(default=attrs.Factory(lambda self: self.records, takes_self=True))
     dropped: tuple[Skipped, ...] = ()
+    declared: int = 0
 
     def __str__(self) -> str:
         text = (
@@ -97,6 +100,8 @@ class ImportReport:
             f"{self.unchanged} unchanged; {self.entities} entities and {self.appended} events added "
             f"(now {self.position} records)"
         )
+        if self.declared:
+            text += f"; declared complete over {self.declared} period{'s' if self.declared != 1 else ''}"
         return text + (f"; {self.summary}" if self.dropped else "")
 
     @property
@@ -142,17 +147,25 @@ def _json(text: str, origin: str) -> Any:
         raise RecordError(f"{origin}: not JSON chronos reads: {str(exc)[:120]}") from None
 
 
-def read_dataset(fmt: str, text: str, origin: str) -> Dataset:
-    """Parse the text of a file in one of the `FORMATS`; errors name ``origin``."""
+def read_dataset(fmt: str, text: str, origin: str, *, complete: bool = False) -> Dataset:
+    """Parse the text of a file in one of the `FORMATS`; errors name ``origin``.
+
+    ``complete``: the file is the full membership of the organisations it lists
+    (`Dataset.complete`; see `chronos.interop._complete` for the periods).
+    """
     if fmt == "popolo":
-        return read_popolo(_json(text, origin), origin)
+        return read_popolo(_json(text, origin), origin, complete=complete)
     if fmt == "memberships":
-        return read_memberships(_json(text, origin), origin)
-    if fmt == "ftm":
-        return read_ftm(text.splitlines(), origin)
-    if fmt == "csv":
-        return read_csv(text, origin)
-    raise UsageError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
+        parsed = read_memberships(_json(text, origin), origin)
+    elif fmt == "ftm":
+        parsed = read_ftm(text.splitlines(), origin)
+    elif fmt == "csv":
+        parsed = read_csv(text, origin)
+    else:
+        raise UsageError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
+    if not complete:
+        return parsed
+    return attrs.evolve(parsed, complete=on_file_date(parsed, posts=fmt == "ftm"))
 
 
 def _known(known_at: DateLike | None) -> FuzzyDate:
@@ -171,6 +184,7 @@ def import_text(
     label: str,
     known_at: DateLike | None = None,
     dataset: str | None = None,
+    complete: bool = False,
 ) -> ImportReport:
     """Import a file's text; ``label`` (``dataset/file``) is what the events cite.
 
@@ -178,13 +192,23 @@ def import_text(
     dataset whose earlier versions this one updates. ``known_at`` (default: the
     date the file gives for itself, such as the last ``last_seen`` of an
     OpenSanctions export, else today) is when this version became public.
+    ``complete=True`` says the file is the full membership of the organisations
+    it lists, so their seats nobody holds are vacant, not unknown: a
+    `DeclaredComplete` of each, citing the file, over the legislative periods
+    Popolo memberships name, else on the file's date (`chronos.interop._complete`);
+    it needs that date (``known_at``, or one the file gives).
     Raises `RecordError` naming the file and the record for bad data, and
     `NothingImported` when no record could be used; on any error nothing is written.
     """
     if fmt == "wikidata":
         raise UsageError("wikidata imports read files: use import_wikidata(log, paths)")
     name = dataset or (label.rsplit("/", 1)[0] if "/" in label else label)
-    parsed = read_dataset(fmt, text, label)
+    parsed = read_dataset(fmt, text, label, complete=complete)
+    if complete and known_at is None and parsed.known is None:
+        raise UsageError(
+            f"{label}: a file declared complete needs the date it was complete on: "
+            "give known_at (--known-at DATE); today is not what the file says"
+        )
     known = _known(known_at if known_at is not None or parsed.known is None else parsed.known)
     empty = not (parsed.records or parsed.entities or parsed.names or parsed.lives)
 
@@ -231,6 +255,7 @@ def _apply(
         position=position,
         read=read,
         dropped=tuple(left_out),
+        declared=sum(1 for e in plan.events if isinstance(e, DeclaredComplete)),
     )
     if (read and not plan.records) or (empty and not read and not plan.events):
         why = _summary(read, report.dropped) if report.dropped else "the file holds no record chronos reads"
@@ -302,6 +327,7 @@ def import_file(
     known_at: DateLike | None = None,
     dataset: str | None = None,
     version: str | None = None,
+    complete: bool = False,
 ) -> ImportReport:
     """Import a file into ``log``: its events cite ``DATASET/FILE_NAME`` (or ``DATASET/VERSION/FILE_NAME``).
 
@@ -313,9 +339,12 @@ def import_file(
     ``version`` names the version when the path does not. For an FtM file whose
     entities all name one dataset of their own (``"datasets":
     ["ve_asamblea_nacional"]``, as OpenSanctions exports do), the dataset is that one.
+    ``complete=True``: the file is the full membership of what it lists (see `import_text`).
     """
     path = Path(path)
     if fmt == "wikidata":
+        if complete:
+            raise UsageError(f"{path}: a Wikidata item is no membership list: it cannot be declared complete")
         return import_wikidata(log, [path], known_at=known_at, dataset=dataset)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -330,7 +359,7 @@ def import_file(
         directory = directory.parent
     name = dataset or slugify(declared or directory.name) or "import"
     label = f"{name}/{version}/{path.name}" if version else f"{name}/{path.name}"
-    return import_text(log, fmt, text, label=label, known_at=known_at, dataset=name)
+    return import_text(log, fmt, text, label=label, known_at=known_at, dataset=name, complete=complete)
 
 
 def export(chronology: Chronology, fmt: str, *, known_at: DateLike | None = None) -> str:

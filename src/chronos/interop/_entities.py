@@ -33,8 +33,7 @@ from chronos.entities import (
     Post,
     name_key,
 )
-from chronos.errors import CatalogueError, RecordError
-from chronos.events import shown
+from chronos.errors import CatalogueError, RecordError, shown
 from chronos.interop._model import ForeignEntity, TenureRecord, is_slug, slugify
 
 __all__ = ["Resolver"]

@@ -24,6 +24,7 @@ from chronos.events import Event, Source
 
 __all__ = [
     "ClaimSpec",
+    "Completeness",
     "Dataset",
     "ForeignEntity",
     "LifeSpec",
@@ -198,6 +199,25 @@ class LifeSpec:
 
 
 @attrs.frozen
+class Completeness:
+    """A file is the full membership of an organisation (foreign key ``org``) over a period, as declared.
+
+    ``start`` and ``end`` are the period (a legislative period's dates); None
+    for both means the file's own date, the import's knowledge date. ``quote``
+    and ``locator`` are what the declaration cites in the file. With ``post``,
+    ``org`` is the foreign key of a post, declared complete alone.
+    """
+
+    org: str
+    start: FuzzyDate | None
+    end: FuzzyDate | None
+    quote: str
+    locator: str
+    note: str | None = None
+    post: bool = False
+
+
+@attrs.frozen
 class Skipped:
     """What a reader could not use, where it is, and why.
 
@@ -224,6 +244,8 @@ class Dataset:
     known: FuzzyDate | None = None
     #: Events the file keeps as a log had them (Popolo's ``chronos.history``: what was withdrawn).
     history: tuple[Event, ...] = ()
+    #: What the file is the full membership of, when its importer says so (never implied).
+    complete: tuple[Completeness, ...] = ()
 
 
 def claims_from_json(data: Any, where: str) -> tuple[ClaimSpec, ...]:

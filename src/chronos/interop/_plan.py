@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 import attrs
@@ -43,6 +44,7 @@ from chronos.events import (
     TenureEnded,
     canonical,
 )
+from chronos.interop._complete import LOCATOR_SUFFIX, declarations
 from chronos.interop._entities import Resolver
 from chronos.interop._model import ClaimSpec, Dataset, TenureRecord
 from chronos.projections import visible
@@ -170,7 +172,7 @@ def _build(
 
 
 #: Locators of names, births, deaths and foundings: claims about entities, not records across versions.
-_NOT_RECORDS = ("#renamed", "#born", "#died", "#founded", "#dissolved")
+_NOT_RECORDS = ("#renamed", "#born", "#died", "#founded", "#dissolved", LOCATOR_SUFFIX)
 
 
 def _undated(known: FuzzyDate) -> FuzzyDate:
@@ -278,7 +280,10 @@ def plan_import(
             out.extend(_retract(found, carrier, key, reason, context))
             counts["retracted"] += 1
     standing_keys = {_claim_key(e) for e in standing}
-    out.extend(e for e in _other_events(dataset, resolver, context) if _claim_key(e) not in standing_keys)
+    ids = partial(resolver.id_of, "organisation"), partial(resolver.id_of, "post")
+    declared = declarations(dataset.complete, *ids, label=label, known=known)
+    other = (*_other_events(dataset, resolver, context), *declared)
+    out.extend(e for e in other if _claim_key(e) not in standing_keys)
     out.extend(_history(dataset.history, resolver))
     unique = list({e.id: e for e in out}.values())
     return Plan(tuple(resolver.new.values()), tuple(unique), records=len(dataset.records), **counts)

@@ -6,10 +6,10 @@ statements into tenure records with them.
 A time value is ``{"time": "+2007-06-24T00:00:00Z", "precision": 11,
 "calendarmodel": ".../Q1985727"}``. Precision 11 is a day, 10 a month, 9 a
 year; the parts below the precision are zero (``+1946-00-00``). The date is
-`chronos.dates.wikidata_date`'s: a decade is ``199X``; a century or millennium
-is read both ways Wikibase values are written (``+1950`` and ``+2000`` both
-stand for the 20th century, ``+1900`` for the 19th or the 1900s), so its range
-is the span either reading allows (``1900/2000``). BCE years (Wikidata counts
+`chronos.dates.wikidata_date`'s: a decade, century or millennium is the EDTF
+block Wikibase names (``+1995``: ``199X``; ``+1950`` and ``+2000``, both the
+"20. century": ``19XX``; ``-0044``, the 1st century BCE: ``-00XX``), and the
+claim's note keeps the value as Wikidata gives it. BCE years (Wikidata counts
 them traditionally) become astronomical ones (``-0044`` is ``-0043``). Dates in
 the proleptic Julian calendar (Q1985786) are converted to the proleptic
 Gregorian calendar chronos uses, day by day (a Julian month or year becomes

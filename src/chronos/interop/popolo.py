@@ -25,7 +25,11 @@ details, genders, elections):
   organisation, its role and its period (`TenureRecord.scope`), so a new
   version that renumbers its people changes nothing; a changed date, area or
   party is a correction;
-- dates with a time (``2016-03-25T00:00:00``) are their day.
+- dates with a time (``2016-03-25T00:00:00``) are their day;
+- with ``complete=True`` (the importer says the file is the full membership
+  of what it lists) each organisation whose memberships it lists is declared
+  complete over each legislative period they name, or on the file's date for
+  those naming none (`chronos.interop._complete`); never without it.
 
 Writing is in `chronos.interop._popolo_out`. Reading a file chronos wrote
 gives the claims back exactly (the ``"chronos"`` keys), and what was withdrawn
@@ -35,18 +39,17 @@ on the way as the same `Retracted` and `Corrected` events (each entity's
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any
 
 import attrs
 
-from chronos.codec import Codec
-from chronos.dates import FuzzyDate, parse_date
-from chronos.errors import ChronosError, RecordError
+from chronos.errors import RecordError
 from chronos.events import Event
+from chronos.interop._complete import LOCATOR_SUFFIX
 from chronos.interop._model import (
     ClaimSpec,
+    Completeness,
     Dataset,
     EntityKind,
     ForeignEntity,
@@ -59,108 +62,38 @@ from chronos.interop._model import (
     role_post_key,
     source_from_dict,
 )
+from chronos.interop._popolo_fields import (
+    KINDS,
+    OPAQUE,
+    SECTIONS,
+    UNDATED,
+    USED,
+    Period,
+    extension,
+    history_of,
+    listed,
+    lives,
+    text_of,
+)
 from chronos.interop._popolo_out import write_popolo
 
 __all__ = ["UNDATED", "read_popolo", "write_popolo"]
-
-_KINDS: Final[tuple[tuple[str, EntityKind], ...]] = (
-    ("persons", "person"),
-    ("organizations", "organisation"),
-    ("areas", "place"),
-    ("posts", "post"),
-)
-
-#: The placeholder date of an undated claim; the planner makes it ``../KNOWN``.
-UNDATED: Final = parse_date("../9999-12-31")
-
-_OPAQUE: Final = re.compile(r"^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", re.I)
-
-#: The fields read from each section; any other is counted in the report as left out.
-_USED: Final[dict[str, frozenset[str]]] = {
-    "persons": frozenset({"id", "name", "other_names", "identifiers", "birth_date", "death_date", "chronos"}),
-    "organizations": frozenset(
-        {
-            "id",
-            "name",
-            "other_names",
-            "identifiers",
-            "parent_id",
-            "founding_date",
-            "dissolution_date",
-            "seats",
-            "chronos",
-        }
-    ),
-    "areas": frozenset({"id", "name", "other_names", "identifiers", "chronos"}),
-    "posts": frozenset({"id", "label", "other_label", "organization_id", "area_id", "chronos"}),
-    "memberships": frozenset(
-        {
-            "id",
-            "person_id",
-            "organization_id",
-            "post_id",
-            "role",
-            "label",
-            "area_id",
-            "on_behalf_of_id",
-            "legislative_period_id",
-            "start_date",
-            "end_date",
-            "chronos",
-        }
-    ),
-}
-_SECTIONS: Final = ("persons", "organizations", "areas", "posts", "events", "memberships")
-
-
-def _list(data: Mapping[str, Any], key: str, where: str) -> list[Any]:
-    value = data.get(key, [])
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise RecordError(f"{where}: {key!r} must be a list")
-    return value
-
-
-def _text(item: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str | None:
-    value = item.get(key)
-    if isinstance(value, str):
-        value = value.strip()
-    if value is None or value == "":
-        if required:
-            raise RecordError(f"{where}: missing {key!r}")
-        return None
-    if not isinstance(value, str | int) or isinstance(value, bool):
-        raise RecordError(f"{where}: {key} must be a string, not {value!r}")
-    return str(value)
-
-
-def _ext(item: Mapping[str, Any]) -> Mapping[str, Any]:
-    ext = item.get("chronos")
-    return ext if isinstance(ext, Mapping) else {}
-
-
-@attrs.frozen
-class _Period:
-    """A legislative period: its dates, as the memberships that name it inherit them."""
-
-    key: str
-    name: str
-    start: FuzzyDate | None
-    end: FuzzyDate | None
 
 
 class _Reader:
     """One file's reading: what it found, and what it left out and why."""
 
-    def __init__(self, data: Mapping[str, Any], origin: str):
+    def __init__(self, data: Mapping[str, Any], origin: str, *, complete: bool = False):
         self.data = data
         self.origin = origin
+        self.complete = complete
+        #: The organisations whose memberships the file lists, with the legislative periods they name.
+        self.listed: dict[tuple[str, str | None], None] = {}
         self.entities: dict[tuple[str, str], ForeignEntity] = {}
         self.names: list[NameSpec] = []
         self.lives: list[LifeSpec] = []
         self.records: list[TenureRecord] = []
-        self.periods: dict[str, _Period] = {}
+        self.periods: dict[str, Period] = {}
         self.skipped: list[Skipped] = []
         self.parties: set[tuple[str | None, str, tuple[ClaimSpec, ...], tuple[ClaimSpec, ...]]] = set()
         self.history: list[Event] = []
@@ -173,15 +106,15 @@ class _Reader:
         self.drop(f"{section} field {field!r}: chronos keeps no such field", where, "field")
 
     def read(self) -> Dataset:
-        for section, kind in _KINDS:
-            for index, item in enumerate(_list(self.data, section, self.origin)):
+        for section, kind in KINDS:
+            for index, item in enumerate(listed(self.data, section, self.origin)):
                 self._entity(section, kind, index, item)
-        for index, item in enumerate(_list(self.data, "events", self.origin)):
+        for index, item in enumerate(listed(self.data, "events", self.origin)):
             self._event(index, item)
-        for index, item in enumerate(_list(self.data, "memberships", self.origin)):
+        for index, item in enumerate(listed(self.data, "memberships", self.origin)):
             self._membership(index, item)
         for key, value in self.data.items():
-            if key not in (*_SECTIONS, "meta") and isinstance(value, list):
+            if key not in (*SECTIONS, "meta") and isinstance(value, list):
                 for index in range(len(value)):
                     self.drop(f"{key!r}: chronos keeps no {key}", f"{self.origin}: {key}[{index}]")
         return Dataset(
@@ -191,7 +124,27 @@ class _Reader:
             tuple(self.lives),
             skipped=tuple(self.skipped),
             history=tuple(self.history),
+            complete=self._completeness() if self.complete else (),
         )
+
+    def _completeness(self) -> tuple[Completeness, ...]:
+        """Each listed organisation complete over each legislative period named, else on the file's date."""
+        out = []
+        for org, key in self.listed:
+            found = self.entities.get(("organisation", org))
+            name = found.name if found is not None else org
+            period = self.periods.get(key) if key is not None else None
+            if period is None or period.start is None:
+                out.append(Completeness(org, None, None, name, org + LOCATOR_SUFFIX))
+                continue
+            note = (
+                f"the import declared the file the full membership of {name} over legislative period "
+                f"{period.key} ({period.name}), up to the file's date at the latest (--complete)"
+            )
+            out.append(
+                Completeness(org, period.start, period.end, period.name, period.key + LOCATOR_SUFFIX, note)
+            )
+        return tuple(out)
 
     # Entities -----------------------------------------------------------------------------------
 
@@ -199,25 +152,25 @@ class _Reader:
         where = f"{self.origin}: {section}[{index}]"
         if not isinstance(item, Mapping):
             raise RecordError(f"{where}: must be an object")
-        key = _text(item, "id", where)
+        key = text_of(item, "id", where)
         assert key is not None
-        name = _text(item, "label" if kind == "post" else "name", where)
+        name = text_of(item, "label" if kind == "post" else "name", where)
         assert name is not None
         for field in item:
-            if field not in _USED[section]:
+            if field not in USED[section]:
                 self.field(section, field, where)
         aliases, languages = self._names(item, key, kind, where)
         if kind == "post":
-            aliases += [a.strip() for a in _list(item, "other_label", where) if isinstance(a, str)]
-        ext = _ext(item)
-        org = _text(item, "organization_id", where, required=kind == "post")
+            aliases += [a.strip() for a in listed(item, "other_label", where) if isinstance(a, str)]
+        ext = extension(item)
+        org = text_of(item, "organization_id", where, required=kind == "post")
         # Popolo gives posts no seat count: without ours, the number is not fixed (0).
         seats = ext.get(
             "seats", item.get("seats") if kind == "organisation" else 0 if kind == "post" else None
         )
         if seats is not None and (not isinstance(seats, int) or isinstance(seats, bool) or seats < 0):
             raise RecordError(f"{where}: seats must be a whole number, not {seats!r}")
-        area = _text(item, "area_id", where, required=False) if kind == "post" else None
+        area = text_of(item, "area_id", where, required=False) if kind == "post" else None
         if area is not None and kind == "post":
             self._known("place", area, f"{where}.area_id")
         entity = ForeignEntity(
@@ -225,13 +178,13 @@ class _Reader:
             key=key,
             name=name,
             aliases=tuple(a for a in dict.fromkeys(aliases) if a and a != name),
-            parent=_text(item, "parent_id", where, required=False) if kind == "organisation" else None,
+            parent=text_of(item, "parent_id", where, required=False) if kind == "organisation" else None,
             org=org,
             seats=seats,
             note=ext.get("note"),
             identifiers=self._identifiers(item, where),
             languages=tuple(sorted(set(languages))),
-            opaque=bool(_OPAQUE.match(key)) and kind in ("person", "organisation"),
+            opaque=bool(OPAQUE.match(key)) and kind in ("person", "organisation"),
         )
         first = self.entities.get((kind, key))
         if first is not None:
@@ -248,22 +201,22 @@ class _Reader:
             self.entities[(kind, key)] = entity
             return
         self.entities[(kind, key)] = entity
-        self.history += _history(ext.get("history", []), f"{where}.chronos.history")
+        self.history += history_of(ext.get("history", []), f"{where}.chronos.history")
         if kind == "person":
-            self.lives += _lives(item, key, {"birth_date": "born", "death_date": "died"}, where)
+            self.lives += lives(item, key, {"birth_date": "born", "death_date": "died"}, where)
         elif kind == "organisation":
-            self.lives += _lives(
+            self.lives += lives(
                 item, key, {"founding_date": "founded", "dissolution_date": "dissolved"}, where
             )
 
     def _identifiers(self, item: Mapping[str, Any], where: str) -> tuple[str, ...]:
         out: list[str] = []
-        for index, found in enumerate(_list(item, "identifiers", where)):
+        for index, found in enumerate(listed(item, "identifiers", where)):
             here = f"{where}.identifiers[{index}]"
             if not isinstance(found, Mapping):
                 raise RecordError(f"{here}: must be an object")
-            scheme = _text(found, "scheme", here, required=False)
-            value = _text(found, "identifier", here, required=False)
+            scheme = text_of(found, "scheme", here, required=False)
+            value = text_of(found, "identifier", here, required=False)
             if scheme is None or value is None:
                 self.drop("an identifier without a scheme or a value", here)
                 continue
@@ -276,20 +229,20 @@ class _Reader:
         """Aliases (undated other names) and their languages; dated ones are renames."""
         aliases: list[str] = []
         languages: list[str] = []
-        for index, other in enumerate(_list(item, "other_names", where)):
+        for index, other in enumerate(listed(item, "other_names", where)):
             here = f"{where}.other_names[{index}]"
             if isinstance(other, str):
                 aliases.append(other.strip())
                 continue
             if not isinstance(other, Mapping):
                 raise RecordError(f"{here}: must be an object")
-            name = _text(other, "name", here)
+            name = text_of(other, "name", here)
             assert name is not None
             aliases.append(name)
-            lang = _text(other, "lang", here, required=False)
+            lang = text_of(other, "lang", here, required=False)
             if lang is not None:
                 languages.append(f"{lang}:{name}")
-            ext = _ext(other)
+            ext = extension(other)
             if ext.get("derived"):
                 continue
             start = edtf(ext.get("start_date", other.get("start_date")), f"{here}.start_date")
@@ -306,7 +259,7 @@ class _Reader:
                 former = ext.get("former")
                 self.names.append(NameSpec(key, kind, name, former, start, known, sources, note, name))
             elif end is not None:
-                primary = _text(item, "name" if kind != "post" else "label", where)
+                primary = text_of(item, "name" if kind != "post" else "label", where)
                 assert primary is not None
                 self.names.append(NameSpec(key, kind, primary, name, end, known, sources, note, name))
         return aliases, languages
@@ -330,9 +283,9 @@ class _Reader:
         where = f"{self.origin}: events[{index}]"
         if not isinstance(item, Mapping):
             raise RecordError(f"{where}: must be an object")
-        key = _text(item, "id", where)
+        key = text_of(item, "id", where)
         assert key is not None
-        classification = _text(item, "classification", where, required=False) or "unclassified"
+        classification = text_of(item, "classification", where, required=False) or "unclassified"
         if classification != "legislative period":
             self.drop(
                 f"events of classification {classification!r}: chronos keeps only legislative periods, "
@@ -340,9 +293,9 @@ class _Reader:
                 where,
             )
             return
-        self.periods[key] = _Period(
+        self.periods[key] = Period(
             key,
-            _text(item, "name", where, required=False) or key,
+            text_of(item, "name", where, required=False) or key,
             edtf(item.get("start_date"), f"{where}.start_date"),
             edtf(item.get("end_date"), f"{where}.end_date"),
         )
@@ -354,23 +307,24 @@ class _Reader:
         if not isinstance(item, Mapping):
             raise RecordError(f"{where}: must be an object")
         for field in item:
-            if field not in _USED["memberships"]:
+            if field not in USED["memberships"]:
                 self.field("memberships", field, where)
-        person = _text(item, "person_id", where, required=False)
+        person = text_of(item, "person_id", where, required=False)
         if person is not None:
             self._known("person", person, f"{where}.person_id")
-        org = _text(item, "organization_id", where, required=False)
-        post_id = _text(item, "post_id", where, required=False)
-        role = _text(item, "role", where, required=False)
-        area = _text(item, "area_id", where, required=False)
-        party = _text(item, "on_behalf_of_id", where, required=False)
-        period_key = _text(item, "legislative_period_id", where, required=False)
+        org = text_of(item, "organization_id", where, required=False)
+        post_id = text_of(item, "post_id", where, required=False)
+        role = text_of(item, "role", where, required=False)
+        area = text_of(item, "area_id", where, required=False)
+        party = text_of(item, "on_behalf_of_id", where, required=False)
+        period_key = text_of(item, "legislative_period_id", where, required=False)
         if post_id is None and org is None:
             raise RecordError(f"{where}: a membership needs a post_id or an organization_id")
         post, org = self._post(post_id, org, role, area, where)
+        self.listed[(org, period_key)] = None
         starts, ends = self._dates(item, period_key, where)
-        own_id = _text(item, "id", where, required=False)
-        label = role or _text(item, "label", where, required=False)
+        own_id = text_of(item, "id", where, required=False)
+        label = role or text_of(item, "label", where, required=False)
         quote = label or post_id or person or own_id or "membership"
         if own_id is not None:
             record = TenureRecord(own_id, person, post, starts, ends, quote)
@@ -490,39 +444,12 @@ class _Reader:
         return starts, ends
 
 
-def _lives(item: Mapping[str, Any], key: str, fields: Mapping[str, str], where: str) -> list[LifeSpec]:
-    ext = _ext(item)
-    out: list[LifeSpec] = []
-    for field, cause in fields.items():
-        claims = ext.get(cause)
-        if claims is not None:
-            for claim in claims_from_json(claims, f"{where}.chronos.{cause}"):
-                out.append(LifeSpec(cause, key, claim.date, claim.known, claim.sources, claim.note))  # type: ignore[arg-type]
-            continue
-        date = edtf(item.get(field), f"{where}.{field}")
-        if date is not None:
-            out.append(LifeSpec(cause, key, date, quote=str(item.get(field))))  # type: ignore[arg-type]
-    return out
+def read_popolo(data: Any, origin: str, *, complete: bool = False) -> Dataset:
+    """A dataset from parsed Popolo JSON; errors name ``origin`` and the JSON path.
 
-
-def _history(data: Any, where: str) -> list[Event]:
-    """The events an entity's ``chronos.history`` keeps, in the codec's JSON form."""
-    if not isinstance(data, list):
-        raise RecordError(f"{where}: must be a list of events")
-    out = []
-    for index, item in enumerate(data):
-        try:
-            out.append(_CODEC.from_dict(item))
-        except ChronosError as exc:
-            raise RecordError(f"{where}[{index}]: {exc}") from None
-    return out
-
-
-_CODEC = Codec()
-
-
-def read_popolo(data: Any, origin: str) -> Dataset:
-    """A dataset from parsed Popolo JSON; errors name ``origin`` and the JSON path."""
+    ``complete``: the file is the full membership of the organisations it lists
+    (`Dataset.complete`: over their legislative periods, else on the file's date).
+    """
     if not isinstance(data, Mapping):
         raise RecordError(f"{origin}: Popolo JSON is an object with persons, organizations and memberships")
-    return _Reader(data, origin).read()
+    return _Reader(data, origin, complete=complete).read()

@@ -12,6 +12,11 @@ date bound lies. So the valid dates are cut at every bound of every event's
 event's ``known``; the roster on any day of a cut, as known on any day of a step, is
 the one computed at the cut's and the step's first day (tests/test_explorer.py checks
 this). Equal rosters and charts are stored once.
+
+Days are embedded as day numbers (`chronos.Day`: proleptic Gregorian, any year) and the
+script counts them with integers alone, so a chronology of the first century BCE or of
+year 12345 is placed and compared like any other; its labels say 44 BCE and its date
+fields take ISO text (``-0043-03-15``) where a browser's date input holds only 1-9999.
 """
 
 from __future__ import annotations
@@ -40,6 +45,11 @@ _OPEN = (Day.min, Day.max)
 
 def _iso(day: Day) -> str:
     return str(day)
+
+
+def _number(day: Day) -> int:
+    """A day as its plain day number: the page places and compares days by number, so any year works."""
+    return int(day)
 
 
 def _bounds(events: Iterable[Event], start: Day, end: Day) -> tuple[list[Day], list[Day | None]]:
@@ -89,7 +99,7 @@ def _chart_json(chart: Chart) -> Json:
                 [
                     [
                         bar.person,
-                        [[_iso(s.start), _iso(s.end), s.possible] for s in bar.segments],
+                        [[_number(s.start), _number(s.end), s.possible] for s in bar.segments],
                         bar.since,
                         bar.until,
                         bar.cause,
@@ -100,7 +110,7 @@ def _chart_json(chart: Chart) -> Json:
             ]
             for lane in chart.lanes
         ],
-        "markers": [[m.kind, m.person, m.lane, _iso(m.first), _iso(m.last)] for m in chart.markers],
+        "markers": [[m.kind, m.person, m.lane, _number(m.first), _number(m.last)] for m in chart.markers],
     }
 
 
@@ -173,12 +183,6 @@ def explorer_data(
         raise UsageError(f"{root.id}: no dated events; give --from and --to")
     if last < first:
         raise UsageError(f"the span is reversed: {first} is after {last}")
-    if first.year < 1 or last.year > 9999:
-        # The page's script places days with JavaScript dates and compares them as ISO text.
-        raise UsageError(
-            f"the explorer shows the years 1 to 9999, not {first} to {last}: "
-            "draw earlier dates with `chronos timeline`"
-        )
     cuts, steps = _bounds(related, first, last)
     post_index = {p.id: i for i, p in enumerate(posts)}
     rosters, names, charts = _Table(), _Table(), _Table()
@@ -215,11 +219,13 @@ def explorer_data(
         "org": root.id,
         "start": _iso(first),
         "end": _iso(last),
+        "first": _number(first),
+        "last": _number(last),
         "policy": str(chronology.policy if policy is None else Policy.parse(policy)),
         "posts": [[p.id, post_label(p, chronology.catalogue, root=root.id)] for p in posts],
         "persons": persons,
-        "cuts": [_iso(d) for d in cuts],
-        "steps": [None if k is None else _iso(k) for k in steps],
+        "cuts": [_number(d) for d in cuts],
+        "steps": [None if k is None else _number(k) for k in steps],
         "grid": grid,
         "rosters": rosters.items,
         "names": names.items,
@@ -259,7 +265,8 @@ def explore(
 ) -> str:
     """The explorer page of ``org`` as one standalone HTML text (see the module docstring)."""
     data = explorer_data(chronology, org, start=start, end=end, policy=policy)
-    name = chronology.called_between(data["org"], data["start"], data["end"])
+    # By day number: the ISO text of a day beyond 9999 (+12345-01-01) is not EDTF.
+    name = chronology.called_between(data["org"], Day(data["first"]), Day(data["last"]))
     title = f"{name}: {data['start']} to {data['end']}"
     page = resources.files("chronos.output").joinpath("explorer.html").read_text(encoding="utf-8")
     script = resources.files("chronos.output").joinpath("explorer.js").read_text(encoding="utf-8")

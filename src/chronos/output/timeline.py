@@ -154,7 +154,10 @@ def _year_axis(ax: Axes, start: Day, end: Day) -> None:
     """
     first, last = start.year, end.year
     step = next((s for s in _YEAR_STEPS if (last - first) // s <= 10), 10 ** len(str(last - first)))
-    years = [y for y in range(first - first % step, last + 1, step) if start <= Day.of(y) <= end + 1]
+    # Round as the labels count: 50 BCE (astronomical -49) and 50 CE, with no year 0 between.
+    counted = [1 - n for n in range(-(-(1 - min(last, 0)) // step) * step, 2 - first, step)][::-1]
+    counted += range(-(-max(first, 1) // step) * step, last + 1, step)
+    years = [y for y in counted if start <= Day.of(y) <= end + 1]
     bce = first <= 0
     labels = [f"{1 - y} BCE" if y <= 0 else f"{y} CE" if bce else str(y) for y in years]
     ax.xaxis.set_major_locator(FixedLocator([_num(Day.of(y)) for y in years]))

@@ -13,11 +13,15 @@ set; folding it gives exactly the answers the whole log gives for that post
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 from collections.abc import Iterable, Sequence
 
-from chronos.dates import Day
+from chronos.dates import Day, FuzzyDate, check_order
 from chronos.entities import Catalogue
+from chronos.errors import UsageError, did_you_mean
 from chronos.events import (
+    EVENT_TYPES,
     Arrested,
     Corrected,
     DeclaredComplete,
@@ -30,8 +34,9 @@ from chronos.events import (
     Retracted,
     RosterReported,
 )
+from chronos.projections.state import sort_key
 
-__all__ = ["EventIndex"]
+__all__ = ["EventIndex", "select_events"]
 
 
 class EventIndex:
@@ -209,3 +214,32 @@ def _posts(event: Event) -> list[str]:
 
 def _renames(event: Event) -> bool:
     return isinstance(_claim(event), Renamed)
+
+
+def select_events(
+    events: Iterable[Event],
+    entity_id: str | None,
+    *,
+    start: FuzzyDate | Day | dt.date | str | None = None,
+    end: FuzzyDate | Day | dt.date | str | None = None,
+    kind: str | None = None,
+) -> tuple[Event, ...]:
+    """Events (in valid-time order) about ``entity_id``, that can fall between two dates, of one kind."""
+    wanted = entity_id
+    if start is not None and end is not None:
+        check_order(FuzzyDate.of(start), FuzzyDate.of(end), names=("--from", "--to"))
+    low = FuzzyDate.of(start).first if start is not None else Day.min
+    high = FuzzyDate.of(end).last if end is not None else Day.max
+    if kind is not None and kind not in EVENT_TYPES:
+        near = difflib.get_close_matches(kind, list(EVENT_TYPES), n=1)
+        hint = did_you_mean(near[:1])
+        raise UsageError(f"unknown event kind {kind!r}{hint}")
+    found = [
+        e
+        for e in events
+        if (wanted is None or wanted in e.about())
+        and e.occurred.last >= low
+        and e.occurred.first <= high
+        and (kind is None or type(e).__name__ == kind)
+    ]
+    return tuple(sorted(found, key=sort_key))

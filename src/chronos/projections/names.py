@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import attrs
 
 from chronos.dates import FuzzyDate
-from chronos.entities import Catalogue
-from chronos.events import Event
+from chronos.entities import Catalogue, name_key
+from chronos.events import Event, Renamed
 from chronos.projections.answers import Certainty, When, span
 from chronos.projections.state import State
 
-__all__ = ["NameAnswer", "name_at"]
+__all__ = ["NameAnswer", "name_at", "renamed_keys"]
 
 
 @attrs.frozen
@@ -50,3 +52,14 @@ def name_at(state: State, catalogue: Catalogue, entity: str, *, at: When) -> Nam
     if possible:
         return NameAnswer(entity, current, "possible", tuple(possible), since, because)
     return NameAnswer(entity, current, "certain", (), since, because)
+
+
+def renamed_keys(events: Iterable[Event], catalogue: Catalogue) -> dict[str, set[str]]:
+    """Every name a `Renamed` event gives or takes away, as `name_key` forms it, with the entity's id."""
+    keys: dict[str, set[str]] = {}
+    for event in events:
+        if isinstance(event, Renamed) and event.entity in catalogue:
+            for text in (event.name, event.former):
+                if text:
+                    keys.setdefault(name_key(text), set()).add(event.entity)
+    return keys

@@ -15,13 +15,15 @@ it is disputed:
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import re
 from collections.abc import Sequence
 from typing import Literal
 
 import attrs
 
 from chronos.dates import MAX_DAY, MIN_DAY, Day, End, FuzzyDate, PartialDate
-from chronos.errors import UsageError
+from chronos.errors import UsageError, did_you_mean
 from chronos.events import Event, Source
 
 __all__ = ["OPEN_END", "OPEN_START", "Claim", "Policy", "Resolved"]
@@ -135,6 +137,19 @@ class Policy:
     def __str__(self) -> str:
         return f"prefer:{','.join(self.prefer)}" if self.name == "prefer" else self.name
 
+    def checked_against(self, sources: Sequence[str]) -> Policy:
+        """The policy itself, once every source it prefers is among ``sources`` (else `UsageError`)."""
+        for wanted in self.prefer:
+            if not any(source.startswith(wanted) for source in sources):
+                # Sources are mostly cited by a prefix (``004`` for ``004_a82dc472c30e5f7b.txt``).
+                stems = {re.split(r"[_.]", source, maxsplit=1)[0] for source in sources}
+                near = difflib.get_close_matches(wanted, sorted(stems | set(sources)), n=3, cutoff=0.5)
+                known = "" if near else f" (it cites {_some(tuple(sources))})"
+                raise UsageError(
+                    f"policy {str(self)!r}: no source {wanted!r} in the log{did_you_mean(near) or known}"
+                )
+        return self
+
     def resolve(self, claims: Sequence[Claim], *, empty: Resolved) -> Resolved:
         """Reconcile a group of claims into one range; ``empty`` when there are none."""
         if not claims:
@@ -205,3 +220,11 @@ def _written(day: Day) -> PartialDate:
     """A day as a date to print: the day itself, or its year where EDTF names no day (beyond 4 digits)."""
     year = day.year
     return PartialDate.from_day(day) if -9999 <= year <= 9999 else PartialDate(year)
+
+
+def _some(names: tuple[str, ...], most: int = 5) -> str:
+    """The first few of ``names``, and how many there are in all."""
+    if not names:
+        return "no sources"
+    shown = ", ".join(names[:most])
+    return shown if len(names) <= most else f"{shown}, ... ({len(names)} in all)"

@@ -23,11 +23,20 @@ import attrs
 from chronos.dates import Day
 from chronos.entities import Catalogue, Post
 from chronos.events import DeclaredComplete, Event
-from chronos.projections.answers import Certainty, Seat, downgrade, reasons, seat_order, unknown_seat
+from chronos.projections.answers import (
+    Certainty,
+    Seat,
+    When,
+    downgrade,
+    reasons,
+    seat_order,
+    span,
+    unknown_seat,
+)
 from chronos.projections.policy import OPEN_END, Policy, Resolved
 from chronos.projections.state import State
 
-__all__ = ["NOT_FOUNDED", "Evidence", "Life", "Seating", "evidence_of", "seating"]
+__all__ = ["NOT_FOUNDED", "Evidence", "Life", "Seating", "evidence_of", "existence", "seating"]
 
 #: The founding of an organisation nobody dated: as far as the record goes, it always existed.
 NOT_FOUNDED = Resolved(Day.min, Day.min, None, ())
@@ -248,3 +257,30 @@ def seating(state: State, catalogue: Catalogue, policy: Policy) -> Seating:
     if found is None or found.catalogue is not catalogue:
         found = state.derived.seatings[policy] = Seating(state, catalogue, policy)
     return found
+
+
+def existence(
+    state: State, catalogue: Catalogue, org_id: str, at: When, policy: Policy
+) -> tuple[Certainty | None, tuple[Event, ...]]:
+    """Whether ``org_id`` (and every organisation above it) existed on ``at``, and the events that say so.
+
+    ``certain`` when no founding or dissolution recorded leaves it open (or
+    none is recorded), ``possible`` when an imprecise date does, None when it
+    certainly did not exist.
+    """
+    low, high = span(at)
+    certainty: Certainty = "certain"
+    because: list[Event] = []
+    for unit in (org_id, *catalogue.above(org_id)):
+        founded, dissolved = state.founded.get(unit, ()), state.dissolved.get(unit, ())
+        if not founded and not dissolved:
+            continue
+        start = policy.resolve(founded, empty=NOT_FOUNDED)
+        end = policy.resolve(dissolved, empty=OPEN_END)
+        claims = [c.event for c in (*start.claims, *end.claims)]
+        if start.first > high or end.last <= low:
+            return None, tuple(claims)
+        if start.last > low or end.first <= high:
+            certainty = "possible"
+            because += claims
+    return certainty, tuple(dict.fromkeys(because))

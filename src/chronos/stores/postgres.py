@@ -48,9 +48,10 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from chronos.errors import IntegrityError, StoreError
+from chronos.stores._pgurl import first_line, load_psycopg, redact_url, split_url
 from chronos.stores.base import CatalogueChange, check_batch, record_from_row, stale, wait_by_polling
 from chronos.stores.records import Head, Record
 
@@ -64,51 +65,6 @@ PAGE: Final = 1000
 #: The advisory lock that makes concurrent first openings create the tables once.
 _SETUP_LOCK: Final = 0x6368726F6E6F73  # "chronos"
 _SCHEMA_NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,39}")
-
-
-def redact_url(url: str) -> str:
-    """The URL without its password (for messages and ``repr``)."""
-    try:
-        parts = urlsplit(url)
-        password = parts.password
-    except ValueError:
-        # Too malformed to find a password in: show only what comes after any "@".
-        scheme, _, rest = url.partition("://")
-        return f"{scheme}://***@{rest.rpartition('@')[2]}" if "@" in rest else url
-    netloc = parts.netloc
-    if password is not None:
-        user, _, host = netloc.rpartition("@")
-        netloc = f"{user.split(':', 1)[0]}:***@{host}"
-    query = urlencode(
-        [(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)],
-        safe="/:*",
-    )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
-def _split(url: str) -> tuple[str, str | None]:
-    """The URL for libpq (without chronos's ``schema`` parameter) and that parameter."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 -- a bad port raises here, not later inside libpq
-    except ValueError as exc:
-        raise StoreError(f"{redact_url(url)}: not a PostgreSQL URL: {exc}") from None
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    schemas = [v for k, v in pairs if k == "schema"]
-    rest = urlencode([(k, v) for k, v in pairs if k != "schema"], safe="/:")
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, rest, parts.fragment)), (
-        schemas[-1] if schemas else None
-    )
-
-
-def _psycopg(where: str) -> Any:
-    try:
-        import psycopg
-    except ImportError:
-        raise StoreError(
-            f"{where}: PostgreSQL logs need psycopg: pip install 'chronos-history[postgres]'"
-        ) from None
-    return psycopg
 
 
 class PostgresStore:
@@ -132,8 +88,8 @@ class PostgresStore:
     def __init__(self, url: str, *, schema: str | None = None, connect_timeout: int | None = None):
         self.url = url
         self._display = redact_url(url)
-        self._psycopg = _psycopg(self._display)
-        self._conninfo, url_schema = _split(url)
+        self._psycopg = load_psycopg(self._display)
+        self._conninfo, url_schema = split_url(url)
         self.schema = schema or url_schema or "public"
         if not _SCHEMA_NAME.fullmatch(self.schema):
             raise StoreError(
@@ -183,7 +139,7 @@ class PostgresStore:
                 self._conninfo, autocommit=True, **extra
             )
         except self._psycopg.Error as exc:
-            raise StoreError(f"{self._display}: cannot connect: {_first_line(exc)}") from None
+            raise StoreError(f"{self._display}: cannot connect: {first_line(exc)}") from None
         return connection
 
     def _db(self) -> psycopg.Connection[tuple[Any, ...]]:
@@ -198,7 +154,7 @@ class PostgresStore:
         try:
             yield
         except self._psycopg.Error as exc:
-            raise StoreError(f"{self._display}: {_first_line(exc)}") from None
+            raise StoreError(f"{self._display}: {first_line(exc)}") from None
 
     def _setup(self) -> None:
         db = self._db()
@@ -217,7 +173,7 @@ class PostgresStore:
                         raise StoreError(
                             f"{self._display}: schema {self.schema!r} holds a log of chronos store format 1; "
                             "open it once as the owner of its tables to upgrade it to format "
-                            f"{ddl.FORMAT} ({_first_line(exc)})"
+                            f"{ddl.FORMAT} ({first_line(exc)})"
                         ) from None
                 elif self._format() == ddl.FORMAT and "chronos_catalogue_history" not in tables:
                     try:
@@ -226,7 +182,7 @@ class PostgresStore:
                         raise StoreError(
                             f"{self._display}: schema {self.schema!r} holds a log from before the "
                             "catalogue's history; open it once as the owner of its tables to add it "
-                            f"({_first_line(exc)})"
+                            f"({first_line(exc)})"
                         ) from None
         found = self._format()
         if found != ddl.FORMAT:
@@ -310,14 +266,14 @@ class PostgresStore:
     def _standby_refused(self, exc: Exception) -> StoreError:
         """The one-line error for a write to a read replica."""
         return StoreError(
-            f"{self._display}: a read replica takes no writes; append to the primary ({_first_line(exc)})"
+            f"{self._display}: a read replica takes no writes; append to the primary ({first_line(exc)})"
         )
 
     def _refused(self, exc: Exception, doing: str) -> StoreError:
         """The one-line error for a role without the right to write."""
         return StoreError(
             f"{self._display}: role {self.role()!r} may not {doing} (it may only read this log: "
-            f"{_first_line(exc)})"
+            f"{first_line(exc)})"
         )
 
     # Protocol ---------------------------------------------------------------
@@ -402,7 +358,7 @@ class PostgresStore:
                         pass
             except self._psycopg.Error as exc:
                 self._drop_listener()
-                raise StoreError(f"{self._display}: {_first_line(exc)}") from None
+                raise StoreError(f"{self._display}: {first_line(exc)}") from None
             return True
 
     def _on_standby(self) -> bool:
@@ -540,8 +496,3 @@ class PostgresStore:
             self._drop_listener()
         with self._lock:
             self._conn.close()
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,251 +1,23 @@
-"""Persons, organisations, posts and places; their names, aliases and lookup.
-
-Entities live in a catalogue beside the log (``events/catalogue.toml``), not in
-the log itself. The catalogue answers *what things are* (an id, a canonical
-name, every spelling the sources use, which organisation a post belongs to and
-how many seats it has); the log answers *what happened to them and when*. Names
-that change over time (Astana became Nur-Sultan) are `Renamed` events in the
-log; the catalogue only gathers every spelling so that lookups find the entity.
-
-Lookups take an id, the name or any alias, in any script, and ignore case,
-accents, punctuation, word order and the usual transliteration variants of
-Kazakh and Russian names (Масимов = Мәсімов = Masimov = Massimov, Тоқаев =
-Toqaev = Tokayev, Qasym-Zhomart = Kassym-Jomart), see `name_key`; a name in
-Kazakh that finds nothing is tried as Russian may write it (Жақыпов, Jakupov).
-A name with initials finds the full one ("John F. Kennedy": "John Fitzgerald
-Kennedy").
-Entities may carry the identifiers other datasets give them
-(``wikidata:Q1247199``) and the language of their aliases (``ru:Ак жол``).
-"""
+"""`Catalogue`: every known entity by id, with lookup by any name, and the sources registry."""
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import re
-import tempfile
-import tomllib
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, TypeVar, overload
 
-import attrs
-
-from chronos._fast import cache as _cache
 from chronos._fast.gc import paused_gc
 from chronos._fast.nameindex import NameIndex
 from chronos._fast.nearest import Nearest, close_matches
-from chronos.errors import AmbiguousName, CatalogueError, ChronosError, LookupFailed, did_you_mean
-from chronos.names import PATRONYMIC, covers, kazakh_variants, latin, name_key
+from chronos.entities import _toml
+from chronos.entities.kinds import Entity, Organisation, Post, near_hint
+from chronos.errors import AmbiguousName, CatalogueError, LookupFailed, did_you_mean, shown
+from chronos.names import PATRONYMIC, covers, kazakh_variants, name_key
 from chronos.sources import Publication
 
-__all__ = [
-    "REQUIRE_SOURCES",
-    "UNNAMED_PREFIX",
-    "Catalogue",
-    "Entity",
-    "Organisation",
-    "Person",
-    "Place",
-    "Post",
-    "entities_toml",
-    "latin",
-    "name_key",
-]
-
-Kind = Literal["person", "organisation", "post", "place"]
-
-#: Ids of placeholder persons: the holder of a record that names nobody (imports make one per record).
-UNNAMED_PREFIX = "unnamed/"
-
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*$")
-
-
-#: The longest id, and the longest name, alias or note, an entity may have (in characters).
-MAX_ID = 200
-MAX_NAME = 2_000
-#: Control characters (C0, DEL, C1): refused in names and aliases; a note may hold tabs and newlines.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_IN_NOTE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else f"{text[:60]}...{text[-12:]} ({len(text):,} characters)"
-
-
-def _slug(_instance: object, _attribute: object, value: str) -> None:
-    # fullmatch: `$` would let a trailing newline through, a look-alike twin of the id.
-    if type(value) is not str or len(value) > MAX_ID or not _SLUG.fullmatch(value):
-        raise CatalogueError(
-            f"bad id {_shown(value)}: use lowercase ASCII words joined by '-', units separated by '/' "
-            f"(at most {MAX_ID} characters)"
-        )
-
-
-def _clean_text(what: str, value: object, control: re.Pattern[str], *, blank: bool = False) -> None:
-    """Refuse what a catalogue cannot hold as a name: non-text, blanks, control characters, surrogates."""
-    if type(value) is not str or (not blank and not value.strip()):
-        raise CatalogueError(f"{what} must be a non-empty string, not {_shown(value)}")
-    if len(value) > MAX_NAME:
-        raise CatalogueError(f"{what}: {len(value):,} characters, more than the {MAX_NAME:,} allowed")
-    found = control.search(value)
-    if found is not None:
-        raise CatalogueError(
-            f"{what} {_shown(value)} holds the control character U+{ord(found.group()):04X} "
-            f"at position {found.start() + 1}: remove it"
-        )
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise CatalogueError(
-                f"{what} {_shown(value)} holds a lone surrogate at position {exc.start + 1}"
-            ) from None
-
-
-def _name(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    _clean_text(attribute.name, value, _CONTROL)
-
-
-def _aliases(value: object) -> object:
-    # A string is not a list of aliases (tuple("abc") would be three of them).
-    if isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping):
-        return tuple(value)
-    return value
-
-
-def _are_names(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if type(value) is not tuple:
-        raise CatalogueError(f"{attribute.name} must be a list of names, not {_shown(value)}")
-    for alias in value:
-        _clean_text("alias", alias, _CONTROL)
-
-
-def _note(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        _clean_text(attribute.name, value, _CONTROL_IN_NOTE, blank=True)
-
-
-def _strip(value: object) -> object:
-    return value.strip() if type(value) is str else value
-
-
-def _strings(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(values)
-
-
-def _tagged(what: str) -> Any:
-    """A validator of ``tag:value`` strings (an identifier's scheme, an alias's language)."""
-
-    def check(instance: object, _attribute: object, values: tuple[str, ...]) -> None:
-        for value in values:
-            tag, _, rest = value.partition(":") if isinstance(value, str) else ("", "", "")
-            if not tag or not rest:
-                raise CatalogueError(
-                    f"{getattr(instance, 'id', '?')!r}: bad {what} {value!r} (use {what.upper()}:VALUE)"
-                )
-
-    return check
-
-
-@attrs.frozen(kw_only=True)
-class Entity:
-    """Something with a stable id and names: the base of the four kinds."""
-
-    id: str = attrs.field(validator=_slug)
-    name: str = attrs.field(converter=_strip, validator=_name)
-    aliases: tuple[str, ...] = attrs.field(default=(), converter=_aliases, validator=_are_names)
-    note: str | None = attrs.field(default=None, validator=_note)
-    #: What other datasets call it, as ``scheme:value`` (``wikidata:Q1247199``, ``mzalendo:108``).
-    identifiers: tuple[str, ...] = attrs.field(default=(), converter=_strings, validator=_tagged("scheme"))
-    #: The language of some names, as ``code:name`` (``ru:Ак жол``); a name may have several.
-    languages: tuple[str, ...] = attrs.field(default=(), converter=_strings, validator=_tagged("lang"))
-
-    kind: str = attrs.field(default="", init=False)  # each kind sets its own
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """The canonical name followed by every alias."""
-        return (self.name, *self.aliases)
-
-    def identifier(self, scheme: str) -> str | None:
-        """The first identifier of ``scheme`` (``identifier("wikidata")`` is ``"Q1247199"``), or None."""
-        prefix = scheme + ":"
-        return next((i[len(prefix) :] for i in self.identifiers if i.startswith(prefix)), None)
-
-    def language_of(self, name: str) -> tuple[str, ...]:
-        """The languages the source gives for one of the names (empty when it gives none)."""
-        return tuple(tag for tag, _, value in (t.partition(":") for t in self.languages) if value == name)
-
-
-@attrs.frozen(kw_only=True)
-class Person(Entity):
-    """A person."""
-
-    kind: Kind = attrs.field(default="person", init=False)
-
-
-@attrs.frozen(kw_only=True)
-class Organisation(Entity):
-    """An organisation, or a unit of one (``parent`` is the organisation it belongs to).
-
-    ``seats``: how many members it has, when a source says (a legislature's seat count).
-    """
-
-    parent: str | None = None
-    seats: int | None = None
-    kind: Kind = attrs.field(default="organisation", init=False)
-
-    def __attrs_post_init__(self) -> None:
-        if self.seats is not None and (not isinstance(self.seats, int) or self.seats < 1):
-            raise CatalogueError(
-                f"organisation {self.id!r}: seats must be a positive integer, not {self.seats!r}"
-            )
-
-
-@attrs.frozen(kw_only=True)
-class Post(Entity):
-    """A post in an organisation, held by up to ``seats`` people at once.
-
-    ``seats = 0`` says the number is not fixed (the members of a party): such a
-    post has no vacant seats and is never over its count.
-    """
-
-    org: str
-    seats: int = 1
-    kind: Kind = attrs.field(default="post", init=False)
-
-    def __attrs_post_init__(self) -> None:
-        if type(self.seats) is not int or self.seats < 0:
-            raise CatalogueError(
-                f"post {self.id!r}: seats must be a positive integer (or 0: no fixed number), "
-                f"not {self.seats!r}"
-            )
-
-
-@attrs.frozen(kw_only=True)
-class Place(Entity):
-    """A place (a city, a region)."""
-
-    kind: Kind = attrs.field(default="place", init=False)
-
-
 _T = TypeVar("_T")
-
-KINDS: dict[str, type[Entity] | type[Publication]] = {
-    "person": Person,
-    "organisation": Organisation,
-    "post": Post,
-    "place": Place,
-    "source": Publication,
-}
-
-#: The catalogue's top-level key saying that every cited source must be registered.
-REQUIRE_SOURCES = "require_registered_sources"
 
 
 class Catalogue(Mapping[str, Entity]):
@@ -378,7 +150,7 @@ class Catalogue(Mapping[str, Entity]):
             known = [e.id for e in (*self._by_id.values(), *new.values()) if e.kind == kind]
             raise CatalogueError(
                 f"{self.origin}: {entity.id!r} has {field} {ref!r}, which is not a known {kind}"
-                + _did_you_mean(ref, known)
+                + near_hint(ref, known)
             )
 
     # Mapping ----------------------------------------------------------------
@@ -441,7 +213,7 @@ class Catalogue(Mapping[str, Entity]):
         `AmbiguousName` when several entities share the name.
         """
         if not isinstance(query, str):
-            raise TypeError(f"lookup takes a string, not {_shown(query)}")
+            raise TypeError(f"lookup takes a string, not {shown(query)}")
         kinds = _kinds(kind)
         entity = self._by_id.get(query)
         if entity is not None and (kinds is None or entity.kind in kinds):
@@ -463,13 +235,13 @@ class Catalogue(Mapping[str, Entity]):
         what = " or ".join(kinds) if kinds else "entity"
         if len(ids) > 1:
             raise AmbiguousName(
-                f"{_shown(query)} could be any of: " + ", ".join(f"{i} ({self._by_id[i].name})" for i in ids),
+                f"{shown(query)} could be any of: " + ", ".join(f"{i} ({self._by_id[i].name})" for i in ids),
                 query=query,
                 suggestions=tuple(ids),
             )
         suggestions = self.suggest(query, kind=kind)
         hint = did_you_mean(suggestions)
-        raise LookupFailed(f"unknown {what} {_shown(query)}{hint}", query=query, suggestions=suggestions)
+        raise LookupFailed(f"unknown {what} {shown(query)}{hint}", query=query, suggestions=suggestions)
 
     def by_identifier(self, identifier: str) -> tuple[Entity, ...]:
         """The entities that carry ``identifier`` (``scheme:value``, exactly), in catalogue order."""
@@ -590,7 +362,7 @@ class Catalogue(Mapping[str, Entity]):
                 nearest = self._near_ids[kind] = Nearest(ids)
             near = nearest.close(entity_id)
             hint = did_you_mean(near)
-            raise LookupFailed(f"unknown {kind} {_shown(entity_id)}{hint}", query=entity_id)
+            raise LookupFailed(f"unknown {kind} {shown(entity_id)}{hint}", query=entity_id)
         return entity
 
     # Structure ----------------------------------------------------------------
@@ -646,21 +418,12 @@ class Catalogue(Mapping[str, Entity]):
             require_sources=self.require_sources,
         )
 
-    # TOML -----------------------------------------------------------------------
+    # TOML (chronos.entities._toml) ------------------------------------------------
 
     @classmethod
     def load(cls, path: str | Path) -> Catalogue:
-        """Read a catalogue from TOML.
-
-        The file holds arrays of tables ``[[person]]``, ``[[organisation]]``,
-        ``[[post]]`` and ``[[place]]``.
-        """
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise CatalogueError(f"{path}: cannot read: {exc.strerror}") from None
-        return cls.from_toml(text, origin=str(path))
+        """Read a catalogue from TOML: arrays of tables ``[[person]]``, ``[[post]]`` and so on."""
+        return _toml.load(cls, path)
 
     @classmethod
     def from_toml(cls, text: str, *, origin: str = "<catalogue>", cache: bool = True) -> Catalogue:
@@ -669,121 +432,29 @@ class Catalogue(Mapping[str, Entity]):
         A large text's parsed form is kept in the user's cache (`chronos._fast.cache`),
         unless ``cache`` is False (`chronos verify` reads the text itself).
         """
-        try:
-            data = _cache.parsed("catalogue", text, tomllib.loads) if cache else tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise CatalogueError(f"{origin}: {exc}") from None
-        except RecursionError:
-            raise CatalogueError(f"{origin}: not TOML: nested too deeply") from None
-        return cls.from_dict(data, origin=origin)
+        return _toml.from_toml(cls, text, origin=origin, cache=cache)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, origin: str = "<catalogue>") -> Catalogue:
         """Build a catalogue from the parsed TOML structure."""
-        entities: list[Entity | Publication] = []
-        if not isinstance(data, Mapping):
-            raise CatalogueError(f"{origin}: not a catalogue (tables of [[person]], [[post]] ...)")
-        require = data.get(REQUIRE_SOURCES, False)
-        if not isinstance(require, bool):
-            raise CatalogueError(f"{origin}: {REQUIRE_SOURCES} must be true or false, not {_shown(require)}")
-        for kind, rows in data.items():
-            if kind == REQUIRE_SOURCES:
-                continue
-            entity_class = KINDS.get(kind)
-            if entity_class is None:
-                raise CatalogueError(
-                    f"{origin}: unknown entity kind {_shown(kind)}"
-                    + _did_you_mean(str(kind), [*KINDS, REQUIRE_SOURCES])
-                )
-            if not isinstance(rows, list):
-                raise CatalogueError(f"{origin}: {kind} must be an array of tables ([[{kind}]])")
-            for index, row in enumerate(rows, start=1):
-                try:
-                    if not isinstance(row, Mapping):
-                        raise TypeError(f"not a table: {_shown(row)}")
-                    entities.append(entity_class(**row))
-                except TypeError as exc:
-                    raise CatalogueError(f"{origin}: {kind} #{index}: {exc}") from None
-                except ChronosError as exc:
-                    raise CatalogueError(f"{origin}: {kind} #{index}: {exc}") from None
-        return cls(entities, origin=origin, require_sources=require)
+        return _toml.from_dict(cls, data, origin=origin)
 
     def to_toml(self) -> str:
         """The catalogue as TOML text that `Catalogue.load` reads back."""
-        head = f"{REQUIRE_SOURCES} = true\n\n" if self.require_sources else ""
-        return head + entities_toml([*self._by_id.values(), *self._sources.values()])
+        return _toml.to_toml(self)
 
     def save(self, path: str | Path) -> None:
         """Write the catalogue to ``path`` as TOML, atomically (a unique temporary file renamed over it).
 
         For a log's own catalogue use `chronos.log.EventLog.add_entities`, which also chains the change.
         """
-        path = Path(path)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(self.to_toml())
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        _toml.save(self, path)
 
     def to_dict(self) -> dict[str, Any]:
         """The TOML-shaped structure `from_dict` reads."""
-        out: dict[str, Any] = {REQUIRE_SOURCES: True} if self.require_sources else {}
-        for entity in self._by_id.values():
-            row = {
-                k: (list(v) if isinstance(v, tuple) else v)
-                for k, v in attrs.asdict(entity, recurse=False).items()
-                if k != "kind" and v not in (None, ())
-            }
-            out.setdefault(entity.kind, []).append(row)
-        for source in self._sources.values():
-            out.setdefault(Publication.kind, []).append(source.to_row())
-        return out
-
-
-def entities_toml(entities: Iterable[Entity | Publication]) -> str:
-    """Entities and sources as ``[[kind]]`` TOML tables, in the order given (what `Catalogue.load` reads)."""
-    lines: list[str] = []
-    for entity in entities:
-        lines.append(f"[[{entity.kind}]]")
-        lines.extend(f"{key} = {_toml_value(value)}" for key, value in _toml_row(entity).items())
-        lines.append("")
-    return "\n".join(lines)
-
-
-def _toml_row(entity: Entity | Publication) -> dict[str, Any]:
-    if isinstance(entity, Publication):
-        return entity.to_row()
-    # Leave out what is empty or the default, so a hand-written file and a written one look alike.
-    return {
-        k: v
-        for k, v in attrs.asdict(entity, recurse=False).items()
-        if k != "kind" and v not in (None, ()) and not (k == "seats" and v == 1)
-    }
-
-
-def _toml_value(value: object) -> str:
-    # JSON strings are valid TOML basic strings; lists and integers print alike.
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        # TOML's basic strings need DEL escaped too, which JSON leaves as it is.
-        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007F")
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise CatalogueError(f"cannot write {_shown(value)} to TOML")
+        return _toml.to_dict(self)
 
 
 def _kinds(kind: str | tuple[str, ...] | None) -> tuple[str, ...] | None:
     """A kind or kinds as a tuple (None: any)."""
     return (kind,) if isinstance(kind, str) else kind
-
-
-def _did_you_mean(value: str, candidates: list[str]) -> str:
-    near = close_matches(value, candidates, n=3)
-    return did_you_mean(near)
