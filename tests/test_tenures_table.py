@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -28,6 +29,9 @@ from chronos import (
 from chronos.columnar.sql import keep_tenures, refresh_tenures
 from chronos.dates import Day
 from chronos.projections import span
+from chronos.stores import open_store
+from chronos.stores._pgurl import split_url
+from tests.pg import fresh_url
 from tests.strategies import SRC
 from tests.test_columnar import forward_split, some_dates, span_of
 
@@ -86,6 +90,19 @@ def sqlite_log(world: World, events: list[Any], path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def postgres_log(world: World, events: list[Any]) -> str:
+    location = fresh_url()
+    store = open_store(location)
+    store.write_catalogue(world.catalogue.to_toml())
+    EventLog(store, world.catalogue).append(events, expected_position=0)
+    return location
+
+
+def make_log(kind: str, world: World, events: list[Any], tmp_path: Path) -> str:
+    """A SQLite or PostgreSQL log holding ``events`` (its location)."""
+    return sqlite_log(world, events, tmp_path / "log.db") if kind == "sqlite" else postgres_log(world, events)
+
+
 def expected(
     chronology: Chronology, world: World, org: str, at: Day, known_at: Day
 ) -> Counter[tuple[Any, ...]]:
@@ -100,13 +117,22 @@ def expected(
     return found
 
 
-def asked(path: Path, org: str, at: Day, known_at: Day) -> Counter[tuple[Any, ...]]:
-    with sqlite3.connect(path) as db:
-        rows = db.execute(QUERY, {"org": org, "d": int(at), "k": int(known_at)}).fetchall()
+def asked(location: str, org: str, at: Day, known_at: Day) -> Counter[tuple[Any, ...]]:
+    """`QUERY` asked by the database's own client library, as any other program would."""
+    values = {"org": org, "d": int(at), "k": int(known_at)}
+    if location.startswith("sqlite:///"):
+        with sqlite3.connect(location.removeprefix("sqlite:///")) as db:
+            rows = db.execute(QUERY, values).fetchall()
+    else:
+        import psycopg
+
+        url, schema = split_url(location)
+        with psycopg.connect(url, options=f"-c search_path={schema}") as db:
+            rows = db.execute(re.sub(r":(\w+)", r"%(\1)s", QUERY), values).fetchall()
     return Counter((post, person, bool(certain)) for post, person, certain in rows)
 
 
-def assert_table(path: Path, world: World, events: list[Any], seed: int) -> None:
+def assert_table(path: str, world: World, events: list[Any], seed: int) -> None:
     chronology = Chronology(events, world.catalogue)
     rng = random.Random(seed)
     low, high = span_of(World(world.catalogue, tuple(events), world.orgs, world.persons))
@@ -117,15 +143,22 @@ def assert_table(path: Path, world: World, events: list[Any], seed: int) -> None
             assert asked(path, org, day, known) == expected(chronology, world, org, day, known)
 
 
-class TestSqlite:
-    def test_built_then_kept_current_on_append(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(params=["sqlite", "postgres"])
+def kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+class TestTable:
+    def test_built_then_kept_current_on_append(
+        self, kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         world = generate(1200, seed=21)
         head, _tail = forward_split(world.events, 1.0)
         tail = later(world, head, 120, seed=21)
-        location = sqlite_log(world, head, tmp_path / "log.db")
+        location = make_log(kind, world, head, tmp_path)
         assert refresh_tenures(location) == "rebuilt"
         assert refresh_tenures(location) == "current"
-        assert_table(tmp_path / "log.db", world, head, 21)
+        assert_table(location, world, head, 21)
         # Appends that only add to history (and became known no earlier) are folded onto the table.
         log = keep_tenures(location)
 
@@ -135,29 +168,29 @@ class TestSqlite:
         monkeypatch.setattr(tenures_sql, "_version_rows", no_rebuild)
         log.append(tail[:50], expected_position=log.position)
         log.append(tail[50:], expected_position=log.position)
-        with sqlite3.connect(tmp_path / "log.db") as db:
-            (position,) = db.execute("SELECT position FROM chronos_tenures_head").fetchone()
-        assert position == len(head) + len(tail)
-        assert_table(tmp_path / "log.db", world, [*head, *tail], 22)
+        assert log.store.derived_query("SELECT position FROM {h}") == [(len(head) + len(tail),)]  # type: ignore[attr-defined]
+        assert_table(location, world, [*head, *tail], 22)
         assert refresh_tenures(location) == "current"
 
-    def test_what_reaches_back_rebuilds(self, tmp_path: Path) -> None:
+    def test_what_reaches_back_rebuilds(self, kind: str, tmp_path: Path) -> None:
         world = generate(800, seed=23)
         head, _tail = forward_split(world.events, 1.0)
-        location = sqlite_log(world, head, tmp_path / "log.db")
+        location = make_log(kind, world, head, tmp_path)
         log = keep_tenures(location)
         late = Retracted(target=head[-1].id, occurred=head[-1].occurred, known=head[-1].known, sources=SRC)
         log.append([late], expected_position=log.position)
         assert refresh_tenures(location) == "current"  # the hook rebuilt it
-        assert_table(tmp_path / "log.db", world, [*head, late], 23)
+        assert_table(location, world, [*head, late], 23)
 
-    def test_another_policy_rebuilds(self, tmp_path: Path) -> None:
+    def test_another_policy_rebuilds(self, kind: str, tmp_path: Path) -> None:
         world = generate(400, seed=24)
-        location = sqlite_log(world, list(world.events), tmp_path / "log.db")
+        location = make_log(kind, world, list(world.events), tmp_path)
         assert refresh_tenures(location) == "rebuilt"
         assert refresh_tenures(location, policy=Policy("latest")) == "rebuilt"
         assert refresh_tenures(location, policy="latest") == "current"
 
+
+class TestSqlite:
     def test_the_guarded_tables_stay_guarded(self, tmp_path: Path) -> None:
         """The derived table has no triggers of its own, and the log's triggers are all still there."""
         world = generate(400, seed=25)

@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from chronos.events import Event
 from chronos.log import EventLog
+from chronos.stores._jsonl_format import parse_line
 from chronos.stores.jsonl import JsonlStore
 from chronos.stores.records import Record
 
@@ -143,7 +144,7 @@ class LogEvents:
         origin = self._origins.get(number)
         if origin is None:
             origin = self._origins[number] = f"{store.directory / self._segments[number]}:?"
-        return store._parse(line, origin)
+        return parse_line(line, origin)
 
     def decoded(self, record: Record) -> Event:
         """The event a record holds, with its id."""

@@ -32,10 +32,19 @@ table names; a store turns them into its own form.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-__all__ = ["COLUMNS", "CREATE", "HEAD_TABLE", "TABLE", "DerivedStore", "named", "statements"]
+__all__ = [
+    "COLUMNS",
+    "CREATE",
+    "HEAD_TABLE",
+    "TABLE",
+    "DerivedStore",
+    "PostgresDerived",
+    "named",
+    "statements",
+]
 
 TABLE = "chronos_tenures"
 HEAD_TABLE = "chronos_tenures_head"
@@ -115,3 +124,41 @@ def named(sql: str, *, schema: str | None = None, placeholder: str = "?") -> str
     prefix = f'"{schema}".' if schema else ""
     text = sql.format(t=prefix + TABLE, h=prefix + HEAD_TABLE, i=TABLE)
     return text if placeholder == "?" else text.replace("?", placeholder)
+
+
+class PostgresDerived:
+    """`DerivedStore` for `PostgresStore` (its connection, lock and schema), and ``after_append`` hooks."""
+
+    schema: str
+
+    @property
+    def after_append(self) -> list[Callable[[], None]]:
+        """Called after each append that wrote records (`chronos.columnar.sql.keep_tenures`)."""
+        found: list[Callable[[], None]] | None = self.__dict__.get("_after_append")
+        if found is None:
+            found = self.__dict__["_after_append"] = []
+        return found
+
+    def derived(self, statements: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> None:
+        """Run statements on the derived tables in one transaction."""
+        store: Any = self
+        with store._lock, store._errors():
+            db = store._db()
+            with db.transaction():
+                for sql, rows in statements:
+                    text = named(sql, schema=self.schema, placeholder="%s")
+                    if rows == [()]:
+                        db.execute(text)
+                    else:
+                        with db.cursor() as cursor:
+                            cursor.executemany(text, rows)
+
+    def derived_query(self, sql: str) -> list[tuple[Any, ...]]:
+        """The rows of a query on the derived tables; [] when they are not there."""
+        store: Any = self
+        with store._lock, store._errors():
+            db = store._db()
+            there = db.execute("SELECT to_regclass(%s)", (f'"{self.schema}".{HEAD_TABLE}',)).fetchone()
+            if there is None or there[0] is None:
+                return []
+            return list(db.execute(named(sql, schema=self.schema, placeholder="%s")).fetchall())
