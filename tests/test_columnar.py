@@ -468,7 +468,7 @@ class TestExtending:
         assert np.array_equal(ours.tables["tenures"], rebuilt.tables["tenures"])
         assert np.array_equal(ours.tables["state_order"], rebuilt.tables["state_order"])
         theirs = Chronology([*head, *tail], world.catalogue, policy=policy)
-        everything = World(world.catalogue, tuple([*head, *tail]), world.orgs, world.persons)
+        everything = World(world.catalogue, [*head, *tail], world.orgs, world.persons)
         assert_same(ours, theirs, everything, random.Random(seed))
 
     @given(histories(disputes=True, fuzzy=True, evidence=True), st.sampled_from(POLICIES), st.floats(0, 1))
@@ -500,7 +500,7 @@ class TestExtending:
     ) -> None:
         world = generate(1500, seed=18)
         head, tail = forward_split(world.events, 0.7)
-        log = write(World(world.catalogue, tuple(head), world.orgs, world.persons), tmp_path / "log")
+        log = write(World(world.catalogue, list(head), world.orgs, world.persons), tmp_path / "log")
         open_columnar(tmp_path / "log")
         log.append(tail[:40], expected_position=log.position)
         log.append(tail[40:], expected_position=log.position)
@@ -514,7 +514,7 @@ class TestExtending:
             for thread in threading.enumerate():
                 if thread.name == "chronos-columns-save":
                     thread.join()
-            everything = World(world.catalogue, tuple([*head, *tail]), world.orgs, world.persons)
+            everything = World(world.catalogue, [*head, *tail], world.orgs, world.persons)
             theirs = Chronology.open(tmp_path / "log")
             assert_same(ours, theirs, everything, random.Random(18))
             again = open_columnar(tmp_path / "log")  # the extended projection was kept

@@ -135,7 +135,7 @@ def asked(location: str, org: str, at: Day, known_at: Day) -> Counter[tuple[Any,
 def assert_table(path: str, world: World, events: list[Any], seed: int) -> None:
     chronology = Chronology(events, world.catalogue)
     rng = random.Random(seed)
-    low, high = span_of(World(world.catalogue, tuple(events), world.orgs, world.persons))
+    low, high = span_of(World(world.catalogue, list(events), world.orgs, world.persons))
     days = [d for d in some_dates(rng, low, high, 12) if isinstance(d, dt.date)]
     for at, known_at in zip(days, reversed(days), strict=True):
         for org in rng.sample(world.orgs, 5):
