@@ -26,7 +26,7 @@ import numpy.typing as npt
 __all__ = ["FORMAT", "Tables", "load", "save"]
 
 #: The layout's version: a cache written by another layout is never read.
-FORMAT = 1
+FORMAT = 2  # 2: Day numbers as int64, claims with identifications, seat events
 
 Array = npt.NDArray[Any]
 
