@@ -14,7 +14,7 @@ numbers without building a `Seat`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chronos.dates import Day
 from chronos.entities import Catalogue
@@ -167,6 +167,8 @@ def rows(engine: Columnar, first: int, stop: int, held: Held, lo: int, hi: int, 
     counts = engine.seat_counts(first, stop)
     rank = engine.rank
     low, high = Day(lo), Day(hi)
+    if rules.plain:
+        return _plain_rows(held, first, stop, counts, late, rank)
     for k in range(first, stop):
         found = held.get(k)
         count = 0
@@ -198,6 +200,42 @@ def rows(engine: Columnar, first: int, stop: int, held: Held, lo: int, hi: int, 
                 rows_out.append(-1)
                 states.append(_STATES[seat.state])
         elif free > 0:
+            posts += [k] * free
+            persons += [-1] * free
+            certain += [False] * free
+            rows_out += [-1] * free
+            states += [UNKNOWN] * free
+    return posts, persons, certain, rows_out, states
+
+
+def _plain_rows(held: Held, first: int, stop: int, counts: list[int], late: bool, rank: Any) -> Rows:
+    """`rows` when no founding, dissolution, vacancy or declaration stands: holders, then unknown seats.
+
+    Every empty seat is unknown (possible), and past the horizon no holder is certain.
+    """
+    posts: list[int] = []
+    persons: list[int] = []
+    certain: list[bool] = []
+    rows_out: list[int] = []
+    states: list[int] = []
+    for k in range(first, stop):
+        found = held.get(k)
+        free = counts[k - first]
+        if found:
+            holders = [
+                (sure and not pending and not late, s0, row, person)
+                for person, (sure, s0, row, pending) in found.items()
+            ]
+            if len(holders) > 1:
+                holders.sort(key=lambda h: (not h[0], h[1], int(rank[h[3]])))
+            for sure, _s0, row, person in holders:
+                posts.append(k)
+                persons.append(person)
+                certain.append(sure)
+                rows_out.append(row)
+                states.append(HELD)
+            free -= len(holders)
+        if free > 0:
             posts += [k] * free
             persons += [-1] * free
             certain += [False] * free
