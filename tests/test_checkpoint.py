@@ -296,6 +296,41 @@ class TestCommands:
         assert code == 1
         assert "none: No such file or directory" in err
 
+    def test_checkpoint_records_what_it_verified_and_checks_what_it_had(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        log = write_small_log(tmp_path / "log")
+        heads = tmp_path / "heads.jsonl"
+        code, out, err = self.run(capsys, "--log", str(log), "checkpoint", str(heads))
+        assert (code, err) == (0, "")
+        (first,) = read_checkpoint_file(heads)
+        assert first.head == EventLog.open(log).head()
+        assert out.startswith(f"recorded position {first.position}, head {first.hash[:12]} (")
+        code, out, _ = self.run(capsys, "--log", str(log), "checkpoint", str(heads))
+        assert code == 0
+        assert out.endswith("; the log still holds the 1 earlier\n")
+        assert len(read_checkpoint_file(heads)) == 2
+        code, out, _ = self.run(capsys, "--log", str(log), "verify", "--checkpoint", str(heads))
+        assert (code, "holds the 2 checkpoints") == (0, out[out.index("holds") : out.index(" of ")])
+
+        # A log rewritten with its chain computed again no longer holds them: nothing is recorded.
+        records = list(JsonlStore(log).read())
+        _forge_jsonl(str(log), rewritten(records, 3))
+        before = heads.read_bytes()
+        code, _, err = self.run(capsys, "--log", str(log), "checkpoint", str(heads))
+        assert code == 1
+        assert "differs from the checkpoint" in err
+        assert heads.read_bytes() == before
+
+    def test_checkpoint_file_inside_the_log_is_refused(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        log = write_small_log(tmp_path / "log")
+        code, _, err = self.run(capsys, "--log", str(log), "checkpoint", str(log / "heads.jsonl"))
+        assert code == 2
+        assert "inside the log" in err
+        assert not (log / "heads.jsonl").exists()
+
     def test_sqlite_store_kind(self, tmp_path: Path) -> None:
         log = EventLog(SqliteStore(tmp_path / "log.db"))
         assert log.checkpoint(time=NOON) == Checkpoint(0, GENESIS, NOON, "sqlite")

@@ -125,8 +125,8 @@ class TestSources:
 
     def test_every_cited_source_is_registered(self, chronology: Chronology) -> None:
         registry = chronology.catalogue.sources
-        # Registered, though not required: see events/catalogue.toml (repair of an import killed mid-write).
-        assert not chronology.catalogue.require_sources
+        # Required, as in every log `chronos init` makes: an event citing an unregistered source is refused.
+        assert chronology.catalogue.require_sources
         assert {source.source for _, source in citations(chronology.events)} == set(registry)
         assert [p.citation for p in registry.values()][
             -1

@@ -412,7 +412,8 @@ class TestReproduction9Catalogue:
         assert "internal error" not in line
 
     def test_history_names_every_change(self, s: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        assert (s / "catalogue-history.jsonl").exists()
+        entries = len((s / "catalogue-history.jsonl").read_text(encoding="utf-8").splitlines())
+        assert entries >= 1
         text = (s / "catalogue.toml").read_text(encoding="utf-8")
         text = text.replace('name = "Karim Massimov"', 'name = "Karim Massimov Jr"', 1)
         text += '\n[[person]]\nid = "new-person"\nname = "New Person"\n'
@@ -427,7 +428,7 @@ class TestReproduction9Catalogue:
         assert "1 added, 1 changed, 0 removed" in out
         code, out, _ = run(capsys, "--log", str(s), "verify")
         assert code == 0
-        assert "as its history (2 entries) says" in out
+        assert f"as its history ({entries + 1} entries) says" in out
 
     def test_removing_a_named_entity_cannot_be_recorded(
         self, s: Path, capsys: pytest.CaptureFixture[str]
@@ -490,7 +491,8 @@ class TestReproduction9Catalogue:
         (s / "catalogue-history.jsonl").unlink()
         code, _, err = run(capsys, "--log", str(s), "verify")
         assert code == 1
-        assert "HEAD says 1" in one_line(err)
+        entries = len(EventLog.open(EVENTS).store.read_catalogue_history())
+        assert f"HEAD says {entries} " in one_line(err)
 
 
 class TestReproduction11ExportIntoTheLog:

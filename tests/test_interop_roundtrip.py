@@ -97,10 +97,6 @@ class TestRoundTrip:
             t.start.disputed or t.end.disputed for t in knb.tenures()
         ]
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="interop gap (#15): Popolo carries the entities but not the sources registry ([[source]])",
-    )
     def test_popolo_keeps_the_sources_registry(self, knb: Chronology) -> None:
         back = reimport(export(knb, "popolo"), "popolo")
         assert dict(back.catalogue.sources) == dict(knb.catalogue.sources)

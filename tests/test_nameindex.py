@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chronos import Catalogue, LookupFailed, Person
-from chronos._fast import cache, nameindex, nearest, postings
+from chronos import AmbiguousName, Catalogue, LookupFailed, Person
+from chronos._fast import cache, mapped, nameindex, nearest, postings
+from chronos._fast.keptnames import KeptNames
 from chronos._fast.postings import Postings
 from chronos.names import name_key, name_keys
 from tests.strategies import NAME_WORDS, alike_catalogues
@@ -159,7 +160,8 @@ class TestKept:
             assert catalogue.lookup("Massimov").id == "karim-massimov"
             with pytest.raises(LookupFailed, match="did you mean 'karim-massimov'"):
                 catalogue.lookup("Karim Masimoz")
-        assert {p.name.split("-")[0] for p in where.glob("*.bin")} == {"keys", "keywords", "forms", "words"}
+        assert {p.name.split("-")[0] for p in where.glob("*.bin")} == {"keys"}
+        assert {p.name.split("-")[0] for p in where.glob("*.map")} == {"keywords", "forms", "words"}
 
     def test_off(self, where: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("CHRONOS_CACHE_DIR", "off")
@@ -184,18 +186,95 @@ class TestKeptEqualsBuilt:
                 forms, owners = index.forms(kind)
                 answers.append(
                     (
-                        [index.owners_of(k) for k in index.keys],
+                        [index.owners_of(k) for k in plain_keys(catalogue)],
                         index.keys_with(name_key(word)),
-                        forms,
+                        list(forms),
                         list(owners),
                         again.suggest(word, kind=kind),
                     )
                 )
             assert answers[0] == answers[1]
-            back = nameindex._forms_from(nameindex._forms_to(forms, owners))
-            assert back is not None
-            assert (back[0], list(back[1])) == (forms, list(owners))
 
-    def test_forms_with_a_line_break_are_not_read_back(self) -> None:
-        assert nameindex._forms_from(nameindex._forms_to(["a\nb"], [0])) is None
-        assert nameindex._forms_from(nameindex._forms_to([], [])) == ([], array("I"))
+
+def _answer(catalogue: Catalogue, query: str, kind: str | None) -> object:
+    """What a lookup answers: the id found, or the error's kind and the ids it offers."""
+    try:
+        return catalogue.lookup(query, kind=kind).id
+    except (LookupFailed, AmbiguousName) as exc:
+        return type(exc).__name__, exc.suggestions
+
+
+class TestKeptNames:
+    """A catalogue read again from the same text answers from the kept files exactly as the built index."""
+
+    @given(
+        alike_catalogues(),
+        st.lists(st.lists(st.sampled_from(NAME_WORDS), min_size=1, max_size=3).map(" ".join), max_size=6),
+        st.sampled_from([None, "person", "organisation"]),
+    )
+    def test_the_same_answers(self, catalogue: Catalogue, queries: list[str], kind: str | None) -> None:
+        text = catalogue.to_toml()
+        with tempfile.TemporaryDirectory() as where, pytest.MonkeyPatch.context() as patch:
+            patch.setenv("CHRONOS_CACHE_DIR", where)
+            patch.setattr(cache, "MIN_CACHED", 1)
+            patch.setattr(postings, "KEEP_FROM", 1)
+            patch.setattr(nameindex, "KEEP_FROM", 1)
+            patch.setattr(nearest, "SCAN_LIMIT", 1)
+            first = Catalogue.from_toml(text)
+            built = first._name_index
+            assert isinstance(built, nameindex.NameIndex)
+            questions = [*queries, *(e.name for e in catalogue.values()), "Nobody Knownhere"]
+            answers = [_answer(first, q, kind) for q in questions]
+            again = Catalogue.from_toml(text)
+            kept = again._name_index
+            assert isinstance(kept, KeptNames)
+            for key in plain_keys(catalogue):
+                assert kept.owners_of(key) == built.owners_of(key)
+            for word in {w for k in plain_keys(catalogue) for w in k.split()}:
+                assert kept.keys_with(word) == built.keys_with(word)
+            assert [_answer(again, q, kind) for q in questions] == answers
+            forms, owners = kept.forms(kind)
+            assert (list(forms), list(owners)) == (list(built.forms(kind)[0]), list(built.forms(kind)[1]))
+
+    def test_another_text_or_a_grown_catalogue_is_not_answered_from_them(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("CHRONOS_CACHE_DIR", str(tmp_path))
+        monkeypatch.setattr(cache, "MIN_CACHED", 1)
+        monkeypatch.setattr(nameindex, "KEEP_FROM", 1)
+        text = Catalogue(TestKept.people()).to_toml()
+        assert Catalogue.from_toml(text).lookup("Masimov Karim").id == "karim-massimov"
+        assert isinstance(Catalogue.from_toml(text)._name_index, KeptNames)
+        other = Catalogue.from_toml(text + '\n[[person]]\nid = "ann"\nname = "Ann"\n')
+        assert isinstance(other._name_index, nameindex.NameIndex)
+        grown = Catalogue.from_toml(text)
+        grown.extend([Person(id="bo", name="Bo Abel")])
+        assert isinstance(grown._name_index, nameindex.NameIndex)
+        assert grown.lookup("Bo Abel").id == "bo"
+
+    def test_a_file_cut_short_is_passed_over(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("CHRONOS_CACHE_DIR", str(tmp_path))
+        monkeypatch.setattr(cache, "MIN_CACHED", 1)
+        monkeypatch.setattr(nameindex, "KEEP_FROM", 1)
+        text = Catalogue(TestKept.people()).to_toml()
+        Catalogue.from_toml(text).lookup("Masimov Karim")
+        for path in tmp_path.glob("names-*.map"):
+            path.write_bytes(path.read_bytes()[:-8])
+        again = Catalogue.from_toml(text)
+        assert isinstance(again._name_index, nameindex.NameIndex)
+        assert again.lookup("Masimov Karim").id == "karim-massimov"
+
+
+class TestMapped:
+    """Mapped files give back the strings and integers kept, and refuse what does not hold together."""
+
+    @given(st.lists(st.text(max_size=6), max_size=8), st.lists(st.integers(0, 2**32 - 1), max_size=8))
+    def test_round_trip(self, strings: list[str], numbers: list[int]) -> None:
+        with tempfile.TemporaryDirectory() as where, pytest.MonkeyPatch.context() as patch:
+            patch.setenv("CHRONOS_CACHE_DIR", where)
+            mapped.keep("t", "k", {"s": strings, "n": array(mapped.POSITIONS, numbers)})
+            file = mapped.kept("t", "k")
+            assert file is not None
+            assert list(file.strings("s")) == strings
+            assert [file.strings("s")[i] for i in range(len(strings))] == strings
+            assert list(file.ints("n")) == numbers

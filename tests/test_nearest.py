@@ -45,6 +45,12 @@ class TestSmallSets:
     def test_same_as_difflib(self, candidates: list[str], query: str) -> None:
         assert Nearest(candidates).close(query, 3) == reference(query, candidates)
 
+    @given(st.lists(st.text("abc ", max_size=6), max_size=60), st.text("abc ", max_size=6), st.integers(1, 8))
+    def test_alike_candidates_and_ties_as_difflib(self, candidates: list[str], query: str, n: int) -> None:
+        """Candidates as alike as can be: reading the shortlist best bound first stops as difflib would."""
+        expected = difflib.get_close_matches(query, list(dict.fromkeys(candidates)), n=n, cutoff=0.6)
+        assert Nearest(candidates).close(query, n) == expected
+
     @given(st.text("abcde /-", max_size=14), st.text("abcde /-", max_size=14))
     def test_similarity_is_the_lcs_ratio_and_never_below_difflib(self, a: str, b: str) -> None:
         assert _nearest.similarity(a, b) == pytest.approx(ratio(a, b))

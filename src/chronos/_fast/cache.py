@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MIN_CACHED", "cache_dir", "digest_of", "keep_blob", "load_blob", "parsed"]
+__all__ = ["MIN_CACHED", "cache_dir", "digest_of", "keep_blob", "load_blob", "parsed", "text_digest"]
 
 #: Texts shorter than this (in characters) are parsed every time.
 MIN_CACHED = 1_000_000
@@ -47,16 +47,22 @@ def cache_dir() -> Path | None:
     return Path(base) / "chronos"
 
 
-def parsed(kind: str, text: str, parse: Callable[[str], Any]) -> Any:
+def text_digest(text: str) -> str:
+    """The SHA-256 of a text (UTF-8), which names what the cache keeps for it."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def parsed(kind: str, text: str, parse: Callable[[str], Any], *, digest: str | None = None) -> Any:
     """``parse(text)``, read from the cache when this exact text was parsed before.
 
+    ``digest`` is the text's `text_digest`, when the caller has it already.
     Errors from ``parse`` propagate untouched (nothing is cached). A cache that
     cannot be read or written is passed over silently: it only saves time.
     """
     where = cache_dir()
     if where is None or len(text) < MIN_CACHED:
         return parse(text)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest = digest or hashlib.sha256(text.encode("utf-8")).hexdigest()
     path = where / f"{kind}-{digest}.json"
     with contextlib.suppress(OSError, ValueError, RecursionError):
         found = _read(path, digest)

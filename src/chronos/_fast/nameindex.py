@@ -10,7 +10,10 @@ from a large catalogue (`KEEP_FROM` names) is kept in the cache directory
 entities, the entities' kinds and the folding rules
 (`chronos.names.fingerprint`): the folded keys, the candidates, and the
 `Postings` of the words the part-name and near-match lookups search, each
-made on the first lookup that needs it. The next process reads them instead.
+made on the first lookup that needs it. The next process reads them instead:
+the key-to-entity table itself is kept as a memory-mapped file
+(`chronos._fast.keptnames`), so that a later process answers without
+listing, folding or hashing a single name.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from array import array
 from collections.abc import Sequence
 from itertools import accumulate, chain, compress, repeat
 
-from chronos._fast import cache
+from chronos._fast import cache, mapped
 from chronos._fast.gc import paused_gc
 from chronos._fast.postings import KEEP_FROM, Postings
 from chronos.names import fingerprint, name_keys
@@ -41,16 +44,14 @@ class NameIndex:
     what kind of entity it is.
     """
 
-    def __init__(self, names: list[str], sizes: list[int], kinds: list[str]):
+    def __init__(self, names: list[str], sizes: list[int], kinds: list[str], *, digest: str | None = None):
         self.names = names
         self.sizes = sizes
         self.kinds = kinds
         #: What the kept files are named by (None: too small to keep, or the cache is off).
         self.digest: str | None = None
         if len(names) >= KEEP_FROM and cache.cache_dir() is not None:
-            self.digest = cache.digest_of(
-                [*names, *kinds], "names", fingerprint(), sys.version, numbers=sizes
-            )
+            self.digest = digest or digest_of_names(names, sizes, kinds)
         with paused_gc():
             #: Where each entity's names start (its id), and the ids, in catalogue order.
             self.starts = list(accumulate(sizes, initial=0))[:-1]
@@ -87,7 +88,7 @@ class NameIndex:
             self._words = Postings.of(self._distinct, kind="keywords", key=key)
         return self._words
 
-    def forms(self, kind: str | None = None) -> tuple[list[str], Sequence[int]]:
+    def forms(self, kind: str | None = None) -> tuple[Sequence[str], Sequence[int]]:
         """The near-match candidates of the entities of ``kind`` (all by default), and whose each is.
 
         The forms, entity after entity: its id as written (a slug already: folded,
@@ -95,8 +96,8 @@ class NameIndex:
         form once, as the first entity that has it has it. Returned with, for
         each form, the position of that entity in the catalogue (`ids`).
         """
-        key = None if self.digest is None else cache.digest_of([self.digest, str(kind)], "forms")
-        kept = None if key is None else _forms_from(cache.load_blob("forms", key))
+        key = None if self.digest is None else forms_key(self.digest, kind)
+        kept = None if key is None else kept_forms(key)
         if kept is not None:
             return kept
         names = self.names
@@ -119,8 +120,32 @@ class NameIndex:
             forms = list(first)
             owners = list(first.values())
         if key is not None:
-            cache.keep_blob("forms", key, _forms_to(forms, owners))
+            mapped.keep("forms", key, {"forms": forms, "owners": array(_TYPE, owners)})
         return forms, owners
+
+    def keep(self) -> None:
+        """Keep the key-to-entity table as a mapped file (`chronos._fast.keptnames` reads it)."""
+        if self.digest is None:
+            return
+        with paused_gc():
+            distinct = list(self._one)
+            order = array(_TYPE, sorted(range(len(distinct)), key=distinct.__getitem__))
+            at = {entity_id: n for n, entity_id in enumerate(self.ids)}
+            offsets = array("Q", [0])
+            owners = array(_TYPE)
+            several = self._several
+            for key in distinct:
+                found = several.get(key)
+                if found is None:
+                    owners.append(at[self._one[key]])
+                else:
+                    owners.extend(sorted(map(at.__getitem__, found)))
+                offsets.append(len(owners))
+        mapped.keep(
+            "names",
+            self.digest,
+            {"keys": distinct, "order": order, "owner_offsets": offsets, "owners": owners},
+        )
 
     def _folded(self) -> tuple[list[str], dict[str, set[str]]]:
         """`name_keys` of the names, and `_shared`: kept in the cache for a large catalogue.
@@ -156,27 +181,28 @@ def _shared(keys: list[str], owners: list[str]) -> dict[str, set[str]]:
     return several
 
 
-def _forms_to(forms: list[str], owners: Sequence[int]) -> bytes:
-    """A line of JSON (the counts), the forms a line each, then the owners as an array."""
-    text = "\n".join(forms).encode("utf-8", "surrogatepass")
-    lines = text.count(b"\n") + 1 if forms else 0
-    header = {"forms": len(forms), "lines": lines, "text": len(text), "byteorder": sys.byteorder}
-    return json.dumps(header).encode() + b"\n" + text + array(_TYPE, owners).tobytes()
+def digest_of_names(names: list[str], sizes: list[int], kinds: list[str]) -> str:
+    """What a catalogue's kept name files are named by when its text is not known: its names, read whole."""
+    return cache.digest_of([*names, *kinds], "names", fingerprint(), sys.version, numbers=sizes)
 
 
-def _forms_from(blob: bytes | None) -> tuple[list[str], Sequence[int]] | None:
-    """What `_forms_to` wrote, or None (no file, another machine's, or forms with line breaks)."""
-    if blob is None:
+def digest_of_text(text_digest: str) -> str:
+    """What a catalogue's kept name files are named by: its text's SHA-256 (which fixes every name)."""
+    return cache.digest_of([text_digest], "catalogue names", fingerprint(), sys.version)
+
+
+def forms_key(digest: str, kind: str | None) -> str:
+    """What the near-match candidates of ``kind`` of the names ``digest`` stands for are kept as."""
+    return cache.digest_of([digest, str(kind)], "forms")
+
+
+def kept_forms(key: str) -> tuple[Sequence[str], Sequence[int]] | None:
+    """The near-match candidates kept under ``key`` and the entity of each, or None."""
+    file = mapped.kept("forms", key)
+    if file is None:
         return None
-    with contextlib.suppress(ValueError, TypeError, KeyError):
-        head, _, body = blob.partition(b"\n")
-        header = json.loads(head)
-        count, length = header["forms"], header["text"]
-        if header["lines"] != count or header["byteorder"] != sys.byteorder:
-            return None  # a form with a line break cannot be read back a line each
-        forms = body[:length].decode("utf-8", "surrogatepass").split("\n") if count else []
-        owners = array(_TYPE)
-        owners.frombytes(body[length:])
-        if len(forms) == count == len(owners):
+    with contextlib.suppress(KeyError, ValueError, TypeError):
+        forms, owners = file.strings("forms"), file.ints("owners")
+        if len(forms) == len(owners):
             return forms, owners
     return None

@@ -17,8 +17,9 @@ process.
 from __future__ import annotations
 
 import difflib
+import heapq
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rapidfuzz import fuzz, process
 
@@ -41,6 +42,38 @@ def similarity(a: str, b: str) -> float:
     return fuzz.ratio(a, b) / 100
 
 
+def _ranked(query: str, shortlist: list[tuple[str, float, int]], n: int) -> list[str]:
+    """`difflib.get_close_matches` over the shortlist, reading it best bound first and stopping early.
+
+    A candidate's `similarity` (its score here) is never below its difflib
+    ratio, so once it falls below the ratio of the n-th best found, no later
+    candidate can enter the answer: a shortlist of 60,000 alike names needs
+    a few hundred ratios, not 60,000. Ties are broken as difflib breaks them
+    (the greater string first), so the answer is exactly difflib's.
+    """
+    if n <= 0:
+        return []
+    best: list[tuple[float, str]] = []  # a heap of the n greatest (ratio, candidate)
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(query)
+    seen: set[str] = set()
+    for candidate, score, _ in sorted(shortlist, key=lambda found: -found[1]):
+        if len(best) == n and score / 100 < best[0][0] - 1e-9:
+            break
+        if candidate in seen:
+            continue
+        seen.add(candidate)
+        matcher.set_seq1(candidate)
+        if matcher.real_quick_ratio() >= CUTOFF and matcher.quick_ratio() >= CUTOFF:
+            ratio = matcher.ratio()
+            if ratio >= CUTOFF:
+                if len(best) < n:
+                    heapq.heappush(best, (ratio, candidate))
+                elif (ratio, candidate) > best[0]:
+                    heapq.heapreplace(best, (ratio, candidate))
+    return [candidate for _, candidate in sorted(best, reverse=True)]
+
+
 def close_matches(query: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     """The candidates nearest to ``query``, best first (`Nearest` once, for a single question)."""
     return Nearest(candidates).close(query, n)
@@ -54,8 +87,12 @@ class Nearest:
     """
 
     def __init__(self, candidates: Iterable[str], *, distinct: bool = False, key: str | None = None):
-        # At millions of candidates, a dict to drop repeats costs seconds: skipped when there are none.
-        self.candidates = list(candidates) if distinct else list(dict.fromkeys(candidates))
+        # At millions of candidates, a dict to drop repeats costs seconds: skipped when there are none,
+        # and a sequence (a kept file's strings) is read only where a question looks.
+        if distinct and isinstance(candidates, Sequence):
+            self.candidates: Sequence[str] = candidates
+        else:
+            self.candidates = list(candidates) if distinct else list(dict.fromkeys(candidates))
         self._key = key
         self._words: Postings | None = None
 
@@ -65,22 +102,25 @@ class Nearest:
 
     def close_at(self, query: str, n: int = 3) -> list[int]:
         """The positions among the candidates of what `close` answers."""
-        pool = self.candidates
         narrowed: list[int] = []
-        if len(pool) > SCAN_LIMIT:
+        if len(self.candidates) > SCAN_LIMIT:
             narrowed = self._sharing_a_word(query)
-            if narrowed:
-                pool = list(map(self.candidates.__getitem__, narrowed))
+        pool: Sequence[str] = list(map(self.candidates.__getitem__, narrowed)) if narrowed else self._listed()
         shortlist = process.extract(
             query, pool, scorer=fuzz.ratio, limit=None, score_cutoff=CUTOFF * 100 - 1e-6
         )
         at = {match: narrowed[i] if narrowed else i for match, _, i in shortlist}
-        return [at[m] for m in difflib.get_close_matches(query, list(at), n=n, cutoff=CUTOFF)]
+        return [at[m] for m in _ranked(query, shortlist, n)]
+
+    def _listed(self) -> Sequence[str]:
+        listed = getattr(self.candidates, "listed", None)
+        return listed() if listed is not None else self.candidates
 
     def _sharing_a_word(self, query: str) -> list[int]:
         """The positions of the candidates that share with ``query`` a word not too common to narrow."""
         if self._words is None:
-            self._words = Postings.of(self.candidates, key=self._key)
+            kept = None if self._key is None else Postings.kept("words", self._key, len(self.candidates))
+            self._words = kept if kept is not None else Postings.of(self._listed(), key=self._key)
         found: dict[int, None] = {}
         for word in _WORD.findall(query):
             if self._words.count(word) <= COMMON:

@@ -6,8 +6,9 @@ by bisection. It stands in for a ``dict[str, list[str]]`` built string by
 string: at a million strings such a dict takes seconds to build and hundreds
 of megabytes of Python objects, while this reads the strings a chunk at a time
 with one regular expression, stores positions as 32-bit integers, and is kept
-in the cache (`chronos._fast.cache`) under the digest of the strings, so that
-the next process loads it in a fraction of the time.
+in the cache under the digest of the strings as a memory-mapped file
+(`chronos._fast.mapped`), so that the next process opens it without reading
+it: a question reads only the words and positions it looks at.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from itertools import accumulate, chain
 
-from chronos._fast import cache
+from chronos._fast import cache, mapped
 from chronos._fast.gc import paused_gc
 
 __all__ = ["KEEP_FROM", "Postings"]
@@ -33,13 +34,13 @@ _WORD_OR_LINE = re.compile(r"\w+|\n")
 _CHUNK = 50_000
 # Positions as unsigned 32-bit integers where the platform has them ("I" is 4 bytes everywhere we run).
 _TYPE = "I" if array("I").itemsize == 4 else "L"
-_FORMAT = "postings-2"  # words sorted
+_FORMAT = "postings-3"  # words sorted, kept mapped
 
 
 class Postings:
     """For each word, the positions of the strings it is a word of."""
 
-    def __init__(self, words: list[str], offsets: array[int], positions: array[int]):
+    def __init__(self, words: Sequence[str], offsets: Sequence[int], positions: Sequence[int]):
         # The words sorted, found by bisection: a dict of a million words would take a second to
         # build on every load, where the sorted list is the file's text split.
         self._words = words
@@ -53,7 +54,7 @@ class Postings:
         at = bisect_left(self._words, word)
         return at if at < len(self._words) and self._words[at] == word else None
 
-    def get(self, word: str) -> array[int]:
+    def get(self, word: str) -> Sequence[int]:
         """The positions of the strings ``word`` is a word of, ascending (empty when none)."""
         slot = self._slot(word)
         if slot is None:
@@ -108,27 +109,62 @@ class Postings:
         """
         if len(strings) < KEEP_FROM or cache.cache_dir() is None:
             return cls.build(strings)
-        key = cache.digest_of(strings, _FORMAT, sys.version) if key is None else f"{key}-{_FORMAT}"
-        blob = cache.load_blob(kind, key)
-        found = None if blob is None else cls.from_bytes(blob, len(strings))
+        key = cache.digest_of(strings, _FORMAT, sys.version) if key is None else key
+        found = cls.kept(kind, key, len(strings))
         if found is None:
             found = cls.build(strings)
-            cache.keep_blob(kind, key, found.to_bytes())
+            found.keep(kind, key)
         return found
+
+    @classmethod
+    def kept(cls, kind: str, key: str, strings: int) -> Postings | None:
+        """The postings kept (`keep`) under ``kind`` and ``key`` for ``strings`` strings, or None."""
+        file = mapped.kept(kind, f"{key}-{_FORMAT}")
+        if file is None:
+            return None
+        try:
+            words = file.strings("words")
+            offsets, positions = file.ints("offsets"), file.ints("positions")
+        except (KeyError, ValueError, TypeError):
+            return None
+        count = len(positions)
+        if len(offsets) != len(words) + 1 or offsets[0] != 0 or offsets[len(words)] != count:
+            return None
+        if count and positions[count - 1] >= strings:
+            return None
+        return cls(words, offsets, positions)
+
+    def keep(self, kind: str, key: str) -> None:
+        """Keep these postings in the cache as a mapped file (`kept` opens it)."""
+        mapped.keep(
+            kind,
+            f"{key}-{_FORMAT}",
+            {
+                "words": self._words,
+                "offsets": array(_TYPE, self._offsets),
+                "positions": array(_TYPE, self._positions),
+            },
+        )
 
     def to_bytes(self) -> bytes:
         """A header line (JSON), the words (a line each), then the two arrays in this machine's order."""
-        words = "\n".join(self._words).encode("utf-8", "surrogatepass")
+        words = "\n".join(list(self._words)).encode("utf-8", "surrogatepass")
         header = {
             "format": _FORMAT,
             "words": len(self._words),
             "positions": len(self._positions),
             "text": len(words),
-            "itemsize": self._positions.itemsize,
+            "itemsize": array(_TYPE).itemsize,
             "byteorder": sys.byteorder,
         }
         return b"".join(
-            (json.dumps(header).encode(), b"\n", words, self._offsets.tobytes(), self._positions.tobytes())
+            (
+                json.dumps(header).encode(),
+                b"\n",
+                words,
+                array(_TYPE, self._offsets).tobytes(),
+                array(_TYPE, self._positions).tobytes(),
+            )
         )
 
     @classmethod

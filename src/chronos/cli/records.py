@@ -9,13 +9,25 @@ from pathlib import Path
 from typing import Any
 
 from chronos.checks import check
-from chronos.cli._app import MAX_PROBLEMS, App, Namespace, asked, emit, error, load, open_log, progress
+from chronos.cli._app import (
+    MAX_PROBLEMS,
+    App,
+    Namespace,
+    asked,
+    emit,
+    error,
+    load,
+    open_log,
+    outside_log,
+    progress,
+)
 from chronos.codec import loads_strict
-from chronos.errors import ChronosError, RecordError
+from chronos.errors import ChronosError, RecordError, StoreError
 from chronos.events import Corrected, Event, Retracted
 from chronos.log import EventLog
 from chronos.output import render, tables
-from chronos.stores.checkpoint import read_checkpoints
+from chronos.stores.checkpoint import Checkpoint, read_checkpoint_file, read_checkpoints
+from chronos.stores.records import Head
 
 EPILOG_CHECK = (
     "example:\n  chronos check --format json > findings.json\n"
@@ -46,6 +58,17 @@ Prints the log's position, head hash and the time (UTC) as one line to publish o
 sign; --format json gives the checkpoint form that `verify --checkpoint` reads
 (see chronos.stores.checkpoint). Run `chronos verify` first: a head is only worth
 publishing for a log that verifies."""
+EPILOG_CHECKPOINT = """example:
+  chronos checkpoint heads.jsonl
+  recorded position 133, head 833dcd8ee76a (2026-12-01T10:15:00Z) in heads.jsonl; the log still
+  holds the 2 earlier
+  chronos verify --checkpoint heads.jsonl
+
+Verifies the log, and that it still holds every checkpoint FILE has, then appends
+the head it verified to FILE as one JSON line (the form `chronos head --format json`
+prints), creating FILE. Nothing is written for a log that does not verify. Keep FILE
+outside the log (it is refused inside it), and publish or sign it: a log that later
+loses records, or is rewritten with its chain computed again, no longer holds it."""
 EPILOG_APPEND = (
     "example:\n  chronos append new-events.jsonl\n  cat new-events.jsonl | chronos append -\n"
     "  chronos --log old events --format jsonl | chronos --log new append -\n\n"
@@ -59,7 +82,7 @@ EPILOG_APPEND = (
 
 
 def register(app: App) -> None:
-    """Add check, verify and append."""
+    """Add check, verify, head, checkpoint and append."""
     sub = app.command("check", "integrity checks over the whole log", _check, epilog=EPILOG_CHECK)
     sub.add_argument("--quotes", action="store_true", help="find every quote in its source's archived text")
     sub.add_argument(
@@ -79,6 +102,11 @@ def register(app: App) -> None:
 
     sub = app.command("head", "print the log's head, to publish or sign", _head, epilog=EPILOG_HEAD)
     sub.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+
+    sub = app.command(
+        "checkpoint", "verify the log, then record its head in a file", _checkpoint, epilog=EPILOG_CHECKPOINT
+    )
+    sub.add_argument("file", metavar="FILE", help="the file of checkpoints to check and add to (JSON Lines)")
 
     sub = app.command(
         "append", "append events from a JSON Lines file (all or nothing)", _append, epilog=EPILOG_APPEND
@@ -122,6 +150,29 @@ def _head(args: Namespace) -> int:
     log = open_log(args)
     checkpoint = log.checkpoint()
     print(checkpoint.to_json() if args.format == "json" else checkpoint.to_text())
+    return 0
+
+
+def _checkpoint(args: Namespace) -> int:
+    log = open_log(args)
+    path = outside_log(log, args.file)
+    earlier = (
+        read_checkpoint_file(path) if path.is_file() and path.read_text(encoding="utf-8").strip() else []
+    )
+    with progress("verifying", size=log.position):
+        verified = log.verify(checkpoints=earlier)
+    # The head that was verified, not the store's head now: an append meanwhile is not vouched for.
+    checkpoint = Checkpoint.of(Head(verified.count, verified.head), store=log.checkpoint().store)
+    try:
+        with path.open("a", encoding="utf-8") as out:
+            out.write(checkpoint.to_json() + "\n")
+    except OSError as exc:
+        raise StoreError(f"{args.file}: cannot write: {exc.strerror}") from None
+    held = f"; the log still holds the {len(earlier)} earlier" if earlier else ""
+    print(
+        f"recorded position {checkpoint.position}, head {checkpoint.hash[:12]} ({checkpoint.time_text}) "
+        f"in {args.file}{held}"
+    )
     return 0
 
 

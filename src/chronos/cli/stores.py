@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from chronos import catalogue_history as history
 from chronos.cli._app import App, Namespace, open_log, progress
 from chronos.errors import IntegrityError, UsageError
 from chronos.log import EventLog
@@ -163,11 +164,23 @@ def _record(args: Namespace) -> int:
             print(f"nothing to record: {log.store.catalogue_origin} is as its history says")
             return 0
         if entry.n == 1 and not entry.changed and not entry.removed:
-            print(f"started the catalogue's history: {len(entry.added)} entities as entry 1")
+            print(f"started the catalogue's history: {history.counted(entry.added)} as entry 1")
+        elif entry.header == history.ADOPTED:
+            print(
+                f"recorded the registered sources ({len(entry.added)}) and settings in the catalogue's "
+                f"history as entry {entry.n}"
+            )
         else:
+            before = history.replay(log.store.read_catalogue_history()[: entry.n - 1], "history").settings
+            settings = [
+                f"{name} = {'true' if value else 'false'}"
+                for name, value in (entry.settings or {}).items()
+                if before is None or before.get(name) != value
+            ]
             print(
                 f"recorded the catalogue's hand edits as history entry {entry.n}: {len(entry.added)} added, "
-                f"{len(entry.changed)} changed, {len(entry.removed)} removed"
+                f"{len(entry.changed)} changed, {len(entry.removed) + len(entry.removed_sources)} removed"
+                + (f"; {', '.join(settings)}" if settings else "")
             )
         return 0
     finally:

@@ -50,13 +50,19 @@ def from_toml(
     A large text's parsed form is kept in the user's cache (`chronos._fast.cache`),
     unless ``cache`` is False (`chronos verify` reads the text itself).
     """
+    digest = _cache.text_digest(text) if cache and len(text) >= _cache.MIN_CACHED else None
     try:
-        data = _cache.parsed("catalogue", text, tomllib.loads) if cache else tomllib.loads(text)
+        data = (
+            _cache.parsed("catalogue", text, tomllib.loads, digest=digest) if cache else tomllib.loads(text)
+        )
     except tomllib.TOMLDecodeError as exc:
         raise CatalogueError(f"{origin}: {exc}") from None
     except RecursionError:
         raise CatalogueError(f"{origin}: not TOML: nested too deeply") from None
-    return from_dict(cls, data, origin=origin)
+    catalogue = from_dict(cls, data, origin=origin)
+    # A large text names the name index an earlier process kept for it (`Catalogue._name_index`).
+    catalogue._text_digest = digest
+    return catalogue
 
 
 def from_dict(cls: type[Catalogue], data: Mapping[str, Any], *, origin: str = "<catalogue>") -> Catalogue:

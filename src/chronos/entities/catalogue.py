@@ -8,8 +8,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar, overload
 
+from chronos._fast import cache
 from chronos._fast.gc import paused_gc
-from chronos._fast.nameindex import NameIndex
+from chronos._fast.keptnames import KeptNames
+from chronos._fast.nameindex import NameIndex, digest_of_text
 from chronos._fast.nearest import Nearest, close_matches
 from chronos.entities import _toml
 from chronos.entities.kinds import Entity, Organisation, Post, near_hint
@@ -51,7 +53,9 @@ class Catalogue(Mapping[str, Entity]):
 
     def _forget(self) -> None:
         """Drop what is built from the entities on first use (name keys, posts, near-match candidates)."""
-        self._index: NameIndex | None = None
+        self._index: NameIndex | KeptNames | None = None
+        #: The SHA-256 of the text this catalogue was read from, while it holds just what that says.
+        self._text_digest: str | None = None
         self._identifiers: dict[str, tuple[Entity, ...]] | None = None
         self._posts_cache: dict[tuple[str, bool], tuple[Post, ...]] = {}
         self._above: dict[str, tuple[str, ...]] = {}
@@ -123,6 +127,21 @@ class Catalogue(Mapping[str, Entity]):
         self._forget()
         self.version += 1
 
+    def amend(self, entities: Iterable[Entity]) -> None:
+        """Take, here only, entities already here as they grew: more aliases, identifiers or languages.
+
+        `EventLog.add_entities` calls it once a later version of a dataset's
+        additions are written (`chronos.catalogue_history.additive`); the
+        kind, canonical name and links of each must be as they were.
+        """
+        for entity in entities:
+            old = self._by_id.get(entity.id)
+            if old is None or (old.kind, old.name) != (entity.kind, entity.name):
+                raise CatalogueError(f"{self.origin}: {entity.kind} {entity.id!r} is not here as it was")
+            self._by_id[entity.id] = entity
+        self._forget()
+        self.version += 1
+
     def check_additions(self, items: Iterable[Entity | Publication]) -> None:
         """Raise the `CatalogueError` that adding ``items`` would raise, changing nothing."""
         trial = Catalogue(origin=self.origin)
@@ -131,7 +150,8 @@ class Catalogue(Mapping[str, Entity]):
 
     def __getstate__(self) -> dict[str, Any]:
         # A pickled catalogue (a snapshot, another process) belongs to no log.
-        return {**self.__dict__, "_keeper": None}
+        # Nor does it carry indexes over mapped files (`KeptNames`), which are made again on demand.
+        return {**self.__dict__, "_keeper": None, "_index": None, "_near_names": {}}
 
     def kept_by(self, keeper: Callable[[list[Entity | Publication]], object]) -> None:
         """Send later `add` calls to ``keeper`` (a log's `EventLog.add_entities`), held weakly."""
@@ -218,7 +238,9 @@ class Catalogue(Mapping[str, Entity]):
         entity = self._by_id.get(query)
         if entity is not None and (kinds is None or entity.kind in kinds):
             return entity
-        ids = sorted(e.id for e in self.by_identifier(query) if kinds is None or e.kind in kinds)
+        # An identifier is ``scheme:value``: a query without a colon needs no index of them (a scan).
+        found = self.by_identifier(query) if ":" in query else ()
+        ids = sorted(e.id for e in found if kinds is None or e.kind in kinds)
         if not ids:
             ids = sorted(
                 i
@@ -254,20 +276,32 @@ class Catalogue(Mapping[str, Entity]):
         return self._identifiers.get(identifier, ())
 
     @property
-    def _name_index(self) -> NameIndex:
-        # Built on the first lookup by name: opening a large log only needs ids.
+    def _name_index(self) -> NameIndex | KeptNames:
+        # Made on the first lookup by name: opening a large log only needs ids. A catalogue read
+        # from a text whose index an earlier process kept answers from that (`KeptNames`).
         if self._index is None:
-            names: list[str] = []
-            sizes: list[int] = []
-            with paused_gc():
-                for entity in self._by_id.values():
-                    names.append(entity.id)
-                    names.append(entity.name)
-                    names += entity.aliases
-                    sizes.append(2 + len(entity.aliases))
-                kinds = [e.kind for e in self._by_id.values()]
-            self._index = NameIndex(names, sizes, kinds)
+            digest = None
+            if self._text_digest is not None and cache.cache_dir() is not None:
+                digest = digest_of_text(self._text_digest)
+                self._index = KeptNames.open(digest, list(self._by_id), lambda: self._built_index(digest))
+            if self._index is None:
+                self._index = self._built_index(digest)
         return self._index
+
+    def _built_index(self, digest: str | None) -> NameIndex:
+        names: list[str] = []
+        sizes: list[int] = []
+        with paused_gc():
+            for entity in self._by_id.values():
+                names.append(entity.id)
+                names.append(entity.name)
+                names += entity.aliases
+                sizes.append(2 + len(entity.aliases))
+            kinds = [e.kind for e in self._by_id.values()]
+        index = NameIndex(names, sizes, kinds, digest=digest)
+        if digest is not None:
+            index.keep()
+        return index
 
     def _partial(self, query: str, kinds: tuple[str, ...] | None) -> list[str]:
         """The entities of whose names the query's words are part, its initials matching other words."""

@@ -92,13 +92,16 @@ class ImportReport:
     read: int = attrs.field(default=attrs.Factory(lambda self: self.records, takes_self=True))
     dropped: tuple[Skipped, ...] = ()
     declared: int = 0
+    #: Entities already in the catalogue given new names, identifiers or languages by the file.
+    updated: int = 0
 
     def __str__(self) -> str:
         text = (
             f"imported {self.label} (known {self.known}): {self.records} records: {self.new} new, "
             f"{self.closed} closed, {self.corrected} corrected, {self.retracted} retracted, "
-            f"{self.unchanged} unchanged; {self.entities} entities and {self.appended} events added "
-            f"(now {self.position} records)"
+            f"{self.unchanged} unchanged; {self.entities} entities and {self.appended} events added"
+            + (f", {self.updated} entities given new names or identifiers" if self.updated else "")
+            + f" (now {self.position} records)"
         )
         if self.declared:
             text += f"; declared complete over {self.declared} period{'s' if self.declared != 1 else ''}"
@@ -216,7 +219,9 @@ def import_text(
         plan = plan_import(
             parsed, catalogue=log.catalogue, events=log.events(), label=label, dataset_name=name, known=known
         )
-        return _apply(log, plan, parsed.skipped, label=label, known=known, empty=empty)
+        return _apply(
+            log, plan, parsed.skipped, label=label, known=known, empty=empty, publications=parsed.publications
+        )
 
     return _retrying(log, attempt)
 
@@ -235,7 +240,14 @@ def _retrying(log: EventLog, attempt: Callable[[], ImportReport]) -> ImportRepor
 
 
 def _apply(
-    log: EventLog, plan: Plan, left_out: Sequence[Skipped], *, label: str, known: FuzzyDate, empty: bool
+    log: EventLog,
+    plan: Plan,
+    left_out: Sequence[Skipped],
+    *,
+    label: str,
+    known: FuzzyDate,
+    empty: bool,
+    publications: Sequence[Publication] = (),
 ) -> ImportReport:
     """Write a plan's entities and events, and say what was done; nothing when no record was usable."""
     position = log.position
@@ -250,6 +262,7 @@ def _apply(
         retracted=plan.retracted,
         unchanged=plan.unchanged,
         entities=len(plan.entities),
+        updated=len(plan.updates),
         appended=0,
         skipped=0,
         position=position,
@@ -262,8 +275,13 @@ def _apply(
         raise NothingImported(f"{label}: nothing imported: {why}", report=report)
     # Entities first: the events refer to them, and an unused entity harms nothing. A log that wants
     # every cited source registered gets the imported files registered: importing one says what it is.
-    added: list[Entity | Publication] = [*plan.entities, *_unregistered(log, plan.events, known)]
-    append_entities(log, added, header=f"added by chronos import {label} (known {known})")
+    # The registry a file carries is registered too; a source the log already registers keeps its entry.
+    carried = [p for p in publications if p.id not in log.catalogue.sources]
+    added: list[Entity | Publication] = [*plan.entities, *carried]
+    added += [p for p in _unregistered(log, plan.events, known) if p.id not in {c.id for c in carried}]
+    append_entities(
+        log, added, header=f"added by chronos import {label} (known {known})", updates=plan.updates
+    )
     result = log.append(plan.events, expected_position=position)
     return attrs.evolve(
         report, appended=len(result.appended), skipped=len(result.skipped), position=result.position

@@ -116,8 +116,9 @@ def plan_parts(
             add(event, part.name)
         skipped.extend(dataset.skipped)
     entities = tuple(resolver.new.values()) if resolver is not None else ()
+    updates = tuple(resolver.updated.values()) if resolver is not None else ()
     unique = tuple({e.id: e for e in out}.values())
-    return Plan(entities, unique, **counts), tuple(skipped)
+    return Plan(entities, unique, updates=updates, **counts), tuple(skipped)
 
 
 def _about(events: list[Event], by_target: Mapping[str, list[Retracted | Corrected]]) -> list[Event]:

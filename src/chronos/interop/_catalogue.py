@@ -17,6 +17,11 @@ from chronos.sources import Publication
 __all__ = ["append_entities"]
 
 
-def append_entities(log: EventLog, entities: Iterable[Entity | Publication], *, header: str) -> None:
-    """Add entities (and sources) to the catalogue kept with the log, chained (`EventLog.add_entities`)."""
-    log.add_entities(entities, header=header)
+def append_entities(
+    log: EventLog, entities: Iterable[Entity | Publication], *, header: str, updates: Iterable[Entity] = ()
+) -> None:
+    """Add entities (and sources) to the catalogue kept with the log, and what ``updates`` add, chained.
+
+    See `EventLog.add_entities`.
+    """
+    log.add_entities(entities, header=header, updates=updates)

@@ -12,6 +12,17 @@ A foreign entity is the catalogue's entity, in this order, when:
    its people finds them again. Two different people may share a name, so
    names match only within a dataset, never across the whole catalogue.
 
+A person or organisation found so is *updated* by what the file says of it
+beyond what the catalogue holds (`Resolver.updated`): a name or alias it
+lacks (other than in case) becomes an alias, with its language; a
+new identifier is added unless the entity has another of the same scheme;
+the file's id becomes an alias when it was found otherwise. Nothing is
+removed, and the canonical name stays: a later version that spells the
+name otherwise adds that spelling as an alias (not a `Renamed` event, which
+says an organisation took a new name on a date; a dataset's new spelling
+says nothing of when). `EventLog.add_entities` records the update as a
+chained change.
+
 Otherwise a new entity is made. A foreign id that is already a valid chronos
 id is kept; an opaque one (a UUID, a bare number) gives way to the name; any
 other becomes one by `slugify`. The foreign id is kept as an alias, so that
@@ -22,6 +33,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+import attrs
 
 from chronos.entities import (
     UNNAMED_PREFIX,
@@ -46,6 +59,8 @@ class Resolver:
         self.catalogue = catalogue
         self.origin = origin
         self.new: dict[str, Entity] = {}
+        #: Catalogue entities found again, with what this file adds to them (`grow`).
+        self.updated: dict[str, Entity] = {}
         self.ids: dict[tuple[str, str], str] = {}
         self.by_alias: dict[tuple[str, str], str] = {}
         self.previous = set(previous)
@@ -89,6 +104,7 @@ class Resolver:
         New entities keep the order of the file.
         """
         self._resolve_all(entities)
+        self._shared_identifiers_left_out()
         order: dict[tuple[str, str], int] = {(e.kind, e.key): i for i, e in enumerate(entities)}
         rank = {entity_id: order.get(key, len(order)) for key, entity_id in self.ids.items()}
         self.new = dict(sorted(self.new.items(), key=lambda item: rank.get(item[0], len(order))))
@@ -136,9 +152,81 @@ class Resolver:
                 found = self._create(entity)
             except CatalogueError as exc:  # a name the catalogue cannot hold (a control character ...)
                 raise RecordError(f"{self.origin}: {entity.kind} {shown(entity.key)}: {exc}") from None
+        elif found not in self.new:
+            self.grow(found, entity)
         self.ids[(entity.kind, entity.key)] = found
         self.claimed.add(found)
         return found
+
+    def _shared_identifiers_left_out(self) -> None:
+        """An update does not give an entity an identifier another entity of its kind carries.
+
+        Identifiers find entities across files only while each names one (a
+        file may give two organisations one Wikidata id): such an identifier
+        stays with the entity that had it, or that the file made with it.
+        """
+        carried: dict[tuple[str, str], set[str]] = {}
+        for entity in (*self.catalogue.values(), *self.new.values()):
+            for identifier in entity.identifiers:
+                carried.setdefault((entity.kind, identifier), set()).add(entity.id)
+        for entity_id, grown in list(self.updated.items()):
+            before = self.catalogue[entity_id]
+            kept = tuple(
+                i
+                for i in grown.identifiers
+                if i in before.identifiers or not carried.get((grown.kind, i), set()) - {entity_id}
+            )
+            if kept != grown.identifiers:
+                grown = attrs.evolve(grown, identifiers=kept)
+                if (grown.aliases, grown.languages, kept) == (
+                    before.aliases,
+                    before.languages,
+                    before.identifiers,
+                ):
+                    del self.updated[entity_id]
+                else:
+                    self.updated[entity_id] = grown
+
+    def grow(self, found: str, entity: ForeignEntity) -> None:
+        """Note what ``entity`` says of the catalogue's ``found`` beyond what it holds (never removing)."""
+        existing = self.updated.get(found) or self.catalogue.get(found)
+        if existing is None or existing.kind != entity.kind or entity.kind not in ("person", "organisation"):
+            return
+        # A name in another script is kept though lookups fold it alike; one differing in case only is not.
+        seen = {n.casefold() for n in (existing.id, *existing.names)}
+        spellings: list[str] = []
+        for name in dict.fromkeys((entity.name, *entity.aliases)):
+            if name.casefold() not in seen:
+                seen.add(name.casefold())
+                spellings.append(name)
+        key = entity.key
+        if (
+            key not in (existing.id, *existing.names, *spellings)
+            and chr(0) not in key
+            and self.get(key) is None
+        ):
+            spellings.append(key)  # the file's id, unless it is another entity's id
+        # A language tag names one of the entity's names exactly, as the file's names became.
+        spelled = {n.casefold(): n for n in reversed((*existing.names, *spellings))}
+        identifiers = [
+            i
+            for i in entity.identifiers
+            if i not in existing.identifiers and not _conflicting((i,), existing.identifiers)
+        ]
+        tags = list(existing.languages)
+        for tag in entity.languages:
+            code, _, name = tag.partition(":")
+            exact = spelled.get(name.casefold())
+            if exact is not None and f"{code}:{exact}" not in tags:
+                tags.append(f"{code}:{exact}")
+        if spellings or identifiers or len(tags) > len(existing.languages):
+            tags.sort()  # as the readers give them: a file written from the catalogue reads back alike
+            self.updated[found] = attrs.evolve(
+                existing,
+                aliases=(*existing.aliases, *spellings),
+                identifiers=(*existing.identifiers, *identifiers),
+                languages=tuple(tags),
+            )
 
     # Matching ----------------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from chronos.dates import FuzzyDate, parse_date
 from chronos.entities import latin
 from chronos.errors import ChronosError, RecordError
 from chronos.events import Event, Source
+from chronos.sources import Publication
 
 __all__ = [
     "ClaimSpec",
@@ -246,6 +247,8 @@ class Dataset:
     history: tuple[Event, ...] = ()
     #: What the file is the full membership of, when its importer says so (never implied).
     complete: tuple[Completeness, ...] = ()
+    #: The sources registry the file carries (a Popolo file chronos wrote), registered on import.
+    publications: tuple[Publication, ...] = ()
 
 
 def claims_from_json(data: Any, where: str) -> tuple[ClaimSpec, ...]:

@@ -54,10 +54,11 @@ __all__ = ["Plan", "plan_import"]
 
 @attrs.frozen
 class Plan:
-    """What an import adds: new catalogue entities, new events, and counts for the report."""
+    """What an import adds: new entities, catalogue ones grown (`Resolver.updated`), events, counts."""
 
     entities: tuple[Entity, ...]
     events: tuple[Event, ...]
+    updates: tuple[Entity, ...] = ()
     records: int = 0
     new: int = 0
     closed: int = 0
@@ -286,7 +287,8 @@ def plan_import(
     out.extend(e for e in other if _claim_key(e) not in standing_keys)
     out.extend(_history(dataset.history, resolver))
     unique = list({e.id: e for e in out}.values())
-    return Plan(tuple(resolver.new.values()), tuple(unique), records=len(dataset.records), **counts)
+    new, updates = tuple(resolver.new.values()), tuple(resolver.updated.values())
+    return Plan(new, tuple(unique), updates=updates, records=len(dataset.records), **counts)
 
 
 def _named_by(found: Iterable[Iterable[Event]], catalogue: Catalogue) -> set[str]:

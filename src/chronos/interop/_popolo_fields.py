@@ -18,6 +18,7 @@ from chronos.dates import FuzzyDate, parse_date
 from chronos.errors import ChronosError, RecordError
 from chronos.events import Event
 from chronos.interop._model import EntityKind, LifeSpec, claims_from_json, edtf
+from chronos.sources import Publication
 
 KINDS: Final[tuple[tuple[str, EntityKind], ...]] = (
     ("persons", "person"),
@@ -135,3 +136,22 @@ def history_of(data: Any, where: str) -> list[Event]:
         except ChronosError as exc:
             raise RecordError(f"{where}[{index}]: {exc}") from None
     return out
+
+
+def publications_of(data: Mapping[str, Any], where: str) -> tuple[Publication, ...]:
+    """The sources registry a file chronos wrote keeps in its top-level ``chronos.sources``."""
+    rows = extension(data).get("sources", [])
+    if not isinstance(rows, list):
+        raise RecordError(f"{where}: chronos.sources must be a list")
+    out = []
+    for index, row in enumerate(rows):
+        here = f"{where}: chronos.sources[{index}]"
+        if not isinstance(row, Mapping):
+            raise RecordError(f"{here}: a source must be an object")
+        try:
+            out.append(Publication(**row))
+        except TypeError as exc:
+            raise RecordError(f"{here}: {exc}") from None
+        except ChronosError as exc:
+            raise RecordError(f"{here}: {exc}") from None
+    return tuple(out)

@@ -174,7 +174,13 @@ def write_popolo(chronology: Chronology, *, known_at: DateLike | None = None) ->
             "end": _marked(row.end.claims, history),
         }
         out["memberships"].append(membership)
-    return {k: v for k, v in out.items() if v or k in ("persons", "organizations", "memberships")}
+    written: dict[str, Any] = {
+        k: v for k, v in out.items() if v or k in ("persons", "organizations", "memberships")
+    }
+    if catalogue.sources:
+        # The sources registry ([[source]]), which Popolo has no place for: chronos's own key.
+        written["chronos"] = {"sources": [p.to_row() for p in catalogue.sources.values()]}
+    return written
 
 
 def _claim_rows(claims: Iterable[Claim]) -> list[ClaimRow]:

@@ -73,6 +73,7 @@ from chronos.interop._popolo_fields import (
     history_of,
     listed,
     lives,
+    publications_of,
     text_of,
 )
 from chronos.interop._popolo_out import write_popolo
@@ -125,6 +126,7 @@ class _Reader:
             skipped=tuple(self.skipped),
             history=tuple(self.history),
             complete=self._completeness() if self.complete else (),
+            publications=publications_of(self.data, self.origin),
         )
 
     def _completeness(self) -> tuple[Completeness, ...]:

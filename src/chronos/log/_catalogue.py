@@ -31,7 +31,11 @@ ENTITY_ONLY: frozenset[type[Event]] = BUILTIN_EVENT_TYPES - {Retracted, Correcte
 
 
 def add_entities(
-    log: EventLog, entities: Iterable[Entity | Publication], *, header: str | None = None
+    log: EventLog,
+    entities: Iterable[Entity | Publication],
+    *,
+    header: str | None = None,
+    updates: Iterable[Entity] = (),
 ) -> tuple[Entity | Publication, ...]:
     """Add entities to the catalogue kept with the log, as one entry of its chained history.
 
@@ -45,17 +49,25 @@ def add_entities(
     (`CatalogueError`), as is one that names an unknown organisation.
     Registered sources (`Publication`) are written the same way; the
     history's entries list the entities. Returns what was added.
+
+    ``updates`` are entities already there, as a later version of a dataset
+    gives them: what they add (names as aliases, identifiers, languages;
+    `chronos.catalogue_history.additive`, never removing anything) is
+    written into their tables in place and recorded as ``changed`` in the
+    same history entry.
     """
     wanted = list(entities)
-    if not wanted:
+    proposed = list(updates)
+    if not wanted and not proposed:
         return ()
     label = header or "added by chronos"
     added: list[Entity | Publication] = []
+    changed: list[Entity] = []
 
     def change(text: str | None, lines: list[str]) -> tuple[str, list[str]] | None:
         stored = stored_catalogue(log, text)
-        last = _last_entry(log, lines)
-        check_torn(log, text, [last] if last is not None else [])
+        recorded = history.replay(lines, history_origin(log))
+        check_torn(log, text, recorded.entries)
         new: list[Entity | Publication] = []
         for entity in wanted:
             there = (
@@ -70,19 +82,37 @@ def add_entities(
                 )
         stored.with_entities(new)  # refuses a reference to an unknown organisation
         added[:] = new
-        if not new:
+        grown: dict[str, Entity] = {}
+        for update in proposed:
+            there_now = grown.get(update.id) or stored.get(update.id)
+            if there_now is None or there_now.kind != update.kind:
+                raise CatalogueError(
+                    f"{log.store.catalogue_origin}: no {update.kind} {update.id!r} to update"
+                )
+            more = history.additive(there_now, update)
+            if more != there_now:
+                grown[update.id] = more
+        changed[:] = grown.values()
+        if not new and not grown:
             return None
         base = text
-        if base is None and len(stored):
+        if base is None and _holds_anything(stored):
             # A store that held no text (a catalogue given in Python) gets the whole catalogue.
-            base = history.joined(None, list(stored.values()), "the catalogue")
-        entries = [] if lines or not len(stored) else [_first_entry(base, stored)]
-        new_text = history.joined(base, new, label)
+            base = history.joined(None, [*stored.values(), *stored.sources.values()], "the catalogue")
+        last = recorded.entries[-1] if recorded.entries else None
+        entries: list[history.Entry] = []
+        if last is None and _holds_anything(stored):
+            entries.append(_first_entry(base, stored))
+        elif last is not None and not recorded.covers_sources:
+            entries.append(_adopting_entry(last, history.digest(base), stored))
+        new_text = history.written(base, new, list(grown.values()), label)
         entry = history.make_entry(
             entries[-1] if entries else last,
             before=history.digest(base),
             after=history.digest(new_text),
-            added=[history.entity_row(e) for e in new if isinstance(e, Entity)],
+            added=[history.entity_row(e) for e in new],
+            changed=[history.entity_row(e) for e in grown.values()],
+            settings=history.settings_of(stored),
             header=label,
         )
         return new_text, [e.to_json() for e in (*entries, entry)]
@@ -97,6 +127,8 @@ def add_entities(
     ]
     if fresh:
         log.catalogue.extend(fresh)
+    if changed:
+        log.catalogue.amend(changed)
     return tuple(added)
 
 
@@ -115,20 +147,31 @@ def record_catalogue(log: EventLog) -> history.Entry | None:
 
     def change(text: str | None, lines: list[str]) -> tuple[str, list[str]] | None:
         current = stored_catalogue(log, text, cache=False)
-        recorded, entries = history.replay(lines, history_origin(log))
+        recorded = history.replay(lines, history_origin(log))
+        entries = recorded.entries
         check_torn(log, text, entries)
         if not entries:
-            if not len(current):
+            if not _holds_anything(current):
                 return None
             entry = _first_entry(text, current)
         else:
-            added, changed, removed = history.changes(recorded, current)
-            if not (added or changed or removed):
-                return None
-            named = [entity_id for entity_id in removed if entity_id in referenced]
+            rows, before = recorded.rows, recorded.settings
+            if not recorded.covers_sources:
+                # A history of version-1 entries never listed the sources: one entry adopts them as they are.
+                adopted = _adopting_entry(entries[-1], entries[-1].after, current)
+                written.append(adopted)
+                entries = [*entries, adopted]
+                rows = {**rows, **{history.key(row): row for row in adopted.added}}
+                before = adopted.settings
+            added, changed, removed = history.changes(rows, current)
+            settings = history.settings_of(current)
+            if not (added or changed or removed) and settings == before:
+                return (text or "", [e.to_json() for e in written]) if written else None
+            gone = [key for key in removed if history.source_id(key) is None]
+            named = [entity_id for entity_id in gone if entity_id in referenced]
             if named:
                 raise IntegrityError(
-                    f"{log.store.catalogue_origin}: {recorded[named[0]]['kind']} {named[0]!r} "
+                    f"{log.store.catalogue_origin}: {rows[named[0]]['kind']} {named[0]!r} "
                     "was removed, "
                     f"but {referenced[named[0]]} names it: an entity the log names cannot be removed "
                     "(put it back)"
@@ -139,16 +182,18 @@ def record_catalogue(log: EventLog) -> history.Entry | None:
                 after=history.digest(text),
                 added=added,
                 changed=changed,
-                removed=removed,
+                removed=gone,
+                removed_sources=[s for key in removed if (s := history.source_id(key)) is not None],
+                settings=settings,
                 header="edits recorded by chronos record-catalogue",
             )
         written.append(entry)
-        return text or "", [entry.to_json()]
+        return text or "", [e.to_json() for e in written]
 
     log.store.update_catalogue(change)
     if written and log.store.read_catalogue() is not None:
         log.catalogue = stored_catalogue(log, log.store.read_catalogue())
-    return written[0] if written else None
+    return written[-1] if written else None
 
 
 def refresh_catalogue(log: EventLog) -> Catalogue:
@@ -165,19 +210,32 @@ def stored_catalogue(log: EventLog, text: str | None, *, cache: bool = True) -> 
     return Catalogue.from_toml(text, origin=log.store.catalogue_origin, cache=cache)
 
 
+def _holds_anything(catalogue: Catalogue) -> bool:
+    return bool(len(catalogue) or catalogue.sources)
+
+
 def _first_entry(text: str | None, catalogue: Catalogue) -> history.Entry:
-    """The entry that starts a history: every entity the catalogue holds."""
+    """The entry that starts a history: every entity and registered source the catalogue holds."""
     return history.make_entry(
         None,
         before=history.digest(text),
         after=history.digest(text),
         added=history.rows_of(catalogue).values(),
+        settings=history.settings_of(catalogue),
         header="the catalogue as it was when its history began",
     )
 
 
-def _last_entry(log: EventLog, lines: list[str]) -> history.Entry | None:
-    return history.Entry.parse(lines[-1], f"{history_origin(log)}:{len(lines)}") if lines else None
+def _adopting_entry(last: history.Entry, digest: str | None, catalogue: Catalogue) -> history.Entry:
+    """The entry that takes the registered sources and settings into a history that listed entities only."""
+    return history.make_entry(
+        last,
+        before=digest,
+        after=digest,
+        added=[history.entity_row(s) for s in catalogue.sources.values()],
+        settings=history.settings_of(catalogue),
+        header=history.ADOPTED,
+    )
 
 
 def history_origin(log: EventLog) -> str:
@@ -196,7 +254,7 @@ def check_torn(log: EventLog, text: str | None, entries: list[history.Entry]) ->
     if now != last.after and now == last.before:
         raise IntegrityError(
             f"{log.store.catalogue_origin}: the last catalogue change (history entry {last.n}, "
-            f"{len(last.added)} entities added) was interrupted before the catalogue was written; "
+            f"{history.counted(last.added)} added) was interrupted before the catalogue was written; "
             "run `chronos repair` to complete it"
         )
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from chronos import catalogue_history as history
-from chronos.entities import Catalogue
+from chronos.entities import Catalogue, Entity
 from chronos.errors import ChronosError, IntegrityError, LookupFailed
 from chronos.events import Corrected, Event, Retracted
 from chronos.log._catalogue import check_entities, check_torn, history_origin, stored_catalogue
@@ -80,26 +80,29 @@ def _complete_catalogue(log: EventLog) -> str | None:
     finished: list[str] = []
 
     def change(text: str | None, lines: list[str]) -> tuple[str, list[str]] | None:
-        _recorded, entries = history.replay(lines, history_origin(log))
+        entries = history.replay(lines, history_origin(log)).entries
         if not entries:
             return None
         last = entries[-1]
         now = history.digest(text)
-        if now == last.after or now != last.before or last.changed or last.removed:
+        if now == last.after or now != last.before or last.removed or last.removed_sources:
             return None
         stored = stored_catalogue(log, text, cache=False)
         added = history.entities_of(last.added)
-        new_text = history.joined(text, added, last.header or "added by chronos")
-        if history.digest(new_text) != last.after:
+        changed = [e for e in history.entities_of(last.changed) if isinstance(e, Entity)]
+        try:
+            new_text = history.written(text, added, changed, last.header or "added by chronos")
+        except IntegrityError:
+            new_text = None
+        if new_text is None or history.digest(new_text) != last.after:
             raise IntegrityError(
                 f"{log.store.catalogue_origin}: the interrupted catalogue change "
                 f"(history entry {last.n}) "
                 "cannot be completed: the text it started from differs; restore the catalogue from a copy"
             )
         stored.with_entities(added)
-        finished.append(
-            f"completed the interrupted catalogue change (history entry {last.n}: {len(last.added)} entities)"
-        )
+        what = history.counted(last.added)
+        finished.append(f"completed the interrupted catalogue change (history entry {last.n}: {what})")
         return new_text, []
 
     log.store.update_catalogue(change)
@@ -211,7 +214,8 @@ def _verify_catalogue(log: EventLog, text: str | None, catalogue: Catalogue) -> 
     if message is not None:
         raise IntegrityError(message)
     origin = history_origin(log)
-    recorded, entries = history.replay(log.store.read_catalogue_history(), origin)
+    recorded = history.replay(log.store.read_catalogue_history(), origin)
+    entries = recorded.entries
     if not entries:
         return 0
     check_torn(log, text, entries)

@@ -443,13 +443,19 @@ class EventLog:
     # The catalogue (chronos.log._catalogue) -----------------------------------------
 
     def add_entities(
-        self, entities: Iterable[Entity | Publication], *, header: str | None = None
+        self,
+        entities: Iterable[Entity | Publication],
+        *,
+        header: str | None = None,
+        updates: Iterable[Entity] = (),
     ) -> tuple[Entity | Publication, ...]:
         """Add entities to the catalogue kept with the log, as one entry of its chained history.
 
+        ``updates`` are entities already there with more names, identifiers or
+        languages (a later version of a dataset): only what they add is kept.
         See `chronos.log._catalogue.add_entities`. Returns what was added.
         """
-        return _catalogue.add_entities(self, entities, header=header)
+        return _catalogue.add_entities(self, entities, header=header, updates=updates)
 
     def record_catalogue(self) -> history.Entry | None:
         """Record in the chained history the entities edited by hand in the stored catalogue.
