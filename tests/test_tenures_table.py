@@ -201,3 +201,21 @@ class TestSqlite:
         assert EventLog(store, world.catalogue).verify().count == len(world.events)
         with sqlite3.connect(tmp_path / "log.db") as db, pytest.raises(sqlite3.DatabaseError):
             db.execute("DELETE FROM chronos_records")
+
+    def test_a_failed_refresh_leaves_the_append_standing(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The append has committed when the hook runs: a failed refresh warns; the table says how far it got."""
+        world = generate(400, seed=26)
+        head, _tail = forward_split(world.events, 1.0)
+        location = sqlite_log(world, head[:-1], tmp_path / "log.db")
+        log = keep_tenures(location)
+
+        def broken(*_args: object, **_kwargs: object) -> str:
+            raise OSError("disk full")
+
+        monkeypatch.setattr(tenures_sql, "refresh_tenures", broken)
+        with pytest.warns(UserWarning, match="chronos_tenures not refreshed: disk full"):
+            log.append(head[-1:], expected_position=log.position)
+        assert log.position == len(head)
+        assert log.store.derived_query("SELECT position FROM {h}") == [(len(head) - 1,)]  # type: ignore[attr-defined]

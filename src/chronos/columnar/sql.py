@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import threading
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,16 @@ def keep_tenures(location: str | Path, *, policy: Policy | str | None = None) ->
     if not hasattr(store, "derived"):
         raise UsageError(f"{location}: a tenures table needs a SQLite or PostgreSQL log")
     refresh_tenures(location, policy=policy, store=store)
-    store.after_append.append(lambda: refresh_tenures(location, policy=policy, store=store))  # type: ignore[attr-defined]
+
+    def after_append() -> None:
+        # The append has committed: a table that cannot be brought current stays behind (its head
+        # row says so) rather than making the append look failed.
+        try:
+            refresh_tenures(location, policy=policy, store=store)
+        except Exception as exc:  # any failure here is reported, never raised
+            warnings.warn(f"{location}: chronos_tenures not refreshed: {exc}", stacklevel=2)
+
+    store.after_append.append(after_append)  # type: ignore[attr-defined]
     return log
 
 
