@@ -205,7 +205,7 @@ class TestSqlite:
     def test_a_failed_refresh_leaves_the_append_standing(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        """The append has committed when the hook runs: a failed refresh warns; the table says how far it got."""
+        """The append has committed when the hook runs: a failed refresh warns, the table stays behind."""
         world = generate(400, seed=26)
         head, _tail = forward_split(world.events, 1.0)
         location = sqlite_log(world, head[:-1], tmp_path / "log.db")
