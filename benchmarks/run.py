@@ -90,6 +90,38 @@ def open_cold(directory: Path, cache: str) -> dict[str, float]:
     return result
 
 
+def columnar_open_in_this_process(directory: Path) -> dict[str, float]:
+    """Open a log with the columnar engine, ready to answer (one roster asked); timings and memory."""
+    from chronos.columnar import open_columnar
+
+    before = page_rss()
+    began = time.perf_counter()
+    engine = open_columnar(directory)
+    ready = time.perf_counter()
+    engine.roster_rows(engine.entity_id(int(engine.tables["org_top"][0])), at="2000-01-01")
+    answered = time.perf_counter()
+    return {
+        "events": engine.tables.meta["events"],
+        "ready_s": ready - began,
+        "answered_s": answered - began,
+        "rss_bytes": page_rss() - before,
+    }
+
+
+def columnar_cold(directory: Path) -> dict[str, float]:
+    """`columnar_open_in_this_process` in a new interpreter."""
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--columnar-open", str(directory)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT.parent,
+        env={**os.environ, "CHRONOS_CACHE_DIR": "off"},
+    )
+    result: dict[str, float] = json.loads(out.stdout)
+    return result
+
+
 def snapshot_reopen(chronology: Chronology, directory: Path) -> float:
     """Seconds to re-open from a pickled snapshot of the decoded events (the obvious persisted cache)."""
     path = directory / "snapshot.pickle"
@@ -121,8 +153,8 @@ def day_between(rng: random.Random, low: dt.date, high: dt.date) -> dt.date:
     return low + dt.timedelta(days=rng.randint(0, (high - low).days))
 
 
-def measure_size(size: int, repeat: int, queries: int) -> dict[str, dict[str, Any]]:
-    """Every measure at one size."""
+def measure_size(size: int, repeat: int, queries: int, *, light: bool = False) -> dict[str, dict[str, Any]]:
+    """Every measure at one size (``light``: without eventsourcing, appends and the pickled snapshot)."""
     directory = log_dir(size)
     results: dict[str, dict[str, Any]] = {}
     rng = random.Random(size)
@@ -140,7 +172,8 @@ def measure_size(size: int, repeat: int, queries: int) -> dict[str, dict[str, An
     log = EventLog.open(directory)
     chronology = Chronology.from_log(log).prepare()  # as when opening (see open_in_this_process)
     catalogue = chronology.catalogue
-    results["re-open from a pickled snapshot"] = seconds([snapshot_reopen(chronology, directory)])
+    if not light:
+        results["re-open from a pickled snapshot"] = seconds([snapshot_reopen(chronology, directory)])
     orgs = sorted(o for o in catalogue if o.startswith("org-") and "/" not in o)
     persons = sorted(p for p in catalogue if p.startswith("person-"))
     low, high = dt.date(1960, 1, 1), dt.date(2024, 12, 31)
@@ -169,6 +202,19 @@ def measure_size(size: int, repeat: int, queries: int) -> dict[str, dict[str, An
         timed([lambda d=d: [chronology.roster(o, at=d) for o in orgs] for d in everywhere])
     )
 
+    results.update(
+        measure_columnar(
+            directory,
+            size,
+            repeat,
+            sample=sample,
+            known=known,
+            pairs=pairs,
+            people=people,
+            everywhere=everywhere,
+        )
+    )
+
     roots = {p.id: (p.org.split("/")[0]) for p in (e for e in catalogue.values() if e.kind == "post")}
     rows = alt.tenure_rows(chronology, roots)
     with tempfile.TemporaryDirectory() as scratch:
@@ -191,10 +237,108 @@ def measure_size(size: int, repeat: int, queries: int) -> dict[str, dict[str, An
             )
             db.close()
 
-        events = list(chronology.events)
-        results.update(measure_eventsourcing(events, Path(scratch), repeat))
-        results.update(measure_appends(log_dir_catalogue=directory, events=events, scratch=Path(scratch)))
+        if not light:
+            events = list(chronology.events)
+            results.update(measure_eventsourcing(events, Path(scratch), repeat))
+            results.update(measure_appends(log_dir_catalogue=directory, events=events, scratch=Path(scratch)))
     return results
+
+
+def measure_columnar(
+    directory: Path,
+    size: int,
+    repeat: int,
+    *,
+    sample: list[tuple[str, dt.date]],
+    known: list[tuple[str, dt.date, dt.date]],
+    pairs: list[tuple[str, dt.date, dt.date]],
+    people: list[str],
+    everywhere: list[dt.date],
+) -> dict[str, dict[str, Any]]:
+    """The columnar engine (`chronos.columnar`) on the same log and the same questions."""
+    from chronos.columnar import FOLDER, open_columnar
+
+    results: dict[str, dict[str, Any]] = {}
+    shutil.rmtree(directory / FOLDER, ignore_errors=True)
+    first = columnar_cold(directory)  # builds and writes the projection
+    results["first open, building the projection (columnar)"] = per_event([first["answered_s"]], size)
+    reopens = [columnar_cold(directory) for _ in range(repeat)]
+    results["re-open, projection cached (columnar)"] = seconds([o["answered_s"] for o in reopens])
+    results["memory after re-opening (columnar)"] = {
+        "bytes_per_event": statistics.median(o["rss_bytes"] for o in reopens) / size
+    }
+    engine = open_columnar(directory)
+    results["roster of one org (columnar, rows)"] = seconds(
+        timed([lambda o=o, d=d: engine.roster_rows(o, at=d) for o, d in sample])
+    )
+    results["roster of one org (columnar, Seats)"] = seconds(
+        timed([lambda o=o, d=d: engine.roster(o, at=d) for o, d in sample])
+    )
+    began = time.perf_counter()
+    engine.roster_rows(sample[0][0], at=sample[0][1], known_at=known[0][2])
+    results["bitemporal index, built on first use (columnar)"] = per_event(
+        [time.perf_counter() - began], size
+    )
+    results["roster as known earlier (columnar, rows)"] = seconds(
+        timed([lambda o=o, d=d, k=k: engine.roster_rows(o, at=d, known_at=k) for o, d, k in known])
+    )
+    results["roster as known earlier (columnar, Seats)"] = seconds(
+        timed([lambda o=o, d=d, k=k: engine.roster(o, at=d, known_at=k) for o, d, k in known])
+    )
+    results["diff of one org (columnar)"] = seconds(
+        timed([lambda o=o, a=a, b=b: engine.diff(o, a, b) for o, a, b in pairs])
+    )
+    results["history of one person (columnar)"] = seconds(
+        timed([lambda p=p: engine.history(p) for p in people])
+    )
+    results["roster of every org (columnar, table)"] = seconds(
+        timed([lambda d=d: engine.roster_table(at=d) for d in everywhere])
+    )
+    results["roster of every org (columnar, Seats)"] = seconds(
+        timed([lambda d=d: engine.rosters(at=d) for d in everywhere])
+    )
+    results["append 1,000 events, then answer (columnar)"] = seconds(
+        [append_then_answer(directory, Path(tempfile.mkdtemp(prefix="chronos-bench-")))]
+    )
+    return results
+
+
+def append_then_answer(directory: Path, scratch: Path) -> float:
+    """Seconds to answer a roster after appending 1,000 events to a copy of a log whose projection is cached.
+
+    The events extend history (appointments and dismissals after the last
+    day in the log, known at once): nothing reaches back, so the kept
+    projection is extended (`chronos.columnar._extend`), not rebuilt.
+    """
+    from benchmarks.generate import SOURCES
+    from chronos import Appointed, Day, Dismissed, FuzzyDate
+    from chronos.columnar import open_columnar
+
+    copy = scratch / "log"
+    try:
+        shutil.copytree(directory, copy)
+        log = EventLog.open(copy)
+        chronology_posts = [e.id for e in log.catalogue.values() if e.kind == "post"]
+        persons = [e.id for e in log.catalogue.values() if e.kind == "person"]
+        # The day of the log's last event in valid time, as the kept projection notes it.
+        last = Day(open_columnar(copy).tables.meta["last_key"][1]).date()
+        rng = random.Random(7)
+        extra = []
+        for i in range(500):
+            day = FuzzyDate.of(last + dt.timedelta(days=30 + i))
+            person, post = rng.choice(persons), rng.choice(chronology_posts)
+            extra.append(Appointed(occurred=day, known=day, sources=SOURCES[:1], person=person, post=post))
+            later = FuzzyDate.of(last + dt.timedelta(days=40 + i))
+            extra.append(
+                Dismissed(occurred=later, known=later, sources=SOURCES[:1], person=person, post=post)
+            )
+        log.append(extra, expected_position=log.position)
+        began = time.perf_counter()
+        engine = open_columnar(copy)
+        engine.roster_rows(engine.entity_id(int(engine.tables["org_top"][0])), at=last)
+        return time.perf_counter() - began
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def measure_eventsourcing(events: list[Any], scratch: Path, repeat: int) -> dict[str, dict[str, Any]]:
@@ -327,16 +471,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="runs per whole-log measure")
     parser.add_argument("--queries", type=int, default=500, help="calls per query measure")
     parser.add_argument("--out", type=Path, default=ROOT / "results.json", help="where to write the JSON")
+    parser.add_argument(
+        "--light",
+        dest="only_columnar",
+        action="store_true",
+        help="skip eventsourcing, appends and the snapshot",
+    )
     parser.add_argument("--open", type=Path, help=argparse.SUPPRESS)  # the cold-open worker
+    parser.add_argument("--columnar-open", type=Path, help=argparse.SUPPRESS)  # the same, columnar
     args = parser.parse_args(argv)
     if args.open is not None:
         print(json.dumps(open_in_this_process(args.open)))
+        return 0
+    if args.columnar_open is not None:
+        print(json.dumps(columnar_open_in_this_process(args.columnar_open)))
         return 0
     results: dict[int, dict[str, dict[str, Any]]] = {}
     for size in (int(s) for s in args.sizes.split(",")):
         print(f"{size:,} events", file=sys.stderr, flush=True)
         repeat = args.repeat if size <= 100_000 else max(1, min(args.repeat, 3))
-        results[size] = measure_size(size, repeat, args.queries)
+        results[size] = measure_size(size, repeat, args.queries, light=args.only_columnar)
     text = table(results)
     print(text)
     args.out.write_text(json.dumps({"machine": machine(), "results": results}, indent=2) + "\n")

@@ -169,6 +169,7 @@ LAYERS: dict[str, set[str]] = {
     "chronos.chronology": _BELOW_LOG | {"chronos.log", "chronos.projections"},
     "chronos.checks": _BELOW_CHRONOLOGY,
     "chronos.live": _BELOW_CHRONOLOGY,
+    "chronos.columnar": _BELOW_CHRONOLOGY | {"chronos.columnar"},
     "chronos.interop": _BELOW_CHRONOLOGY | {"chronos.interop"},
     "chronos.output": _BELOW_CHRONOLOGY | {"chronos.checks", "chronos.output"},
     "chronos.testing": _BELOW_LOG | {"chronos.log", "chronos.testing"},

@@ -17,7 +17,11 @@ from chronos.interop import (
     import_text,
     import_wikidata,
 )
+from chronos.interop.parquet import write_parquet
 from chronos.log import EventLog
+
+#: What ``export`` writes: the text formats, and Parquet tables in a directory.
+EXPORT_FORMATS = (*FORMATS, "parquet")
 
 EPILOG_IMPORT = """\
 examples:
@@ -59,6 +63,7 @@ examples:
   chronos export popolo -o nsc.json
   chronos export csv --known-at 2022-01-07 > tenures.csv
   chronos export ftm -o nsc.ftm.jsonl
+  chronos export parquet tables/     (tenures, events, entities; pip install 'chronos-history[parquet]')
 
 Dates are EDTF with their precision; --known-at exports what was public that day."""
 
@@ -103,9 +108,14 @@ def register(app: App) -> None:
     )
 
     sub = app.command(
-        "export", "export tenures and entities as Popolo, FtM or CSV", _export, epilog=EPILOG_EXPORT
+        "export", "export tenures and entities as Popolo, FtM, CSV or Parquet", _export, epilog=EPILOG_EXPORT
     )
-    sub.add_argument("format", choices=FORMATS, metavar="FORMAT", help=f"one of {', '.join(FORMATS)}")
+    sub.add_argument(
+        "format", choices=EXPORT_FORMATS, metavar="FORMAT", help=f"one of {', '.join(EXPORT_FORMATS)}"
+    )
+    sub.add_argument(
+        "directory", nargs="?", metavar="DIR", help="parquet: the directory for tenures, events and entities"
+    )
     sub.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: standard output)")
     app.options(sub, policy=False, fmt=False)
 
@@ -168,6 +178,16 @@ def _list_dropped(report: ImportReport) -> None:
 
 
 def _export(args: Namespace) -> int:
+    if args.format == "parquet":
+        if args.directory is None:
+            args.parser.error("export parquet needs a directory: chronos export parquet DIR")
+        log, chronology = load(args)
+        outside_log(log, args.directory)
+        for path in write_parquet(chronology, args.directory, known_at=args.known_at):
+            print(f"wrote {path}", file=sys.stderr)
+        return 0
+    if args.directory is not None:
+        args.parser.error(f"export {args.format} writes one file: use -o {args.directory}")
     log, chronology = load(args)
     if args.output:
         outside_log(log, args.output)

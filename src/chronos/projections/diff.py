@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Literal
 
 import attrs
@@ -15,9 +15,9 @@ from chronos.projections.answers import DEFAULT_POLICY, Seat, When, span
 from chronos.projections.display import Row, Tabular, named
 from chronos.projections.policy import Policy
 from chronos.projections.roster import holders_on
-from chronos.projections.state import State
+from chronos.projections.state import Period, State
 
-__all__ = ["Change", "Diff", "diff"]
+__all__ = ["Change", "Diff", "changes", "diff"]
 
 
 @attrs.frozen
@@ -123,23 +123,42 @@ def diff(
     policy = policy or DEFAULT_POLICY
     # A day given as a `datetime.date` is kept as the `Day` every other answer uses.
     a, b = (Day.from_date(w) if isinstance(w, dt.date) else w for w in (a, b))
-    before = {
-        (s.person, post): s
-        for post, seats in holders_on(state, catalogue, org, a, policy, possibly_known).items()
-        for s in seats
-        if s.person is not None
-    }
-    after = {
-        (s.person, post): s
-        for post, seats in holders_on(state, catalogue, org, b, policy, possibly_known).items()
-        for s in seats
-        if s.person is not None
-    }
-    low, high = min(span(a)[0], span(b)[0]), max(span(a)[1], span(b)[1])
     source = possibly_known if possibly_known is not None else state
+    return changes(
+        org,
+        a,
+        b,
+        holders_on(state, catalogue, org, a, policy, possibly_known),
+        holders_on(state, catalogue, org, b, policy, possibly_known),
+        source.tenures_of,
+        [p.id for p in catalogue.posts(org)],
+        catalogue=catalogue,
+    )
+
+
+def changes(
+    org: str,
+    a: When,
+    b: When,
+    held_a: Mapping[str, Sequence[Seat]],
+    held_b: Mapping[str, Sequence[Seat]],
+    periods_of: Callable[[str], Sequence[Period]],
+    posts: Sequence[str],
+    *,
+    catalogue: Catalogue | None = None,
+) -> Diff:
+    """The `Diff` of ``org`` from the holders on ``a`` to those on ``b`` (by post id, in seat order).
+
+    ``periods_of`` gives a person's tenures in fold order (their claims explain
+    the changes); ``posts`` are the organisation's posts in catalogue order.
+    Every engine that finds the holders its own way shares these rules.
+    """
+    before = {(s.person, post): s for post, seats in held_a.items() for s in seats if s.person is not None}
+    after = {(s.person, post): s for post, seats in held_b.items() for s in seats if s.person is not None}
+    low, high = min(span(a)[0], span(b)[0]), max(span(a)[1], span(b)[1])
 
     def explain(person: str, *posts: str) -> tuple[Event, ...]:
-        return _explain(source, person, posts, low, high)
+        return _explain(periods_of(person), posts, low, high)
 
     gone: dict[str, list[str]] = {}
     came: dict[str, list[str]] = {}
@@ -154,7 +173,7 @@ def diff(
     moved: list[Change] = []
     for person in sorted(gone.keys() | came.keys()):
         from_posts, to_posts = gone.get(person, []), came.get(person, [])
-        for old, new in _pair_moves(source, person, from_posts, to_posts, low, high):
+        for old, new in _pair_moves(periods_of(person), person, from_posts, to_posts, low, high):
             moved.append(
                 Change(person, before[(person, old)], after[(person, new)], explain(person, old, new))
             )
@@ -167,7 +186,7 @@ def diff(
         for key, seat in before.items()
         if key in after and seat.certainty != after[key].certainty
     ]
-    order = {p.id: i for i, p in enumerate(catalogue.posts(org))}
+    order = {post: i for i, post in enumerate(posts)}
 
     def key_of(change: Change) -> tuple[int, str]:
         seat = change.before or change.after
@@ -187,12 +206,12 @@ def diff(
 
 
 def _pair_moves(
-    state: State, person: str, gone: list[str], came: list[str], low: Day, high: Day
+    periods: Sequence[Period], person: str, gone: list[str], came: list[str], low: Day, high: Day
 ) -> list[tuple[str, str]]:
     """Which left posts and taken posts of one person form moves (see `diff`)."""
     pairs: list[tuple[str, str]] = []
     free_gone, free_came = list(gone), list(came)
-    moves = (c.event for p in state.tenures_of(person) for c in p.starts)
+    moves = (c.event for p in periods for c in p.starts)
     for event in moves:
         if (
             isinstance(event, Moved)
@@ -210,10 +229,10 @@ def _pair_moves(
     return pairs
 
 
-def _explain(state: State, person: str, posts: tuple[str, ...], low: Day, high: Day) -> tuple[Event, ...]:
+def _explain(periods: Sequence[Period], posts: tuple[str, ...], low: Day, high: Day) -> tuple[Event, ...]:
     """The claims about this person at these posts that can fall in ``(low, high]``."""
     found: dict[str, Event] = {}
-    for period in state.tenures_of(person):
+    for period in periods:
         if period.subject not in posts:
             continue
         for claim in (*period.starts, *period.ends):

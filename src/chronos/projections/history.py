@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import attrs
 
+from chronos.dates import Day
 from chronos.entities import Catalogue
 from chronos.projections.answers import DEFAULT_POLICY, Certainty, Tenure, When, holds, tenure_of
 from chronos.projections.display import Row, Tabular, named, text
 from chronos.projections.policy import OPEN_END, OPEN_START, Claim, Policy, Resolved
 from chronos.projections.state import Custody, State
 
-__all__ = ["History", "Spell", "Succession", "history", "succession"]
+__all__ = ["History", "Spell", "Succession", "history", "history_of", "history_order", "succession"]
 
 
 @attrs.frozen
@@ -139,14 +142,29 @@ def succession(state: State, post: str, *, policy: Policy | None = None) -> Succ
 def history(state: State, person: str, *, policy: Policy | None = None) -> History:
     """A person's tenures (with how each ended), custody and death."""
     policy = policy or DEFAULT_POLICY
-    tenures = sorted(
-        (tenure_of(state, p, policy) for p in state.tenures_of(person)),
-        key=lambda t: (t.start.first, t.end.first, t.post),
-    )
-    spells = tuple(_spell(c, policy) for c in state.custody_spells(person))
-    deaths = state.deaths.get(person, ())
+    tenures = (tenure_of(state, p, policy) for p in state.tenures_of(person))
+    return history_of(person, tenures, state.custody_spells(person), state.deaths.get(person, ()), policy)
+
+
+def history_of(
+    person: str,
+    tenures: Iterable[Tenure],
+    custody: Iterable[Custody],
+    deaths: Sequence[Claim],
+    policy: Policy,
+    *,
+    catalogue: Catalogue | None = None,
+) -> History:
+    """A `History` from a person's reconciled tenures (any order), spells in custody and death claims."""
+    ordered = sorted(tenures, key=history_order)
+    spells = tuple(_spell(c, policy) for c in custody)
     death = policy.resolve(deaths, empty=OPEN_END) if deaths else None
-    return History(person, tuple(tenures), spells, death)
+    return History(person, tuple(ordered), spells, death, catalogue=catalogue)
+
+
+def history_order(tenure: Tenure) -> tuple[Day, Day, str]:
+    """The order of a person's tenures in a `History`: by start, then end, then post."""
+    return (tenure.start.first, tenure.end.first, tenure.post)
 
 
 def _spell(custody: Custody, policy: Policy) -> Spell:

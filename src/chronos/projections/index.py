@@ -57,6 +57,8 @@ class EventIndex:
         latest = Day.min
         #: The events whose knowledge date is a range (undated articles), in log order.
         self.ranged_known: list[Event] = []
+        #: Foundings, dissolutions, declarations of completeness and sources' rosters with an empty seat.
+        self._seats: list[Event] = []
         for event in events:
             latest = max(latest, event.known.last)
             if event.known.first < event.known.last:
@@ -89,6 +91,10 @@ class EventIndex:
                         bucket = self._posts.setdefault(entry.post, [])
                         if not bucket or bucket[-1] is not event:
                             bucket.append(event)
+                        if not self._seats or self._seats[-1] is not event:
+                            self._seats.append(event)
+            elif isinstance(claim, Founded | Dissolved | DeclaredComplete):
+                self._seats.append(event)
             elif isinstance(claim, Identified):
                 for person in dict.fromkeys(people):
                     self._identifying.setdefault(person, []).append(event)
@@ -134,6 +140,19 @@ class EventIndex:
                 found[id(event)] = event
         self._add_lives(found, orgs)
         return self._with_claims_about(found)
+
+    def for_seats(self) -> list[Event]:
+        """The events that can change what a roster shows besides its holders.
+
+        Every founding, dissolution and declaration of completeness, every
+        source's roster leaving a seat empty, and the retractions and
+        corrections aimed at them: folding these alone gives the lives,
+        vacancies and declarations (`chronos.projections.seating`) the whole
+        log gives, for any knowledge date.
+        """
+        found = self._with_claims_about({id(e): e for e in self._seats})
+        order = {id(e): n for n, e in enumerate(self._seats)}
+        return sorted(found, key=lambda e: order.get(id(e), len(order)))  # the events, then what aims at them
 
     def for_person(self, person: str) -> list[Event]:
         """The events that can change one person's tenures, custody and death."""

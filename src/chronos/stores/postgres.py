@@ -52,6 +52,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from chronos.errors import IntegrityError, StoreError
 from chronos.stores._pgurl import first_line, load_psycopg, redact_url, split_url
+from chronos.stores._tenures import PostgresDerived
 from chronos.stores.base import CatalogueChange, check_batch, record_from_row, stale, wait_by_polling
 from chronos.stores.records import Head, Record
 
@@ -67,7 +68,7 @@ _SETUP_LOCK: Final = 0x6368726F6E6F73  # "chronos"
 _SCHEMA_NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,39}")
 
 
-class PostgresStore:
+class PostgresStore(PostgresDerived):
     """Records in the PostgreSQL database at ``url`` (``postgresql://user@host:port/dbname``).
 
     ``schema`` (or ``?schema=NAME`` in the URL) picks the schema holding the
@@ -321,8 +322,9 @@ class PostgresStore:
                 raise self._refused(exc, "append") from None
             except self._psycopg.errors.ReadOnlySqlTransaction as exc:
                 raise self._standby_refused(exc) from None
-            last = records[-1]
-            return Head(last.seq, last.hash)
+        for hook in self.after_append:
+            hook()
+        return Head(records[-1].seq, records[-1].hash)
 
     def read(self, *, after: int = 0, until: int | None = None) -> Iterator[Record]:
         """Records with ``after < seq <= until``, in order, a page of rows at a time."""

@@ -1,0 +1,238 @@
+"""A columnar engine: the reconciled tenures of a log as memory-mapped arrays, kept beside the log.
+
+`open_columnar` opens a log ready to answer without decoding it: the first
+open builds the projection (the object engine's fold and policy, laid out as
+NumPy arrays, `chronos.columnar._build`) and writes it atomically, keyed by the
+log's head hash, its catalogue's hash, the policy and the chronos version;
+later opens of the same log map those arrays and decode nothing until an
+answer shows an event. `Columnar` answers `roster`, `rosters`, `diff`,
+`history` and `tenures` from the arrays, and rosters as known on an earlier
+day from a bitemporal index built on the first such question (and kept
+beside the rest), equal to `Chronology` (the property tests in
+tests/test_columnar.py hold them equal); it passes every other question to
+`Chronology`.
+
+After an append, the projection kept for the log as it was is extended when
+the new events only add to history (`chronos.columnar._extend`: the posts and
+people they touch are refolded, every other row is copied), and built anew
+otherwise; the extended projection answers at once and is written in a
+background thread.
+
+Where the arrays are kept: for a JSON Lines log, in ``.columns/`` inside the log
+directory, so the cache moves, is copied and is deleted with its log, and
+two logs never share one; a directory that cannot be written, and SQLite or
+PostgreSQL logs, use ``columns/`` in the user cache directory
+(`chronos._fast.cache.cache_dir`), where the key also names the location.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import importlib.metadata
+import os
+import shutil
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from chronos._fast.cache import cache_dir
+from chronos.columnar._build import build
+from chronos.columnar._events import LogEvents, jsonl_offsets, tail_offsets
+from chronos.columnar._extend import extend, forward
+from chronos.columnar._table import RosterTable
+from chronos.columnar._tables import FORMAT, Tables, load, save
+from chronos.columnar._versions import build_versions
+from chronos.columnar.engine import Columnar
+from chronos.entities import Catalogue
+from chronos.log import EventLog
+from chronos.projections import Policy
+from chronos.stores import open_store
+from chronos.stores.base import Store
+from chronos.stores.jsonl import JsonlStore
+from chronos.stores.records import Head
+
+__all__ = ["FOLDER", "Columnar", "RosterTable", "columns_dir", "open_columnar"]
+
+#: Projections kept per log (older ones are removed when a new one is written).
+KEEP = 2
+#: The name of the cache folder inside a JSON Lines log directory.
+FOLDER = ".columns"
+
+
+@functools.cache
+def _version() -> str:
+    """The installed chronos version: a projection written by another version is never read."""
+    try:
+        return importlib.metadata.version("chronos-history")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "unknown"
+
+
+def columns_dir(location: str | Path) -> Path | None:
+    """Where the projections of the log at ``location`` are kept (None: nowhere, the cache is off)."""
+    path = Path(location)
+    if path.is_dir() and os.access(path, os.W_OK):
+        return path / FOLDER
+    where = cache_dir()
+    if where is None:
+        return None
+    return where / "columns" / hashlib.sha256(str(location).encode()).hexdigest()[:16]
+
+
+def open_columnar(location: str | Path, *, policy: Policy | str | None = None) -> Columnar:
+    """The log at ``location`` (see `EventLog.open`) as a `Columnar` engine under ``policy``.
+
+    Reuses the projection written for this very log (same head, same
+    catalogue text, same policy and version), else builds and writes it.
+    """
+    chosen = Policy.parse(policy)
+    store = open_store(location, create=False)
+    head = store.head()
+    text = store.read_catalogue()
+    catalogue_hash = hashlib.sha256((text or "").encode("utf-8")).hexdigest()
+    key = hashlib.sha256(
+        f"{FORMAT}|{_version()}|{head.position}|{head.hash}|{catalogue_hash}|{chosen}".encode()
+    ).hexdigest()[:32]
+    folder = columns_dir(location)
+
+    def catalogue() -> Catalogue:
+        return Catalogue() if text is None else Catalogue.from_toml(text, origin=store.catalogue_origin)
+
+    tables = load(folder / key) if folder is not None else None
+    if tables is not None and tables.meta.get("head") != head.hash:
+        tables = None
+    saving: threading.Thread | None = None
+    if tables is None and folder is not None:
+        tables = _extended(store, folder, head, str(chosen), catalogue_hash, catalogue)
+        if tables is not None:
+            tables.meta.update(head=head.hash, catalogue=catalogue_hash, version=_version())
+            found, target = tables, folder / key
+
+            def keep() -> None:
+                with contextlib.suppress(OSError):
+                    save(found, target)
+                    _prune(folder, keep=target)
+
+            saving = threading.Thread(target=keep, name="chronos-columns-save")
+            saving.start()
+    if tables is None:
+        log = EventLog(store, catalogue())
+        tables = _build(log, chosen)
+        tables.meta.update(head=head.hash, catalogue=catalogue_hash, version=_version())
+        # An append landing between reading the head and reading the records would put events
+        # past that head into its projection: such a build answers this open, and is not kept.
+        if folder is not None and tables.meta["events"] == head.position:
+            with contextlib.suppress(OSError):
+                save(tables, folder / key)
+                _prune(folder, keep=folder / key)
+            # Answer from the mapped files, as every later open does: the built arrays are freed.
+            tables = load(folder / key) or tables
+    log = EventLog(store, Catalogue())  # decoding needs the codec, not the catalogue
+    offsets = tables.arrays.get("ev_offsets")
+    events = LogEvents(log, segments=tables.meta.get("segments", ()), offsets=offsets)
+    engine: Columnar
+
+    def versions() -> Tables:
+        """The bitemporal index, kept inside the projection's folder once built."""
+        if saving is not None:
+            saving.join()  # the folder it goes in is being written
+        where = None if folder is None else folder / key / "versions"
+        found = load(where) if where is not None else None
+        if found is None:
+            found = build_versions(events.all(), engine.catalogue, chosen)
+            if where is not None:
+                with contextlib.suppress(OSError):
+                    save(found, where)
+                    found = load(where) or found
+        return found
+
+    engine = Columnar(tables, events, catalogue=catalogue, versions=versions)
+    return engine
+
+
+def _extended(
+    store: Store,
+    folder: Path,
+    head: Head,
+    policy: str,
+    catalogue_hash: str,
+    catalogue: Callable[[], Catalogue],
+) -> Tables | None:
+    """The newest projection kept for an earlier head of this log, extended to ``head``; None if none fits.
+
+    It fits when written by this version for this catalogue text and policy,
+    and the first record after it links to its head (the log grew; nothing
+    before was changed); and when what was appended only adds to history
+    (`chronos.columnar._extend.forward`).
+    """
+    kept: list[Tables] = []
+    with contextlib.suppress(OSError):
+        for path in folder.iterdir():
+            found = load(path) if path.is_dir() and not path.name.startswith(".") else None
+            if (
+                found is not None
+                and found.meta.get("catalogue") == catalogue_hash
+                and found.meta.get("policy") == policy
+                and found.meta.get("version") == _version()
+                and 0 < found.meta["events"] < head.position
+            ):
+                kept.append(found)
+    if not kept:
+        return None
+    base = max(kept, key=lambda t: int(t.meta["events"]))
+    count = int(base.meta["events"])
+    log = EventLog(store, Catalogue())
+    offsets = base.arrays.get("ev_offsets")
+    segments: list[str] = list(base.meta.get("segments", ()))
+    if isinstance(store, JsonlStore) and offsets is not None:
+        grown = tail_offsets(store, segments, offsets, head.position)
+        if grown is None:
+            return None
+        segments, offsets = grown
+    source = LogEvents(log, segments=segments, offsets=offsets)
+    records = list(log.records(after=count)) if offsets is None else None
+    first = records[0] if records else None
+    if first is None and offsets is not None:
+        first = source.record(count)
+    if first is None or first.prev != base.meta.get("head"):
+        return None
+    new = [source.event(p) for p in range(count, head.position)] if records is None else None
+    if new is None:
+        assert records is not None
+        new = [source.decoded(r) for r in records]
+    if not forward(base, new):
+        return None
+    engine = Columnar(base, source, catalogue=catalogue)
+    tables = extend(
+        base, new, catalogue=catalogue, number=engine.number, decode=engine.event, policy=Policy.parse(policy)
+    )
+    if offsets is not None:
+        tables.arrays["ev_offsets"], tables.meta["segments"] = offsets, segments
+    return tables
+
+
+def _build(log: EventLog, policy: Policy) -> Tables:
+    """The projection of everything in ``log``, with the byte offsets of its records when it has lines."""
+    from chronos.chronology import Chronology
+
+    chronology = Chronology.from_log(log, policy=policy)
+    tables = build(chronology.events, log.catalogue, policy, state=chronology.state(), versions=False)
+    if isinstance(log.store, JsonlStore):
+        found = jsonl_offsets(log.store, len(chronology.events))
+        if found is not None:
+            tables.meta["segments"], tables.arrays["ev_offsets"] = found
+    return tables
+
+
+def _prune(folder: Path, *, keep: Path) -> None:
+    """Remove all but the `KEEP` most recently written projections in ``folder``."""
+    found = sorted(
+        (p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in found[KEEP:]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)

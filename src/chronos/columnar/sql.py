@@ -1,0 +1,209 @@
+"""Keeping the ``chronos_tenures`` table of a SQLite or PostgreSQL log current (`chronos.stores._tenures`).
+
+`refresh_tenures` brings the table to the log's head. When the table reflects
+an earlier head of the same log, and what was appended since only adds to
+history (`chronos.columnar._extend.forward`) and became known no earlier than
+anything before it, the new events are folded onto the projection kept for
+that earlier head, one knowledge day at a time: each day closes the rows of
+the (person, post) pairs its events touch and inserts their refolded rows,
+known from that day. Anything else rebuilds the table from the bitemporal
+index (every post's tenures for every knowledge date at which they change,
+`chronos.columnar._versions`). `keep_tenures` refreshes after every append
+through the store.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from chronos.columnar import Columnar, columns_dir, open_columnar
+from chronos.columnar._build import T
+from chronos.columnar._events import LogEvents
+from chronos.columnar._extend import extend, forward, touched_pairs
+from chronos.columnar._tables import Tables, load
+from chronos.columnar._versions import FOREVER, V
+from chronos.dates import Day
+from chronos.entities import Catalogue
+from chronos.errors import UsageError
+from chronos.log import EventLog
+from chronos.projections import Policy
+from chronos.stores import _tenures, open_store
+from chronos.stores.records import Head
+
+__all__ = ["keep_tenures", "refresh_tenures"]
+
+
+def keep_tenures(location: str | Path, *, policy: Policy | str | None = None) -> EventLog:
+    """The log at ``location``, its ``chronos_tenures`` table refreshed now and after each append to it."""
+    log = EventLog.open(location)
+    store = log.store
+    if not hasattr(store, "derived"):
+        raise UsageError(f"{location}: a tenures table needs a SQLite or PostgreSQL log")
+    refresh_tenures(location, policy=policy, store=store)
+
+    def after_append() -> None:
+        # The append has committed: a table that cannot be brought current stays behind (its head
+        # row says so) rather than making the append look failed.
+        try:
+            refresh_tenures(location, policy=policy, store=store)
+        except Exception as exc:  # any failure here is reported, never raised
+            warnings.warn(f"{location}: chronos_tenures not refreshed: {exc}", stacklevel=2)
+
+    store.after_append.append(after_append)  # type: ignore[attr-defined]
+    return log
+
+
+def refresh_tenures(location: str | Path, *, policy: Policy | str | None = None, store: Any = None) -> str:
+    """Bring the log's ``chronos_tenures`` table to its head: ``current``, ``extended`` or ``rebuilt``."""
+    chosen = Policy.parse(policy)
+    store = store or open_store(location, create=False)
+    if not hasattr(store, "derived"):
+        raise UsageError(f"{location}: a tenures table needs a SQLite or PostgreSQL log")
+    head = store.head()
+    found = store.derived_query(_tenures.READ_HEAD)
+    if found:
+        position, digest, named, latest, key = found[0]
+        if (position, digest, named) == (head.position, head.hash, str(chosen)):
+            return "current"
+        if named == str(chosen) and position < head.position:
+            steps = _steps(location, store, position, digest, int(latest), json.loads(key), chosen)
+            if steps is not None:
+                store.derived(steps)
+                _keep_projection(location, chosen)
+                return "extended"
+    engine = open_columnar(location, policy=chosen)
+    rows = _version_rows(engine)
+    meta = engine.tables.meta
+    store.derived(
+        _tenures.statements(
+            clear=True,
+            rows=rows,
+            head=(head.position, head.hash, str(chosen), meta["latest_known"], json.dumps(meta["last_key"])),
+        )
+    )
+    return "rebuilt"
+
+
+def _keep_projection(location: str | Path, policy: Policy) -> None:
+    """Keep the columnar projection of the log's head, from which the next refresh extends."""
+    open_columnar(location, policy=policy)
+    for thread in threading.enumerate():
+        if thread.name == "chronos-columns-save":
+            thread.join()
+
+
+def _steps(
+    location: str | Path, store: Any, position: int, digest: str, latest: int, key: list[Any], policy: Policy
+) -> list[tuple[str, Sequence[Sequence[Any]]]] | None:
+    """The statements that fold what was appended after ``position`` onto the table; None: rebuild."""
+    base = _kept(location, position, digest, str(policy))
+    if base is None:
+        return None
+    log = EventLog(store, Catalogue())
+    records = list(log.records(after=position))
+    if not records or records[0].prev != digest:
+        return None
+    source = LogEvents(log)
+    new = [source.decoded(r) for r in records]
+    if any(int(e.known.last) < latest for e in new) or not forward(base, new):
+        return None
+    text = store.read_catalogue()
+
+    def catalogue() -> Catalogue:
+        return Catalogue() if text is None else Catalogue.from_toml(text, origin=store.catalogue_origin)
+
+    out: list[tuple[str, Sequence[Sequence[Any]]]] = []
+    engine = Columnar(base, source, catalogue=catalogue)
+    tables = base
+    # The log as known on each day something new became known: the old log and what was new by then.
+    for day in sorted({int(e.known.last) for e in new}):
+        known = [e for e in new if int(e.known.last) <= day]
+        tables = extend(
+            base, known, catalogue=catalogue, number=engine.number, decode=engine.event, policy=policy
+        )
+        after = Columnar(tables, source, catalogue=catalogue)
+        batch = [e for e in new if int(e.known.last) == day]
+        pairs = sorted(touched_pairs(base, batch, catalogue=catalogue, number=engine.number)[0])
+        close = [(day, after.entity_id(p), after.post_id(k)) for p, k in pairs]
+        rows = _pair_rows(after, pairs, day)
+        out += [(_tenures.CLOSE, close), (_tenures.INSERT, rows)] if rows else [(_tenures.CLOSE, close)]
+    return [
+        *((sql, [()]) for sql in _tenures.CREATE),
+        ("DELETE FROM {h}", [()]),
+        *out,
+        (_tenures.SET_HEAD, [_head_row(Head(records[-1].seq, records[-1].hash), policy, tables)]),
+    ]
+
+
+def _kept(location: str | Path, position: int, digest: str, policy: str) -> Tables | None:
+    """The columnar projection kept for this log at ``position`` (head ``digest``), if any."""
+    folder = columns_dir(location)
+    if folder is None or not folder.is_dir():
+        return None
+    for path in folder.iterdir():
+        found = load(path) if path.is_dir() and not path.name.startswith(".") else None
+        if found is not None and (
+            found.meta.get("events"),
+            found.meta.get("head"),
+            found.meta.get("policy"),
+        ) == (
+            position,
+            digest,
+            policy,
+        ):
+            return found
+    return None
+
+
+def _head_row(head: Head, policy: Policy, tables: Tables) -> tuple[Any, ...]:
+    """The head row: the log's head, the policy, what `_steps` needs to tell whether it can extend."""
+    meta = tables.meta
+    return (head.position, head.hash, str(policy), meta["latest_known"], json.dumps(meta["last_key"]))
+
+
+def _row(
+    engine: Columnar, post: int, person: int, days: Sequence[int], known: tuple[int, int | None]
+) -> tuple[Any, ...]:
+    """One table row: ids, the four days, the ISO dates of a closed start and end, the knowledge interval."""
+    s0, s1, e0, e1 = (int(d) for d in days)
+    start = Day(s0).isoformat() if s0 == s1 and s0 != Day.min else None
+    end = Day(e0).isoformat() if e0 == e1 and e1 != Day.max else None
+    return (
+        engine.post(post).org,
+        engine.post_id(post),
+        engine.entity_id(person),
+        s0,
+        s1,
+        e0,
+        e1,
+        start,
+        end,
+        *known,
+    )
+
+
+def _pair_rows(engine: Columnar, pairs: Sequence[tuple[int, int]], day: int) -> list[tuple[Any, ...]]:
+    """The rows of the refolded ``pairs``, known from ``day``."""
+    tenures, first = engine.tenure_matrix, engine.tables["post_first"]
+    out = []
+    for person, post in pairs:
+        for row in range(int(first[post]), int(first[post + 1])):
+            if int(tenures[row, T.PERSON]) == person:
+                out.append(_row(engine, post, person, tenures[row, T.S0 : T.E1 + 1].tolist(), (day, None)))
+    return out
+
+
+def _version_rows(engine: Columnar) -> list[tuple[Any, ...]]:
+    """Every row of the bitemporal index as known for certain (not the possibly-known variants)."""
+    versions = engine.versions["versions"]
+    sure = versions[versions[:, V.POSSIBLY] == 0]
+    out = []
+    for row in sure.tolist():
+        until = None if row[V.K1] == FOREVER else row[V.K1]
+        out.append(_row(engine, row[V.POST], row[V.PERSON], row[V.S0 : V.E1 + 1], (row[V.K0], until)))
+    return out
