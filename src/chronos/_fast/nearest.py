@@ -105,9 +105,6 @@ class Nearest:
         self._key = key
         self._words: Postings | None = None
         self._grams: Grams | None = None
-        # The last question and its answer: `Catalogue.suggest` asks with a name's key, then its
-        # casefolded form, most often the same string.
-        self._last: tuple[str, int, list[int]] | None = None
 
     def close(self, query: str, n: int = 3) -> list[str]:
         """Up to ``n`` candidates at least 60% similar to ``query`` (difflib's ratio), best first."""
@@ -115,8 +112,6 @@ class Nearest:
 
     def close_at(self, query: str, n: int = 3) -> list[int]:
         """The positions among the candidates of what `close` answers."""
-        if self._last is not None and self._last[:2] == (query, n):
-            return list(self._last[2])
         narrowed: list[int] | None = None  # None: every candidate
         pool: Sequence[str]
         if len(self.candidates) > SCAN_LIMIT:
@@ -128,9 +123,7 @@ class Nearest:
             query, pool, scorer=fuzz.ratio, limit=None, score_cutoff=CUTOFF * 100 - 1e-6
         )
         at = {match: i if narrowed is None else narrowed[i] for match, _, i in shortlist}
-        found = [at[m] for m in _ranked(query, shortlist, n)]
-        self._last = (query, n, found)
-        return list(found)
+        return [at[m] for m in _ranked(query, shortlist, n)]
 
     def _listed(self) -> Sequence[str]:
         listed = getattr(self.candidates, "listed", None)
