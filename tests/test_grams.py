@@ -105,6 +105,13 @@ class TestShortlist:
         at = data.draw(st.integers(0, len(strings) - 1))
         assert at in Grams.build(strings).shortlist(strings[at], 1)
 
+    def test_unknown_pieces_and_the_empty_query(self) -> None:
+        """A query none of whose pieces any string holds finds nothing (not every string of its size)."""
+        index = Grams.build(["abcd", "wxyz", "", "ab"])
+        assert index.shortlist("qrst", 5) == []  # as many pieces as "abcd" and "wxyz"
+        assert index.shortlist("abqq", 5) == [0, 3]
+        assert index.shortlist("", 5) == [2]
+
 
 class TestKept:
     """What `Grams.kept` reads is what was built; a file that does not fit is passed over."""

@@ -97,34 +97,34 @@ class Grams:
         """The positions of the (about) ``limit`` strings sharing most pieces with ``query``, ascending.
 
         Every string whose distinct pieces are exactly the query's (the query
-        itself among them) is in, even beyond ``limit``; strings sharing no
-        piece never are.
+        itself among them) is in, even beyond ``limit``; no other string sharing
+        no piece with it is.
         """
         wanted = grams_of(query)
         at = np.searchsorted(self.grams, wanted)
         inside = at < len(self.grams)
         at = at[inside]
         at = at[self.grams[at] == wanted[inside]]
+        # Only a string holding every piece of the query can be the query: none when one is unknown.
+        whole = len(at) == len(wanted)
         # Pieces most strings hold narrow little and cost the most to count: only the rarer half of the
         # query's are counted, and any other held by at most a `RARE` share of the strings.
         held = (self.offsets[at + 1] - self.offsets[at]).astype(np.int64)
         used = max((len(at) + 1) // 2, int(np.count_nonzero(held * RARE <= len(self))))
         at = at[np.argsort(held, kind="stable")[:used]]
         lists = [self.positions[int(self.offsets[a]) : int(self.offsets[a + 1])] for a in at]
-        shared = np.zeros(len(self), np.int64)
-        if lists:
-            # A kept file damaged in place could name a string past the end: cut, never fail.
-            shared = np.bincount(np.concatenate(lists), minlength=len(self))[: len(self)]
+        if not lists:  # an empty query is like an empty string only; unknown pieces, like nothing
+            return np.flatnonzero(self.sizes == 0).tolist() if whole else []
+        # A kept file damaged in place could name a string past the end: cut, never fail.
+        shared = np.bincount(np.concatenate(lists), minlength=len(self))[: len(self)]
+        found = np.flatnonzero(shared)
+        common = shared[found]
         mine = len(wanted)
         # Every string with the query's pieces, and perhaps a few with only those counted of them.
-        exact = np.flatnonzero((shared == len(at)) & (self.sizes == mine))
-        found = np.flatnonzero(shared)
-        if len(found) > limit > 0:
-            common = shared[found]
+        exact = found[(common == len(at)) & (self.sizes[found] == mine)] if whole else found[:0]
+        if len(found) > limit:
             share = common / (mine + self.sizes[found] - common)
-            found = found[np.argpartition(-share, limit - 1)[:limit]]
-        elif limit <= 0:
-            found = found[:0]
+            found = found[np.argpartition(-share, limit - 1)[:limit]] if limit > 0 else found[:0]
         return sorted(set(found.tolist()) | set(exact.tolist()))
 
     @classmethod
