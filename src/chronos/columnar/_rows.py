@@ -11,11 +11,13 @@ tests/test_columnar.py hold them equal to those.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from chronos.projections import Seat
 
 __all__ = ["HELD", "UNKNOWN", "VACANT", "Held", "Rows", "holders", "merge", "order"]
 
@@ -91,3 +93,20 @@ def order(*keys: Array) -> Array:
     for key, width in zip(keys, widths, strict=True):
         packed = (packed << width) | key.astype(np.int64)
     return np.argsort(packed, kind="stable")
+
+
+def rows_of_seats(
+    seats: Sequence[Seat], seq_of: Mapping[int, int], number: Callable[[str, str], int]
+) -> Rows:
+    """`Rows` of seats `Chronology` answered (no tenure row: -1), for what the arrays do not hold.
+
+    ``seq_of`` gives a post's place in roster order by its entity number.
+    """
+    states = {"held": HELD, "vacant": VACANT, "unknown": UNKNOWN}
+    return (
+        [seq_of[number(s.post.id, "post")] for s in seats],
+        [number(s.person, "person") if s.person is not None else -1 for s in seats],
+        [s.certainty == "certain" for s in seats],
+        [-1] * len(seats),
+        [states[s.state] for s in seats],
+    )

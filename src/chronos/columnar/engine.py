@@ -23,7 +23,7 @@ import orjson
 from chronos.chronology import Chronology, DateLike, as_day, as_when
 from chronos.columnar._build import CHARGE, END, KINDS, REPLACEMENT, T
 from chronos.columnar._events import EventSource
-from chronos.columnar._rows import Held, Rows, holders
+from chronos.columnar._rows import Held, Rows, holders, rows_of_seats
 from chronos.columnar._seats import Rules, SeatRules, rows, seats
 from chronos.columnar._table import RosterTable, table
 from chronos.columnar._tables import Tables
@@ -91,6 +91,9 @@ class Columnar:
         self._tenure_cache: dict[int, Tenure] = {}
         # One roster's rows come from a single slice: only when every organisation's posts are one run.
         self._fast = bool(tables.meta["contiguous"]) and tables.meta["strays"] == 0
+        # The bitemporal index keeps who held what, not when an `Identified` became known: a log
+        # with identifications answers earlier knowledge dates through `Chronology`.
+        self._identified = bool(tables.meta.get("identified", 1))
         self._n_tenures = len(self._tenures)
         self._versions_loader = versions
         self._versions: Tables | None = tables if "versions" in a else None
@@ -258,7 +261,11 @@ class Columnar:
         day = as_day(known_at)
         if day is None or day >= self._latest_known:
             return True
-        return earlier and (self._versions is not None or self._versions_loader is not None)
+        return (
+            earlier
+            and not self._identified
+            and (self._versions is not None or self._versions_loader is not None)
+        )
 
     def _known(self, known_at: DateLike | None) -> int | None:
         """A knowledge date as a day number, None when everything in the log was known by then."""
@@ -305,6 +312,10 @@ class Columnar:
         With ``known_at`` before the last knowledge date, from the bitemporal
         index (tenure rows of versions are numbered after the others).
         """
+        if not self._answers(known_at, None, earlier=True):
+            seats = self.chronology.roster(org, at=at, known_at=known_at)
+            seq_of = {int(n): i for i, n in enumerate(self._post_seq.tolist())}
+            return rows_of_seats(seats, seq_of, self.number)
         number = self.number(org, "organisation")
         low, high = span(as_when(at))
         day = self._known(known_at)
