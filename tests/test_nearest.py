@@ -1,4 +1,4 @@
-"""Near-match hints: difflib's answer on small sets, a word-narrowed one on large sets.
+"""Near-match hints: difflib's answer on small sets, difflib's over a shortlist on large sets.
 
 rapidfuzz shortlists by `similarity`, twice the longest common subsequence over
 the total length; `ratio` below computes it the textbook way, and it must never
@@ -13,10 +13,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chronos import Catalogue, LookupFailed, Person
+from chronos import AmbiguousName, Catalogue, LookupFailed, Person
 from chronos._fast import nearest as _nearest
+from chronos._fast.grams import Grams
 from chronos._fast.nearest import Nearest
-from tests.strategies import small_catalogue
+from tests.strategies import NAME_WORDS, alike_catalogues, small_catalogue
 
 words = st.sampled_from(["karim", "masimov", "massimov", "abish", "samat", "person", "12", "123", "1234"])
 names = st.lists(words, min_size=1, max_size=3).map(" ".join)
@@ -62,20 +63,41 @@ class TestLargeSets:
     def _small_limits(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(_nearest, "SCAN_LIMIT", 5)
         monkeypatch.setattr(_nearest, "COMMON", 3)
+        monkeypatch.setattr(_nearest, "SHORTLIST", _nearest.SHORTLIST)  # the tests set it
 
-    @given(st.lists(names, max_size=30), names)
-    def test_near_and_sharing_a_word_or_a_full_scan(self, candidates: list[str], query: str) -> None:
+    @given(st.lists(names, max_size=30), names, st.integers(1, 4))
+    def test_difflib_over_those_sharing_a_word_else_over_the_pieces_shortlist(
+        self, candidates: list[str], query: str, shortlist: int
+    ) -> None:
+        distinct = list(dict.fromkeys(candidates))
+        _nearest.SHORTLIST = shortlist
         found = Nearest(candidates).close(query, 3)
-        assert all(difflib.SequenceMatcher(None, c, query).ratio() >= 0.6 for c in found)
-        assert set(found) <= set(candidates)
         mine = set(query.split())
-        usable = {w for w in mine if sum(w in c.split() for c in dict.fromkeys(candidates)) <= 3}
-        if len(set(candidates)) <= _nearest.SCAN_LIMIT or not any(
-            usable & set(c.split()) for c in candidates
-        ):
-            assert found == reference(query, candidates)
+        usable = {w for w in mine if sum(w in c.split() for c in distinct) <= 3}
+        if len(distinct) <= _nearest.SCAN_LIMIT:
+            assert found == reference(query, distinct)
+        elif any(usable & set(c.split()) for c in distinct):
+            assert found == reference(query, [c for c in distinct if usable & set(c.split())])
         else:
-            assert all(usable & set(c.split()) for c in found)
+            near = Grams.build(distinct).shortlist(query, shortlist)
+            assert found == reference(query, [distinct[at] for at in near])
+
+    @given(st.lists(names, max_size=30), names, st.integers(1, 4))
+    def test_real_candidates_above_the_cutoff_best_first(
+        self, candidates: list[str], query: str, shortlist: int
+    ) -> None:
+        _nearest.SHORTLIST = shortlist
+        found = Nearest(candidates).close(query, 3)
+        ratios = [difflib.SequenceMatcher(None, c, query).ratio() for c in found]
+        assert set(found) <= set(candidates)
+        assert all(r >= 0.6 for r in ratios)
+        assert list(zip(ratios, found, strict=True)) == sorted(zip(ratios, found, strict=True), reverse=True)
+
+    @given(st.lists(names, min_size=1, max_size=30), st.data(), st.integers(1, 4))
+    def test_a_candidate_finds_itself_first(self, candidates: list[str], data: st.DataObject, n: int) -> None:
+        query = data.draw(st.sampled_from(candidates))
+        _nearest.SHORTLIST = 1
+        assert Nearest(candidates).close(query, n)[0] == query
 
     def test_a_typo_among_many_ids(self) -> None:
         ids = [f"person-{n}" for n in range(30_000)]
@@ -95,3 +117,36 @@ def test_a_large_catalogue_suggests_by_shared_words() -> None:
     assert catalogue.suggest("Persn 12345", kind="person")[0] == "person-12345"
     with pytest.raises(LookupFailed, match=r"did you mean 'person-12345'"):
         catalogue.get_kind("persn-12345", "person")
+
+
+class TestResolvingAnswersUnchanged:
+    """The shortlist changes hints only: a lookup that finds an entity, or several, answers as before."""
+
+    @given(
+        alike_catalogues(),
+        st.lists(st.lists(st.sampled_from(NAME_WORDS), min_size=1, max_size=3).map(" ".join), max_size=6),
+        st.sampled_from([None, "person", "organisation"]),
+    )
+    def test_hits_and_ambiguity_as_a_full_scan(
+        self, catalogue: Catalogue, queries: list[str], kind: str | None
+    ) -> None:
+        questions = [*queries, *(e.name for e in catalogue.values()), "Nobody Knownhere"]
+        scanned = [answer(Catalogue(catalogue.values()), q, kind) for q in questions]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_nearest, "SCAN_LIMIT", 1)
+            patch.setattr(_nearest, "SHORTLIST", 1)
+            shortlisted = [answer(Catalogue(catalogue.values()), q, kind) for q in questions]
+        for before, now in zip(scanned, shortlisted, strict=True):
+            if before[0] != "LookupFailed":
+                assert now == before
+            else:  # a miss: hints may differ, but are real entities of the kind asked for
+                assert now[0] == "LookupFailed"
+                assert all(kind is None or catalogue[i].kind == kind for i in now[1])
+
+
+def answer(catalogue: Catalogue, query: str, kind: str | None) -> tuple[str, tuple[str, ...]]:
+    """What a lookup answers: the id found, or the error's kind and the ids it offers."""
+    try:
+        return "found", (catalogue.lookup(query, kind=kind).id,)
+    except (LookupFailed, AmbiguousName) as exc:
+        return type(exc).__name__, exc.suggestions

@@ -8,10 +8,13 @@ million names. rapidfuzz first keeps, in C, the candidates whose `similarity`
 a common subsequence, so its ratio is never higher, and no answer is lost.
 difflib then ranks that shortlist. Above `SCAN_LIMIT` candidates, `Nearest`
 first narrows them to those sharing a word with the query (ignoring words so
-common that they narrow nothing, like "person" or "ministry"), and scans
-everything only when no word is shared. Which candidates hold which word is a
-`Postings`, built on the first question and kept in the cache for the next
-process.
+common that they narrow nothing, like "person" or "ministry"); when no word
+is shared, to the `SHORTLIST` candidates sharing the most three-byte pieces
+with the query (`chronos._fast.grams`), where it once compared the query with
+every candidate. Which candidates hold which word, and which piece, are kept
+in the cache for the next process. Above `SCAN_LIMIT` the hints are thus
+difflib's over a shortlist, not over every candidate: how often they differ
+is measured in BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -20,17 +23,23 @@ import difflib
 import heapq
 import re
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
 from chronos._fast.postings import Postings
 
-__all__ = ["CUTOFF", "SCAN_LIMIT", "Nearest", "close_matches", "similarity"]
+if TYPE_CHECKING:
+    from chronos._fast.grams import Grams
+
+__all__ = ["CUTOFF", "SCAN_LIMIT", "SHORTLIST", "Nearest", "close_matches", "similarity"]
 
 #: Up to this many candidates, every one is compared with the query.
 SCAN_LIMIT = 100_000
 #: A word shared by more candidates than this does not narrow the search.
 COMMON = 2_000
+#: Above `SCAN_LIMIT`, a query sharing no such word is compared with this many candidates.
+SHORTLIST = 2_000
 #: The least similarity (0 to 1) of a suggestion.
 CUTOFF = 0.6
 
@@ -95,6 +104,7 @@ class Nearest:
             self.candidates = list(candidates) if distinct else list(dict.fromkeys(candidates))
         self._key = key
         self._words: Postings | None = None
+        self._grams: Grams | None = None
 
     def close(self, query: str, n: int = 3) -> list[str]:
         """Up to ``n`` candidates at least 60% similar to ``query`` (difflib's ratio), best first."""
@@ -102,14 +112,17 @@ class Nearest:
 
     def close_at(self, query: str, n: int = 3) -> list[int]:
         """The positions among the candidates of what `close` answers."""
-        narrowed: list[int] = []
+        narrowed: list[int] | None = None  # None: every candidate
+        pool: Sequence[str]
         if len(self.candidates) > SCAN_LIMIT:
-            narrowed = self._sharing_a_word(query)
-        pool: Sequence[str] = list(map(self.candidates.__getitem__, narrowed)) if narrowed else self._listed()
+            narrowed = self._sharing_a_word(query) or self._sharing_pieces(query)
+            pool = list(map(self.candidates.__getitem__, narrowed))
+        else:
+            pool = self._listed()
         shortlist = process.extract(
             query, pool, scorer=fuzz.ratio, limit=None, score_cutoff=CUTOFF * 100 - 1e-6
         )
-        at = {match: narrowed[i] if narrowed else i for match, _, i in shortlist}
+        at = {match: i if narrowed is None else narrowed[i] for match, _, i in shortlist}
         return [at[m] for m in _ranked(query, shortlist, n)]
 
     def _listed(self) -> Sequence[str]:
@@ -126,3 +139,13 @@ class Nearest:
             if self._words.count(word) <= COMMON:
                 found.update(dict.fromkeys(self._words.get(word)))
         return list(found)
+
+    def _sharing_pieces(self, query: str) -> list[int]:
+        """The positions of the `SHORTLIST` candidates sharing the most three-byte pieces with ``query``."""
+        if self._grams is None:
+            # numpy, imported only for a large set: a small catalogue's process never loads it.
+            from chronos._fast.grams import Grams
+
+            kept = None if self._key is None else Grams.kept(self._key, len(self.candidates))
+            self._grams = kept if kept is not None else Grams.of(self._listed(), key=self._key)
+        return self._grams.shortlist(query, SHORTLIST)

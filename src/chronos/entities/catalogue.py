@@ -357,15 +357,15 @@ class Catalogue(Mapping[str, Entity]):
         """The ids of the entities (of ``kind``, or kinds) whose names come nearest to ``query``, best first.
 
         Every id, name and alias (as written and as `name_key` forms it) is a
-        candidate; on a large catalogue only those sharing a word with the
-        query are compared when there are any (`chronos._fast.nearest`).
+        candidate; on a large catalogue only a shortlist is compared: those sharing
+        a word with the query, else those sharing most pieces (`chronos._fast.nearest`).
         """
         kinds = _kinds(kind)
         single = kinds[0] if kinds is not None and len(kinds) == 1 else None
         owners, nearest = self._names_near(single)
         ids = self._name_index.ids
         found: list[str] = []
-        for key in (name_key(query), query.casefold()):
+        for key in dict.fromkeys((name_key(query), query.casefold())):  # often one string: asked once
             for at in nearest.close_at(key, n * (3 if kinds is None or single else 9)):
                 entity_id = ids[owners[at]]
                 if entity_id not in found and (kinds is None or self._by_id[entity_id].kind in kinds):
