@@ -26,7 +26,7 @@ from chronos.projections.seating import Seating
 if TYPE_CHECKING:
     from chronos.columnar.engine import Columnar
 
-from chronos.columnar._rows import HELD, UNKNOWN, VACANT, Held, Rows
+from chronos.columnar._rows import HELD, UNKNOWN, VACANT, Held, Holder, Rows
 
 __all__ = ["Rules", "SeatRules", "rows", "seats"]
 
@@ -176,13 +176,7 @@ def rows(engine: Columnar, first: int, stop: int, held: Held, lo: int, hi: int, 
         if lives and k in rules.special:
             exists = rules.seating.existence(engine.post_id(k), low, high)[0] or ""
         if found and exists:
-            lowered = late or exists != "certain"
-            holders = [
-                (sure and not pending and not lowered, s0, row, person)
-                for person, (sure, s0, row, pending) in found.items()
-            ]
-            if len(holders) > 1:
-                holders.sort(key=lambda h: (not h[0], h[1], int(rank[h[3]])))
+            holders = _holders(found, late or exists != "certain", rank)
             for sure, _s0, row, person in holders:
                 posts.append(k)
                 persons.append(person)
@@ -222,12 +216,7 @@ def _plain_rows(held: Held, first: int, stop: int, counts: list[int], late: bool
         found = held.get(k)
         free = counts[k - first]
         if found:
-            holders = [
-                (sure and not pending and not late, s0, row, person)
-                for person, (sure, s0, row, pending) in found.items()
-            ]
-            if len(holders) > 1:
-                holders.sort(key=lambda h: (not h[0], h[1], int(rank[h[3]])))
+            holders = _holders(found, late, rank)
             for sure, _s0, row, person in holders:
                 posts.append(k)
                 persons.append(person)
@@ -242,3 +231,18 @@ def _plain_rows(held: Held, first: int, stop: int, counts: list[int], late: bool
             rows_out += [-1] * free
             states += [UNKNOWN] * free
     return posts, persons, certain, rows_out, states
+
+
+def _holders(found: dict[int, Holder], lowered: bool, rank: Any) -> list[tuple[bool, int, int, int]]:
+    """A post's holders as (certain, start, tenure row, person), in roster order (certain first).
+
+    A holder is certain when the tenure is, its knowledge is not pending and nothing ``lowered``
+    it (past the horizon, or an organisation that possibly did not exist).
+    """
+    holders = [
+        (sure and not pending and not lowered, s0, row, person)
+        for person, (sure, s0, row, pending) in found.items()
+    ]
+    if len(holders) > 1:
+        holders.sort(key=lambda h: (not h[0], h[1], int(rank[h[3]])))
+    return holders
