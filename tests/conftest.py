@@ -15,11 +15,11 @@ from tests.shared import require
 #: The PostgreSQL server the store tests start for themselves.
 pytest_plugins = ["tests.pg"]
 
-# 200 examples a property in CI: the whole suite (with coverage) must stay within CI's 15 minutes
+# 150 examples a property in CI: the whole suite (with coverage) must stay within CI's 15 minutes
 # on a 2-core machine, and 300 took it to the edge once the columnar engine's properties came.
 settings.register_profile(
     "ci",
-    max_examples=200,
+    max_examples=150,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     print_blob=True,
