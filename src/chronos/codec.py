@@ -23,6 +23,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from chronos._fast.decode import FastDecoder
+from chronos._fast.encode import FastEncoder
 from chronos.dates import FuzzyDate, parse_date
 from chronos.errors import ChronosError, RecordError, UnknownEventType, did_you_mean, shown
 from chronos.events import EVENT_TYPES, Event, RosterEntry, Source
@@ -51,7 +52,7 @@ UPCASTERS: dict[int, Upcaster] = {}
 def make_converter(types: Mapping[str, type[Event]] | None = None) -> cattrs.Converter:
     """A cattrs converter for events, with tags looked up in ``types`` (default: all registered)."""
     registry = EVENT_TYPES if types is None else types
-    conv = cattrs.Converter(omit_if_default=True, forbid_extra_keys=True)
+    conv = _Converter(omit_if_default=True, forbid_extra_keys=True)
     conv.register_unstructure_hook(FuzzyDate, str)
     conv.register_structure_hook(FuzzyDate, lambda value, _: _date(value))
     # A log repeats its ids, file names and quotes: share one copy of each string,
@@ -125,7 +126,42 @@ def make_converter(types: Mapping[str, type[Event]] | None = None) -> cattrs.Con
 
     conv.register_unstructure_hook_func(_is_event_class, unstructure_event)
     conv.register_structure_hook_func(_is_event_class, structure_event)
+    conv.own_hooks = conv.unstructure_hooks
     return conv
+
+
+class _Converter(cattrs.Converter):
+    """cattrs' converter, counting the unstructuring hooks registered on it.
+
+    `Codec.plain_dict` repeats what this module's hooks make, so it stands
+    aside once anyone registers another (``own_hooks`` is the count
+    `make_converter` left).
+    """
+
+    unstructure_hooks = 0
+    own_hooks = -1
+
+    def register_unstructure_hook(self, *args: Any, **kwargs: Any) -> Any:
+        self.unstructure_hooks += 1
+        return super().register_unstructure_hook(*args, **kwargs)
+
+    def register_unstructure_hook_func(self, *args: Any, **kwargs: Any) -> Any:
+        self.unstructure_hooks += 1
+        return super().register_unstructure_hook_func(*args, **kwargs)
+
+    def register_unstructure_hook_factory(self, *args: Any, **kwargs: Any) -> Any:
+        self.unstructure_hooks += 1
+        return super().register_unstructure_hook_factory(*args, **kwargs)
+
+    def own(self) -> bool:
+        """True while the converter unstructures events only as `make_converter` made it."""
+        return (
+            self.unstructure_hooks == self.own_hooks
+            and "unstructure" not in vars(self)
+            and type(self).unstructure is cattrs.Converter.unstructure
+            and not self.type_overrides
+            and not self.use_alias
+        )
 
 
 #: The field types `make_converter` unstructures by a list comprehension.
@@ -221,11 +257,34 @@ class Codec:
         self.upcasters = UPCASTERS if upcasters is None else upcasters
         self.version = version
         self._fast = FastDecoder(EVENT_TYPES if types is None else types)
+        self._encoder = FastEncoder()
 
     def to_dict(self, event: Event) -> dict[str, Any]:
         """The plain-dict form of an event, with its ``"type"`` tag."""
         result: dict[str, Any] = self.converter.unstructure(event, Event)
         return result
+
+    def plain_dict(self, event: Event) -> dict[str, Any] | None:
+        """`to_dict`, when it holds only exact str, bool, list and str-keyed dict; else None.
+
+        Made without cattrs for the common shapes of the built-in kinds
+        (`chronos._fast.encode`), and only while `to_dict` and the converter
+        are this module's own; None says nothing about the event: `to_dict`
+        then encodes it (or fails) as it always does.
+        """
+        encode = self.plain_encoder()
+        return None if encode is None else encode(event)
+
+    def plain_encoder(self) -> Callable[[Event], dict[str, Any] | None] | None:
+        """`plain_dict` without its checks of the converter, for a batch; None when it would give None."""
+        converter = self.converter
+        if (
+            type(self).to_dict is not Codec.to_dict
+            or type(converter) is not _Converter
+            or not converter.own()
+        ):
+            return None
+        return self._encoder.encode
 
     def from_dict(self, data: Any, *, version: int | None = None) -> Event:
         """The event a dict describes, upgraded from ``version`` when it is older.

@@ -10,33 +10,31 @@ import datetime as dt
 import shlex
 from collections.abc import Container, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import attrs
 
 from chronos import catalogue_history as history
-from chronos.codec import MAX_EVENT_BYTES, Codec
+from chronos.codec import Codec
 from chronos.entities import Catalogue, Entity
 from chronos.errors import (
     ChronosError,
     IntegrityError,
-    InvalidEvent,
     LookupFailed,
-    RecordError,
     StoreError,
     UnknownReference,
     did_you_mean,
     shown,
 )
-from chronos.events import BUILTIN_EVENT_TYPES, Corrected, Event, Retracted, RosterReported, content_id
-from chronos.log import _catalogue, _verify
-from chronos.log._catalogue import ENTITY_ONLY, EntityClash
+from chronos.events import Corrected, Event, Retracted, RosterReported
+from chronos.log import _append, _catalogue, _verify
+from chronos.log._catalogue import EntityClash
 from chronos.log._verify import Verified
 from chronos.sources import Publication
 from chronos.stores import open_store
 from chronos.stores.base import Store, stale
 from chronos.stores.checkpoint import Checkpoint
-from chronos.stores.records import GENESIS, Chain, Head, Record, event_json
+from chronos.stores.records import GENESIS, Head, Record
 from chronos.stores.where import expect_log, expect_new
 
 __all__ = ["CATALOGUE_HEADER", "AppendResult", "EntityClash", "EventLog", "Recorded", "Verified"]
@@ -70,17 +68,6 @@ class _Anything(Container[str]):
 
     def __contains__(self, item: object) -> bool:
         return True
-
-
-class _Either(Container[str]):
-    """Membership in either of two sets, without copying them (appends check each event)."""
-
-    def __init__(self, first: Container[str], second: Container[str]):
-        self.first = first
-        self.second = second
-
-    def __contains__(self, item: object) -> bool:
-        return item in self.first or item in self.second
 
 
 #: The comment at the top of the catalogue of a log made by `EventLog.create`.
@@ -291,96 +278,13 @@ class EventLog:
         if expected_position != head.position:
             raise stale(expected_position, head.position)
         self._catch_up(head.position)
-        records, skipped, batch_ids = self._records(batch, head)
+        # The common case is checked without building the errors; `validate` names them.
+        quick = type(self).validate is EventLog.validate and type(self.catalogue) is Catalogue
+        records, skipped, batch_ids, appended = _append.records(self, batch, head, quick=quick)
         new_head = self.store.append(records, expected_position=expected_position)
         self._ids |= batch_ids
         self._ids_position = new_head.position
-        return AppendResult(new_head.position, tuple(r.id for r in records), tuple(skipped))
-
-    def _records(self, batch: list[Event], head: Head) -> tuple[list[Record], list[str], set[str]]:
-        """The records of the new events in ``batch`` after ``head``, the ids skipped, and the new ids.
-
-        Raises the first event's error (`validate`), naming its place in the batch.
-        """
-        known = self._ids
-        batch_ids: set[str] = set()
-        known_ids = _Either(known, batch_ids)
-        # The common case is checked without building the errors; `validate` names them.
-        quick = type(self).validate is EventLog.validate and type(self.catalogue) is Catalogue
-        links = Chain(head, self.codec.version, lines=self.store.keeps_lines)
-        records: list[Record] = []
-        skipped: list[str] = []
-        for index, event in enumerate(batch, start=1):
-            if not isinstance(event, Event):
-                raise RecordError(f"event #{index}: not an Event: {str(event)[:80]!r}")
-            try:
-                data, canonical, compact = self._encode(event)
-            except ChronosError as exc:
-                raise type(exc)(f"event #{index} ({event.type}): {exc}") from None
-            event_id = event.id
-            if event_id in known or event_id in batch_ids:
-                skipped.append(event_id)
-                continue
-            if not (quick and self._known_references(event) and self._registered(event)):
-                try:
-                    self.validate(event, known_ids=known_ids)
-                except ChronosError as exc:
-                    raise type(exc)(f"event #{index} ({event.type}): {exc}") from None
-            batch_ids.add(event_id)
-            records.append(links.link(event_id, data, canonical, compact))
-        return records, skipped, batch_ids
-
-    def _encode(self, event: Event) -> tuple[dict[str, Any], bytes, bytes]:
-        """The event's codec form, canonical JSON and compact JSON (`chronos.stores.records.event_json`).
-
-        Computed once per append. For the built-in kinds the codec form is
-        exactly the content the id is derived from (tests/test_codec.py checks
-        it), so the id comes from the same canonical JSON instead of a second
-        encoding; the compact JSON is what a JSON Lines record holds.
-        """
-        data = self.codec.to_dict(event)
-        try:
-            canonical, compact = event_json(data)
-        except (UnicodeEncodeError, ValueError, TypeError, RecursionError) as exc:
-            # What JSON cannot hold (a lone surrogate, a float NaN, an object) is never written.
-            raise InvalidEvent(f"cannot be written as JSON: {str(exc)[:200]}") from None
-        if len(compact) > MAX_EVENT_BYTES:
-            raise InvalidEvent(
-                f"{len(compact):,} bytes as JSON, more than the {MAX_EVENT_BYTES:,} an event may take"
-            )
-        if type(event) in BUILTIN_EVENT_TYPES:
-            object.__setattr__(event, "id", content_id(canonical))
-        return data, canonical, compact
-
-    def _known_references(self, event: Event) -> bool:
-        """True when `validate` would pass ``event``, a kind that only names entities.
-
-        False says nothing: `validate` then decides and names what is wrong. Only
-        the built-in kinds that name entities and nothing else (no retraction
-        target, no roster entries) are checked here.
-        """
-        if type(event) not in ENTITY_ONLY:
-            return False
-        catalogue = self.catalogue
-        for field, kind in type(event).references.items():
-            value = getattr(event, field)
-            if value is None:
-                continue
-            try:
-                entity = catalogue[value]
-            except (KeyError, TypeError):
-                return False
-            if kind != "any" and entity.kind != kind:
-                return False
-        return True
-
-    def _registered(self, event: Event) -> bool:
-        """True when every source ``event`` cites is registered, or registration is not required."""
-        catalogue = self.catalogue
-        if not catalogue.require_sources:
-            return True
-        registered = catalogue.sources
-        return all(s.source in registered for s in event.sources)
+        return AppendResult(new_head.position, tuple(appended), tuple(skipped))
 
     def check_sources(self, event: Event) -> None:
         """Raise `UnknownReference` for a cited source the catalogue requires but does not register."""

@@ -75,7 +75,7 @@ from chronos.stores._jsonl_format import (
 )
 from chronos.stores._jsonl_repair import Repaired
 from chronos.stores.base import check_batch, stale, wait_by_polling
-from chronos.stores.records import Head, Record
+from chronos.stores.records import Head, Lines, Record
 
 __all__ = ["CATALOGUE_FILE", "HEAD_FILE", "HISTORY_FILE", "JsonlStore", "Repaired", "segment_number"]
 
@@ -288,14 +288,20 @@ class JsonlStore:
             problem = None if head_file is None else self._tail_of(head, segment, size)
             if problem is not None:
                 raise IntegrityError(problem)
-            check_batch(head, records, expected_position)
+            if isinstance(records, Lines):  # made by `Chain.line`: the lines to write, and where they end
+                if records.first != head.position + 1:
+                    raise RecordError(f"record seq {records.first} does not follow position {head.position}")
+                payload, new_head = records.payload(), records.head
+            else:
+                check_batch(head, records, expected_position)
+                payload = b"".join([r.to_line() for r in records])
+                new_head = Head(records[-1].seq, records[-1].hash)
             catalogue = 0 if head_file is None else int(head_file.get("catalogue", 0))
             if head_file is None:
                 try:
                     segment = self._adopt(head, segment, size)
                 except OSError as exc:
                     raise write_failed(HEAD_FILE, exc) from None
-            payload = b"".join([r.to_line() for r in records])
             payload = payload[:-2] + END_MARK  # the batch mark, on its last line
             new_segment = segment is None or (size > 0 and size + len(payload) > self.segment_bytes)
             if new_segment:
@@ -303,8 +309,6 @@ class JsonlStore:
                 segment, size = self.directory / segment_name(number), 0
             assert segment is not None
             self._write_batch(segment, size, payload, new=new_segment)
-            last = records[-1]
-            new_head = Head(last.seq, last.hash)
             data = head_json(new_head, segment.name, size + len(payload), catalogue)
             try:
                 temporary = temporary_file(self.directory, HEAD_FILE, data)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Final
+from collections.abc import Sequence
+from typing import Any, Final, overload
 
 import attrs
 import orjson
@@ -20,6 +21,7 @@ __all__ = [
     "GENESIS",
     "Chain",
     "Head",
+    "Lines",
     "Record",
     "canonical_json",
     "event_json",
@@ -168,6 +170,73 @@ class Chain:
             object.__setattr__(record, "_line", line)
         self.prev = digest
         self._prev_quoted = digest_quoted
+        return record
+
+    def line(self, event_id: str, event: dict[str, Any], canonical: bytes, compact: bytes) -> bytes:
+        """`link`'s record as its JSON Lines line only (`Record.to_line`), for a store that keeps lines.
+
+        The same bytes and the same hash as `link` with ``lines``, without the
+        `Record` (tests/test_append.py holds the two equal).
+        """
+        if not self._bytes:
+            return self.link(event_id, event, canonical, compact).to_line()
+        seq = self.seq = self.seq + 1
+        v = self.v
+        id_quoted = _quoted(event_id)
+        prev_quoted = self._prev_quoted
+        digest = hashlib.sha256(
+            b'{"event":%b,"id":%b,"prev":%b,"seq":%d,"v":%d}' % (canonical, id_quoted, prev_quoted, seq, v)
+        ).hexdigest()
+        self.prev = digest
+        digest_quoted = self._prev_quoted = b'"%b"' % digest.encode()
+        return b'{"seq":%d,"v":%d,"id":%b,"event":%b,"prev":%b,"hash":%b}\n' % (
+            seq,
+            v,
+            id_quoted,
+            compact,
+            prev_quoted,
+            digest_quoted,
+        )
+
+    def head(self) -> Head:
+        """The position and hash after the last record linked."""
+        return Head(self.seq, self.prev)
+
+
+class Lines(Sequence["Record"]):
+    """A batch of records as the lines `Chain.line` made of them, from position ``first``, ending at ``head``.
+
+    What `EventLog.append` hands a store that keeps lines: the store writes
+    `payload` as it is. As a sequence it gives each `Record` its line holds
+    (parsed back, as reading the log would give it), for any other use.
+    """
+
+    def __init__(self, lines: list[bytes], first: int, head: Head):
+        self.lines = lines
+        self.first = first
+        self.head = head
+
+    def payload(self) -> bytes:
+        """The lines, one after another."""
+        return b"".join(self.lines)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @overload
+    def __getitem__(self, index: int) -> Record: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Record]: ...
+    def __getitem__(self, index: int | slice) -> Record | list[Record]:
+        if isinstance(index, slice):
+            return [self._record(line) for line in self.lines[index]]
+        return self._record(self.lines[index])
+
+    @staticmethod
+    def _record(line: bytes) -> Record:
+        data = json.loads(line)
+        record = Record(data["seq"], data["v"], data["id"], data["event"], data["prev"], data["hash"])
+        object.__setattr__(record, "_line", line)
         return record
 
 
