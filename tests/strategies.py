@@ -1043,3 +1043,59 @@ def membership_lists(draw: st.DrawFn) -> list[dict[str, Any]]:
             record["end_date"] = str(day(end))
         records.append(record)
     return records
+
+
+# Appends: events for the two ways of encoding them (tests/test_append.py) ---------------------------
+
+
+@st.composite
+def appendable_events(draw: st.DrawFn) -> list[Event]:
+    """Events of every kind a log over `small_catalogue` takes in this order.
+
+    What retracts or corrects an event targets an earlier one of the list.
+    """
+    out: list[Event] = []
+    for event in draw(st.lists(any_events, max_size=24)):
+        if isinstance(event, Retracted | Corrected):
+            if not out:
+                continue
+            event = attrs.evolve(event, target=draw(st.sampled_from(out)).id)
+        if isinstance(event, Corrected) and isinstance(event.replacement, Retracted):
+            retarget = attrs.evolve(event.replacement, target=draw(st.sampled_from(out)).id)
+            event = attrs.evolve(event, replacement=retarget)
+        out.append(event)
+    return out
+
+
+#: What may be put into an event's field behind its validators' back.
+doctoring_values = (
+    hostile_values
+    | odd_scalars
+    | st.builds(_Tag, texts)
+    | texts
+    | st.none()
+    | st.booleans()
+    | st.just(())
+    | st.lists(sources, max_size=2)
+    | st.lists(sources, min_size=1, max_size=2).map(tuple)
+    | fuzzy_dates()
+)
+
+
+@st.composite
+def doctored_events(draw: st.DrawFn) -> Event:
+    """A valid event with one field of it, a citation or a roster entry set to anything, past the validators.
+
+    No caller can make one through the constructor; an encoder must still
+    encode it exactly as cattrs does, or leave it to cattrs.
+    """
+    event = draw(any_events)
+    holders: list[Any] = [event, *event.sources]
+    if isinstance(event, RosterReported):
+        holders += event.entries
+    if isinstance(event, Corrected):
+        holders += [event.replacement, *event.replacement.sources]
+    holder = draw(st.sampled_from(holders))
+    field = draw(st.sampled_from([f.name for f in attrs.fields(type(holder))]))
+    object.__setattr__(holder, field, draw(doctoring_values))
+    return event
