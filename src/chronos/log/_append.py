@@ -10,6 +10,7 @@ a store that keeps lines). tests/test_append.py holds their logs equal byte for 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Container, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["Either", "encode", "records"]
 
 _SORTED = orjson.OPT_SORT_KEYS
+_sha256 = hashlib.sha256
 _dumps = orjson.dumps
 _set = object.__setattr__
 
@@ -55,7 +57,6 @@ def records(
     the batch.
     """
     codec = log.codec
-    catalogue = log.catalogue
     known = log._ids
     batch_ids: set[str] = set()
     appended: list[str] = []
@@ -65,22 +66,33 @@ def records(
     lines: list[bytes] | None = [] if log.store.keeps_lines else None
     made: list[Record] = []
     skipped: list[str] = []
-    references = _references(catalogue) if quick else None
+    references = _references(log.catalogue) if quick else None
     for index, event in enumerate(batch, start=1):
         if not isinstance(event, Event):
             raise RecordError(f"event #{index}: not an Event: {str(event)[:80]!r}")
         data = None if plain is None else plain(event)
-        encoded = None if data is None else _plain_json(data)
-        try:
-            if encoded is None:
-                data, canonical, compact = encode(codec, event)
+        if data is not None:
+            # `encode` without `event_json`'s check (the dict holds plain JSON values only) and
+            # without its errors: what orjson refuses or is too long goes to `encode`, which
+            # writes it, or names the problem, as it always has.
+            try:
+                compact = _dumps(data)
+            except orjson.JSONEncodeError:
+                data = None
             else:
-                # Only built-in kinds reach here: their id is the content's (`encode`).
-                canonical, compact = encoded
-                _set(event, "id", content_id(canonical))
-        except ChronosError as exc:
-            raise type(exc)(f"event #{index} ({event.type}): {exc}") from None
-        event_id = event.id
+                if len(compact) > MAX_EVENT_BYTES:
+                    data = None
+                else:
+                    canonical = _dumps(data, option=_SORTED)
+                    # Only built-in kinds reach here: their id is the content's (`content_id`).
+                    event_id = _sha256(canonical).hexdigest()[:24]
+                    _set(event, "id", event_id)
+        if data is None:
+            try:
+                data, canonical, compact = encode(codec, event)
+            except ChronosError as exc:
+                raise type(exc)(f"event #{index} ({event.type}): {exc}") from None
+            event_id = event.id
         if event_id in known or event_id in batch_ids:
             skipped.append(event_id)
             continue
@@ -91,7 +103,6 @@ def records(
                 raise type(exc)(f"event #{index} ({event.type}): {exc}") from None
         batch_ids.add(event_id)
         appended.append(event_id)
-        assert data is not None
         if lines is not None:
             lines.append(chain.line(event_id, data, canonical, compact))
         else:
@@ -100,21 +111,6 @@ def records(
     if lines is not None:
         batch_records = Lines(lines, head.position + 1, chain.head())
     return batch_records, skipped, batch_ids, appended
-
-
-def _plain_json(data: dict[str, Any]) -> tuple[bytes, bytes] | None:
-    """`event_json` of a dict `Codec.plain_dict` made (so orjson writes the standard library's bytes).
-
-    None when orjson refuses it or it is too long to append: `encode` then
-    writes it, or names the problem, as it always has.
-    """
-    try:
-        compact = _dumps(data)
-    except orjson.JSONEncodeError:
-        return None
-    if len(compact) > MAX_EVENT_BYTES:
-        return None
-    return _dumps(data, option=_SORTED), compact
 
 
 def encode(codec: Codec, event: Event) -> tuple[dict[str, Any], bytes, bytes]:

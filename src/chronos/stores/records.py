@@ -182,7 +182,11 @@ class Chain:
             return self.link(event_id, event, canonical, compact).to_line()
         seq = self.seq = self.seq + 1
         v = self.v
-        id_quoted = _quoted(event_id)
+        # `_quoted`, inline for the usual id.
+        if type(event_id) is str and event_id.isascii() and event_id.isalnum():
+            id_quoted = b'"%b"' % event_id.encode()
+        else:
+            id_quoted = _quoted(event_id)
         prev_quoted = self._prev_quoted
         digest = hashlib.sha256(
             b'{"event":%b,"id":%b,"prev":%b,"seq":%d,"v":%d}' % (canonical, id_quoted, prev_quoted, seq, v)
