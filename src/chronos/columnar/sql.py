@@ -25,7 +25,7 @@ import attrs
 from chronos.columnar import Columnar, columns_dir, open_columnar
 from chronos.columnar._build import T
 from chronos.columnar._events import LogEvents
-from chronos.columnar._extend import extend, forward, touched_pairs
+from chronos.columnar._extend import forward, last_key, refold, touched_pairs
 from chronos.columnar._tables import Tables, load
 from chronos.columnar._versions import FOREVER, V
 from chronos.dates import Day
@@ -189,24 +189,33 @@ def _steps(
 
     out: list[tuple[str, Sequence[Sequence[Any]]]] = []
     engine = Columnar(base, source, catalogue=catalogue)
-    tables = base
-    # The log as known on each day something new became known: the old log and what was new by then.
+    # The log as known on each day something new became known: the old log and what was new by
+    # then. Each day refolds only the posts touched so far (no projection laid out per day), and
+    # closes and re-inserts the rows of the pairs touched that day.
     for day in sorted({int(e.known.last) for e in new}):
         known = [e for e in new if int(e.known.last) <= day]
-        tables = extend(
+        blocks = refold(
             base, known, catalogue=catalogue, number=engine.number, decode=engine.event, policy=policy
-        )
-        after = Columnar(tables, source, catalogue=catalogue)
+        ).blocks
         batch = [e for e in new if int(e.known.last) == day]
         pairs = sorted(touched_pairs(base, batch, catalogue=catalogue, number=engine.number)[0])
-        close = [(day, after.entity_id(p), after.post_id(k)) for p, k in pairs]
-        rows = _pair_rows(after, pairs, day)
+        close = [(day, engine.entity_id(p), engine.post_id(k)) for p, k in pairs]
+        rows = [
+            _row(engine, k, person, line[T.S0 : T.E1 + 1], (day, None))
+            for person, k in pairs
+            for line in blocks[k][0].tolist()
+            if line[T.PERSON] == person
+        ]
         out += [(_tenures.CLOSE, close), (_tenures.INSERT, rows)] if rows else [(_tenures.CLOSE, close)]
+    meta = {
+        "latest_known": max(int(base.meta["latest_known"]), *(int(e.known.last) for e in new)),
+        "last_key": last_key(new) or base.meta["last_key"],
+    }
     return [
         *((sql, [()]) for sql in _tenures.CREATE),
         ("DELETE FROM {h}", [()]),
         *out,
-        (_tenures.SET_HEAD, [_head_row(Head(records[-1].seq, records[-1].hash), policy, tables)]),
+        (_tenures.SET_HEAD, [_head_row(Head(records[-1].seq, records[-1].hash), policy, meta)]),
     ]
 
 
@@ -230,9 +239,8 @@ def _kept(location: str | Path, position: int, digest: str, policy: str) -> Tabl
     return None
 
 
-def _head_row(head: Head, policy: Policy, tables: Tables) -> tuple[Any, ...]:
+def _head_row(head: Head, policy: Policy, meta: dict[str, Any]) -> tuple[Any, ...]:
     """The head row: the log's head, the policy, what `_steps` needs to tell whether it can extend."""
-    meta = tables.meta
     return (head.position, head.hash, str(policy), meta["latest_known"], json.dumps(meta["last_key"]))
 
 
@@ -255,17 +263,6 @@ def _row(
         end,
         *known,
     )
-
-
-def _pair_rows(engine: Columnar, pairs: Sequence[tuple[int, int]], day: int) -> list[tuple[Any, ...]]:
-    """The rows of the refolded ``pairs``, known from ``day``."""
-    tenures, first = engine.tenure_matrix, engine.tables["post_first"]
-    out = []
-    for person, post in pairs:
-        for row in range(int(first[post]), int(first[post + 1])):
-            if int(tenures[row, T.PERSON]) == person:
-                out.append(_row(engine, post, person, tenures[row, T.S0 : T.E1 + 1].tolist(), (day, None)))
-    return out
 
 
 def _version_rows(engine: Columnar) -> list[tuple[Any, ...]]:
