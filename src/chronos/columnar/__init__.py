@@ -44,6 +44,7 @@ from chronos.columnar._extend import extend, forward
 from chronos.columnar._table import RosterTable
 from chronos.columnar._tables import FORMAT, Tables, load, save
 from chronos.columnar._versions import build_versions
+from chronos.columnar._versions_extend import earlier_versions
 from chronos.columnar.engine import Columnar
 from chronos.entities import Catalogue
 from chronos.log import EventLog
@@ -153,12 +154,16 @@ def open_columnar(location: str | Path, *, policy: Policy | str | None = None) -
             saving.join()  # the folder it goes in is being written
         where = None if folder is None else folder / key / "versions"
         found = load(where) if where is not None else None
+        kept = found is not None
+        if found is None and folder is not None:
+            # After an append, refold only the posts it can change, from the index kept for the head before.
+            found = earlier_versions(folder, tables, events, engine.catalogue, chosen)
         if found is None:
             found = build_versions(events.all(), engine.catalogue, chosen)
-            if where is not None:
-                with contextlib.suppress(OSError):
-                    save(found, where)
-                    found = load(where) or found
+        if where is not None and not kept:
+            with contextlib.suppress(OSError):
+                save(found, where)
+                found = load(where) or found
         return found
 
     engine = Columnar(tables, events, catalogue=catalogue, versions=versions)
