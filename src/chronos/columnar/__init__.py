@@ -16,7 +16,10 @@ After an append, the projection kept for the log as it was is extended when
 the new events only add to history (`chronos.columnar._extend`: the posts and
 people they touch are refolded, every other row is copied), and built anew
 otherwise; the extended projection answers at once and is written in a
-background thread.
+background thread. Its bitemporal index is extended on the first question
+that needs it, from the one kept for the log as it was
+(`chronos.columnar._versions_extend`: only the posts the new events can
+change are refolded).
 
 Where the arrays are kept: for a JSON Lines log, in ``.columns/`` inside the log
 directory, so the cache moves, is copied and is deleted with its log, and

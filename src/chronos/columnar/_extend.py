@@ -54,7 +54,8 @@ Array = npt.NDArray[Any]
 _FORWARD = (Appointed, TenureEnded, Moved, Arrested, Released, Charged, Died, Founded, Dissolved)
 #: Kinds that change nothing the columns hold but the seat evidence (`EventIndex.for_seats`), or nothing.
 _SEATS_ONLY = (RosterReported, DeclaredComplete, Born, Renamed)
-#: Versions: the bitemporal index is left out of an extended projection (rebuilt on first use).
+#: Versions: the bitemporal index is left out of an extended projection (extended on first use,
+#: `chronos.columnar._versions_extend`).
 _VERSION_ARRAYS = ("versions", "versions_first", "possibly_at", "vclaims_off", "vclaims", "ranged_known")
 
 
