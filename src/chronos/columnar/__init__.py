@@ -16,7 +16,10 @@ After an append, the projection kept for the log as it was is extended when
 the new events only add to history (`chronos.columnar._extend`: the posts and
 people they touch are refolded, every other row is copied), and built anew
 otherwise; the extended projection answers at once and is written in a
-background thread.
+background thread. Its bitemporal index is extended on the first question
+that needs it, from the one kept for the log as it was
+(`chronos.columnar._versions_extend`: only the posts the new events can
+change are refolded).
 
 Where the arrays are kept: for a JSON Lines log, in ``.columns/`` inside the log
 directory, so the cache moves, is copied and is deleted with its log, and
@@ -44,11 +47,12 @@ from chronos.columnar._extend import extend, forward
 from chronos.columnar._table import RosterTable
 from chronos.columnar._tables import FORMAT, Tables, load, save
 from chronos.columnar._versions import build_versions
+from chronos.columnar._versions_extend import earlier_versions
 from chronos.columnar.engine import Columnar
 from chronos.entities import Catalogue
 from chronos.log import EventLog
 from chronos.projections import Policy
-from chronos.stores import open_store
+from chronos.stores import SQLITE_SUFFIXES, open_store
 from chronos.stores.base import Store
 from chronos.stores.jsonl import JsonlStore
 from chronos.stores.records import Head
@@ -78,7 +82,20 @@ def columns_dir(location: str | Path) -> Path | None:
     where = cache_dir()
     if where is None:
         return None
-    return where / "columns" / hashlib.sha256(str(location).encode()).hexdigest()[:16]
+    return where / "columns" / hashlib.sha256(_canonical(location).encode()).hexdigest()[:16]
+
+
+def _canonical(location: str | Path) -> str:
+    """One spelling per log (a SQLite file or a directory by its absolute path, a URL as given)."""
+    text = str(location)
+    if text.lower().startswith("sqlite:///"):
+        return "sqlite:///" + str(Path(text[len("sqlite:///") :]).resolve())
+    if "://" in text:
+        return text
+    path = Path(text)
+    if path.suffix.lower() in SQLITE_SUFFIXES and not path.is_dir():
+        return "sqlite:///" + str(path.resolve())
+    return str(path.resolve())
 
 
 def open_columnar(location: str | Path, *, policy: Policy | str | None = None) -> Columnar:
@@ -140,12 +157,16 @@ def open_columnar(location: str | Path, *, policy: Policy | str | None = None) -
             saving.join()  # the folder it goes in is being written
         where = None if folder is None else folder / key / "versions"
         found = load(where) if where is not None else None
+        kept = found is not None
+        if found is None and folder is not None:
+            # After an append, refold only the posts it can change, from the index kept for the head before.
+            found = earlier_versions(folder, tables, events, engine.catalogue, chosen)
         if found is None:
             found = build_versions(events.all(), engine.catalogue, chosen)
-            if where is not None:
-                with contextlib.suppress(OSError):
-                    save(found, where)
-                    found = load(where) or found
+        if where is not None and not kept:
+            with contextlib.suppress(OSError):
+                save(found, where)
+                found = load(where) or found
         return found
 
     engine = Columnar(tables, events, catalogue=catalogue, versions=versions)

@@ -20,7 +20,7 @@ extended projection equal to a rebuilt one.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -47,14 +47,15 @@ from chronos.events import (
 )
 from chronos.projections import Policy, project, sort_key, tenure_of
 
-__all__ = ["extend", "forward", "last_key", "touched_pairs"]
+__all__ = ["Refolded", "extend", "forward", "last_key", "refold", "touched_pairs"]
 
 Array = npt.NDArray[Any]
 #: The kinds whose folding `extend` follows (their subclasses fold alike).
 _FORWARD = (Appointed, TenureEnded, Moved, Arrested, Released, Charged, Died, Founded, Dissolved)
 #: Kinds that change nothing the columns hold but the seat evidence (`EventIndex.for_seats`), or nothing.
 _SEATS_ONLY = (RosterReported, DeclaredComplete, Born, Renamed)
-#: Versions: the bitemporal index is left out of an extended projection (rebuilt on first use).
+#: Versions: the bitemporal index is left out of an extended projection (extended on first use,
+#: `chronos.columnar._versions_extend`).
 _VERSION_ARRAYS = ("versions", "versions_first", "possibly_at", "vclaims_off", "vclaims", "ranged_known")
 
 
@@ -141,6 +142,35 @@ def extend(
     ``number`` gives an entity's number, ``decode`` an old claim's event by
     position and flags (`Columnar.event`); ``catalogue`` is parsed only when
     a dissolution is folded (it names the organisation's posts).
+    """
+    done = refold(tables, events, catalogue=catalogue, number=number, decode=decode, policy=policy)
+    return _assemble(tables, events, *done)
+
+
+class Refolded(NamedTuple):
+    """What `refold` gives `_assemble`: the touched posts' new blocks, and what the fold found."""
+
+    touched: list[int]
+    blocks: dict[int, Block]
+    fresh: list[tuple[int, int, int, int]]
+    claims: Claims
+    state: Any
+    people: set[int]
+
+
+def refold(
+    tables: Tables,
+    events: Sequence[Event],
+    *,
+    catalogue: Callable[[], Catalogue],
+    number: Callable[[str], int],
+    decode: Callable[[int, int], Event],
+    policy: Policy,
+) -> Refolded:
+    """The rows of the posts ``events`` touch, refolded, without laying out the other rows (`extend`).
+
+    Each touched post's block holds its every row in timeline order (the
+    pairs refolded and the others as they were), as `extend` lays them in.
     """
     a = tables.arrays
     post_seq, tenures, post_first = a["post_seq"], a["tenures"], a["post_first"]
@@ -230,8 +260,7 @@ def extend(
         claim_block = np.concatenate([e[4] for e in entries]).reshape(-1, 4) if entries else claim_rows[:0]
         blocks[k] = (matrix, claim_block, lengths, [e[2] for e in entries])
         fresh += [(e[1], e[3][T.PERSON], k, place) for place, e in enumerate(entries) if e[1] >= len(tenures)]
-    extended = _assemble(tables, events, touched, blocks, fresh, claims, state, people)
-    return extended
+    return Refolded(touched, blocks, fresh, claims, state, people)
 
 
 #: A touched post's new rows, their claims (and each row's count of them), and each row's old number or -1.
