@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from chronos import Catalogue, Codec, Died, Event, EventLog, JsonlStore, MemoryStore, Publication, Source
 from chronos.codec import make_converter
 from chronos.errors import ChronosError
-from chronos.events import BUILTIN_EVENT_TYPES, Corrected, register_event
+from chronos.events import BUILTIN_EVENT_TYPES, EVENT_TYPES, Corrected, register_event
 from chronos.stores.records import GENESIS, Chain, Head, Lines, _plain, event_json
 from tests.strategies import (
     COVERED,
@@ -150,13 +150,24 @@ class TestPlainDict:
         assert Lower().plain_encoder() is None
 
     def test_a_kind_of_ones_own(self) -> None:
-        @register_event
         @attrs.frozen(kw_only=True)
         class Promoted(Event):
             person: str
+            rank: int = 0
 
-        event = Promoted(occurred="2016", known="2016", sources=[Source(source="s", quote="q")], person="p")
-        assert Codec().plain_dict(event) is None
+        register_event(Promoted)
+        try:
+            cited = [Source(source="s", quote="q")]
+            event = Promoted(occurred="2016", known="2016", sources=cited, person="eva-ek", rank=2**70)
+            assert Codec().plain_dict(event) is None
+            with tempfile.TemporaryDirectory() as scratch:
+                # Its integer beyond 64 bits, which orjson refuses, is written as before too.
+                _, appended = TestSameBytes.check(
+                    Path(scratch), [event, attrs.evolve(event, rank=3)], 1, None
+                )
+            assert len(appended) == 2
+        finally:
+            del EVENT_TYPES["Promoted"]
 
 
 class TestSameBytes:
