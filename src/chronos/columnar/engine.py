@@ -108,6 +108,12 @@ class Columnar:
             empty=not positions,
         )
 
+    def close(self) -> None:
+        """Close what the engine reads events from (a database connection, mapped segments)."""
+        close = getattr(self.source, "close", None)
+        if close is not None:
+            close()
+
     @classmethod
     def build(
         cls, events: Sequence[Event], catalogue: Catalogue, *, policy: Policy | str | None = None
