@@ -110,9 +110,7 @@ class Columnar:
 
     def close(self) -> None:
         """Close what the engine reads events from (a database connection, mapped segments)."""
-        close = getattr(self.source, "close", None)
-        if close is not None:
-            close()
+        getattr(self.source, "close", lambda: None)()
 
     @classmethod
     def build(
