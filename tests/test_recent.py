@@ -1,4 +1,4 @@
-"""`chronos.log._recent`: the events this process appended, handed back only when they are what the log holds."""
+"""`chronos.log._recent`: appended events handed back only when they are what the log holds."""
 
 from __future__ import annotations
 
