@@ -45,6 +45,7 @@ from chronos._fast.cache import cache_dir
 from chronos.columnar._build import build
 from chronos.columnar._events import LogEvents, jsonl_offsets, tail_offsets
 from chronos.columnar._extend import forward, grow
+from chronos.columnar._key import catalogue_digest
 from chronos.columnar._overlay import View, materialise
 from chronos.columnar._table import RosterTable
 from chronos.columnar._tables import FORMAT, Tables, load, save
@@ -94,14 +95,14 @@ def open_columnar(location: str | Path, *, policy: Policy | str | None = None) -
     chosen = Policy.parse(policy)
     store = open_store(location, create=False)
     head = store.head()
-    text = store.read_catalogue()
-    catalogue_hash = hashlib.sha256((text or "").encode("utf-8")).hexdigest()
+    folder = columns_dir(location)
+    catalogue_hash, catalogue_text = catalogue_digest(store, folder)
     key = hashlib.sha256(
         f"{FORMAT}|{_version()}|{head.position}|{head.hash}|{catalogue_hash}|{chosen}".encode()
     ).hexdigest()[:32]
-    folder = columns_dir(location)
 
     def catalogue() -> Catalogue:
+        text = catalogue_text()
         return Catalogue() if text is None else Catalogue.from_toml(text, origin=store.catalogue_origin)
 
     tables = load(folder / key) if folder is not None else None

@@ -323,7 +323,7 @@ def _overlay(
     meta = dict(tables.meta)
     meta["events"] = base + len(events)
     meta["causes"] = sorted(claims.causes, key=claims.causes.__getitem__)
-    meta["latest_known"] = max(int(meta["latest_known"]), *(int(e.known.last) for e in events))
+    meta["latest_known"] = max([int(meta["latest_known"]), *(int(e.known.last) for e in events)])
     meta["last_key"] = last_key(events) or meta["last_key"]  # `forward`: the new events sort last
     meta.pop("vcauses", None)
     return overlay_tables(view, out, meta)
