@@ -196,42 +196,72 @@ def grow(
     x = view.x
     # New periods rank after every period of the fold so far, in the order this fold made them.
     after = max(view.n_base, int(x["x_rank"].max()) + 1 if x and len(x["x_rank"]) else 0)
-    blocks: dict[int, Block] = {}
+    made = Made()
     for k in touched:
-        blocks[k] = _refold(view, k, at_post[k], pairs, state, sub_rank, after, refs, claims, number, policy)
-    return _overlay(view, tables, events, blocks, claims, state, people)
+        _refold(view, k, pairs, state, sub_rank, after, claims, number, policy, made)
+    return _overlay(view, tables, events, made.blocks(), claims, state, people)
 
 
 #: A touched post's rows in timeline order, their claims (and each row's count of them), their fold ranks.
 Block = tuple[Array, Array, Array, Array]
 
 
+class Made:
+    """The refolded posts' rows, gathered as lists and made into arrays once (`blocks`)."""
+
+    def __init__(self) -> None:
+        self.posts: list[int] = []
+        self.counts: list[int] = []
+        self.lines: list[list[int]] = []
+        self.ranks: list[int] = []
+        self.claims: list[Any] = []
+        self.lengths: list[int] = []
+
+    def blocks(self) -> dict[int, Block]:
+        """Each post's `Block`: views of one array per column."""
+        lines = np.array(self.lines, np.int64).reshape(-1, T.WIDTH)
+        ranks = np.array(self.ranks, np.int64)
+        claims = np.array(self.claims, np.int64).reshape(-1, 4)
+        lengths = np.array(self.lengths, np.int64)
+        at = np.concatenate(([0], np.cumsum(self.counts))).tolist()
+        claim_at = np.concatenate(([0], np.cumsum(lengths))).tolist()
+        return {
+            k: (
+                lines[at[n] : at[n + 1]],
+                claims[claim_at[at[n]] : claim_at[at[n + 1]]],
+                lengths[at[n] : at[n + 1]],
+                ranks[at[n] : at[n + 1]],
+            )
+            for n, k in enumerate(self.posts)
+        }
+
+
 def _refold(
     view: View,
     k: int,
-    found_rows: tuple[Array, Array],
     pairs: set[tuple[int, int]],
     state: Any,
     sub_rank: dict[int, int],
     after: int,
-    refs: dict[int, tuple[int, int]],
     claims: Claims,
     number: Callable[[str], int],
     policy: Policy,
-) -> Block:
-    """Post ``k``'s rows with the refolded pairs' periods in place of their old rows (`Block`)."""
+    made: Made,
+) -> None:
+    """Post ``k``'s rows with the refolded pairs' periods in place of their old rows, added to ``made``."""
     post_id = _id(view.tables.arrays, int(view.tables.arrays["post_seq"][k]))
-    matrix, numbers = found_rows
+    matrix, ranks, claim_rows, claim_off = view.post_detail(k)
+    rank_list, off = ranks.tolist(), claim_off.tolist()
+    cited = claim_rows.tolist()
     # Each entry: (first start day, fold rank, row, claims).
-    entries: list[tuple[int, int, tuple[int, ...], Array]] = []
+    entries: list[tuple[int, int, list[int], list[Any]]] = []
     old_of: dict[int, list[int]] = {}
-    for line, row in zip(matrix.tolist(), numbers.tolist(), strict=True):
+    for i, line in enumerate(matrix.tolist()):
         person = line[T.PERSON]
-        rank = view.rank(row)
         if (person, k) in pairs:
-            old_of.setdefault(person, []).append(rank)
+            old_of.setdefault(person, []).append(rank_list[i])
         else:
-            entries.append((line[T.S0], rank, tuple(line), view.claims(row)))
+            entries.append((line[T.S0], rank_list[i], line, cited[off[i] : off[i + 1]]))
     refolded: dict[int, list[tuple[int, Any]]] = {}
     for period in state.tenures_at(post_id):
         person = number(period.person)
@@ -247,20 +277,23 @@ def _refold(
             flags = (T.START_DISPUTED if tenure.start.disputed else 0) | (
                 T.END_DISPUTED if tenure.end.disputed else 0
             )
-            line = (k, person, *(int(d) for d in _days(tenure)), 0, flags)
-            local = Claims(refs, claims.causes)
+            line = [k, person, *(int(d) for d in _days(tenure)), 0, flags]
+            local = Claims(claims.refs, claims.causes)
             local.add(period.starts, 0)
             local.add(period.ends, END)
-            local.close()
             rank_of = olds[n] if n < len(olds) else after + rank
-            entries.append((int(tenure.start.first), rank_of, line, local.arrays()[1]))
+            entries.append((line[T.S0], rank_of, line, local.rows))
     entries.sort(key=lambda e: (e[0], e[1]))
-    block = np.array([e[2] for e in entries], np.int64).reshape(-1, T.WIDTH)
-    if len(block):
-        block[:, T.REACH] = np.maximum.accumulate(block[:, T.E1])
-    lengths = np.array([len(e[3]) for e in entries], np.int64)
-    claim_block = np.concatenate([e[3] for e in entries]).reshape(-1, 4) if entries else _NO_CLAIMS
-    return block, claim_block, lengths, np.array([e[1] for e in entries], np.int64)
+    reach = int(Day.min)
+    for _s0, rank, line, rows in entries:
+        reach = max(reach, line[T.E1])
+        line[T.REACH] = reach
+        made.lines.append(line)
+        made.ranks.append(rank)
+        made.claims += rows
+        made.lengths.append(len(rows))
+    made.posts.append(k)
+    made.counts.append(len(entries))
 
 
 _NO_CLAIMS = np.zeros((0, 4), np.int64)

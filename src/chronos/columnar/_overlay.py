@@ -92,6 +92,19 @@ class View:
         t0, t1 = int(self.post_first[k]), int(self.post_first[k + 1])
         return self.tenures[t0:t1], np.arange(t0, t1)
 
+    def post_detail(self, k: int) -> tuple[Array, Array, Array, Array]:
+        """Post ``k``'s rows (as `post`), their fold ranks, their claims and where each row's start."""
+        at = bisect.bisect_left(self.posts, k)
+        if at < len(self.posts) and self.posts[at] == k:
+            i0, i1 = self._first[at], self._first[at + 1]
+            x, off = self.x, self.x["x_claims_off"][i0 : i1 + 1]
+            claims = x["x_claims"][int(off[0]) : int(off[-1])]
+            return self.x_tenures[i0:i1], x["x_rank"][i0:i1], claims, off - off[0]
+        t0, t1 = int(self.post_first[k]), int(self.post_first[k + 1])
+        off = self.claims_off[t0 : t1 + 1]
+        claims = self.claims_rows[int(off[0]) : int(off[-1])]
+        return self.tenures[t0:t1], self.base["state_rank"][t0:t1], claims, off - off[0]
+
     def touched_mask(self) -> Array:
         """Per post (roster order), whether its rows are the overlay's."""
         mask = np.zeros(len(self.post_first) - 1, bool)
