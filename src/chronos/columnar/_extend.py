@@ -305,7 +305,7 @@ def _days(tenure: Any) -> tuple[Day, Day, Day, Day]:
 
 def _id(arrays: dict[str, Array], number: int) -> str:
     off = arrays["ent_ids_off"]
-    return bytes(arrays["ent_ids"][int(off[number]) : int(off[number + 1])]).decode("utf-8")
+    return arrays["ent_ids"][int(off[number]) : int(off[number + 1])].tobytes().decode("utf-8")
 
 
 def _overlay(

@@ -83,6 +83,21 @@ class View:
             numbers.append(rows)
         return np.concatenate(parts), np.concatenate(numbers)
 
+    def holding(self, first: int, stop: int, lo: int, hi: int) -> tuple[list[list[int]], list[int]]:
+        """The rows of the posts ``[first, stop)`` that start by ``hi`` and possibly end after ``lo``.
+
+        As `block` gives them (post, person and the four days only), and their row numbers.
+        """
+        t0, t1 = self.post_first[first : stop + 1 : stop - first].tolist() if stop > first else (0, 0)
+        if self.any_touched(first, stop):
+            block, numbers = self.block(first, stop)
+        else:
+            block, numbers = self.tenures[t0:t1], None
+        # Only the rows that can hold go to Python (a few of the organisation's).
+        hit = np.flatnonzero((block[:, T.S0] <= hi) & (block[:, T.E1] > lo))
+        found: list[list[int]] = block[hit, : T.E1 + 1].tolist()
+        return found, (hit + t0 if numbers is None else numbers[hit]).tolist()
+
     def post(self, k: int) -> tuple[Array, Array]:
         """The rows of post ``k`` (roster order) in timeline order, and their row numbers."""
         at = bisect.bisect_left(self.posts, k)

@@ -90,6 +90,8 @@ class Columnar:
         self._top_orgs: tuple[tuple[str, ...], Array] | None = None
         #: The last organisations' seat layout (`chronos.columnar._table.layout`).
         self.layout_cache: tuple[bytes, tuple[Array, ...]] | None = None
+        #: Every seat's post in roster order, and where each post's seats start (`_seats.seat_layout`).
+        self.seat_layout: tuple[Array, Array] | None = None
         self._posts: dict[int, Post] = {}
         self._tenure_cache: dict[int, Tenure] = {}
         # One roster's rows come from a single slice: only when every organisation's posts are one run.
@@ -193,7 +195,8 @@ class Columnar:
 
     def seat_counts(self, first: int, stop: int) -> list[int]:
         """The seat counts of the posts ``first`` to ``stop`` in roster order."""
-        return [int(n) for n in self._post_seats[first:stop].tolist()]
+        found: list[int] = self._post_seats[first:stop].tolist()
+        return found
 
     def org_spans(self, numbers: Array) -> Array:
         """Where each organisation's posts lie in roster order: ``[first, stop)`` rows."""
@@ -289,12 +292,11 @@ class Columnar:
 
     def _held(self, org: int, lo: int, hi: int, day: int | None) -> tuple[int, int, Held]:
         """The posts ``[first, stop)`` of ``org`` and who holds them on ``[lo, hi]`` as known on ``day``."""
-        first, stop = (int(x) for x in self._org_span[org])
+        first, stop = self._org_span[org].tolist()
         if first == stop:
             return first, stop, {}
         if day is None:
-            block, numbers = self.view.block(first, stop)
-            return first, stop, holders(block[:, : T.E1 + 1].tolist(), numbers.tolist(), lo, hi)
+            return first, stop, holders(*self.view.holding(first, stop, lo, hi), lo, hi)
         return first, stop, known_holders(self.versions, self._n_tenures, first, stop, lo, hi, day)
 
     def rows_of(self, org: int, lo: int, hi: int, rules: Rules, day: int | None = None) -> Rows:
