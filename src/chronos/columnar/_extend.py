@@ -196,7 +196,7 @@ def grow(
     x = view.x
     # New periods rank after every period of the fold so far, in the order this fold made them.
     after = max(view.n_base, int(x["x_rank"].max()) + 1 if x and len(x["x_rank"]) else 0)
-    made = Made()
+    made = _Made()
     for k in touched:
         _refold(view, k, pairs, state, sub_rank, after, claims, number, policy, made)
     return _overlay(view, tables, events, made.blocks(), claims, state, people)
@@ -206,7 +206,7 @@ def grow(
 Block = tuple[Array, Array, Array, Array]
 
 
-class Made:
+class _Made:
     """The refolded posts' rows, gathered as lists and made into arrays once (`blocks`)."""
 
     def __init__(self) -> None:
@@ -246,7 +246,7 @@ def _refold(
     claims: Claims,
     number: Callable[[str], int],
     policy: Policy,
-    made: Made,
+    made: _Made,
 ) -> None:
     """Post ``k``'s rows with the refolded pairs' periods in place of their old rows, added to ``made``."""
     post_id = _id(view.tables.arrays, int(view.tables.arrays["post_seq"][k]))

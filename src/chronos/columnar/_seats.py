@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 from chronos.columnar._rows import HELD, UNKNOWN, VACANT, Held, Holder, Rows
 
-__all__ = ["Rules", "SeatRules", "rows", "seats"]
+__all__ = ["Rules", "SeatRules", "rows", "seat_layout", "seats"]
 
 _STATES = {"held": HELD, "vacant": VACANT, "unknown": UNKNOWN}
 
