@@ -45,6 +45,16 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["CHRONOS_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_terminal_size() -> None:
+    """Tables are as wide as they are without a terminal: pytest-xdist's workers set COLUMNS=80 and LINES.
+
+    The tests that are about the width set COLUMNS themselves (monkeypatch).
+    """
+    for name in ("COLUMNS", "LINES"):
+        os.environ.pop(name, None)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import re
 import sqlite3
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,8 @@ import chronos.columnar.sql as tenures_sql
 from chronos import (
     Appointed,
     Chronology,
+    Codec,
+    ConcurrencyError,
     Died,
     Dismissed,
     EventLog,
@@ -29,7 +34,7 @@ from chronos import (
 from chronos.columnar.sql import keep_tenures, refresh_tenures
 from chronos.dates import Day
 from chronos.projections import span
-from chronos.stores import open_store
+from chronos.stores import _tenures, open_store
 from chronos.stores._pgurl import split_url
 from tests.pg import fresh_url
 from tests.strategies import SRC
@@ -160,7 +165,7 @@ class TestTable:
         assert refresh_tenures(location) == "current"
         assert_table(location, world, head, 21)
         # Appends that only add to history (and became known no earlier) are folded onto the table.
-        log = keep_tenures(location)
+        log = EventLog.open(location)  # any program appending keeps the table current: nothing to ask
 
         def no_rebuild(*_args: object) -> None:
             raise AssertionError("rebuilt a table that could be extended")
@@ -219,3 +224,143 @@ class TestSqlite:
             log.append(head[-1:], expected_position=log.position)
         assert log.position == len(head)
         assert log.store.derived_query("SELECT position FROM {h}") == [(len(head) - 1,)]  # type: ignore[attr-defined]
+
+
+class TestKeptByEveryWriter:
+    """Once a log holds the table, every append keeps it current: CLI, import and any program alike."""
+
+    def test_a_cli_append_in_a_new_process_keeps_it_current(self, kind: str, tmp_path: Path) -> None:
+        """``chronos append`` never imports the columnar engine: the store finds the keeper by entry point."""
+        world = generate(600, seed=31)
+        head, _tail = forward_split(world.events, 1.0)
+        tail = later(world, head, 40, seed=31)
+        location = make_log(kind, world, head, tmp_path)
+        assert run_cli("--log", location, "tenures-table").startswith("chronos_tenures rebuilt at head")
+        codec = Codec()
+        lines = tmp_path / "new.jsonl"
+        lines.write_text("".join(codec.dumps(e) + "\n" for e in tail), encoding="utf-8")
+        out = run_cli("--log", location, "append", str(lines), extra=PROBE)
+        assert "appended 40 events" in out
+        assert "chronos.columnar loaded: True" in out  # by the keeper, not by the command
+        status = tenures_sql.tenures_status(location)
+        assert (status.position, status.current) == (len(head) + len(tail), True)
+        assert_table(location, world, [*head, *tail], 31)
+
+    def test_status_and_drop(self, tmp_path: Path) -> None:
+        world = generate(300, seed=32)
+        location = sqlite_log(world, list(world.events), tmp_path / "log.db")
+        assert "keeps no chronos_tenures table" in run_cli("--log", location, "tenures-table", "--status")
+        built = json.loads(run_cli("--log", location, "tenures-table", "--format", "json"))
+        assert built | {"rows": 0} == {
+            "table": "chronos_tenures",
+            "kept": True,
+            "current": True,
+            "position": len(world.events),
+            "head": len(world.events),
+            "policy": "cautious",
+            "rows": 0,
+            "done": "rebuilt",
+        }
+        with sqlite3.connect(tmp_path / "log.db") as db:
+            (rows,), (standing,) = db.execute(
+                "SELECT count(*) FROM chronos_tenures UNION ALL "
+                "SELECT count(*) FROM chronos_tenures WHERE known_until IS NULL"
+            ).fetchall()
+        assert (built["rows"], standing) == (rows, len(Chronology(world.events, world.catalogue).tenures()))
+        assert "is current at head" in run_cli("--log", location, "tenures-table", "--status")
+        assert run_cli("--log", location, "tenures-table", "--drop").startswith("dropped chronos_tenures")
+        # Dropped: an append no longer builds or keeps it, and the log itself is untouched.
+        log = EventLog.open(location)
+        assert not log.store.holds_derived()  # type: ignore[attr-defined]
+        assert log.verify().count == len(world.events)
+        assert "nothing to drop" in run_cli("--log", location, "tenures-table", "--drop")
+
+    def test_a_behind_table_says_so(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        world = generate(300, seed=33)
+        head, _tail = forward_split(world.events, 1.0)
+        tail = later(world, head, 10, seed=33)
+        location = sqlite_log(world, head, tmp_path / "log.db")
+        refresh_tenures(location)
+
+        def broken(*_args: object, **_kwargs: object) -> str:
+            raise OSError("disk full")
+
+        monkeypatch.setattr(tenures_sql, "refresh_tenures", broken)
+        log = EventLog.open(location)
+        with pytest.warns(
+            UserWarning, match="chronos_tenures not refreshed: disk full; `chronos tenures-table`"
+        ):
+            log.append(tail, expected_position=log.position)
+        monkeypatch.undo()
+        status = tenures_sql.tenures_status(location)
+        assert (status.position, status.head, status.current) == (len(head), len(head) + 10, False)
+        assert "is behind: at position" in run_cli("--log", location, "tenures-table", "--status")
+        assert "extended at head" in run_cli("--log", location, "tenures-table")
+        assert_table(location, world, [*head, *tail], 33)
+
+    def test_a_json_lines_log_is_refused_in_one_line(self, tmp_path: Path) -> None:
+        world = generate(100, seed=34)
+        store = open_store(tmp_path / "log")
+        store.write_catalogue(world.catalogue.to_toml())
+        EventLog(store, world.catalogue).append(world.events, expected_position=0)
+        result = subprocess.run(
+            [sys.executable, "-m", "chronos", "--log", str(tmp_path / "log"), "tenures-table"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 2
+        assert result.stderr.strip().splitlines() == [
+            f"chronos: error: {tmp_path / 'log'}: a tenures table needs a SQLite or PostgreSQL log"
+        ]
+
+
+class TestConcurrentRefreshes:
+    def test_an_extension_computed_from_a_moved_head_is_refused_then_redone(
+        self, kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Two writers extending from the same head: the later one finds it moved and starts again."""
+        world = generate(600, seed=35)
+        head, _tail = forward_split(world.events, 1.0)
+        tail = later(world, head, 30, seed=35)
+        location = make_log(kind, world, head, tmp_path)
+        refresh_tenures(location)
+        store = open_store(location, create=False)
+        EventLog(store, world.catalogue).append(tail[:15], expected_position=len(head))
+        # The keeper ran on that append; now apply, by hand, the very statements a second writer
+        # computed from the old head: refused, nothing changed.
+        found = store.derived_query(_tenures.READ_HEAD)  # type: ignore[attr-defined]
+        assert found[0][0] == len(head) + 15
+        stale = (len(head), "0" * 64)
+        with pytest.raises(ConcurrencyError, match="chronos_tenures moved while it was being extended"):
+            store.derived([("DELETE FROM {t}", [()])], expect=stale)  # type: ignore[attr-defined]
+        assert_table(location, world, [*head, *tail[:15]], 35)
+        # A refresh whose first attempt loses the race starts again from the new head.
+        attempts: list[int] = []
+        real = tenures_sql._refresh
+
+        def racing(*args: Any) -> str:
+            attempts.append(1)
+            if len(attempts) == 1:
+                raise ConcurrencyError("moved", expected=0, actual=1)
+            return real(*args)
+
+        monkeypatch.setattr(tenures_sql, "_refresh", racing)
+        EventLog(store, world.catalogue).append(tail[15:], expected_position=len(head) + 15)
+        assert len(attempts) == 2
+        assert_table(location, world, [*head, *tail], 36)
+
+
+#: Says, as the process ends, whether anything loaded the columnar engine.
+PROBE = (
+    "import sys, atexit\n"
+    "atexit.register(lambda: print('chronos.columnar loaded:', 'chronos.columnar' in sys.modules))"
+)
+
+
+def run_cli(*argv: str, extra: str = "") -> str:
+    """``chronos ARGV`` in a new process (``extra``: Python run first); its output, or fail with its error."""
+    code = f"{extra}\nimport sys\nfrom chronos.cli import main\nsys.exit(main(sys.argv[1:]))"
+    result = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout

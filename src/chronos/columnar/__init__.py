@@ -54,7 +54,7 @@ from chronos.columnar.engine import Columnar
 from chronos.entities import Catalogue
 from chronos.log import EventLog, _recent
 from chronos.projections import Policy
-from chronos.stores import open_store
+from chronos.stores import SQLITE_SUFFIXES, open_store
 from chronos.stores.jsonl import JsonlStore
 from chronos.stores.records import Head
 
@@ -83,7 +83,20 @@ def columns_dir(location: str | Path) -> Path | None:
     where = cache_dir()
     if where is None:
         return None
-    return where / "columns" / hashlib.sha256(str(location).encode()).hexdigest()[:16]
+    return where / "columns" / hashlib.sha256(_canonical(location).encode()).hexdigest()[:16]
+
+
+def _canonical(location: str | Path) -> str:
+    """One spelling per log (a SQLite file or a directory by its absolute path, a URL as given)."""
+    text = str(location)
+    if text.lower().startswith("sqlite:///"):
+        return "sqlite:///" + str(Path(text[len("sqlite:///") :]).resolve())
+    if "://" in text:
+        return text
+    path = Path(text)
+    if path.suffix.lower() in SQLITE_SUFFIXES and not path.is_dir():
+        return "sqlite:///" + str(path.resolve())
+    return str(path.resolve())
 
 
 def open_columnar(location: str | Path, *, policy: Policy | str | None = None) -> Columnar:

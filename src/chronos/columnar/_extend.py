@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -52,7 +52,7 @@ from chronos.events import (
 )
 from chronos.projections import Policy, project, sort_key, tenure_of
 
-__all__ = ["extend", "forward", "grow", "last_key", "touched_pairs"]
+__all__ = ["Refolded", "extend", "forward", "grow", "last_key", "refold", "touched_pairs"]
 
 Array = npt.NDArray[Any]
 #: The kinds whose folding `extend` follows (their subclasses fold alike).
@@ -159,6 +159,35 @@ def grow(
     touched posts' and people's rows are made: the result overlays the base
     of ``tables`` (``tables`` itself, or the base it overlays).
     """
+    done = refold(tables, events, catalogue=catalogue, number=number, decode=decode, policy=policy)
+    return _overlay(View(tables), tables, events, done.blocks, done.claims, done.state, done.people)
+
+
+class Refolded(NamedTuple):
+    """What `refold` finds: the touched posts' new blocks, and what the fold of their events found."""
+
+    touched: list[int]
+    #: Each touched post's rows in timeline order (the pairs refolded, the others as they were).
+    blocks: dict[int, Block]
+    claims: Claims
+    state: Any
+    people: set[int]
+
+
+def refold(
+    tables: Tables,
+    events: Sequence[Event],
+    *,
+    catalogue: Callable[[], Catalogue],
+    number: Callable[[str], int],
+    decode: Callable[[int, int], Event],
+    policy: Policy,
+) -> Refolded:
+    """The rows of the posts ``events`` touch, refolded, and nothing else laid out (`grow`, `extend`).
+
+    Each touched post's block holds its every row in timeline order, and
+    each row's claims and fold rank; ``tables`` may be full or an overlay.
+    """
     view = View(tables)
     pairs, people, dissolves = touched_pairs(tables, events, catalogue=catalogue, number=number)
     touched = sorted({k for _p, k in pairs})
@@ -199,7 +228,7 @@ def grow(
     made = _Made()
     for k in touched:
         _refold(view, k, pairs, state, sub_rank, after, claims, number, policy, made)
-    return _overlay(view, tables, events, made.blocks(), claims, state, people)
+    return Refolded(touched, made.blocks(), claims, state, people)
 
 
 #: A touched post's rows in timeline order, their claims (and each row's count of them), their fold ranks.

@@ -16,56 +16,125 @@ from __future__ import annotations
 
 import json
 import threading
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from chronos.columnar import Columnar, columns_dir, open_columnar
 from chronos.columnar._build import T
 from chronos.columnar._events import LogEvents
-from chronos.columnar._extend import extend, forward, touched_pairs
+from chronos.columnar._extend import forward, last_key, refold, touched_pairs
 from chronos.columnar._tables import Tables, load
 from chronos.columnar._versions import FOREVER, V
 from chronos.dates import Day
 from chronos.entities import Catalogue
-from chronos.errors import UsageError
+from chronos.errors import ConcurrencyError, UsageError
 from chronos.log import EventLog
 from chronos.projections import Policy
 from chronos.stores import _tenures, open_store
 from chronos.stores.records import Head
 
-__all__ = ["keep_tenures", "refresh_tenures"]
+__all__ = [
+    "TenuresTable",
+    "drop_tenures",
+    "keep_tenures",
+    "refresh_store",
+    "refresh_tenures",
+    "tenures_status",
+]
+
+
+#: How many times a refresh starts again when another writer moved the table under it.
+ATTEMPTS = 8
+
+
+@attrs.frozen
+class TenuresTable:
+    """Whether a log keeps ``chronos_tenures``, and how current it is (`tenures_status`)."""
+
+    #: The log's head position, and the table's (None: the log keeps no table).
+    head: int
+    position: int | None = None
+    #: The policy the table's tenures follow, and how many rows it holds.
+    policy: str | None = None
+    rows: int = 0
+
+    @property
+    def current(self) -> bool:
+        """Whether the table reflects the log's head."""
+        return self.position == self.head
 
 
 def keep_tenures(location: str | Path, *, policy: Policy | str | None = None) -> EventLog:
-    """The log at ``location``, its ``chronos_tenures`` table refreshed now and after each append to it."""
-    log = EventLog.open(location)
-    store = log.store
-    if not hasattr(store, "derived"):
-        raise UsageError(f"{location}: a tenures table needs a SQLite or PostgreSQL log")
-    refresh_tenures(location, policy=policy, store=store)
+    """The log at ``location``, its ``chronos_tenures`` table built or brought current now.
 
-    def after_append() -> None:
-        # The append has committed: a table that cannot be brought current stays behind (its head
-        # row says so) rather than making the append look failed.
-        try:
-            refresh_tenures(location, policy=policy, store=store)
-        except Exception as exc:  # any failure here is reported, never raised
-            warnings.warn(f"{location}: chronos_tenures not refreshed: {exc}", stacklevel=2)
+    From then on every append to the log, through any program or ``chronos``
+    command, keeps the table current (`chronos.stores._tenures.after_append`).
+    """
+    refresh_tenures(location, policy=policy)
+    return EventLog.open(location)
 
-    store.after_append.append(after_append)  # type: ignore[attr-defined]
-    return log
+
+def refresh_store(store: Any) -> str:
+    """Bring ``store``'s ``chronos_tenures`` to its head under the table's own policy (the keeper)."""
+    return refresh_tenures(store.location, store=store)
+
+
+def tenures_status(location: str | Path) -> TenuresTable:
+    """How current the log's ``chronos_tenures`` table is, changing nothing."""
+    store = _derived_store(location, open_store(location, create=False))
+    head = store.head().position
+    found = store.derived_query(_tenures.READ_HEAD)
+    if not found:
+        return TenuresTable(head)
+    rows = store.derived_query("SELECT count(*) FROM {t}")
+    return TenuresTable(head, int(found[0][0]), str(found[0][2]), int(rows[0][0]))
+
+
+def drop_tenures(location: str | Path) -> bool:
+    """Stop keeping the log's ``chronos_tenures`` table (drop it); whether there was one."""
+    store = _derived_store(location, open_store(location, create=False))
+    there = store.holds_derived()
+    store.derived([(sql, [()]) for sql in _tenures.DROP])
+    return bool(there)
 
 
 def refresh_tenures(location: str | Path, *, policy: Policy | str | None = None, store: Any = None) -> str:
-    """Bring the log's ``chronos_tenures`` table to its head: ``current``, ``extended`` or ``rebuilt``."""
-    chosen = Policy.parse(policy)
-    store = store or open_store(location, create=False)
+    """Bring the log's ``chronos_tenures`` table to its head: ``current``, ``extended`` or ``rebuilt``.
+
+    Without ``policy``, the table keeps the policy it was built under (the
+    default policy for a new table). Every write checks, in its transaction,
+    that the table still reflects the head it was computed from; when another
+    writer moved it meanwhile, the refresh starts again from the new head.
+    """
+    store = _derived_store(location, store or open_store(location, create=False))
+    for _ in range(ATTEMPTS):
+        try:
+            return _refresh(location, policy, store)
+        except ConcurrencyError:
+            continue
+    raise ConcurrencyError(
+        f"{store.display}: {_tenures.TABLE} kept moving under {ATTEMPTS} refreshes; try again",
+        expected=-1,
+        actual=-1,
+    )
+
+
+def _derived_store(location: str | Path, store: Any) -> Any:
+    """``store``, or a one-line `UsageError` when it cannot hold a tenures table."""
     if not hasattr(store, "derived"):
         raise UsageError(f"{location}: a tenures table needs a SQLite or PostgreSQL log")
+    return store
+
+
+def _refresh(location: str | Path, policy: Policy | str | None, store: Any) -> str:
+    """One attempt of `refresh_tenures`."""
     head = store.head()
     found = store.derived_query(_tenures.READ_HEAD)
+    chosen = Policy.parse(policy if policy is not None or not found else found[0][2])
+    seen = (int(found[0][0]), str(found[0][1])) if found else None
     if found:
         position, digest, named, latest, key = found[0]
         if (position, digest, named) == (head.position, head.hash, str(chosen)):
@@ -73,19 +142,20 @@ def refresh_tenures(location: str | Path, *, policy: Policy | str | None = None,
         if named == str(chosen) and position < head.position:
             steps = _steps(location, store, position, digest, int(latest), json.loads(key), chosen)
             if steps is not None:
-                store.derived(steps)
+                store.derived(steps, expect=seen)
                 _keep_projection(location, chosen)
                 return "extended"
     engine = open_columnar(location, policy=chosen)
-    rows = _version_rows(engine)
     meta = engine.tables.meta
-    store.derived(
-        _tenures.statements(
-            clear=True,
-            rows=rows,
-            head=(head.position, head.hash, str(chosen), meta["latest_known"], json.dumps(meta["last_key"])),
-        )
+    if meta["events"] != head.position:
+        # An append landed between reading the head and the records: start again from the new head.
+        raise ConcurrencyError("the log grew during the build", expected=head.position, actual=meta["events"])
+    statements = _tenures.statements(
+        clear=True,
+        rows=_version_rows(engine),
+        head=(head.position, head.hash, str(chosen), meta["latest_known"], json.dumps(meta["last_key"])),
     )
+    store.derived(statements, expect=seen)
     return "rebuilt"
 
 
@@ -119,24 +189,33 @@ def _steps(
 
     out: list[tuple[str, Sequence[Sequence[Any]]]] = []
     engine = Columnar(base, source, catalogue=catalogue)
-    tables = base
-    # The log as known on each day something new became known: the old log and what was new by then.
+    # The log as known on each day something new became known: the old log and what was new by
+    # then. Each day refolds only the posts touched so far (no projection laid out per day), and
+    # closes and re-inserts the rows of the pairs touched that day.
     for day in sorted({int(e.known.last) for e in new}):
         known = [e for e in new if int(e.known.last) <= day]
-        tables = extend(
+        blocks = refold(
             base, known, catalogue=catalogue, number=engine.number, decode=engine.event, policy=policy
-        )
-        after = Columnar(tables, source, catalogue=catalogue)
+        ).blocks
         batch = [e for e in new if int(e.known.last) == day]
         pairs = sorted(touched_pairs(base, batch, catalogue=catalogue, number=engine.number)[0])
-        close = [(day, after.entity_id(p), after.post_id(k)) for p, k in pairs]
-        rows = _pair_rows(after, pairs, day)
+        close = [(day, engine.entity_id(p), engine.post_id(k)) for p, k in pairs]
+        rows = [
+            _row(engine, k, person, line[T.S0 : T.E1 + 1], (day, None))
+            for person, k in pairs
+            for line in blocks[k][0].tolist()
+            if line[T.PERSON] == person
+        ]
         out += [(_tenures.CLOSE, close), (_tenures.INSERT, rows)] if rows else [(_tenures.CLOSE, close)]
+    meta = {
+        "latest_known": max(int(base.meta["latest_known"]), *(int(e.known.last) for e in new)),
+        "last_key": last_key(new) or base.meta["last_key"],
+    }
     return [
         *((sql, [()]) for sql in _tenures.CREATE),
         ("DELETE FROM {h}", [()]),
         *out,
-        (_tenures.SET_HEAD, [_head_row(Head(records[-1].seq, records[-1].hash), policy, tables)]),
+        (_tenures.SET_HEAD, [_head_row(Head(records[-1].seq, records[-1].hash), policy, meta)]),
     ]
 
 
@@ -160,9 +239,8 @@ def _kept(location: str | Path, position: int, digest: str, policy: str) -> Tabl
     return None
 
 
-def _head_row(head: Head, policy: Policy, tables: Tables) -> tuple[Any, ...]:
+def _head_row(head: Head, policy: Policy, meta: dict[str, Any]) -> tuple[Any, ...]:
     """The head row: the log's head, the policy, what `_steps` needs to tell whether it can extend."""
-    meta = tables.meta
     return (head.position, head.hash, str(policy), meta["latest_known"], json.dumps(meta["last_key"]))
 
 
@@ -185,17 +263,6 @@ def _row(
         end,
         *known,
     )
-
-
-def _pair_rows(engine: Columnar, pairs: Sequence[tuple[int, int]], day: int) -> list[tuple[Any, ...]]:
-    """The rows of the refolded ``pairs``, known from ``day``."""
-    tenures, first = engine.tenure_matrix, engine.tables["post_first"]
-    out = []
-    for person, post in pairs:
-        for row in range(int(first[post]), int(first[post + 1])):
-            if int(tenures[row, T.PERSON]) == person:
-                out.append(_row(engine, post, person, tenures[row, T.S0 : T.E1 + 1].tolist(), (day, None)))
-    return out
 
 
 def _version_rows(engine: Columnar) -> list[tuple[Any, ...]]:

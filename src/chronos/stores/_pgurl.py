@@ -43,6 +43,14 @@ def split_url(url: str) -> tuple[str, str | None]:
     )
 
 
+def with_schema(url: str, schema: str) -> str:
+    """The URL with its ``schema`` parameter set to ``schema`` (any earlier one replaced)."""
+    parts = urlsplit(url)
+    pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "schema"]
+    query = urlencode([*pairs, ("schema", schema)], safe="/:")
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
 def load_psycopg(where: str) -> Any:
     """The psycopg module, or a `StoreError` saying how to install it."""
     try:

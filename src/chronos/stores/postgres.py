@@ -51,7 +51,10 @@ from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, urlsplit
 
 from chronos.errors import IntegrityError, StoreError
-from chronos.stores._pgurl import first_line, load_psycopg, redact_url, split_url
+from chronos.stores import _tenures
+from chronos.stores._pgroles import SETUP_LOCK as _SETUP_LOCK
+from chronos.stores._pgroles import PostgresGuards
+from chronos.stores._pgurl import first_line, load_psycopg, redact_url, split_url, with_schema
 from chronos.stores._tenures import PostgresDerived
 from chronos.stores.base import CatalogueChange, check_batch, record_from_row, stale, wait_by_polling
 from chronos.stores.records import Head, Record
@@ -63,12 +66,10 @@ __all__ = ["PostgresStore", "redact_url"]
 
 #: Records fetched per query while reading.
 PAGE: Final = 1000
-#: The advisory lock that makes concurrent first openings create the tables once.
-_SETUP_LOCK: Final = 0x6368726F6E6F73  # "chronos"
 _SCHEMA_NAME: Final = re.compile(r"[a-z_][a-z0-9_]{0,39}")
 
 
-class PostgresStore(PostgresDerived):
+class PostgresStore(PostgresGuards, PostgresDerived):
     """Records in the PostgreSQL database at ``url`` (``postgresql://user@host:port/dbname``).
 
     ``schema`` (or ``?schema=NAME`` in the URL) picks the schema holding the
@@ -90,8 +91,8 @@ class PostgresStore(PostgresDerived):
         self.url = url
         self._display = redact_url(url)
         self._psycopg = load_psycopg(self._display)
-        self._conninfo, url_schema = split_url(url)
-        self.schema = schema or url_schema or "public"
+        self._conninfo, self._url_schema = split_url(url)
+        self.schema = schema or self._url_schema or "public"
         if not _SCHEMA_NAME.fullmatch(self.schema):
             raise StoreError(
                 f"{self._display}: bad schema name {self.schema!r} "
@@ -125,6 +126,18 @@ class PostgresStore(PostgresDerived):
         except BaseException:
             self._conn.close()
             raise
+
+    @property
+    def location(self) -> str:
+        """The log as `open_store` takes it: the URL, naming the schema unless it is the URL's own."""
+        return (
+            self.url if self.schema == (self._url_schema or "public") else with_schema(self.url, self.schema)
+        )
+
+    @property
+    def display(self) -> str:
+        """The log as messages name it (no password)."""
+        return self._display
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._display!r})"
@@ -221,62 +234,6 @@ class PostgresStore(PostgresDerived):
             return None
         return None if row is None else str(row[0])
 
-    def role(self) -> str:
-        """The role this store acts as (``current_user``)."""
-        with self._lock, self._errors():
-            row = self._db().execute("SELECT current_user").fetchone()
-        return str(row[0]) if row else "?"
-
-    # Guards and roles -----------------------------------------------------------
-
-    def unguarded(self) -> str | None:
-        """What is missing of the triggers that keep the tables append-only (looked up now), or None."""
-        with self._lock, self._errors():
-            self._unguarded = self._ddl.check_guards(self._db(), self.schema, self._display)
-        return self._unguarded
-
-    def reinstate(self) -> list[str]:
-        """Put back the triggers that are missing or altered, noting it in ``chronos_meta``; name them.
-
-        Only the owner of the tables may. The note (key ``reinstated <UTC
-        time>``) names what was put back and the head at that moment.
-        """
-        with self._lock, self._errors():
-            db = self._db()
-            with db.transaction():
-                db.execute("SELECT pg_advisory_xact_lock(%s)", (_SETUP_LOCK,))
-                head = self._head()
-                names = self._ddl.reinstate(db, self.schema, (head.position, head.hash))
-            self._unguarded = None
-        return names
-
-    def grant(self, *, writer: str | None = None, reader: str | None = None) -> list[str]:
-        """Let role ``writer`` read and append, and role ``reader`` only read; one line said per role.
-
-        A missing role is created without LOGIN (a group role). Each loses any
-        other right on the log's schema and tables. Refused, with nothing
-        changed, for a superuser, for a role that owns the schema or the tables,
-        and for a role that could still edit through another role it belongs to.
-        See `chronos.stores._pgschema.grant`.
-        """
-        with self._lock, self._errors():
-            db = self._db()
-            with db.transaction():
-                return self._ddl.grant(db, self.schema, writer=writer, reader=reader, where=self._display)
-
-    def _standby_refused(self, exc: Exception) -> StoreError:
-        """The one-line error for a write to a read replica."""
-        return StoreError(
-            f"{self._display}: a read replica takes no writes; append to the primary ({first_line(exc)})"
-        )
-
-    def _refused(self, exc: Exception, doing: str) -> StoreError:
-        """The one-line error for a role without the right to write."""
-        return StoreError(
-            f"{self._display}: role {self.role()!r} may not {doing} (it may only read this log: "
-            f"{first_line(exc)})"
-        )
-
     # Protocol ---------------------------------------------------------------
 
     def head(self) -> Head:
@@ -322,8 +279,7 @@ class PostgresStore(PostgresDerived):
                 raise self._refused(exc, "append") from None
             except self._psycopg.errors.ReadOnlySqlTransaction as exc:
                 raise self._standby_refused(exc) from None
-        for hook in self.after_append:
-            hook()
+        _tenures.after_append(self)
         return Head(records[-1].seq, records[-1].hash)
 
     def read(self, *, after: int = 0, until: int | None = None) -> Iterator[Record]:

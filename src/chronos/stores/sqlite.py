@@ -43,13 +43,14 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from chronos.errors import IntegrityError, RecordError, StoreError
 from chronos.stores import _tenures
+from chronos.stores._tenures import SqliteDerived
 from chronos.stores.base import CatalogueChange, check_batch, record_from_row, stale, wait_by_polling
 from chronos.stores.records import Head, Record
 
@@ -121,7 +122,7 @@ def _guards() -> dict[str, str]:
 GUARDS: Final = _guards()
 
 
-class SqliteStore:
+class SqliteStore(SqliteDerived):
     """Records in the SQLite file ``path`` (created with its tables unless ``create`` is False).
 
     One connection, guarded by a lock, so threads can share a store; each
@@ -146,8 +147,6 @@ class SqliteStore:
         self._lock = threading.RLock()
         self.created = False
         self._unguarded: str | None = None
-        #: Called after each append that wrote records (`chronos.columnar.sql.keep_tenures`).
-        self.after_append: list[Callable[[], None]] = []
         # A file we may not write is read as it is: no journal-mode change, no tables created.
         self.read_only = self.path.exists() and not os.access(self.path, os.W_OK)
         try:
@@ -174,6 +173,16 @@ class SqliteStore:
         except BaseException:
             self._db.close()
             raise
+
+    @property
+    def location(self) -> str:
+        """The log as `open_store` takes it: the file's absolute ``sqlite:///`` URL."""
+        return f"sqlite:///{self.path.resolve()}"
+
+    @property
+    def display(self) -> str:
+        """The log as messages name it."""
+        return str(self.path)
 
     def __repr__(self) -> str:
         return f"SqliteStore({str(self.path)!r})"
@@ -370,26 +379,9 @@ class SqliteStore:
                 # The primary key (or its trigger) refused a position another writer took first.
                 actual = self._head().position
                 raise stale(expected_position, actual) from None
-        for hook in self.after_append:
-            hook()
+        _tenures.after_append(self)
         last = records[-1]
         return Head(last.seq, last.hash)
-
-    def derived(self, statements: Sequence[tuple[str, Sequence[Sequence[Any]]]]) -> None:
-        """Run statements on derived tables (`chronos.stores._tenures`) in one transaction."""
-        with self._lock, self._errors(), self._transaction():
-            for sql, rows in statements:
-                if rows == [()]:
-                    self._db.execute(_tenures.named(sql))
-                else:
-                    self._db.executemany(_tenures.named(sql), rows)
-
-    def derived_query(self, sql: str) -> list[tuple[Any, ...]]:
-        """The rows of a query on the derived tables; [] when they are not there."""
-        with self._lock, self._errors():
-            if _tenures.HEAD_TABLE not in self._tables():
-                return []
-            return list(self._db.execute(_tenures.named(sql)).fetchall())
 
     def read(self, *, after: int = 0, until: int | None = None) -> Iterator[Record]:
         """Records with ``after < seq <= until``, in order, a page of rows at a time."""
