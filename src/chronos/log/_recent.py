@@ -60,9 +60,12 @@ def remember(store: Store, records: Sequence[Record], batch: Sequence[Event]) ->
     where = _where(store)
     if where is None or not records:
         return
+    records = records[-KEEP:]  # a long batch: only its last are kept
+    wanted = {r.id for r in records}
     by_id: dict[str, Event] = {}
     for event in batch:
-        by_id.setdefault(event.id, event)
+        if event.id in wanted:
+            by_id.setdefault(event.id, event)
     events = [by_id[r.id] for r in records]
     first = records[0].seq - 1
     with _lock:
