@@ -32,7 +32,8 @@ class TestRecall:
     def test_batches_with_repeats(
         self, tmp_path_factory: pytest.TempPathFactory, sizes: list[int], repeat: int, data: st.DataObject
     ) -> None:
-        log = new_log(tmp_path_factory.mktemp("log"))
+        directory = tmp_path_factory.mktemp("log")
+        log = new_log(directory)
         _recent.forget()
         events = WORLD.events[:250]
         at = 0
@@ -49,7 +50,7 @@ class TestRecall:
             found = _recent.recall(log.store, after=before.position, prev=before.hash, head=head)
             assert found == written[before.position :]
         start = data.draw(st.sampled_from(heads[:-1]))
-        reopened = JsonlStore(log.store.directory)  # another store object on the same log
+        reopened = JsonlStore(directory)  # another store object on the same log
         assert _recent.recall(reopened, after=start.position, prev=start.hash, head=head) is not None
 
     def test_a_link_that_does_not_hold_is_nothing(self, tmp_path: Path) -> None:
