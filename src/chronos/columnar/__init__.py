@@ -14,9 +14,15 @@ tests/test_columnar.py hold them equal); it passes every other question to
 
 After an append, the projection kept for the log as it was is extended when
 the new events only add to history (`chronos.columnar._extend`: the posts and
-people they touch are refolded, every other row is copied), and built anew
+people they touch are refolded and kept as an overlay beside the kept arrays,
+`chronos.columnar._overlay`; nothing else is copied), and built anew
 otherwise; the extended projection answers at once and is written in a
-background thread.
+background thread (the overlay alone, or compacted into full arrays once it
+has grown past a bound). Events this process appended itself are folded as
+it holds them (`chronos.log._recent`). Its bitemporal index is extended on the first question
+that needs it, from the one kept for the log as it was
+(`chronos.columnar._versions_extend`: only the posts the new events can
+change are refolded).
 
 Where the arrays are kept: for a JSON Lines log, in ``.columns/`` inside the log
 directory, so the cache moves, is copied and is deleted with its log, and
@@ -50,6 +56,7 @@ from chronos.columnar._overlay import View, materialise
 from chronos.columnar._table import RosterTable
 from chronos.columnar._tables import FORMAT, Tables, load, save
 from chronos.columnar._versions import build_versions
+from chronos.columnar._versions_extend import earlier_versions
 from chronos.columnar.engine import Columnar
 from chronos.entities import Catalogue
 from chronos.log import EventLog, _recent
@@ -152,12 +159,16 @@ def open_columnar(location: str | Path, *, policy: Policy | str | None = None) -
             saving.join()  # the folder it goes in is being written
         where = None if folder is None else folder / key / "versions"
         found = load(where) if where is not None else None
+        kept = found is not None
+        if found is None and folder is not None:
+            # After an append, refold only the posts it can change, from the index kept for the head before.
+            found = earlier_versions(folder, tables, source, engine.catalogue, chosen)
         if found is None:
             found = build_versions(source.all(), engine.catalogue, chosen)
-            if where is not None:
-                with contextlib.suppress(OSError):
-                    save(found, where)
-                    found = load(where) or found
+        if where is not None and not kept:
+            with contextlib.suppress(OSError):
+                save(found, where)
+                found = load(where) or found
         return found
 
     engine = Columnar(tables, events, catalogue=catalogue, versions=versions)

@@ -22,10 +22,10 @@ from chronos.columnar._build import END, Claims, claim_refs, roster_order
 from chronos.columnar._rows import Held, holders, merge
 from chronos.columnar._tables import Tables
 from chronos.entities import Catalogue
-from chronos.events import Event
+from chronos.events import Arrested, Died, Event
 from chronos.projections import EventIndex, Policy, project, reconcile
 
-__all__ = ["FOREVER", "V", "build_versions", "known_holders"]
+__all__ = ["FOREVER", "V", "build_versions", "csr", "ends_whom", "known_holders", "post_versions"]
 
 #: The end of the last version's interval.
 FOREVER = int(np.iinfo(np.int64).max)
@@ -62,57 +62,26 @@ def _build_versions(
     ids = list(catalogue)
     number = {entity_id: n for n, entity_id in enumerate(ids)}
     post_ids = [ids[n] for n in roster_order(catalogue, number)]
+    position = {id(e): n for n, e in enumerate(events)}
     causes: dict[str, int] = {}
     claims = Claims(claim_refs(events), causes)
     matrix: list[list[int]] = []
     first = np.zeros(len(post_ids) + 1, np.int64)
     possibly_at = np.zeros(len(post_ids), np.bool_)
+    relevant_of: list[list[int]] = []
+    people_of: list[list[int]] = []
     for k, post in enumerate(post_ids):
         relevant = index.for_posts([post])
-        before = len(matrix)
-        ranged = any(e.known.first < e.known.last for e in relevant)
-        possibly_at[k] = ranged
-        for possibly in (False, True) if ranged else (False,):
-            days = sorted({e.known.first if possibly else e.known.last for e in relevant})
-            standing: dict[tuple[Any, ...], list[int]] = {}
-            for day in days:
-                state = project(relevant, catalogue, known_at=day, possibly=possibly)
-                tenures = sorted(
-                    ((reconcile(p, policy), p) for p in state.tenures_at(post)),
-                    key=lambda tp: tp[0].start.first,
-                )
-                keys = [
-                    (
-                        order,
-                        tuple((id(c.event), c.cause) for c in p.starts),
-                        tuple((id(c.event), c.cause) for c in p.ends),
-                    )
-                    for order, (_t, p) in enumerate(tenures)
-                ]
-                k0 = int(day)
-                for key in standing.keys() - set(keys):
-                    standing.pop(key)[V.K1] = k0
-                for key, (tenure, period) in zip(keys, tenures, strict=True):
-                    if key in standing:
-                        continue
-                    row = [
-                        k,
-                        number.get(tenure.person, -1),
-                        int(tenure.start.first),
-                        int(tenure.start.last),
-                        int(tenure.end.first),
-                        int(tenure.end.last),
-                        k0,
-                        FOREVER,
-                        int(possibly),
-                        key[0],
-                    ]
-                    standing[key] = row
-                    matrix.append(row)
-                    claims.add(period.starts, 0)
-                    claims.add(period.ends, END)
-                    claims.close()
-        first[k + 1] = len(matrix) - before
+        rows, possibly_at[k] = post_versions(k, post, relevant, catalogue, policy, number, claims)
+        matrix += rows
+        first[k + 1] = len(rows)
+        relevant_of.append(sorted(position[id(e)] for e in relevant))
+        people_of.append(sorted(number.get(p, -1) for p in index.people_at(post)))
+    enders: list[list[int]] = [[] for _ in ids]
+    for n, event in enumerate(events):
+        for person in ends_whom(event):
+            if person in number:
+                enders[number[person]].append(n)
     ranged_known = [(int(e.known.first), int(e.known.last)) for e in index.ranged_known]
     claim_off, claim_rows = claims.arrays()
     idents_off, idents = claims.ident_arrays()
@@ -125,8 +94,88 @@ def _build_versions(
         "ranged_known": np.array(ranged_known, np.int64).reshape(-1, 2),
         "vidents_off": idents_off,
         "vidents": idents,
+        **csr("vevents", relevant_of),
+        **csr("vpeople", people_of),
+        **csr("venders", enders),
     }
     return Tables(arrays, {"policy": str(policy), "causes": sorted(causes, key=causes.__getitem__)})
+
+
+def csr(name: str, lists: Sequence[Sequence[int]]) -> dict[str, Any]:
+    """``lists`` as two arrays: ``NAME_off`` (where each list starts, and the end) and ``NAME``."""
+    off = np.zeros(len(lists) + 1, np.int64)
+    off[1:] = np.cumsum([len(x) for x in lists]) if len(lists) else []
+    return {f"{name}_off": off, name: np.fromiter((n for x in lists for n in x), np.int64, int(off[-1]))}
+
+
+def ends_whom(event: Event) -> list[str]:
+    """The people whose every tenure ``event`` can end: a death's, a vacating arrest's.
+
+    As `EventIndex` files them: by the event itself (a correction is not one).
+    """
+    if isinstance(event, Died) or (isinstance(event, Arrested) and event.vacates):
+        return [getattr(event, f) for f, kind in type(event).references.items() if kind == "person"]
+    return []
+
+
+def post_versions(
+    k: int,
+    post: str,
+    relevant: Sequence[Event],
+    catalogue: Catalogue,
+    policy: Policy,
+    number: dict[str, int],
+    claims: Claims,
+) -> tuple[list[list[int]], bool]:
+    """The version rows of post ``post`` (number ``k``) from the events that bear on it.
+
+    Also whether any of those events has a knowledge range (so the post has
+    possibly-known rows). Each row's claims go to ``claims``, one owner per
+    row, in row order.
+    """
+    matrix: list[list[int]] = []
+    ranged = any(e.known.first < e.known.last for e in relevant)
+    for possibly in (False, True) if ranged else (False,):
+        days = sorted({e.known.first if possibly else e.known.last for e in relevant})
+        standing: dict[tuple[Any, ...], list[int]] = {}
+        for day in days:
+            state = project(relevant, catalogue, known_at=day, possibly=possibly)
+            tenures = sorted(
+                ((reconcile(p, policy), p) for p in state.tenures_at(post)),
+                key=lambda tp: tp[0].start.first,
+            )
+            keys = [
+                (
+                    order,
+                    tuple((id(c.event), c.cause) for c in p.starts),
+                    tuple((id(c.event), c.cause) for c in p.ends),
+                )
+                for order, (_t, p) in enumerate(tenures)
+            ]
+            k0 = int(day)
+            for key in standing.keys() - set(keys):
+                standing.pop(key)[V.K1] = k0
+            for key, (tenure, period) in zip(keys, tenures, strict=True):
+                if key in standing:
+                    continue
+                row = [
+                    k,
+                    number.get(tenure.person, -1),
+                    int(tenure.start.first),
+                    int(tenure.start.last),
+                    int(tenure.end.first),
+                    int(tenure.end.last),
+                    k0,
+                    FOREVER,
+                    int(possibly),
+                    key[0],
+                ]
+                standing[key] = row
+                matrix.append(row)
+                claims.add(period.starts, 0)
+                claims.add(period.ends, END)
+                claims.close()
+    return matrix, ranged
 
 
 def known_holders(v: Tables, base: int, first: int, stop: int, lo: int, hi: int, day: int) -> Held:

@@ -1,40 +1,35 @@
 """Keeping the ``chronos_tenures`` table of a SQLite or PostgreSQL log current (`chronos.stores._tenures`).
 
-`refresh_tenures` brings the table to the log's head. When the table reflects
-an earlier head of the same log, and what was appended since only adds to
-history (`chronos.columnar._extend.forward`) and became known no earlier than
-anything before it, the new events are folded onto the projection kept for
-that earlier head, one knowledge day at a time: each day closes the rows of
-the (person, post) pairs its events touch and inserts their refolded rows,
-known from that day. Anything else rebuilds the table from the bitemporal
-index (every post's tenures for every knowledge date at which they change,
-`chronos.columnar._versions`). `keep_tenures` refreshes after every append
-through the store.
+The table is the bitemporal index (every post's tenures for every knowledge
+date at which they change, `chronos.columnar._versions`) as rows.
+`refresh_tenures` brings it to the log's head. When the table reflects an
+earlier head of the same log, and what was appended since only adds to
+history (`chronos.columnar._extend.forward`: nothing withdrawn, corrected or
+identified, nothing dated before the log's last event; it may have become
+known on any day), the index kept for that earlier head is extended
+(`chronos.columnar._versions_extend`) and only the posts it refolded are
+replaced in the table. Anything else rebuilds the table. After every append to
+a log holding the table, its store calls `refresh_store` (the ``chronos.derived``
+entry point).
 """
 
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
+import numpy as np
 
-from chronos.columnar import Columnar, columns_dir, open_columnar
-from chronos.columnar._build import T
-from chronos.columnar._events import LogEvents
-from chronos.columnar._extend import forward, last_key, refold, touched_pairs
-from chronos.columnar._tables import Tables, load
+from chronos.columnar import Columnar, open_columnar
 from chronos.columnar._versions import FOREVER, V
 from chronos.dates import Day
-from chronos.entities import Catalogue
 from chronos.errors import ConcurrencyError, UsageError
 from chronos.log import EventLog
 from chronos.projections import Policy
 from chronos.stores import _tenures, open_store
-from chronos.stores.records import Head
 
 __all__ = [
     "TenuresTable",
@@ -135,113 +130,33 @@ def _refresh(location: str | Path, policy: Policy | str | None, store: Any) -> s
     found = store.derived_query(_tenures.READ_HEAD)
     chosen = Policy.parse(policy if policy is not None or not found else found[0][2])
     seen = (int(found[0][0]), str(found[0][1])) if found else None
-    if found:
-        position, digest, named, latest, key = found[0]
-        if (position, digest, named) == (head.position, head.hash, str(chosen)):
-            return "current"
-        if named == str(chosen) and position < head.position:
-            steps = _steps(location, store, position, digest, int(latest), json.loads(key), chosen)
-            if steps is not None:
-                store.derived(steps, expect=seen)
-                _keep_projection(location, chosen)
-                return "extended"
+    if found and tuple(found[0][:3]) == (head.position, head.hash, str(chosen)):
+        return "current"
     engine = open_columnar(location, policy=chosen)
     meta = engine.tables.meta
     if meta["events"] != head.position:
         # An append landed between reading the head and the records: start again from the new head.
         raise ConcurrencyError("the log grew during the build", expected=head.position, actual=meta["events"])
-    statements = _tenures.statements(
-        clear=True,
-        rows=_version_rows(engine),
-        head=(head.position, head.hash, str(chosen), meta["latest_known"], json.dumps(meta["last_key"])),
-    )
-    store.derived(statements, expect=seen)
-    return "rebuilt"
-
-
-def _keep_projection(location: str | Path, policy: Policy) -> None:
-    """Keep the columnar projection of the log's head, from which the next refresh extends."""
-    open_columnar(location, policy=policy)
-    for thread in threading.enumerate():
-        if thread.name == "chronos-columns-save":
-            thread.join()
-
-
-def _steps(
-    location: str | Path, store: Any, position: int, digest: str, latest: int, key: list[Any], policy: Policy
-) -> list[tuple[str, Sequence[Sequence[Any]]]] | None:
-    """The statements that fold what was appended after ``position`` onto the table; None: rebuild."""
-    base = _kept(location, position, digest, str(policy))
-    if base is None:
-        return None
-    log = EventLog(store, Catalogue())
-    records = list(log.records(after=position))
-    if not records or records[0].prev != digest:
-        return None
-    source = LogEvents(log)
-    new = [source.decoded(r) for r in records]
-    if any(int(e.known.last) < latest for e in new) or not forward(base, new):
-        return None
-    text = store.read_catalogue()
-
-    def catalogue() -> Catalogue:
-        return Catalogue() if text is None else Catalogue.from_toml(text, origin=store.catalogue_origin)
-
-    out: list[tuple[str, Sequence[Sequence[Any]]]] = []
-    engine = Columnar(base, source, catalogue=catalogue)
-    # The log as known on each day something new became known: the old log and what was new by
-    # then. Each day refolds only the posts touched so far (no projection laid out per day), and
-    # closes and re-inserts the rows of the pairs touched that day.
-    for day in sorted({int(e.known.last) for e in new}):
-        known = [e for e in new if int(e.known.last) <= day]
-        blocks = refold(
-            base, known, catalogue=catalogue, number=engine.number, decode=engine.event, policy=policy
-        ).blocks
-        batch = [e for e in new if int(e.known.last) == day]
-        pairs = sorted(touched_pairs(base, batch, catalogue=catalogue, number=engine.number)[0])
-        close = [(day, engine.entity_id(p), engine.post_id(k)) for p, k in pairs]
-        rows = [
-            _row(engine, k, person, line[T.S0 : T.E1 + 1], (day, None))
-            for person, k in pairs
-            for line in blocks[k][0].tolist()
-            if line[T.PERSON] == person
+    versions = engine.versions
+    row = (head.position, head.hash, str(chosen), meta["latest_known"], json.dumps(meta["last_key"]))
+    since = (versions.meta.get("extended_from"), versions.meta.get("extended_head"), str(chosen))
+    if found and since == tuple(found[0][:3]):
+        # The index was extended from the very head the table reflects: replace the posts it refolded.
+        posts = [int(k) for k in versions.meta["refolded"]]
+        statements: list[tuple[str, Sequence[Sequence[Any]]]] = [
+            *((sql, [()]) for sql in _tenures.CREATE),
+            ("DELETE FROM {h}", [()]),
         ]
-        out += [(_tenures.CLOSE, close), (_tenures.INSERT, rows)] if rows else [(_tenures.CLOSE, close)]
-    meta = {
-        "latest_known": max(int(base.meta["latest_known"]), *(int(e.known.last) for e in new)),
-        "last_key": last_key(new) or base.meta["last_key"],
-    }
-    return [
-        *((sql, [()]) for sql in _tenures.CREATE),
-        ("DELETE FROM {h}", [()]),
-        *out,
-        (_tenures.SET_HEAD, [_head_row(Head(records[-1].seq, records[-1].hash), policy, meta)]),
-    ]
-
-
-def _kept(location: str | Path, position: int, digest: str, policy: str) -> Tables | None:
-    """The columnar projection kept for this log at ``position`` (head ``digest``), if any."""
-    folder = columns_dir(location)
-    if folder is None or not folder.is_dir():
-        return None
-    for path in folder.iterdir():
-        found = load(path) if path.is_dir() and not path.name.startswith(".") else None
-        if found is not None and (
-            found.meta.get("events"),
-            found.meta.get("head"),
-            found.meta.get("policy"),
-        ) == (
-            position,
-            digest,
-            policy,
-        ):
-            return found
-    return None
-
-
-def _head_row(head: Head, policy: Policy, meta: dict[str, Any]) -> tuple[Any, ...]:
-    """The head row: the log's head, the policy, what `_steps` needs to tell whether it can extend."""
-    return (head.position, head.hash, str(policy), meta["latest_known"], json.dumps(meta["last_key"]))
+        if posts:
+            statements.append((_tenures.DELETE_POST, [(engine.post_id(k),) for k in posts]))
+            rows = _version_rows(engine, posts)
+            if rows:
+                statements.append((_tenures.INSERT, rows))
+        statements.append((_tenures.SET_HEAD, [row]))
+        store.derived(statements, expect=seen)
+        return "extended"
+    store.derived(_tenures.statements(clear=True, rows=_version_rows(engine), head=row), expect=seen)
+    return "rebuilt"
 
 
 def _row(
@@ -265,12 +180,17 @@ def _row(
     )
 
 
-def _version_rows(engine: Columnar) -> list[tuple[Any, ...]]:
-    """Every row of the bitemporal index as known for certain (not the possibly-known variants)."""
+def _version_rows(engine: Columnar, posts: Sequence[int] | None = None) -> list[tuple[Any, ...]]:
+    """The rows of the bitemporal index (of ``posts`` only, if given) as known for certain.
+
+    The possibly-known variants (the posts with undated articles) are left out.
+    """
     versions = engine.versions["versions"]
-    sure = versions[versions[:, V.POSSIBLY] == 0]
+    keep = versions[:, V.POSSIBLY] == 0
+    if posts is not None:
+        keep &= np.isin(versions[:, V.POST], np.array(posts, np.int64))
     out = []
-    for row in sure.tolist():
+    for row in versions[keep].tolist():
         until = None if row[V.K1] == FOREVER else row[V.K1]
         out.append(_row(engine, row[V.POST], row[V.PERSON], row[V.S0 : V.E1 + 1], (row[V.K0], until)))
     return out

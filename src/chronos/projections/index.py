@@ -141,6 +141,10 @@ class EventIndex:
         self._add_lives(found, orgs)
         return self._with_claims_about(found)
 
+    def people_at(self, post: str) -> set[str]:
+        """The people a post's events name: whose deaths and vacating arrests `for_posts` follows."""
+        return set(self._post_people.get(post, ()))
+
     def for_seats(self) -> list[Event]:
         """The events that can change what a roster shows besides its holders.
 

@@ -96,8 +96,8 @@ CREATE = (
 )
 
 INSERT = f"INSERT INTO {{t}} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
-#: Close what stood of one (person, post) pair from knowledge day ``?``.
-CLOSE = "UPDATE {t} SET known_until = ? WHERE person_id = ? AND post_id = ? AND known_until IS NULL"
+#: Every row of one post (to insert the post's rows refolded).
+DELETE_POST = "DELETE FROM {t} WHERE post_id = ?"
 CLEAR = ("DELETE FROM {t}", "DELETE FROM {h}")
 #: Stop keeping the table: the head table goes first, so that no append refreshes it meanwhile.
 DROP = ("DROP TABLE IF EXISTS {h}", "DROP TABLE IF EXISTS {t}")
@@ -138,20 +138,11 @@ class DerivedStore(Protocol):
 
 
 def statements(
-    *,
-    clear: bool,
-    close: Sequence[tuple[int, str, str]] = (),
-    rows: Sequence[Sequence[Any]] = (),
-    head: Sequence[Any],
+    *, clear: bool, rows: Sequence[Sequence[Any]] = (), head: Sequence[Any]
 ) -> list[tuple[str, Sequence[Sequence[Any]]]]:
-    """The statements that bring the table to ``head``: create, clear or close, insert, note the head."""
+    """The statements that bring the table to ``head``: create, clear (or only the head), insert, note it."""
     out: list[tuple[str, Sequence[Sequence[Any]]]] = [(sql, [()]) for sql in CREATE]
-    if clear:
-        out += [(sql, [()]) for sql in CLEAR]
-    else:
-        out.append(("DELETE FROM {h}", [()]))
-    if close:
-        out.append((CLOSE, close))
+    out += [(sql, [()]) for sql in CLEAR] if clear else [("DELETE FROM {h}", [()])]
     if rows:
         out.append((INSERT, rows))
     out.append((SET_HEAD, [head]))
