@@ -187,10 +187,14 @@ def _keep(tables: Tables, folder: Path, target: Path) -> threading.Thread:
 
     def keep() -> None:
         with contextlib.suppress(OSError):
-            if large or base_path is None or base_path.parent != folder or not base_path.is_dir():
+            if not folder.is_dir():
+                return  # the log went (a copy deleted meanwhile): nothing to keep
+            if large:
                 save(materialise(tables), target)
-            else:
+            elif base_path is not None and base_path.parent == folder and base_path.is_dir():
                 save(tables, target)
+            else:
+                return  # its base was pruned meanwhile: the next open extends or builds again
             _prune(folder, keep=target)
 
     saving = threading.Thread(target=keep, name="chronos-columns-save")
