@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from chronos._fast.gc import paused_gc
 from chronos.columnar._build import CHARGE, END, REPLACEMENT, Claims, T
 from chronos.columnar._overlay import View, materialise, overlay_tables
 from chronos.columnar._tables import Tables
@@ -159,8 +160,11 @@ def grow(
     touched posts' and people's rows are made: the result overlays the base
     of ``tables`` (``tables`` itself, or the base it overlays).
     """
-    done = refold(tables, events, catalogue=catalogue, number=number, decode=decode, policy=policy)
-    return _overlay(View(tables), tables, events, done.blocks, done.claims, done.state, done.people)
+    # A fold makes many small objects and frees few: collecting meanwhile is wasted work (and a
+    # full collection of the caller's heap can cost more than the fold).
+    with paused_gc():
+        done = refold(tables, events, catalogue=catalogue, number=number, decode=decode, policy=policy)
+        return _overlay(View(tables), tables, events, done.blocks, done.claims, done.state, done.people)
 
 
 class Refolded(NamedTuple):
