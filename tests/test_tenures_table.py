@@ -30,6 +30,7 @@ from chronos import (
     Policy,
     Retracted,
     SqliteStore,
+    check,
 )
 from chronos.columnar.sql import keep_tenures, refresh_tenures
 from chronos.dates import Day
@@ -299,7 +300,20 @@ class TestKeptByEveryWriter:
         status = tenures_sql.tenures_status(location)
         assert (status.position, status.head, status.current) == (len(head), len(head) + 10, False)
         assert "is behind: at position" in run_cli("--log", location, "tenures-table", "--status")
+        behind = [
+            f for f in check(Chronology.open(location), store=log.store) if f.rule == "tenures-table-behind"
+        ]
+        assert [(f.severity, f.message) for f in behind] == [
+            (
+                "warning",
+                f"chronos_tenures reflects position {len(head)}, the log is at {len(head) + 10}: SQL clients "
+                "read an older record (`chronos tenures-table` brings it current)",
+            )
+        ]
         assert "extended at head" in run_cli("--log", location, "tenures-table")
+        assert not [
+            f for f in check(Chronology.open(location), store=log.store) if f.rule == "tenures-table-behind"
+        ]
         assert_table(location, world, [*head, *tail], 33)
 
     def test_a_json_lines_log_is_refused_in_one_line(self, tmp_path: Path) -> None:

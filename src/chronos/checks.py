@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
@@ -61,6 +61,22 @@ def _finding(severity: Severity, rule: str, message: str, events: Iterable[Event
     return Finding(severity, rule, message, tuple(e.id for e in events), notes)
 
 
+def _tenures_table_behind(store: object) -> str | None:
+    """What is wrong with the store's ``chronos_tenures`` table, when it does not reflect the log's head."""
+    derived: Any = store
+    if not hasattr(derived, "holds_derived") or not derived.holds_derived():
+        return None
+    found = derived.derived_query("SELECT position, hash FROM {h}")
+    head = derived.head()
+    if found and tuple(found[0]) == (head.position, head.hash):
+        return None
+    at = f"position {found[0][0]}" if found else "no head"
+    return (
+        f"chronos_tenures reflects {at}, the log is at {head.position}: SQL clients read an older record "
+        "(`chronos tenures-table` brings it current)"
+    )
+
+
 def check(
     chronology: Chronology, *, store: object = None, quotes: bool = False, archives: Path | None = None
 ) -> list[Finding]:
@@ -68,8 +84,10 @@ def check(
 
     With ``store``, the store the log was read from is checked too: a database
     whose triggers that keep the log append-only were dropped or altered is an
-    error (``unguarded-store``). With ``quotes``, every quote is also looked for
-    in its source's archived text (`check_quotes`, which ``archives`` is passed to).
+    error (``unguarded-store``), and a ``chronos_tenures`` table that does not
+    reflect the log's head a warning (``tenures-table-behind``). With
+    ``quotes``, every quote is also looked for in its source's archived text
+    (`check_quotes`, which ``archives`` is passed to).
     """
     state = chronology.state()
     tenures = list(chronology.tenures(policy=Policy()))
@@ -78,6 +96,9 @@ def check(
     problem = unguarded() if unguarded is not None else None
     if problem is not None:
         findings.append(Finding("error", "unguarded-store", problem))
+    behind = _tenures_table_behind(store)
+    if behind is not None:
+        findings.append(Finding("warning", "tenures-table-behind", behind))
     for rule in RULES:
         findings.extend(rule(chronology, state, tenures))
     if quotes:

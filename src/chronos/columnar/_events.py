@@ -136,6 +136,13 @@ class LogEvents:
         self._cache: dict[int, Event] = {}
         self._origins: dict[int, str] = {}
 
+    def close(self) -> None:
+        """Unmap the segments and close the log's store (its database connection)."""
+        for mapped in self._maps.values():
+            mapped.close()
+        self._maps.clear()
+        self.log.store.close()
+
     def event(self, position: int) -> Event:
         """The event at ``position``, decoded on first use and kept."""
         found = self._cache.get(position)

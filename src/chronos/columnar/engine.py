@@ -113,6 +113,10 @@ class Columnar:
             empty=not positions,
         )
 
+    def close(self) -> None:
+        """Close what the engine reads events from (a database connection, mapped segments)."""
+        getattr(self.source, "close", lambda: None)()
+
     @classmethod
     def build(
         cls, events: Sequence[Event], catalogue: Catalogue, *, policy: Policy | str | None = None

@@ -30,6 +30,7 @@ from chronos.errors import ConcurrencyError, UsageError
 from chronos.log import EventLog
 from chronos.projections import Policy
 from chronos.stores import _tenures, open_store
+from chronos.stores.records import Head
 
 __all__ = [
     "TenuresTable",
@@ -80,20 +81,26 @@ def refresh_store(store: Any) -> str:
 def tenures_status(location: str | Path) -> TenuresTable:
     """How current the log's ``chronos_tenures`` table is, changing nothing."""
     store = _derived_store(location, open_store(location, create=False))
-    head = store.head().position
-    found = store.derived_query(_tenures.READ_HEAD)
-    if not found:
-        return TenuresTable(head)
-    rows = store.derived_query("SELECT count(*) FROM {t}")
-    return TenuresTable(head, int(found[0][0]), str(found[0][2]), int(rows[0][0]))
+    try:
+        head = store.head().position
+        found = store.derived_query(_tenures.READ_HEAD)
+        if not found:
+            return TenuresTable(head)
+        rows = store.derived_query("SELECT count(*) FROM {t}")
+        return TenuresTable(head, int(found[0][0]), str(found[0][2]), int(rows[0][0]))
+    finally:
+        store.close()
 
 
 def drop_tenures(location: str | Path) -> bool:
     """Stop keeping the log's ``chronos_tenures`` table (drop it); whether there was one."""
     store = _derived_store(location, open_store(location, create=False))
-    there = store.holds_derived()
-    store.derived([(sql, [()]) for sql in _tenures.DROP])
-    return bool(there)
+    try:
+        there = store.holds_derived()
+        store.derived([(sql, [()]) for sql in _tenures.DROP])
+        return bool(there)
+    finally:
+        store.close()
 
 
 def refresh_tenures(location: str | Path, *, policy: Policy | str | None = None, store: Any = None) -> str:
@@ -104,12 +111,17 @@ def refresh_tenures(location: str | Path, *, policy: Policy | str | None = None,
     that the table still reflects the head it was computed from; when another
     writer moved it meanwhile, the refresh starts again from the new head.
     """
+    opened = store is None
     store = _derived_store(location, store or open_store(location, create=False))
-    for _ in range(ATTEMPTS):
-        try:
-            return _refresh(location, policy, store)
-        except ConcurrencyError:
-            continue
+    try:
+        for _ in range(ATTEMPTS):
+            try:
+                return _refresh(location, policy, store)
+            except ConcurrencyError:
+                continue
+    finally:
+        if opened:
+            store.close()
     raise ConcurrencyError(
         f"{store.display}: {_tenures.TABLE} kept moving under {ATTEMPTS} refreshes; try again",
         expected=-1,
@@ -129,10 +141,18 @@ def _refresh(location: str | Path, policy: Policy | str | None, store: Any) -> s
     head = store.head()
     found = store.derived_query(_tenures.READ_HEAD)
     chosen = Policy.parse(policy if policy is not None or not found else found[0][2])
-    seen = (int(found[0][0]), str(found[0][1])) if found else None
     if found and tuple(found[0][:3]) == (head.position, head.hash, str(chosen)):
         return "current"
     engine = open_columnar(location, policy=chosen)
+    try:
+        return _write(engine, store, found, chosen, head)
+    finally:
+        engine.close()
+
+
+def _write(engine: Columnar, store: Any, found: list[tuple[Any, ...]], chosen: Policy, head: Head) -> str:
+    """Bring the table to ``engine``'s projection of the head: replace the posts refolded, or rebuild."""
+    seen = (int(found[0][0]), str(found[0][1])) if found else None
     meta = engine.tables.meta
     if meta["events"] != head.position:
         # An append landed between reading the head and the records: start again from the new head.
