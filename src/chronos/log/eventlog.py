@@ -29,7 +29,7 @@ from chronos.errors import (
     shown,
 )
 from chronos.events import BUILTIN_EVENT_TYPES, Corrected, Event, Retracted, RosterReported, content_id
-from chronos.log import _catalogue, _verify
+from chronos.log import _catalogue, _recent, _verify
 from chronos.log._catalogue import ENTITY_ONLY, EntityClash
 from chronos.log._verify import Verified
 from chronos.sources import Publication
@@ -295,6 +295,7 @@ class EventLog:
         new_head = self.store.append(records, expected_position=expected_position)
         self._ids |= batch_ids
         self._ids_position = new_head.position
+        _recent.remember(self.store, records, batch)  # a reader in this process need not decode them
         return AppendResult(new_head.position, tuple(r.id for r in records), tuple(skipped))
 
     def _records(self, batch: list[Event], head: Head) -> tuple[list[Record], list[str], set[str]]:
