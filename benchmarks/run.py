@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -338,6 +339,11 @@ def append_then_answer(directory: Path, scratch: Path) -> float:
         engine.roster_rows(engine.entity_id(int(engine.tables["org_top"][0])), at=last)
         return time.perf_counter() - began
     finally:
+        # The extended projection is written in the background: let it finish (untimed) before the
+        # copy goes, so that it neither writes into a deleted folder nor runs into the next measure.
+        for thread in threading.enumerate():
+            if thread.name == "chronos-columns-save":
+                thread.join()
         shutil.rmtree(scratch, ignore_errors=True)
 
 

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import chronos.columnar as columnar_module
-from chronos import Catalogue, Chronology, Event, Policy
+from chronos import Catalogue, Chronology, Event, EventLog, Policy
 from chronos.columnar import open_columnar
 from chronos.columnar._build import roster_order
 from chronos.columnar._extend import forward
@@ -140,8 +140,8 @@ def open_columnar_built(head: Sequence[Event], world: World, tmp_path: Path) -> 
     return open_columnar(tmp_path / "log")
 
 
-def open_log(tmp_path: Path) -> columnar_module.EventLog:
-    return columnar_module.EventLog.open(tmp_path / "log")
+def open_log(tmp_path: Path) -> EventLog:
+    return EventLog.open(tmp_path / "log")
 
 
 def wait_for_saves() -> None:

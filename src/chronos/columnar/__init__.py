@@ -14,9 +14,12 @@ tests/test_columnar.py hold them equal); it passes every other question to
 
 After an append, the projection kept for the log as it was is extended when
 the new events only add to history (`chronos.columnar._extend`: the posts and
-people they touch are refolded, every other row is copied), and built anew
+people they touch are refolded and kept as an overlay beside the kept arrays,
+`chronos.columnar._overlay`; nothing else is copied), and built anew
 otherwise; the extended projection answers at once and is written in a
-background thread. Its bitemporal index is extended on the first question
+background thread (the overlay alone, or compacted into full arrays once it
+has grown past a bound). Events this process appended itself are folded as
+it holds them (`chronos.log._recent`). Its bitemporal index is extended on the first question
 that needs it, from the one kept for the log as it was
 (`chronos.columnar._versions_extend`: only the posts the new events can
 change are refolded).
@@ -34,26 +37,31 @@ import contextlib
 import functools
 import hashlib
 import importlib.metadata
+import json
 import os
 import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from chronos._fast.cache import cache_dir
 from chronos.columnar._build import build
 from chronos.columnar._events import LogEvents, jsonl_offsets, tail_offsets
-from chronos.columnar._extend import extend, forward
+from chronos.columnar._extend import forward, grow
+from chronos.columnar._key import catalogue_digest
+from chronos.columnar._overlay import View, materialise
 from chronos.columnar._table import RosterTable
 from chronos.columnar._tables import FORMAT, Tables, load, save
 from chronos.columnar._versions import build_versions
 from chronos.columnar._versions_extend import earlier_versions
 from chronos.columnar.engine import Columnar
 from chronos.entities import Catalogue
-from chronos.log import EventLog
+from chronos.log import EventLog, _recent
 from chronos.projections import Policy
 from chronos.stores import SQLITE_SUFFIXES, open_store
-from chronos.stores.base import Store
 from chronos.stores.jsonl import JsonlStore
 from chronos.stores.records import Head
 
@@ -107,36 +115,30 @@ def open_columnar(location: str | Path, *, policy: Policy | str | None = None) -
     chosen = Policy.parse(policy)
     store = open_store(location, create=False)
     head = store.head()
-    text = store.read_catalogue()
-    catalogue_hash = hashlib.sha256((text or "").encode("utf-8")).hexdigest()
+    folder = columns_dir(location)
+    catalogue_hash, catalogue_text = catalogue_digest(store, folder)
     key = hashlib.sha256(
         f"{FORMAT}|{_version()}|{head.position}|{head.hash}|{catalogue_hash}|{chosen}".encode()
     ).hexdigest()[:32]
-    folder = columns_dir(location)
 
     def catalogue() -> Catalogue:
+        text = catalogue_text()
         return Catalogue() if text is None else Catalogue.from_toml(text, origin=store.catalogue_origin)
 
     tables = load(folder / key) if folder is not None else None
     if tables is not None and tables.meta.get("head") != head.hash:
         tables = None
     saving: threading.Thread | None = None
+    log = EventLog(store, Catalogue())  # decoding needs the codec, not the catalogue
+    events: LogEvents | None = None
     if tables is None and folder is not None:
-        tables = _extended(store, folder, head, str(chosen), catalogue_hash, catalogue)
-        if tables is not None:
+        grown = _extended(log, folder, head, str(chosen), catalogue_hash, catalogue)
+        if grown is not None:
+            tables, events = grown
             tables.meta.update(head=head.hash, catalogue=catalogue_hash, version=_version())
-            found, target = tables, folder / key
-
-            def keep() -> None:
-                with contextlib.suppress(OSError):
-                    save(found, target)
-                    _prune(folder, keep=target)
-
-            saving = threading.Thread(target=keep, name="chronos-columns-save")
-            saving.start()
+            saving = _keep(tables, folder, folder / key)
     if tables is None:
-        log = EventLog(store, catalogue())
-        tables = _build(log, chosen)
+        tables = _build(EventLog(store, catalogue()), chosen)
         tables.meta.update(head=head.hash, catalogue=catalogue_hash, version=_version())
         # An append landing between reading the head and reading the records would put events
         # past that head into its projection: such a build answers this open, and is not kept.
@@ -146,9 +148,9 @@ def open_columnar(location: str | Path, *, policy: Policy | str | None = None) -
                 _prune(folder, keep=folder / key)
             # Answer from the mapped files, as every later open does: the built arrays are freed.
             tables = load(folder / key) or tables
-    log = EventLog(store, Catalogue())  # decoding needs the codec, not the catalogue
-    offsets = tables.arrays.get("ev_offsets")
-    events = LogEvents(log, segments=tables.meta.get("segments", ()), offsets=offsets)
+    if events is None:
+        events = _events(log, tables)
+    source = events
     engine: Columnar
 
     def versions() -> Tables:
@@ -160,9 +162,9 @@ def open_columnar(location: str | Path, *, policy: Policy | str | None = None) -
         kept = found is not None
         if found is None and folder is not None:
             # After an append, refold only the posts it can change, from the index kept for the head before.
-            found = earlier_versions(folder, tables, events, engine.catalogue, chosen)
+            found = earlier_versions(folder, tables, source, engine.catalogue, chosen)
         if found is None:
-            found = build_versions(events.all(), engine.catalogue, chosen)
+            found = build_versions(source.all(), engine.catalogue, chosen)
         if where is not None and not kept:
             with contextlib.suppress(OSError):
                 save(found, where)
@@ -173,65 +175,132 @@ def open_columnar(location: str | Path, *, policy: Policy | str | None = None) -
     return engine
 
 
+#: An overlay is compacted into full tables when it holds more rows than this, or than an eighth of
+#: its base's: answers and the next extension read it beside the base, and it is copied on extension.
+COMPACT_ROWS = 20_000
+
+
+def _keep(tables: Tables, folder: Path, target: Path) -> threading.Thread:
+    """Write ``tables`` (an overlay) as ``target`` in the background: as they are, or compacted when large."""
+    large = _large(View(tables))
+    base_path = tables.base.path if tables.base is not None else None
+
+    def keep() -> None:
+        with contextlib.suppress(OSError):
+            if not folder.is_dir():
+                return  # the log went (a copy deleted meanwhile): nothing to keep
+            if large:
+                save(materialise(tables), target)
+            elif base_path is not None and base_path.parent == folder and base_path.is_dir():
+                save(tables, target)
+            else:
+                return  # its base was pruned meanwhile: the next open extends or builds again
+            _prune(folder, keep=target)
+
+    saving = threading.Thread(target=keep, name="chronos-columns-save")
+    saving.start()
+    return saving
+
+
+def _large(view: View) -> bool:
+    """True when an overlay has grown past the bound at which it is compacted (`COMPACT_ROWS`)."""
+    return view.n_rows - view.n_base > max(COMPACT_ROWS, view.n_base // 8)
+
+
+def _events(log: EventLog, tables: Tables) -> LogEvents:
+    """The log's events by position, from the record offsets the tables keep (an overlay's besides)."""
+    base = tables.base if tables.base is not None else tables
+    return LogEvents(
+        log,
+        segments=tables.meta.get("segments", ()),
+        offsets=base.arrays.get("ev_offsets"),
+        more=tables.arrays.get("x_ev_offsets"),
+    )
+
+
+def _manifest(path: Path) -> dict[str, Any] | None:
+    """The manifest of the projection in ``path`` (read, not loaded), None when there is none."""
+    try:
+        found = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
 def _extended(
-    store: Store,
+    log: EventLog,
     folder: Path,
     head: Head,
     policy: str,
     catalogue_hash: str,
     catalogue: Callable[[], Catalogue],
-) -> Tables | None:
+) -> tuple[Tables, LogEvents] | None:
     """The newest projection kept for an earlier head of this log, extended to ``head``; None if none fits.
 
     It fits when written by this version for this catalogue text and policy,
     and the first record after it links to its head (the log grew; nothing
     before was changed); and when what was appended only adds to history
-    (`chronos.columnar._extend.forward`).
+    (`chronos.columnar._extend.forward`). The events this process appended
+    are taken as it holds them (`chronos.log._recent`); others are read from
+    the log. The result is an overlay on the kept projection (or on its base).
     """
-    kept: list[Tables] = []
+    kept: list[tuple[int, Path]] = []
     with contextlib.suppress(OSError):
         for path in folder.iterdir():
-            found = load(path) if path.is_dir() and not path.name.startswith(".") else None
+            meta = _manifest(path) if path.is_dir() and not path.name.startswith(".") else None
             if (
-                found is not None
-                and found.meta.get("catalogue") == catalogue_hash
-                and found.meta.get("policy") == policy
-                and found.meta.get("version") == _version()
-                and 0 < found.meta["events"] < head.position
+                meta is not None
+                and meta.get("format") == FORMAT
+                and meta.get("catalogue") == catalogue_hash
+                and meta.get("policy") == policy
+                and meta.get("version") == _version()
+                and 0 < int(meta.get("events", 0)) < head.position
             ):
-                kept.append(found)
-    if not kept:
+                kept.append((int(meta["events"]), path))
+    base = None
+    for _count, path in sorted(kept, reverse=True):
+        base = load(path)
+        if base is not None:
+            break
+    if base is None:
         return None
-    base = max(kept, key=lambda t: int(t.meta["events"]))
     count = int(base.meta["events"])
-    log = EventLog(store, Catalogue())
-    offsets = base.arrays.get("ev_offsets")
-    segments: list[str] = list(base.meta.get("segments", ()))
-    if isinstance(store, JsonlStore) and offsets is not None:
-        grown = tail_offsets(store, segments, offsets, head.position)
+    store = log.store
+    source = _events(log, base)
+    new = _recent.recall(store, after=count, prev=str(base.meta.get("head")), head=head)
+    segments = list(base.meta.get("segments", ()))
+    if isinstance(store, JsonlStore) and source.offsets is not None:
+        # Only the new lines are read: the known offsets stay where they are (the base's, the overlay's).
+        old = base.arrays.get("x_ev_offsets")
+        last = old if old is not None and len(old) else source.offsets
+        grown = tail_offsets(store, segments, last, head.position, before=count - len(last))
         if grown is None:
             return None
-        segments, offsets = grown
-    source = LogEvents(log, segments=segments, offsets=offsets)
-    records = list(log.records(after=count)) if offsets is None else None
-    first = records[0] if records else None
-    if first is None and offsets is not None:
-        first = source.record(count)
-    if first is None or first.prev != base.meta.get("head"):
-        return None
-    new = [source.event(p) for p in range(count, head.position)] if records is None else None
+        segments, more = grown
+        more = np.concatenate((old, more)) if old is not None else more
+        source = LogEvents(log, segments=segments, offsets=source.offsets, more=more)
     if new is None:
-        assert records is not None
-        new = [source.decoded(r) for r in records]
+        if source.offsets is None:
+            records = list(log.records(after=count))
+            if not records or records[0].prev != base.meta.get("head"):
+                return None
+            new = [source.decoded(r) for r in records]
+        else:
+            first = source.record(count)
+            if first is None or first.prev != base.meta.get("head"):
+                return None
+            new = [source.event(p) for p in range(count, head.position)]
+    else:
+        source.keep(count, new)
     if not forward(base, new):
         return None
     engine = Columnar(base, source, catalogue=catalogue)
-    tables = extend(
+    tables = grow(
         base, new, catalogue=catalogue, number=engine.number, decode=engine.event, policy=Policy.parse(policy)
     )
-    if offsets is not None:
-        tables.arrays["ev_offsets"], tables.meta["segments"] = offsets, segments
-    return tables
+    if source.more is not None:
+        tables.arrays["x_ev_offsets"], tables.meta["segments"] = source.more, segments
+    return tables, source
 
 
 def _build(log: EventLog, policy: Policy) -> Tables:
@@ -248,12 +317,17 @@ def _build(log: EventLog, policy: Policy) -> Tables:
 
 
 def _prune(folder: Path, *, keep: Path) -> None:
-    """Remove all but the `KEEP` most recently written projections in ``folder``."""
+    """Remove all but the `KEEP` newest projections in ``folder`` and the bases they overlay."""
     found = sorted(
         (p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")),
         key=lambda p: p.stat().st_mtime,
         reverse=True,
     )
-    for old in found[KEEP:]:
-        if old != keep:
+    kept = {*found[:KEEP], keep}
+    for path in list(kept):
+        base = (_manifest(path) or {}).get("base")
+        if base is not None:
+            kept.add(folder / str(base))
+    for old in found:
+        if old not in kept:
             shutil.rmtree(old, ignore_errors=True)

@@ -225,7 +225,11 @@ def _build(
     # Tenures the fold made at ids that are no post of the catalogue (a log appended through
     # `EventLog` has none): the engine leaves the questions they touch to the object engine.
     meta["strays"] = sum(1 for p in state.tenures if id(p) not in row_of)
-    arrays["state_order"] = np.array([row_of.get(id(p), -1) for p in state.tenures], np.int32)
+    fold = np.array([row_of.get(id(p), -1) for p in state.tenures], np.int32)
+    arrays["state_order"] = fold
+    # Each row's place in the fold: an overlay's rows say by it which base rows they replace.
+    arrays["state_rank"] = np.full(len(matrix), -1, np.int64)
+    arrays["state_rank"][fold[fold >= 0]] = np.flatnonzero(fold >= 0)
 
     # People: tenures in history order, custody, death ------------------------------------
     person_off = np.zeros(n_entities + 1, np.int64)

@@ -82,9 +82,13 @@ def jsonl_offsets(store: JsonlStore, count: int) -> tuple[list[str], npt.NDArray
 
 
 def tail_offsets(
-    store: JsonlStore, names: Sequence[str], offsets: npt.NDArray[Any], count: int
+    store: JsonlStore, names: Sequence[str], offsets: npt.NDArray[Any], count: int, *, before: int = 0
 ) -> tuple[list[str], npt.NDArray[Any]] | None:
-    """`jsonl_offsets` for a log that grew: the known ``offsets``, then the lines after them only."""
+    """`jsonl_offsets` for a log that grew, from the known ``offsets``: the segment names and the new lines'.
+
+    Only the lines after the known ones are read (and returned); ``before``
+    records come before those ``offsets`` hold (``count`` is every record).
+    """
     head, last_segment, last_size = store._state()
     segments = list(store.segments())
     if head.position != count or [p.name for p in segments[: len(names)]] != list(names):
@@ -104,10 +108,11 @@ def tail_offsets(
         parts.append(rows)
         if path == last_segment:
             break
-    found = np.concatenate(parts)
-    if len(found) != count:
+    found = np.concatenate(parts[1:]) if len(parts) > 1 else np.zeros((0, 3), np.int64)
+    if before + len(offsets) + len(found) != count:
         return None
-    return [p.name for p in segments[: int(found[-1, 0]) + 1]] if len(found) else [], found
+    last = found if len(found) else np.asarray(offsets)
+    return [p.name for p in segments[: int(last[-1, 0]) + 1]] if len(last) else [], found
 
 
 class LogEvents:
@@ -119,9 +124,13 @@ class LogEvents:
         *,
         segments: Sequence[str] = (),
         offsets: npt.NDArray[Any] | None = None,
+        more: npt.NDArray[Any] | None = None,
     ):
         self.log = log
+        #: Each record's (segment, start, end): ``offsets``, then ``more`` (an overlay's, kept apart).
         self.offsets = offsets
+        self.more = more if more is not None and len(more) else None
+        self._count = (0 if offsets is None else len(offsets)) + (0 if self.more is None else len(self.more))
         self._segments = list(segments)
         self._maps: dict[int, mmap.mmap] = {}
         self._cache: dict[int, Event] = {}
@@ -141,12 +150,21 @@ class LogEvents:
             found = self._cache[position] = self._read(position)
         return found
 
+    def keep(self, first: int, events: Sequence[Event]) -> None:
+        """Take ``events`` as the events at ``first`` onwards (they are what the log holds there)."""
+        for position, event in enumerate(events, start=first):
+            self._cache[position] = event
+
     def record(self, position: int) -> Record | None:
         """The raw record at ``position`` (0-based) from its byte offsets; None without them."""
         store = self.log.store
-        if self.offsets is None or not isinstance(store, JsonlStore) or position >= len(self.offsets):
+        if self.offsets is None or not isinstance(store, JsonlStore) or position >= self._count:
             return None
-        number, start, end = self.offsets[position].tolist()
+        if position < len(self.offsets):
+            number, start, end = self.offsets[position].tolist()
+        else:
+            assert self.more is not None
+            number, start, end = self.more[position - len(self.offsets)].tolist()
         line = self._segment(store.directory, number)[start:end]
         origin = self._origins.get(number)
         if origin is None:

@@ -8,24 +8,30 @@ the posts of an organisation they dissolve) and of the people they name:
 their persons' deaths and vacating arrests end what those people hold. So
 `extend` gathers every tenure row at those posts and at the posts those people
 hold, decodes the events their claims cite (and the people's custody and
-death claims), folds those with the new events through `project` (the object
-engine's own fold), and lays the refolded posts' rows in place of the old
-ones; every other row is copied. An event that reaches back (a retraction, a
-correction, an identification, anything dated before the old log's last event
-or any kind this module does not know) makes `forward` false, and the caller
-rebuilds everything. The property test in tests/test_columnar.py holds an
-extended projection equal to a rebuilt one.
+death claims), and folds those with the new events through `project` (the
+object engine's own fold). `grow` keeps the refolded posts' rows, and the
+touched people's, as an overlay on the old tables (`chronos.columnar._overlay`:
+nothing else is copied; an overlaid projection grows a new overlay on the same
+base); `extend` lays them out as full tables. An event that reaches back (a
+retraction, a correction, an identification, anything dated before the old
+log's last event or any kind this module does not know) makes `forward`
+false, and the caller rebuilds everything. The property tests in
+tests/test_columnar.py hold an extended projection, overlaid or laid out,
+equal to a rebuilt one.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
+from chronos._fast.gc import paused_gc
 from chronos.columnar._build import CHARGE, END, REPLACEMENT, Claims, T
+from chronos.columnar._overlay import View, materialise, overlay_tables
 from chronos.columnar._tables import Tables
 from chronos.dates import Day
 from chronos.entities import UNNAMED_PREFIX, Catalogue
@@ -47,16 +53,13 @@ from chronos.events import (
 )
 from chronos.projections import Policy, project, sort_key, tenure_of
 
-__all__ = ["Refolded", "extend", "forward", "last_key", "refold", "touched_pairs"]
+__all__ = ["Refolded", "extend", "forward", "grow", "last_key", "refold", "touched_pairs"]
 
 Array = npt.NDArray[Any]
 #: The kinds whose folding `extend` follows (their subclasses fold alike).
 _FORWARD = (Appointed, TenureEnded, Moved, Arrested, Released, Charged, Died, Founded, Dissolved)
 #: Kinds that change nothing the columns hold but the seat evidence (`EventIndex.for_seats`), or nothing.
 _SEATS_ONLY = (RosterReported, DeclaredComplete, Born, Renamed)
-#: Versions: the bitemporal index is left out of an extended projection (extended on first use,
-#: `chronos.columnar._versions_extend`).
-_VERSION_ARRAYS = ("versions", "versions_first", "possibly_at", "vclaims_off", "vclaims", "ranged_known")
 
 
 def last_key(events: Sequence[Event]) -> list[Any]:
@@ -99,10 +102,9 @@ def touched_pairs(
     A tenure event refolds its own pair; a death or vacating arrest every pair
     of its person; a dissolution every pair at its organisation's posts.
     """
-    a = tables.arrays
-    post_seq, tenures, post_first = a["post_seq"], a["tenures"], a["post_first"]
-    person_off, person_rows = a["person_off"], a["person_rows"]
-    seq_of = np.full(len(a["ent_kind"]), -1, np.int64)
+    view = View(tables)
+    post_seq = tables.arrays["post_seq"]
+    seq_of = np.full(len(tables.arrays["ent_kind"]), -1, np.int64)
     seq_of[post_seq] = np.arange(len(post_seq))
     pairs: set[tuple[int, int]] = set()
     people: set[int] = set()
@@ -121,10 +123,9 @@ def touched_pairs(
         if isinstance(event, Arrested | Released | Charged | Died):
             people.add(person)
         if isinstance(event, Died) or (isinstance(event, Arrested) and event.vacates):
-            held = person_rows[int(person_off[person]) : int(person_off[person + 1])]
-            pairs.update((person, int(k)) for k in tenures[held, T.POST].tolist())
+            pairs.update((person, int(view.row(r)[T.POST])) for r in view.person_rows(person))
     for k in whole_posts:
-        pairs.update((int(n), k) for n in tenures[int(post_first[k]) : int(post_first[k + 1]), T.PERSON])
+        pairs.update((int(n), k) for n in view.post(k)[0][:, T.PERSON].tolist())
     return pairs, people, dissolves
 
 
@@ -137,22 +138,41 @@ def extend(
     decode: Callable[[int, int], Event],
     policy: Policy,
 ) -> Tables:
-    """``tables`` with ``events`` (appended after its last) folded in; `forward` must hold.
+    """`grow`, laid out as full tables (`chronos.columnar._overlay.materialise`)."""
+    grown = grow(tables, events, catalogue=catalogue, number=number, decode=decode, policy=policy)
+    return materialise(grown)
+
+
+def grow(
+    tables: Tables,
+    events: Sequence[Event],
+    *,
+    catalogue: Callable[[], Catalogue],
+    number: Callable[[str], int],
+    decode: Callable[[int, int], Event],
+    policy: Policy,
+) -> Tables:
+    """``tables`` with ``events`` (appended after its last) folded in, as an overlay; `forward` must hold.
 
     ``number`` gives an entity's number, ``decode`` an old claim's event by
     position and flags (`Columnar.event`); ``catalogue`` is parsed only when
-    a dissolution is folded (it names the organisation's posts).
+    a dissolution is folded (it names the organisation's posts). Only the
+    touched posts' and people's rows are made: the result overlays the base
+    of ``tables`` (``tables`` itself, or the base it overlays).
     """
-    done = refold(tables, events, catalogue=catalogue, number=number, decode=decode, policy=policy)
-    return _assemble(tables, events, *done)
+    # A fold makes many small objects and frees few: collecting meanwhile is wasted work (and a
+    # full collection of the caller's heap can cost more than the fold).
+    with paused_gc():
+        done = refold(tables, events, catalogue=catalogue, number=number, decode=decode, policy=policy)
+        return _overlay(View(tables), tables, events, done.blocks, done.claims, done.state, done.people)
 
 
 class Refolded(NamedTuple):
-    """What `refold` gives `_assemble`: the touched posts' new blocks, and what the fold found."""
+    """What `refold` finds: the touched posts' new blocks, and what the fold of their events found."""
 
     touched: list[int]
+    #: Each touched post's rows in timeline order (the pairs refolded, the others as they were).
     blocks: dict[int, Block]
-    fresh: list[tuple[int, int, int, int]]
     claims: Claims
     state: Any
     people: set[int]
@@ -167,22 +187,16 @@ def refold(
     decode: Callable[[int, int], Event],
     policy: Policy,
 ) -> Refolded:
-    """The rows of the posts ``events`` touch, refolded, without laying out the other rows (`extend`).
+    """The rows of the posts ``events`` touch, refolded, and nothing else laid out (`grow`, `extend`).
 
-    Each touched post's block holds its every row in timeline order (the
-    pairs refolded and the others as they were), as `extend` lays them in.
+    Each touched post's block holds its every row in timeline order, and
+    each row's claims and fold rank; ``tables`` may be full or an overlay.
     """
-    a = tables.arrays
-    post_seq, tenures, post_first = a["post_seq"], a["tenures"], a["post_first"]
+    view = View(tables)
     pairs, people, dissolves = touched_pairs(tables, events, catalogue=catalogue, number=number)
     touched = sorted({k for _p, k in pairs})
-    # The old rows of the refolded pairs, and the events their claims cite (as the fold saw them).
-    old_rows = [
-        row
-        for k in touched
-        for row in range(int(post_first[k]), int(post_first[k + 1]))
-        if (int(tenures[row, T.PERSON]), k) in pairs
-    ]
+    # The rows of each touched post, and the events the refolded pairs' claims cite (as the fold saw them).
+    at_post = {k: view.post(k) for k in touched}
     cited: dict[tuple[int, int], Event] = {}
 
     def cite(rows: Array) -> None:
@@ -193,14 +207,15 @@ def refold(
             if ident >= 0:
                 raise AssertionError("an identified claim in a log without identifications")
 
-    claims_off, claim_rows = a["claims_off"], a["claims"]
-    for row in old_rows:
-        cite(claim_rows[int(claims_off[row]) : int(claims_off[row + 1])])
+    for k in touched:
+        matrix, numbers = at_post[k]
+        for person, row in zip(matrix[:, T.PERSON].tolist(), numbers.tolist(), strict=True):
+            if (person, k) in pairs:
+                cite(view.claims(row))
     for person in people:
-        off = a["spell_claims_off"]
-        for spell in range(int(a["custody_off"][person]), int(a["custody_off"][person + 1])):
-            cite(a["spell_claims"][int(off[spell]) : int(off[spell + 1])])
-        cite(a["death_claims"][int(a["death_off"][person]) : int(a["death_off"][person + 1])])
+        for spell in view.spells(person):
+            cite(spell)
+        cite(view.deaths(person))
     base = int(tables.meta["events"])
     refs = {id(event): key for key, event in cited.items()}
     for n, event in enumerate(events):
@@ -210,61 +225,111 @@ def refold(
     # Only a dissolution reads the catalogue (the posts it ends): otherwise it is not parsed.
     state = project(subset, catalogue() if dissolves else Catalogue())
     claims = Claims(refs, {cause: n for n, cause in enumerate(tables.meta["causes"])})
-    fold_rank = np.empty(len(tenures), np.int64)
-    fold_rank[a["state_order"]] = np.arange(len(a["state_order"]))
     sub_rank = {id(p): n for n, p in enumerate(state.tenures)}
-    blocks: dict[int, Block] = {}
-    fresh: list[tuple[int, int, int, int]] = []  # (sub fold rank, person, post, place) of new periods
+    x = view.x
+    # New periods rank after every period of the fold so far, in the order this fold made them.
+    after = max(view.n_base, int(x["x_rank"].max()) + 1 if x and len(x["x_rank"]) else 0)
+    made = _Made()
     for k in touched:
-        post_id = _id(a, int(post_seq[k]))
-        # Each entry: (first start day, fold rank, old row or -1, row, claims).
-        entries: list[tuple[int, int, int, tuple[int, ...], Array]] = []
-        old_of: dict[int, list[int]] = {}
-        for row in range(int(post_first[k]), int(post_first[k + 1])):
-            person = int(tenures[row, T.PERSON])
-            if (person, k) in pairs:
-                old_of.setdefault(person, []).append(row)
-            else:
-                rows = claim_rows[int(claims_off[row]) : int(claims_off[row + 1])]
-                entries.append(
-                    (int(tenures[row, T.S0]), int(fold_rank[row]), row, tuple(tenures[row].tolist()), rows)
-                )
-        refolded: dict[int, list[tuple[int, Any]]] = {}
-        for period in state.tenures_at(post_id):
-            person = number(period.person)
-            if (person, k) in pairs:
-                refolded.setdefault(person, []).append((sub_rank[id(period)], period))
-        for person, found in refolded.items():
-            found.sort(key=lambda rp: rp[0])
-            olds = sorted(old_of.get(person, []), key=lambda r: int(fold_rank[r]))
-            if len(olds) > len(found):
-                raise AssertionError(f"refolding {post_id} lost a tenure of entity {person}")
-            for n, (rank, period) in enumerate(found):
-                tenure = tenure_of(state, period, policy)
-                flags = (T.START_DISPUTED if tenure.start.disputed else 0) | (
-                    T.END_DISPUTED if tenure.end.disputed else 0
-                )
-                line = (k, person, *(int(d) for d in _days(tenure)), 0, flags)
-                local = Claims(refs, claims.causes)
-                local.add(period.starts, 0)
-                local.add(period.ends, END)
-                local.close()
-                old = olds[n] if n < len(olds) else -1
-                rank_of = int(fold_rank[old]) if old >= 0 else len(tenures) + rank
-                entries.append((int(tenure.start.first), rank_of, old, line, local.arrays()[1]))
-        entries.sort(key=lambda e: (e[0], e[1]))
-        matrix = np.array([e[3] for e in entries], np.int64).reshape(-1, T.WIDTH)
-        if len(matrix):
-            matrix[:, T.REACH] = np.maximum.accumulate(matrix[:, T.E1])
-        lengths = np.array([len(e[4]) for e in entries], np.int64)
-        claim_block = np.concatenate([e[4] for e in entries]).reshape(-1, 4) if entries else claim_rows[:0]
-        blocks[k] = (matrix, claim_block, lengths, [e[2] for e in entries])
-        fresh += [(e[1], e[3][T.PERSON], k, place) for place, e in enumerate(entries) if e[1] >= len(tenures)]
-    return Refolded(touched, blocks, fresh, claims, state, people)
+        _refold(view, k, pairs, state, sub_rank, after, claims, number, policy, made)
+    return Refolded(touched, made.blocks(), claims, state, people)
 
 
-#: A touched post's new rows, their claims (and each row's count of them), and each row's old number or -1.
-Block = tuple[Array, Array, Array, list[int]]
+#: A touched post's rows in timeline order, their claims (and each row's count of them), their fold ranks.
+Block = tuple[Array, Array, Array, Array]
+
+
+class _Made:
+    """The refolded posts' rows, gathered as lists and made into arrays once (`blocks`)."""
+
+    def __init__(self) -> None:
+        self.posts: list[int] = []
+        self.counts: list[int] = []
+        self.lines: list[list[int]] = []
+        self.ranks: list[int] = []
+        self.claims: list[Any] = []
+        self.lengths: list[int] = []
+
+    def blocks(self) -> dict[int, Block]:
+        """Each post's `Block`: views of one array per column."""
+        lines = np.array(self.lines, np.int64).reshape(-1, T.WIDTH)
+        ranks = np.array(self.ranks, np.int64)
+        claims = np.array(self.claims, np.int64).reshape(-1, 4)
+        lengths = np.array(self.lengths, np.int64)
+        at = np.concatenate(([0], np.cumsum(self.counts))).tolist()
+        claim_at = np.concatenate(([0], np.cumsum(lengths))).tolist()
+        return {
+            k: (
+                lines[at[n] : at[n + 1]],
+                claims[claim_at[at[n]] : claim_at[at[n + 1]]],
+                lengths[at[n] : at[n + 1]],
+                ranks[at[n] : at[n + 1]],
+            )
+            for n, k in enumerate(self.posts)
+        }
+
+
+def _refold(
+    view: View,
+    k: int,
+    pairs: set[tuple[int, int]],
+    state: Any,
+    sub_rank: dict[int, int],
+    after: int,
+    claims: Claims,
+    number: Callable[[str], int],
+    policy: Policy,
+    made: _Made,
+) -> None:
+    """Post ``k``'s rows with the refolded pairs' periods in place of their old rows, added to ``made``."""
+    post_id = _id(view.tables.arrays, int(view.tables.arrays["post_seq"][k]))
+    matrix, ranks, claim_rows, claim_off = view.post_detail(k)
+    rank_list, off = ranks.tolist(), claim_off.tolist()
+    cited = claim_rows.tolist()
+    # Each entry: (first start day, fold rank, row, claims).
+    entries: list[tuple[int, int, list[int], list[Any]]] = []
+    old_of: dict[int, list[int]] = {}
+    for i, line in enumerate(matrix.tolist()):
+        person = line[T.PERSON]
+        if (person, k) in pairs:
+            old_of.setdefault(person, []).append(rank_list[i])
+        else:
+            entries.append((line[T.S0], rank_list[i], line, cited[off[i] : off[i + 1]]))
+    refolded: dict[int, list[tuple[int, Any]]] = {}
+    for period in state.tenures_at(post_id):
+        person = number(period.person)
+        if (person, k) in pairs:
+            refolded.setdefault(person, []).append((sub_rank[id(period)], period))
+    for person, found in refolded.items():
+        found.sort(key=lambda rp: rp[0])
+        olds = sorted(old_of.get(person, []))
+        if len(olds) > len(found):
+            raise AssertionError(f"refolding {post_id} lost a tenure of entity {person}")
+        for n, (rank, period) in enumerate(found):
+            tenure = tenure_of(state, period, policy)
+            flags = (T.START_DISPUTED if tenure.start.disputed else 0) | (
+                T.END_DISPUTED if tenure.end.disputed else 0
+            )
+            line = [k, person, *(int(d) for d in _days(tenure)), 0, flags]
+            local = Claims(claims.refs, claims.causes)
+            local.add(period.starts, 0)
+            local.add(period.ends, END)
+            rank_of = olds[n] if n < len(olds) else after + rank
+            entries.append((line[T.S0], rank_of, line, local.rows))
+    entries.sort(key=lambda e: (e[0], e[1]))
+    reach = int(Day.min)
+    for _s0, rank, line, rows in entries:
+        reach = max(reach, line[T.E1])
+        line[T.REACH] = reach
+        made.lines.append(line)
+        made.ranks.append(rank)
+        made.claims += rows
+        made.lengths.append(len(rows))
+    made.posts.append(k)
+    made.counts.append(len(entries))
+
+
+_NO_CLAIMS = np.zeros((0, 4), np.int64)
 
 
 def _days(tenure: Any) -> tuple[Day, Day, Day, Day]:
@@ -273,143 +338,101 @@ def _days(tenure: Any) -> tuple[Day, Day, Day, Day]:
 
 def _id(arrays: dict[str, Array], number: int) -> str:
     off = arrays["ent_ids_off"]
-    return bytes(arrays["ent_ids"][int(off[number]) : int(off[number + 1])]).decode("utf-8")
+    return arrays["ent_ids"][int(off[number]) : int(off[number + 1])].tobytes().decode("utf-8")
 
 
-def _assemble(
+def _overlay(
+    view: View,
     tables: Tables,
     events: Sequence[Event],
-    touched: list[int],
     blocks: dict[int, Block],
-    fresh: list[tuple[int, int, int, int]],
     claims: Claims,
     state: Any,
     people: set[int],
 ) -> Tables:
-    """The new arrays: old slices between the touched posts' new blocks, every row number remapped."""
-    a = tables.arrays
-    tenures, post_first, claims_off, claim_rows = a["tenures"], a["post_first"], a["claims_off"], a["claims"]
-    pieces: list[Array] = []
-    claim_pieces: list[Array] = []
-    lengths: list[Array] = []
-    old_to_new = np.arange(len(tenures), dtype=np.int64)
-    new_counts = np.diff(post_first)
-    block_start: dict[int, int] = {}
-    done = 0  # old rows copied or replaced so far
-    written = 0  # rows in the new matrix so far
-    for k in touched:
-        t0, t1 = int(post_first[k]), int(post_first[k + 1])
-        pieces.append(tenures[done:t0])
-        claim_pieces.append(claim_rows[int(claims_off[done]) : int(claims_off[t0])])
-        lengths.append(np.diff(claims_off[done : t0 + 1]))
-        old_to_new[done:t0] += written - done
-        written += t0 - done
-        matrix, claim_block, counts, olds = blocks[k]
-        block_start[k] = written
-        for place, old in enumerate(olds):
-            if old >= 0:
-                old_to_new[old] = written + place
-        pieces.append(matrix)
-        claim_pieces.append(claim_block)
-        lengths.append(counts)
-        written += len(matrix)
-        new_counts[k] = len(matrix)
-        done = t1
-    pieces.append(tenures[done:])
-    claim_pieces.append(claim_rows[int(claims_off[done]) :])
-    lengths.append(np.diff(claims_off[done:]))
-    old_to_new[done:] += written - done
-    fresh.sort()
-    new_rows = [block_start[k] + place for _rank, _person, k, place in fresh]
-    arrays = dict(a)
-    for name in _VERSION_ARRAYS:
-        arrays.pop(name, None)
-    arrays["tenures"] = np.concatenate(pieces)
-    arrays["post_first"] = np.concatenate(([0], np.cumsum(new_counts))).astype(np.int64)
-    arrays["claims"] = np.concatenate(claim_pieces)
-    arrays["claims_off"] = np.concatenate(([0], np.cumsum(np.concatenate(lengths)))).astype(np.int64)
-    arrays["state_order"] = np.concatenate((old_to_new[a["state_order"]], np.array(new_rows, np.int64)))
-    # Each person's tenures in fold order: the old ones renumbered, then the new ones.
-    person_off, person_rows = a["person_off"], a["person_rows"]
-    renumbered = old_to_new[person_rows]
-    added: dict[int, list[int]] = {}
-    for (_rank, person, _k, _place), row in zip(fresh, new_rows, strict=True):
-        added.setdefault(person, []).append(row)
-    if added:
-        at = np.concatenate([np.full(len(v), person_off[p + 1]) for p, v in sorted(added.items())])
-        values = np.concatenate([np.array(v, np.int64) for _p, v in sorted(added.items())])
-        renumbered = np.insert(renumbered, at, values)
-        extra = np.zeros(len(person_off), np.int64)
-        for person, rows in added.items():
-            extra[person + 1 :] += len(rows)
-        arrays["person_off"] = person_off + extra
-    arrays["person_rows"] = renumbered.astype(person_rows.dtype)
-    _people(arrays, a, people, claims, state)
+    """The new overlay: the blocks of the posts touched now, and the old overlay's other posts, in order."""
+    x = view.x
+    parts: list[Block] = []
+    posts = sorted(set(view.posts) | set(blocks))
+    for k in posts:
+        if k in blocks:
+            parts.append(blocks[k])
+            continue
+        at = bisect.bisect_left(view.posts, k)
+        i0, i1 = view._first[at], view._first[at + 1]
+        off = x["x_claims_off"]
+        parts.append(
+            (
+                x["x_tenures"][i0:i1],
+                x["x_claims"][int(off[i0]) : int(off[i1])],
+                np.diff(off[i0 : i1 + 1]),
+                x["x_rank"][i0:i1],
+            )
+        )
+    counts = [len(p[0]) for p in parts]
+    lengths = np.concatenate([np.zeros(0, np.int64), *(p[2] for p in parts)])
+    out: dict[str, Any] = {
+        "x_posts": np.array(posts, np.int64),
+        "x_first": np.concatenate(([0], np.cumsum(counts))).astype(np.int64),
+        "x_tenures": np.concatenate([np.zeros((0, T.WIDTH), np.int64), *(p[0] for p in parts)]),
+        "x_claims": np.concatenate([_NO_CLAIMS, *(p[1] for p in parts)]),
+        "x_claims_off": np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
+        "x_rank": np.concatenate([np.zeros(0, np.int64), *(p[3] for p in parts)]).astype(np.int64),
+    }
+    out.update(_people(view, people, claims, state))
     base = int(tables.meta["events"])
     seats = [base + n for n, e in enumerate(events) if _bears_on_seats(e)]
-    arrays["seat_events"] = np.concatenate((a["seat_events"], np.array(seats, np.int64)))
+    old_seats = x["x_seat_events"] if x else np.zeros(0, np.int64)
+    out["x_seat_events"] = np.concatenate((old_seats, np.array(seats, np.int64))).astype(np.int64)
+    if x and "x_ev_offsets" in x:
+        out["x_ev_offsets"] = x["x_ev_offsets"]  # the caller adds the new records' (`Tables` of a log)
     meta = dict(tables.meta)
     meta["events"] = base + len(events)
     meta["causes"] = sorted(claims.causes, key=claims.causes.__getitem__)
-    meta["latest_known"] = max(int(meta["latest_known"]), *(int(e.known.last) for e in events))
+    meta["latest_known"] = max([int(meta["latest_known"]), *(int(e.known.last) for e in events)])
     meta["last_key"] = last_key(events) or meta["last_key"]  # `forward`: the new events sort last
     meta.pop("vcauses", None)
-    return Tables(arrays, meta)
+    return overlay_tables(view, out, meta)
 
 
-def _people(
-    arrays: dict[str, Array],
-    a: dict[str, Array],
-    persons: set[int],
-    claims: Claims,
-    state: Any,
-) -> None:
-    """The custody spells and deaths of the touched ``persons`` as refolded; everyone else's copied."""
-    if not persons:
-        return
-
-    # Spells: (starts, ends, charges) claims per spell; deaths: claims per person.
-    spell_off, spell_claim_off, spell_claims = a["custody_off"], a["spell_claims_off"], a["spell_claims"]
-    death_off, death_claims = a["death_off"], a["death_claims"]
-    new_spells: list[Array] = []
-    new_spell_lengths: list[Array] = []
-    new_deaths: list[Array] = []
-    spell_counts = np.diff(spell_off)
-    death_counts = np.diff(death_off)
-    done = 0
-    for person in sorted(persons):
-        s0, s1 = int(spell_off[done]), int(spell_off[person])
-        new_spells.append(spell_claims[int(spell_claim_off[s0]) : int(spell_claim_off[s1])])
-        new_spell_lengths.append(np.diff(spell_claim_off[s0 : s1 + 1]))
-        new_deaths.append(death_claims[int(death_off[done]) : int(death_off[person])])
-        person_id = _id(a, person)
-        spells = state.custody_spells(person_id)
-        local = Claims(claims.refs, claims.causes)
-        for spell in spells:
-            local.add(spell.starts, 0)
-            local.add(spell.ends, END)
-            local.add(spell.charges, CHARGE)
-            local.close()
-        offsets, rows = local.arrays()
-        new_spells.append(rows)
-        new_spell_lengths.append(np.diff(offsets))
-        spell_counts[person] = len(spells)
-        deaths = Claims(claims.refs, claims.causes)
-        deaths.add(state.deaths.get(person_id, ()), 0)
-        new_deaths.append(deaths.arrays()[1])
-        death_counts[person] = len(state.deaths.get(person_id, ()))
-        done = person + 1
-    s0 = int(spell_off[done])
-    new_spells.append(spell_claims[int(spell_claim_off[s0]) :])
-    new_spell_lengths.append(np.diff(spell_claim_off[s0:]))
-    new_deaths.append(death_claims[int(death_off[done]) :])
-    arrays["custody_off"] = np.concatenate(([0], np.cumsum(spell_counts))).astype(np.int64)
-    arrays["spell_claims"] = np.concatenate(new_spells).reshape(-1, 4)
-    arrays["spell_claims_off"] = np.concatenate(([0], np.cumsum(np.concatenate(new_spell_lengths)))).astype(
-        np.int64
-    )
-    arrays["death_off"] = np.concatenate(([0], np.cumsum(death_counts))).astype(np.int64)
-    arrays["death_claims"] = np.concatenate(new_deaths).reshape(-1, 4)
+def _people(view: View, persons: set[int], claims: Claims, state: Any) -> dict[str, Array]:
+    """The custody spells and deaths of every person the overlay holds: touched now (refolded), or before."""
+    everyone = sorted(persons | set(view._people))
+    spell_counts: list[int] = []
+    spell_lengths: list[int] = []
+    spell_rows: list[Array] = []
+    death_counts: list[int] = []
+    death_rows: list[Array] = []
+    for person in everyone:
+        if person in persons:
+            person_id = _id(view.tables.arrays, person)
+            spells = state.custody_spells(person_id)
+            found = []
+            for spell in spells:
+                local = Claims(claims.refs, claims.causes)
+                local.add(spell.starts, 0)
+                local.add(spell.ends, END)
+                local.add(spell.charges, CHARGE)
+                local.close()
+                found.append(local.arrays()[1])
+            deaths = Claims(claims.refs, claims.causes)
+            deaths.add(state.deaths.get(person_id, ()), 0)
+            died = deaths.arrays()[1]
+        else:
+            found, died = view.spells(person), view.deaths(person)
+        spell_counts.append(len(found))
+        spell_lengths += [len(f) for f in found]
+        spell_rows += found
+        death_counts.append(len(died))
+        death_rows.append(died)
+    return {
+        "x_people": np.array(everyone, np.int64),
+        "x_custody_off": np.concatenate(([0], np.cumsum(spell_counts))).astype(np.int64),
+        "x_spell_claims_off": np.concatenate(([0], np.cumsum(spell_lengths))).astype(np.int64),
+        "x_spell_claims": np.concatenate([_NO_CLAIMS, *spell_rows]).reshape(-1, 4),
+        "x_death_off": np.concatenate(([0], np.cumsum(death_counts))).astype(np.int64),
+        "x_death_claims": np.concatenate([_NO_CLAIMS, *death_rows]).reshape(-1, 4),
+    }
 
 
 def _bears_on_seats(event: Event) -> bool:

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from chronos.dates import Day
 from chronos.entities import Catalogue
 from chronos.events import Event
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 
 from chronos.columnar._rows import HELD, UNKNOWN, VACANT, Held, Holder, Rows
 
-__all__ = ["Rules", "SeatRules", "rows", "seats"]
+__all__ = ["Rules", "SeatRules", "rows", "seat_layout", "seats"]
 
 _STATES = {"held": HELD, "vacant": VACANT, "unknown": UNKNOWN}
 
@@ -155,20 +157,49 @@ def seats(engine: Columnar, first: int, stop: int, held: Held, lo: int, hi: int,
     return out
 
 
+class _Columns:
+    """`Rows` being built, one seat at a time or a run of like seats at once: the one place rows are made."""
+
+    __slots__ = ("certain", "persons", "posts", "states", "tenures")
+
+    def __init__(self) -> None:
+        self.posts: list[int] = []
+        self.persons: list[int] = []
+        self.certain: list[bool] = []
+        self.tenures: list[int] = []
+        self.states: list[int] = []
+
+    def held(self, post: int, holders: list[tuple[bool, int, int, int]]) -> None:
+        """A post's holders, as `_holders` orders them."""
+        for sure, _s0, row, person in holders:
+            self.posts.append(post)
+            self.persons.append(person)
+            self.certain.append(sure)
+            self.tenures.append(row)
+            self.states.append(HELD)
+
+    def empty(self, post: int, count: int, state: int = UNKNOWN, certain: bool = False) -> None:
+        """``count`` seats of ``post`` that nobody holds."""
+        self.posts += [post] * count
+        self.persons += [-1] * count
+        self.certain += [certain] * count
+        self.tenures += [-1] * count
+        self.states += [state] * count
+
+    def rows(self) -> Rows:
+        return self.posts, self.persons, self.certain, self.tenures, self.states
+
+
 def rows(engine: Columnar, first: int, stop: int, held: Held, lo: int, hi: int, rules: Rules) -> Rows:
     """`seats` as `Rows`: the same seats in the same order, as numbers."""
-    posts: list[int] = []
-    persons: list[int] = []
-    certain: list[bool] = []
-    rows_out: list[int] = []
-    states: list[int] = []
     late = rules.late(hi)
-    lives = bool(rules.seating.lives)
-    counts = engine.seat_counts(first, stop)
     rank = engine.rank
-    low, high = Day(lo), Day(hi)
     if rules.plain:
-        return _plain_rows(held, first, stop, counts, late, rank)
+        return _plain_rows(engine, held, first, stop, late, rank)
+    counts = engine.seat_counts(first, stop)
+    out = _Columns()
+    lives = bool(rules.seating.lives)
+    low, high = Day(lo), Day(hi)
     for k in range(first, stop):
         found = held.get(k)
         count = 0
@@ -177,72 +208,72 @@ def rows(engine: Columnar, first: int, stop: int, held: Held, lo: int, hi: int, 
             exists = rules.seating.existence(engine.post_id(k), low, high)[0] or ""
         if found and exists:
             holders = _holders(found, late or exists != "certain", rank)
-            for sure, _s0, row, person in holders:
-                posts.append(k)
-                persons.append(person)
-                certain.append(sure)
-                rows_out.append(row)
-                states.append(HELD)
+            out.held(k, holders)
             count = len(holders)
         free = counts[k - first] - count
         empty = rules.empties(k, free, lo, hi)
         if empty is not None:
             for seat in empty:
-                posts.append(k)
-                persons.append(-1)
-                certain.append(seat.certainty == "certain")
-                rows_out.append(-1)
-                states.append(_STATES[seat.state])
+                out.empty(k, 1, _STATES[seat.state], seat.certainty == "certain")
         elif free > 0:
-            posts += [k] * free
-            persons += [-1] * free
-            certain += [False] * free
-            rows_out += [-1] * free
-            states += [UNKNOWN] * free
-    return posts, persons, certain, rows_out, states
+            out.empty(k, free)
+    return out.rows()
 
 
-def _plain_rows(held: Held, first: int, stop: int, counts: list[int], late: bool, rank: Any) -> Rows:
+def _plain_rows(engine: Columnar, held: Held, first: int, stop: int, late: bool, rank: Any) -> Rows:
     """`rows` when no founding, dissolution, vacancy or declaration stands: holders, then unknown seats.
 
-    Every empty seat is unknown (possible), and past the horizon no holder is certain.
+    Every empty seat is unknown (possible), and past the horizon no holder is certain. The
+    seats are laid out as unknown at once (`Columnar.seat_layout`), then the held ones filled
+    in, the last post first so that a post holding more than its seats can grow in place.
     """
-    posts: list[int] = []
-    persons: list[int] = []
-    certain: list[bool] = []
-    rows_out: list[int] = []
-    states: list[int] = []
-    for k in range(first, stop):
-        found = held.get(k)
-        free = counts[k - first]
-        if found:
-            holders = _holders(found, late, rank)
-            for sure, _s0, row, person in holders:
-                posts.append(k)
-                persons.append(person)
-                certain.append(sure)
-                rows_out.append(row)
-                states.append(HELD)
-            free -= len(holders)
-        if free > 0:
-            posts += [k] * free
-            persons += [-1] * free
-            certain += [False] * free
-            rows_out += [-1] * free
-            states += [UNKNOWN] * free
-    return posts, persons, certain, rows_out, states
+    seat_post, seat_start = seat_layout(engine)
+    starts: list[int] = seat_start[first : stop + 1].tolist()
+    a = starts[0]
+    posts: list[int] = seat_post[a : starts[-1]].tolist()
+    total = len(posts)
+    persons, certain, tenures, states = [-1] * total, [False] * total, [-1] * total, [UNKNOWN] * total
+    for k in sorted(held, reverse=True):
+        at, seats = starts[k - first] - a, starts[k - first + 1] - starts[k - first]
+        holders = _holders(held[k], late, rank)
+        if len(holders) > seats:  # a post holds more than its seats: everyone is shown
+            more = len(holders) - seats
+            end = at + seats
+            posts[end:end] = [k] * more
+            persons[end:end], certain[end:end] = [-1] * more, [False] * more
+            tenures[end:end], states[end:end] = [-1] * more, [UNKNOWN] * more
+        for i, (sure, _s0, row, person) in enumerate(holders, start=at):
+            persons[i], certain[i], tenures[i], states[i] = person, sure, row, HELD
+    return posts, persons, certain, tenures, states
+
+
+def seat_layout(engine: Columnar) -> tuple[Any, Any]:
+    """Every seat's post in roster order, and where each post's seats start (made on first use, kept)."""
+    if engine.seat_layout is None:
+        counts = np.asarray(engine.post_seats, np.int64)
+        starts = np.concatenate(([0], np.cumsum(counts)))
+        engine.seat_layout = (np.repeat(np.arange(len(counts)), counts), starts)
+    return engine.seat_layout
 
 
 def _holders(found: dict[int, Holder], lowered: bool, rank: Any) -> list[tuple[bool, int, int, int]]:
     """A post's holders as (certain, start, tenure row, person), in roster order (certain first).
 
     A holder is certain when the tenure is, its knowledge is not pending and nothing ``lowered``
-    it (past the horizon, or an organisation that possibly did not exist).
+    it (past the horizon, or an organisation that possibly did not exist). Ties of certainty
+    and start go by id (its rank), looked up only when there are ties.
     """
     holders = [
         (sure and not pending and not lowered, s0, row, person)
         for person, (sure, s0, row, pending) in found.items()
     ]
     if len(holders) > 1:
-        holders.sort(key=lambda h: (not h[0], h[1], int(rank[h[3]])))
+        holders.sort(key=_by_certainty_and_start)
+        keys = [(h[0], h[1]) for h in holders]
+        if len(set(keys)) < len(keys):
+            holders.sort(key=lambda h: (not h[0], h[1], int(rank[h[3]])))
     return holders
+
+
+def _by_certainty_and_start(holder: tuple[bool, int, int, int]) -> tuple[bool, int]:
+    return not holder[0], holder[1]

@@ -67,9 +67,7 @@ def table(
     engine: Columnar, names: tuple[str, ...], numbers: Array, lo: int, hi: int, rules: Rules
 ) -> RosterTable:
     """The rosters of the organisations ``numbers`` (named ``names``) on ``[lo, hi]``."""
-    tenures = engine.tenure_matrix
-    hits = np.flatnonzero((tenures[:, T.S0] <= hi) & (tenures[:, T.E1] > lo))
-    rows = tenures[hits]
+    hits, rows = engine.view.overlapping(lo, hi)
     post, person = rows[:, T.POST], rows[:, T.PERSON]
     sure = (rows[:, T.S1] <= lo) & (rows[:, T.E0] > hi)
     # One seat per person at a post (`take_seat`): the first certain tenure, else the first.

@@ -23,6 +23,7 @@ import orjson
 from chronos.chronology import Chronology, DateLike, as_day, as_when
 from chronos.columnar._build import CHARGE, END, KINDS, REPLACEMENT, T
 from chronos.columnar._events import EventSource
+from chronos.columnar._overlay import View
 from chronos.columnar._rows import Held, Rows, holders, rows_of_seats
 from chronos.columnar._seats import Rules, SeatRules, rows, seats
 from chronos.columnar._table import RosterTable, table
@@ -68,13 +69,15 @@ class Columnar:
         self._chronology_loader = chronology
         self._chronology: Chronology | None = None
         a = tables.arrays
-        self.tenure_matrix = self._tenures = a["tenures"]
+        #: The tenure rows, claims and people, of an overlay and its base read as one.
+        self.view = View(tables)
+        #: The base's tenure rows (an overlay's are `view`'s besides).
+        self.tenure_matrix = self._tenures = self.view.tenures
         self._ent_sorted = a["ent_sorted"]
         self._ent_sorted_no = a["ent_sorted_no"]
         self._ent_kind = a["ent_kind"]
         self._org_span = a["org_span"]
         self._post_seq = a["post_seq"]
-        self._post_first = a["post_first"]
         self.post_seats = self._post_seats = a["post_seats"]
         self.n_posts = len(self._post_seats)
         #: The place of each entity's id in sorted order: seat order compares ids.
@@ -87,6 +90,8 @@ class Columnar:
         self._top_orgs: tuple[tuple[str, ...], Array] | None = None
         #: The last organisations' seat layout (`chronos.columnar._table.layout`).
         self.layout_cache: tuple[bytes, tuple[Array, ...]] | None = None
+        #: Every seat's post in roster order, and where each post's seats start (`_seats.seat_layout`).
+        self.seat_layout: tuple[Array, Array] | None = None
         self._posts: dict[int, Post] = {}
         self._tenure_cache: dict[int, Tenure] = {}
         # One roster's rows come from a single slice: only when every organisation's posts are one run.
@@ -94,11 +99,11 @@ class Columnar:
         # The bitemporal index keeps who held what, not when an `Identified` became known: a log
         # with identifications answers earlier knowledge dates through `Chronology`.
         self._identified = bool(tables.meta.get("identified", 1))
-        self._n_tenures = len(self._tenures)
+        self._n_tenures = self.view.n_rows
         self._versions_loader = versions
         self._versions: Tables | None = tables if "versions" in a else None
         self._vcauses: list[str] = list(tables.meta.get("vcauses", ()))
-        positions = a["seat_events"].tolist()
+        positions = self.view.seat_events().tolist()
         self.rules = SeatRules(
             self,
             lambda: [self.source.event(p) for p in positions],
@@ -128,7 +133,7 @@ class Columnar:
         )
 
     def __repr__(self) -> str:
-        return f"Columnar({self.tables.meta['events']} events, {len(self._tenures)} tenures, {self.policy})"
+        return f"Columnar({self.tables.meta['events']} events, {self._n_tenures} tenures, {self.policy})"
 
     # Objects, built only for what an answer returns -------------------------------------------
 
@@ -194,7 +199,8 @@ class Columnar:
 
     def seat_counts(self, first: int, stop: int) -> list[int]:
         """The seat counts of the posts ``first`` to ``stop`` in roster order."""
-        return [int(n) for n in self._post_seats[first:stop].tolist()]
+        found: list[int] = self._post_seats[first:stop].tolist()
+        return found
 
     def org_spans(self, numbers: Array) -> Array:
         """Where each organisation's posts lie in roster order: ``[first, stop)`` rows."""
@@ -230,11 +236,12 @@ class Columnar:
         if version:
             row -= self._n_tenures
             v = self.versions
-            off, claim_rows, matrix = v["vclaims_off"], v["vclaims"], v["versions"]
+            off = v["vclaims_off"]
+            claims = self._claims(v["vclaims"][int(off[row]) : int(off[row + 1])], version)
+            line = v["versions"][row]
         else:
-            off, claim_rows, matrix = self.tables["claims_off"], self.tables["claims"], self._tenures
-        claims = self._claims(claim_rows[int(off[row]) : int(off[row + 1])], version)
-        post_seq, person = (int(x) for x in matrix[row, : T.PERSON + 1])
+            claims, line = self._claims(self.view.claims(row)), self.view.row(row)
+        post_seq, person = (int(x) for x in line[: T.PERSON + 1])
         return Period(
             self.entity_id(person),
             self.post_id(post_seq),
@@ -289,13 +296,11 @@ class Columnar:
 
     def _held(self, org: int, lo: int, hi: int, day: int | None) -> tuple[int, int, Held]:
         """The posts ``[first, stop)`` of ``org`` and who holds them on ``[lo, hi]`` as known on ``day``."""
-        first, stop = (int(x) for x in self._org_span[org])
+        first, stop = self._org_span[org].tolist()
         if first == stop:
             return first, stop, {}
         if day is None:
-            t0, t1 = int(self._post_first[first]), int(self._post_first[stop])
-            block = self._tenures[t0:t1, : T.E1 + 1].tolist()
-            return first, stop, holders(block, range(t0, t1), lo, hi)
+            return first, stop, holders(*self.view.holding(first, stop, lo, hi), lo, hi)
         return first, stop, known_holders(self.versions, self._n_tenures, first, stop, lo, hi, day)
 
     def rows_of(self, org: int, lo: int, hi: int, rules: Rules, day: int | None = None) -> Rows:
@@ -424,8 +429,7 @@ class Columnar:
         }
 
     def _person_rows(self, number: int) -> list[int]:
-        off = self.tables["person_off"]
-        return [int(r) for r in self.tables["person_rows"][int(off[number]) : int(off[number + 1])]]
+        return self.view.person_rows(number)
 
     def _periods_of(self, person: str) -> list[Period]:
         return [self.period(row) for row in self._person_rows(self.number(person))]
@@ -441,12 +445,9 @@ class Columnar:
         if not self._answers(known_at, policy):
             return self.chronology.history(person, known_at=known_at, policy=policy)
         number = self.number(person, "person")
-        a = self.tables.arrays
         spells: list[Custody] = []
-        off = a["custody_off"]
-        claim_off = a["spell_claims_off"]
-        for spell in range(int(off[number]), int(off[number + 1])):
-            claims = self._claims(a["spell_claims"][int(claim_off[spell]) : int(claim_off[spell + 1])])
+        for spell in self.view.spells(number):
+            claims = self._claims(spell)
             spells.append(
                 Custody(
                     self.entity_id(number),
@@ -455,9 +456,7 @@ class Columnar:
                     tuple(c for f, c in claims if f & CHARGE),
                 )
             )
-        deaths = self._claims(
-            a["death_claims"][int(a["death_off"][number]) : int(a["death_off"][number + 1])]
-        )
+        deaths = self._claims(self.view.deaths(number))
         return history_of(
             self.entity_id(number),
             (self.tenure(row) for row in self._person_rows(number)),
@@ -473,7 +472,7 @@ class Columnar:
         """As `Chronology.tenures`."""
         if not self._answers(known_at, policy):
             return self.chronology.tenures(known_at=known_at, policy=policy)
-        return tuple(self.tenure(int(row)) for row in self.tables["state_order"])
+        return tuple(self.tenure(row) for row in self.view.state_order().tolist())
 
     def lookup(self, name: str, *, kind: str | tuple[str, ...] | None = None) -> Entity:
         """As `Chronology.lookup` (which reads the log only for a name the catalogue lacks: a renamed one)."""

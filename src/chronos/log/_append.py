@@ -47,12 +47,13 @@ class Either(Container[str]):
 
 def records(
     log: EventLog, batch: list[Event], head: Head, *, quick: bool
-) -> tuple[Sequence[Record], list[str], set[str], list[str]]:
-    """The records of the new events in ``batch`` after ``head``, the ids skipped, the new ids in order.
+) -> tuple[Sequence[Record], list[str], set[str], list[str], list[str]]:
+    """The records of the new events in ``batch`` after ``head``, the ids skipped, the new ids and hashes.
 
     Returns the records, the skipped ids, the new ids as a set (for the log's
-    own) and as a list. ``quick``: the log's `validate` and catalogue are
-    chronos' own, so the common event is checked without building errors.
+    own) and as a list, and the new records' hashes in order. ``quick``: the
+    log's `validate` and catalogue are chronos' own, so the common event is
+    checked without building errors.
     Raises the first event's error (`EventLog.validate`), naming its place in
     the batch.
     """
@@ -60,6 +61,7 @@ def records(
     known = log._ids
     batch_ids: set[str] = set()
     appended: list[str] = []
+    hashes: list[str] = []
     known_ids = Either(known, batch_ids)
     chain = Chain(head, codec.version, lines=log.store.keeps_lines)
     plain = codec.plain_encoder()
@@ -107,10 +109,11 @@ def records(
             lines.append(chain.line(event_id, data, canonical, compact))
         else:
             made.append(chain.link(event_id, data, canonical, compact))
+        hashes.append(chain.prev)
     batch_records: Sequence[Record] = made
     if lines is not None:
         batch_records = Lines(lines, head.position + 1, chain.head())
-    return batch_records, skipped, batch_ids, appended
+    return batch_records, skipped, batch_ids, appended, hashes
 
 
 def encode(codec: Codec, event: Event) -> tuple[dict[str, Any], bytes, bytes]:

@@ -27,7 +27,7 @@ from chronos.errors import (
     shown,
 )
 from chronos.events import Corrected, Event, Retracted, RosterReported
-from chronos.log import _append, _catalogue, _verify
+from chronos.log import _append, _catalogue, _recent, _verify
 from chronos.log._catalogue import EntityClash
 from chronos.log._verify import Verified
 from chronos.sources import Publication
@@ -280,10 +280,12 @@ class EventLog:
         self._catch_up(head.position)
         # The common case is checked without building the errors; `validate` names them.
         quick = type(self).validate is EventLog.validate and type(self.catalogue) is Catalogue
-        records, skipped, batch_ids, appended = _append.records(self, batch, head, quick=quick)
+        records, skipped, batch_ids, appended, hashes = _append.records(self, batch, head, quick=quick)
         new_head = self.store.append(records, expected_position=expected_position)
         self._ids |= batch_ids
         self._ids_position = new_head.position
+        # A reader in this process need not decode them.
+        _recent.remember(self.store, head, appended, hashes, batch)
         return AppendResult(new_head.position, tuple(appended), tuple(skipped))
 
     def check_sources(self, event: Event) -> None:
