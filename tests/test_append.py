@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -79,8 +80,8 @@ def catalogue(registered: tuple[str, ...] | None) -> Catalogue:
     return found
 
 
-def batches(events: list[Event], size: int) -> list[list[Event]]:
-    return [events[start : start + size] for start in range(0, len(events), size)] or [[]]
+def batches(events: Sequence[Event], size: int) -> list[list[Event]]:
+    return [list(events[start : start + size]) for start in range(0, len(events), size)] or [[]]
 
 
 class TestPlainDict:
@@ -204,7 +205,7 @@ class TestSameBytes:
 
     @staticmethod
     def check(
-        scratch: Path, events: list[Event], size: int, registered: tuple[str, ...] | None
+        scratch: Path, events: Sequence[Event], size: int, registered: tuple[str, ...] | None
     ) -> tuple[Path, list[str]]:
         """Append ``events`` both ways in batches of ``size``: the same outcomes, files and reading."""
         quick_dir, readable_dir = scratch / "quick", scratch / "readable"
