@@ -165,7 +165,7 @@ class TestTable:
         assert refresh_tenures(location) == "rebuilt"
         assert refresh_tenures(location) == "current"
         assert_table(location, world, head, 21)
-        # Appends that only add to history (and became known no earlier) are folded onto the table.
+        # Appends that only add to history are folded onto the table: only the touched posts' rows change.
         log = EventLog.open(location)  # any program appending keeps the table current: nothing to ask
         done: list[str] = []
         refresh = tenures_sql._refresh

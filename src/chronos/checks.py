@@ -37,6 +37,7 @@ from chronos.events import Corrected, Event, Identified, Renamed, Retracted, Sou
 from chronos.projections import Claim, Policy, State, Tenure
 from chronos.projections.policy import OPEN_END, OPEN_START
 from chronos.sources import citations, normal_text, sha256_of
+from chronos.stores import _tenures
 
 __all__ = ["RULES", "Finding", "check", "check_quotes"]
 
@@ -66,9 +67,9 @@ def _tenures_table_behind(store: object) -> str | None:
     derived: Any = store
     if not hasattr(derived, "holds_derived") or not derived.holds_derived():
         return None
-    found = derived.derived_query("SELECT position, hash FROM {h}")
+    found = derived.derived_query(_tenures.READ_HEAD)
     head = derived.head()
-    if found and tuple(found[0]) == (head.position, head.hash):
+    if found and tuple(found[0][:2]) == (head.position, head.hash):
         return None
     at = f"position {found[0][0]}" if found else "no head"
     return (

@@ -22,10 +22,11 @@ from chronos.columnar._build import END, Claims, claim_refs, roster_order
 from chronos.columnar._rows import Held, holders, merge
 from chronos.columnar._tables import Tables
 from chronos.entities import Catalogue
-from chronos.events import Arrested, Died, Event
+from chronos.events import Event
 from chronos.projections import EventIndex, Policy, project, reconcile
+from chronos.projections.index import ends_whom
 
-__all__ = ["FOREVER", "V", "build_versions", "csr", "ends_whom", "known_holders", "post_versions"]
+__all__ = ["FOREVER", "V", "build_versions", "csr", "known_holders", "post_versions"]
 
 #: The end of the last version's interval.
 FOREVER = int(np.iinfo(np.int64).max)
@@ -106,16 +107,6 @@ def csr(name: str, lists: Sequence[Sequence[int]]) -> dict[str, Any]:
     off = np.zeros(len(lists) + 1, np.int64)
     off[1:] = np.cumsum([len(x) for x in lists]) if len(lists) else []
     return {f"{name}_off": off, name: np.fromiter((n for x in lists for n in x), np.int64, int(off[-1]))}
-
-
-def ends_whom(event: Event) -> list[str]:
-    """The people whose every tenure ``event`` can end: a death's, a vacating arrest's.
-
-    As `EventIndex` files them: by the event itself (a correction is not one).
-    """
-    if isinstance(event, Died) or (isinstance(event, Arrested) and event.vacates):
-        return [getattr(event, f) for f, kind in type(event).references.items() if kind == "person"]
-    return []
 
 
 def post_versions(

@@ -26,7 +26,7 @@ holds an extended index equal to one built from the whole log.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +37,11 @@ from chronos.columnar._build import REPLACEMENT, Claims, roster_order
 from chronos.columnar._events import LogEvents
 from chronos.columnar._extend import forward
 from chronos.columnar._tables import Tables, load
-from chronos.columnar._versions import V, ends_whom, post_versions
+from chronos.columnar._versions import V, post_versions
 from chronos.entities import Catalogue
-from chronos.events import Corrected, DeclaredComplete, Dissolved, Event, Founded, RosterReported
+from chronos.events import Corrected, DeclaredComplete, Dissolved, Event, Founded
 from chronos.projections import EventIndex, Policy
+from chronos.projections.index import ends_whom, persons_named, posts_filed
 
 __all__ = ["earlier_versions", "extend_versions", "splice"]
 
@@ -72,7 +73,7 @@ def extend_versions(
     for k in touched:
         positions.update(a["vevents"][int(a["vevents_off"][k]) : int(a["vevents_off"][k + 1])].tolist())
     for event in new:
-        for person in _people(event):
+        for person in persons_named(event):
             n = number.get(person)
             if n is not None:
                 positions.update(
@@ -187,7 +188,7 @@ def _touched(
     owners = np.repeat(np.arange(len(post_ids), dtype=np.int64), np.diff(a["vpeople_off"]))
     out: set[int] = set()
     for event in new:
-        out.update(seq[p] for p in _posts(event) if p in seq)
+        out.update(seq[p] for p in posts_filed(event) if p in seq)
         for person in ends_whom(event):
             n = number.get(person)
             if n is not None:
@@ -195,26 +196,6 @@ def _touched(
         if isinstance(event, Founded | Dissolved | DeclaredComplete):
             out.update(k for k, post in enumerate(post_ids) if event.org in catalogue.above(post))
     return out
-
-
-def _posts(event: Event) -> Iterable[str]:
-    """The posts an event names, a source's empty seats included (as `EventIndex` files it)."""
-    for field, kind in type(event).references.items():
-        value = getattr(event, field)
-        if kind == "post" and value is not None:
-            yield value
-    if isinstance(event, RosterReported):
-        for entry in event.entries:
-            if entry.person is None and entry.name is None:
-                yield entry.post
-
-
-def _people(event: Event) -> Iterable[str]:
-    """The people an event names."""
-    for field, kind in type(event).references.items():
-        value = getattr(event, field)
-        if kind == "person" and value is not None:
-            yield value
 
 
 def earlier_versions(

@@ -36,7 +36,7 @@ from chronos.events import (
 )
 from chronos.projections.state import sort_key
 
-__all__ = ["EventIndex", "select_events"]
+__all__ = ["EventIndex", "ends_whom", "persons_named", "posts_filed", "select_events"]
 
 
 class EventIndex:
@@ -66,7 +66,6 @@ class EventIndex:
             if isinstance(event, Retracted | Corrected):
                 self._targeting.setdefault(event.target, []).append(event)
             claim = event.replacement if isinstance(event, Corrected) else event
-            ends = isinstance(event, Died) or (isinstance(event, Arrested) and event.vacates)
             posts: list[str] = []
             people: list[str] = []
             for field, kind in type(claim).references.items():
@@ -101,9 +100,8 @@ class EventIndex:
                 people = []
             for post in posts:
                 self._post_people.setdefault(post, set()).update(people)
-            if ends:
-                for person in dict.fromkeys(people):
-                    self._enders.setdefault(person, []).append(event)
+            for person in ends_whom(event):
+                self._enders.setdefault(person, []).append(event)
         #: The last day any event became (certainly) known: from then on, the whole log stands.
         self.latest_known = latest
         # The events some retraction or correction aims at (by object id), found in a second
@@ -214,6 +212,30 @@ def _persons(event: Event) -> list[str]:
 def _posts(event: Event) -> list[str]:
     claim = _claim(event)
     return [getattr(claim, f) for f, kind in type(claim).references.items() if kind == "post"]
+
+
+def persons_named(event: Event) -> list[str]:
+    """The people ``event`` (a correction: its replacement) names, each once."""
+    return list(dict.fromkeys(p for p in _persons(event) if p is not None))
+
+
+def posts_filed(event: Event) -> list[str]:
+    """The posts `EventIndex` files ``event`` under: those it names, and a source roster's empty seats."""
+    claim = _claim(event)
+    posts = [p for p in _posts(event) if p is not None]
+    if isinstance(claim, RosterReported):
+        posts += [e.post for e in claim.entries if e.person is None and e.name is None]
+    return list(dict.fromkeys(posts))
+
+
+def ends_whom(event: Event) -> list[str]:
+    """The people whose every tenure ``event`` ends (a death, a vacating arrest), as `EventIndex` files them.
+
+    By the event itself: a correction is not one, whatever it replaces with.
+    """
+    if isinstance(event, Died) or (isinstance(event, Arrested) and event.vacates):
+        return persons_named(event)
+    return []
 
 
 def _renames(event: Event) -> bool:
